@@ -1,0 +1,82 @@
+package io.worldlink;
+
+import com.google.gson.JsonElement;
+import io.worldlink.internal.JsonMaps;
+import java.time.Instant;
+import java.util.Map;
+import java.util.Objects;
+
+/**
+ * An agent's {@code agents/{id}/config.json}. The system prompt and the memory live in files of their
+ * own (see {@link AgentSnapshot}).
+ *
+ * @param id the agent's id
+ * @param name its display name
+ * @param type its kind, {@code "assistant"} by default
+ * @param status whether it answers
+ * @param provider the chat model provider ({@code default}, {@code offline}, {@code openai},
+ *     {@code ollama}, {@code openai-compatible})
+ * @param model the model name, passed to the provider
+ * @param temperature sampling temperature, or {@code null} for the provider's default
+ * @param maxTokens the longest reply, or {@code null} for the provider's default
+ * @param autoReply whether a reply to another agent is prefixed with {@code @sender} when it names no one
+ * @param llmCallCount model calls since a human or the world last spoke
+ * @param lastLLMCall when the model was last called, or {@code null}
+ * @param createdAt when the agent was made, or {@code null} when unknown
+ * @param lastActive when the agent last answered, or {@code null}
+ * @param extra fields this version does not know (for example {@code baseUrl}), kept through a rewrite
+ */
+public record AgentConfig(String id, String name, String type, AgentStatus status, String provider, String model,
+        Double temperature, Integer maxTokens, boolean autoReply, int llmCallCount, Instant lastLLMCall,
+        Instant createdAt, Instant lastActive, Map<String, JsonElement> extra) {
+
+    /** Validates the id and fills the defaults. */
+    public AgentConfig {
+        if (!Names.isValidId(id)) {
+            throw new IllegalArgumentException("not an agent id: " + id);
+        }
+        name = name == null || name.isBlank() ? id : name;
+        type = type == null || type.isBlank() ? "assistant" : type;
+        status = status == null ? AgentStatus.ACTIVE : status;
+        provider = provider == null || provider.isBlank() ? "default" : provider;
+        model = model == null ? "" : model;
+        if (llmCallCount < 0) {
+            throw new IllegalArgumentException("llmCallCount must not be negative");
+        }
+        extra = JsonMaps.copyOf(extra);
+    }
+
+    /**
+     * @param status the new status
+     * @return a copy with another status
+     */
+    public AgentConfig withStatus(AgentStatus status) {
+        return new AgentConfig(id, name, type, Objects.requireNonNull(status), provider, model, temperature,
+                maxTokens, autoReply, llmCallCount, lastLLMCall, createdAt, lastActive, extra);
+    }
+
+    /**
+     * @param llmCallCount the new count
+     * @param lastLLMCall when the model was last called
+     * @param lastActive when the agent was last active
+     * @return a copy with other call bookkeeping
+     */
+    public AgentConfig withCalls(int llmCallCount, Instant lastLLMCall, Instant lastActive) {
+        return new AgentConfig(id, name, type, status, provider, model, temperature, maxTokens, autoReply,
+                llmCallCount, lastLLMCall, createdAt, lastActive, extra);
+    }
+
+    /**
+     * @param key a field of {@link #extra()}
+     * @return its value when it is a JSON string, else {@code null}
+     */
+    public String extraString(String key) {
+        JsonElement e = extra.get(key);
+        return e != null && e.isJsonPrimitive() && e.getAsJsonPrimitive().isString() ? e.getAsString() : null;
+    }
+
+    @Override
+    public Map<String, JsonElement> extra() {
+        return JsonMaps.copyOf(extra);
+    }
+}

@@ -1,0 +1,38 @@
+package io.worldlink;
+
+import io.worldlink.internal.InProcessEventBus;
+import java.util.function.Consumer;
+
+/**
+ * Per-world publish/subscribe. A subscriber of one world never receives an event of another, also when
+ * two users have worlds of the same name ({@link WorldKey} tells them apart).
+ *
+ * <p>Events are plain serializable values and a subscription is a handle that is closed, so that an
+ * implementation may carry events between processes (for example over Redis or NATS pub/sub).
+ * Listeners run on the publisher's thread and must return quickly: hand the event on, never block.
+ * A listener that throws is logged and does not stop the delivery to the others.
+ */
+public interface EventBus {
+    /**
+     * Delivers an event to every current subscriber of the world, in the order of the calls for that world.
+     *
+     * @param world the world
+     * @param event the event
+     */
+    void publish(WorldKey world, WorldEvent event);
+
+    /**
+     * @param world the world to listen to
+     * @param listener called with each event of that world published after this call
+     * @return the handle that ends the subscription
+     */
+    Subscription subscribe(WorldKey world, Consumer<? super WorldEvent> listener);
+
+    /** @return how many subscriptions of this process are open, over all worlds (for leak checks) */
+    int subscriptionCount();
+
+    /** @return the default bus: in this process, lock-free to publish, one listener list per world */
+    static EventBus inProcess() {
+        return new InProcessEventBus();
+    }
+}

@@ -1,0 +1,73 @@
+package io.worldlink;
+
+import java.time.Instant;
+import java.util.Locale;
+import java.util.Objects;
+
+/**
+ * A piece of an agent's streamed reply. Never durable.
+ *
+ * @param id the event id
+ * @param timestamp when it happened
+ * @param agentName the agent that is answering
+ * @param phase start, chunk, end or error
+ * @param content for a chunk the new text only; for the end the whole reply; for an error the text so far
+ * @param messageId the id that the reply's message event will have
+ * @param usage token usage, on the end; otherwise {@code null}
+ * @param error what went wrong, on an error; otherwise {@code null}
+ */
+public record SseEvent(String id, Instant timestamp, String agentName, Phase phase, String content, String messageId,
+        Usage usage, String error) implements WorldEvent {
+
+    /** Where in the stream an {@link SseEvent} is. */
+    public enum Phase {
+        /** The agent started answering. */
+        START,
+        /** More text. */
+        CHUNK,
+        /** The reply is complete. */
+        END,
+        /** The model failed; the reply ends with what it had. */
+        ERROR;
+
+        /** @return the form used on the wire, in lower case */
+        public String wireName() {
+            return name().toLowerCase(Locale.ROOT);
+        }
+    }
+
+    /** Checks the required fields. */
+    public SseEvent {
+        Objects.requireNonNull(id, "id");
+        Objects.requireNonNull(timestamp, "timestamp");
+        Objects.requireNonNull(agentName, "agentName");
+        Objects.requireNonNull(phase, "phase");
+        Objects.requireNonNull(messageId, "messageId");
+    }
+
+    @Override
+    public String sender() {
+        return agentName;
+    }
+
+    @Override
+    public SenderType senderType() {
+        return SenderType.AGENT;
+    }
+
+    @Override
+    public long seq() {
+        return 0;
+    }
+
+    @Override
+    public EventType type() {
+        return EventType.SSE;
+    }
+
+    /** Streamed chunks are not logged, so this returns the event itself. */
+    @Override
+    public SseEvent withSeq(long seq) {
+        return this;
+    }
+}

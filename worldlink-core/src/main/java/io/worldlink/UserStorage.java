@@ -1,0 +1,107 @@
+package io.worldlink;
+
+import io.worldlink.internal.store.FileUserStorage;
+import java.nio.file.Path;
+import java.util.List;
+
+/**
+ * Where user worlds live: the only code that touches user folders. The default keeps them as files
+ * under {@code {dataRoot}/users/{userId}/worlds/{worldId}/} in agent-world's layout; another
+ * implementation may keep them elsewhere. Every write is atomic: a reader sees the old file or the new
+ * one, never half of one. Implementations are thread-safe.
+ */
+public interface UserStorage {
+    /**
+     * @param world a user's world
+     * @return whether it exists
+     */
+    boolean worldExists(WorldKey world);
+
+    /**
+     * @param user a user
+     * @return the ids of the user's worlds, sorted; empty when the user has none
+     */
+    List<String> listWorlds(UserId user);
+
+    /**
+     * @param world a user's world
+     * @return the world as stored now
+     * @throws WorldLinkException {@link ErrorCode#WORLD_NOT_FOUND} when it does not exist
+     * @throws StorageException when a file is corrupt (the message names it)
+     */
+    WorldSnapshot loadWorld(WorldKey world);
+
+    /**
+     * Writes a whole world, replacing any world of that key as a whole (last writer wins, and a
+     * reader never sees a mix of two).
+     *
+     * @param world where
+     * @param snapshot what; it must not be a template
+     * @throws WorldLinkException {@link ErrorCode#TEMPLATE_READ_ONLY} when the snapshot is a template
+     */
+    void createWorld(WorldKey world, WorldSnapshot snapshot);
+
+    /**
+     * @param world an existing world
+     * @param config its new {@code config.json}
+     * @throws WorldLinkException {@link ErrorCode#TEMPLATE_READ_ONLY} when the config is a template's
+     */
+    void saveWorldConfig(WorldKey world, WorldConfig config);
+
+    /**
+     * @param world an existing world
+     * @param config an agent's new {@code config.json}
+     */
+    void saveAgentConfig(WorldKey world, AgentConfig config);
+
+    /**
+     * @param world an existing world
+     * @param agentId the agent
+     * @param systemPrompt its new {@code system-prompt.md}
+     */
+    void saveSystemPrompt(WorldKey world, String agentId, String systemPrompt);
+
+    /**
+     * @param world an existing world
+     * @param agentId the agent
+     * @param memory its new {@code memory.json}, oldest first
+     */
+    void saveMemory(WorldKey world, String agentId, List<MemoryMessage> memory);
+
+    /**
+     * Keeps messages that left an agent's memory, in {@code archive/} beside it.
+     *
+     * @param world an existing world
+     * @param agentId the agent
+     * @param archived the messages, oldest first
+     */
+    void archiveMemory(WorldKey world, String agentId, List<MemoryMessage> archived);
+
+    /**
+     * @param world an existing world
+     * @return its event log, opened; the caller closes it
+     */
+    EventLog openEventLog(WorldKey world);
+
+    /**
+     * Deletes a user's folder and everything in it (used for anonymous users). Nothing outside it is
+     * touched, even through symbolic links.
+     *
+     * @param user the user
+     */
+    void deleteUser(UserId user);
+
+    /**
+     * @param user a user
+     * @return whether anything of theirs is stored
+     */
+    boolean userExists(UserId user);
+
+    /**
+     * @param dataRoot the data root; user worlds go under {@code users/}
+     * @return the default storage: files in agent-world's layout
+     */
+    static UserStorage files(Path dataRoot) {
+        return new FileUserStorage(dataRoot);
+    }
+}

@@ -1,0 +1,58 @@
+package io.worldlink;
+
+import java.time.Instant;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Objects;
+
+/**
+ * Something that happened to a world, sent by {@code world}.
+ *
+ * @param id the event id
+ * @param timestamp when it happened
+ * @param seq its place in the event log, or 0
+ * @param action what happened: {@link #AGENT_UPDATE}, {@link #WORLD_RELOAD}, {@link #IDLE},
+ *     {@link #TURN_LIMIT}, or a host's own action
+ * @param agentName the agent it is about, or {@code null}
+ * @param details more fields, per action; values are strings, numbers, booleans, lists and maps
+ */
+public record WorldActionEvent(String id, Instant timestamp, long seq, String action, String agentName,
+        Map<String, Object> details) implements WorldEvent {
+    /** An agent was changed; details hold {@code agent}, the agent as clients see it. */
+    public static final String AGENT_UPDATE = "agent-update";
+    /** The world was read again from disk; details hold {@code worldName} and {@code agentCount}. */
+    public static final String WORLD_RELOAD = "world-reload";
+    /** A turn ended; details hold {@code messageId}, the message that started it. */
+    public static final String IDLE = "idle";
+    /** An agent reached the turn limit; details hold {@code llmCallCount} and {@code turnLimit}. */
+    public static final String TURN_LIMIT = "turn-limit";
+
+    /** Checks the required fields and copies the details. */
+    public WorldActionEvent {
+        Objects.requireNonNull(id, "id");
+        Objects.requireNonNull(timestamp, "timestamp");
+        Objects.requireNonNull(action, "action");
+        details = details == null ? Map.of() : Collections.unmodifiableMap(new LinkedHashMap<>(details));
+    }
+
+    @Override
+    public String sender() {
+        return "world";
+    }
+
+    @Override
+    public SenderType senderType() {
+        return SenderType.WORLD;
+    }
+
+    @Override
+    public EventType type() {
+        return EventType.WORLD;
+    }
+
+    @Override
+    public WorldActionEvent withSeq(long seq) {
+        return new WorldActionEvent(id, timestamp, seq, action, agentName, details);
+    }
+}

@@ -1,0 +1,30 @@
+package io.worldlink;
+
+import io.worldlink.internal.store.FileWorldCloner;
+import java.nio.file.Path;
+
+/**
+ * Makes a user's world from a template. The template is read afresh each time (no caching, so an edited
+ * template is used at once) and never written. The clone has {@code isTemplate: false}, the name the
+ * user gave it, and {@code metadata {originalTemplate, clonedFor, clonedAt}}.
+ */
+@FunctionalInterface
+public interface WorldCloner {
+    /**
+     * @param templateId the template's id
+     * @param target the user's world to make; an existing one is replaced as a whole
+     * @param worldName the display name the user gave the world
+     * @return the new world as stored
+     * @throws WorldLinkException {@link ErrorCode#TEMPLATE_NOT_FOUND} when there is no such template
+     */
+    WorldSnapshot cloneTemplate(String templateId, WorldKey target, String worldName);
+
+    /**
+     * @param dataRoot the data root; templates are read from {@code worlds/} under it
+     * @param storage where the clones are written
+     * @return the default cloner
+     */
+    static WorldCloner fromTemplates(Path dataRoot, UserStorage storage) {
+        return new FileWorldCloner(dataRoot, storage);
+    }
+}

@@ -1,0 +1,158 @@
+package io.worldlink.internal;
+
+import static io.worldlink.internal.Json.instant;
+import static io.worldlink.internal.Json.integer;
+import static io.worldlink.internal.Json.number;
+import static io.worldlink.internal.Json.put;
+import static io.worldlink.internal.Json.string;
+
+import com.google.gson.JsonObject;
+import com.google.gson.reflect.TypeToken;
+import io.worldlink.EventType;
+import io.worldlink.MessageEvent;
+import io.worldlink.MessageLevel;
+import io.worldlink.SenderType;
+import io.worldlink.SseEvent;
+import io.worldlink.SystemEvent;
+import io.worldlink.Usage;
+import io.worldlink.WorldActionEvent;
+import io.worldlink.WorldEvent;
+import java.lang.reflect.Type;
+import java.time.Instant;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * The JSON form of a {@link WorldEvent} (PROTOCOL.md's {@code Event}): the same in the event log and
+ * in {@code event-stream} frames.
+ */
+public final class EventJson {
+    private static final Type MAP = new TypeToken<Map<String, Object>>() {}.getType();
+
+    private EventJson() {}
+
+    /**
+     * @param event an event
+     * @return its JSON form
+     */
+    public static JsonObject toJson(WorldEvent event) {
+        JsonObject o = new JsonObject();
+        put(o, "id", event.id());
+        put(o, "type", event.type().wireName());
+        put(o, "timestamp", event.timestamp());
+        put(o, "sender", event.sender());
+        put(o, "senderType", event.senderType().wireName());
+        if (event.seq() > 0) {
+            put(o, "seq", event.seq());
+        }
+        JsonObject p = new JsonObject();
+        if (event instanceof MessageEvent m) {
+            put(p, "content", m.content());
+            put(p, "sender", m.sender());
+            put(p, "messageId", m.messageId());
+            put(p, "replyToMessageId", m.replyToMessageId());
+            if (m.turnLimitNotice()) {
+                put(p, "turnLimit", true);
+            }
+        } else if (event instanceof SseEvent s) {
+            put(p, "agentName", s.agentName());
+            put(p, "type", s.phase().wireName());
+            put(p, "content", s.content());
+            put(p, "messageId", s.messageId());
+            if (s.usage() != null) {
+                p.add("usage", usage(s.usage()));
+            }
+            put(p, "error", s.error());
+        } else if (event instanceof WorldActionEvent w) {
+            put(p, "action", w.action());
+            put(p, "agentName", w.agentName());
+            w.details().forEach((k, v) -> put(p, k, v));
+        } else if (event instanceof SystemEvent s) {
+            put(p, "content", s.content());
+            put(p, "level", s.level().wireName());
+        }
+        o.add("payload", p);
+        return o;
+    }
+
+    /**
+     * @param usage token usage
+     * @return {@code {inputTokens, outputTokens, totalTokens}}
+     */
+    public static JsonObject usage(Usage usage) {
+        JsonObject u = new JsonObject();
+        u.addProperty("inputTokens", usage.inputTokens());
+        u.addProperty("outputTokens", usage.outputTokens());
+        u.addProperty("totalTokens", usage.totalTokens());
+        return u;
+    }
+
+    /**
+     * @param o an event's JSON form
+     * @return the event
+     * @throws Json.FieldException when a field is missing or has the wrong type
+     */
+    public static WorldEvent fromJson(JsonObject o) {
+        String id = required(o, "id");
+        EventType type = EventType.fromWire(required(o, "type"));
+        if (type == null) {
+            throw new Json.FieldException("field \"type\" must be message, sse, world or system");
+        }
+        Instant timestamp = instant(o, "timestamp");
+        if (timestamp == null) {
+            throw new Json.FieldException("field \"timestamp\" is missing");
+        }
+        Number seqNumber = number(o, "seq");
+        long seq = seqNumber == null ? 0 : seqNumber.longValue();
+        JsonObject p = Json.object(o, "payload");
+        if (p == null) {
+            p = new JsonObject();
+        }
+        return switch (type) {
+            case MESSAGE -> {
+                Boolean turnLimit = Json.bool(p, "turnLimit");
+                yield new MessageEvent(id, timestamp, required(o, "sender"),
+                        constant(SenderType.class, o, "senderType"), seq,
+                        required(p, "content"), string(p, "replyToMessageId"), turnLimit != null && turnLimit);
+            }
+            case SSE -> {
+                JsonObject u = Json.object(p, "usage");
+                Usage usage = u == null ? null : new Usage(orZero(integer(u, "inputTokens", 0)),
+                        orZero(integer(u, "outputTokens", 0)), orZero(integer(u, "totalTokens", 0)));
+                yield new SseEvent(id, timestamp, required(p, "agentName"),
+                        constant(SseEvent.Phase.class, p, "type"), string(p, "content"),
+                        required(p, "messageId"), usage, string(p, "error"));
+            }
+            case WORLD -> {
+                Map<String, Object> details = Json.GSON.fromJson(p, MAP);
+                details.remove("action");
+                details.remove("agentName");
+                yield new WorldActionEvent(id, timestamp, seq, required(p, "action"), string(p, "agentName"),
+                        details);
+            }
+            case SYSTEM -> new SystemEvent(id, timestamp, seq, required(p, "content"),
+                    constant(MessageLevel.class, p, "level"));
+        };
+    }
+
+    private static <T extends Enum<T>> T constant(Class<T> type, JsonObject o, String field) {
+        String value = required(o, field);
+        try {
+            return Enum.valueOf(type, value.toUpperCase(Locale.ROOT));
+        } catch (IllegalArgumentException e) {
+            throw new Json.FieldException("field \"" + field + "\" has the unknown value \"" + value + "\"");
+        }
+    }
+
+    private static int orZero(Integer i) {
+        return i == null ? 0 : i;
+    }
+
+    private static String required(JsonObject o, String field) {
+        String s = string(o, field);
+        if (s == null) {
+            throw new Json.FieldException("field \"" + field + "\" is missing");
+        }
+        return s;
+    }
+}

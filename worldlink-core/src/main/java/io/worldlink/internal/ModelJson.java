@@ -1,0 +1,199 @@
+package io.worldlink.internal;
+
+import static io.worldlink.internal.Json.bool;
+import static io.worldlink.internal.Json.instant;
+import static io.worldlink.internal.Json.integer;
+import static io.worldlink.internal.Json.number;
+import static io.worldlink.internal.Json.put;
+import static io.worldlink.internal.Json.string;
+
+import com.google.gson.JsonArray;
+import com.google.gson.JsonElement;
+import com.google.gson.JsonObject;
+import io.worldlink.AgentConfig;
+import io.worldlink.AgentStatus;
+import io.worldlink.MemoryMessage;
+import io.worldlink.WorldConfig;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * agent-world's JSON forms of the model records. Fields this version does not know are carried in
+ * {@code extra} and written back after the known ones, so a rewrite drops nothing.
+ */
+public final class ModelJson {
+    private static final Set<String> WORLD_FIELDS =
+            Set.of("id", "name", "description", "turnLimit", "isTemplate", "metadata");
+    // systemPrompt and memory live in files of their own; an old config that still holds them must not
+    // carry stale copies through rewrites.
+    private static final Set<String> AGENT_FIELDS = Set.of("id", "name", "type", "status", "provider", "model",
+            "temperature", "maxTokens", "autoReply", "llmCallCount", "lastLLMCall", "createdAt", "lastActive",
+            "systemPrompt", "memory");
+    private static final Set<String> MEMORY_FIELDS =
+            Set.of("role", "content", "sender", "messageId", "replyToMessageId", "createdAt");
+
+    private ModelJson() {}
+
+    /**
+     * @param o a world's config.json
+     * @param id the world's id (its folder's name wins over the file's {@code id})
+     * @return the config
+     * @throws Json.FieldException when a field has the wrong type
+     */
+    public static WorldConfig worldConfig(JsonObject o, String id) {
+        Integer turnLimit = integer(o, "turnLimit", 1);
+        Boolean isTemplate = bool(o, "isTemplate");
+        Map<String, String> metadata = new LinkedHashMap<>();
+        JsonObject meta = Json.object(o, "metadata");
+        if (meta != null) {
+            meta.entrySet().forEach(e -> metadata.put(e.getKey(),
+                    e.getValue().isJsonPrimitive() ? e.getValue().getAsString() : e.getValue().toString()));
+        }
+        return new WorldConfig(id, string(o, "name"), string(o, "description"),
+                turnLimit == null ? WorldConfig.DEFAULT_TURN_LIMIT : turnLimit,
+                isTemplate != null && isTemplate, metadata, extra(o, WORLD_FIELDS));
+    }
+
+    /**
+     * @param c a world config
+     * @return its config.json
+     */
+    public static JsonObject toJson(WorldConfig c) {
+        JsonObject o = new JsonObject();
+        put(o, "id", c.id());
+        put(o, "name", c.name());
+        put(o, "description", c.description());
+        put(o, "turnLimit", c.turnLimit());
+        put(o, "isTemplate", c.isTemplate());
+        if (!c.metadata().isEmpty()) {
+            JsonObject meta = new JsonObject();
+            c.metadata().forEach(meta::addProperty);
+            o.add("metadata", meta);
+        }
+        c.extra().forEach(o::add);
+        return o;
+    }
+
+    /**
+     * @param o an agent's config.json
+     * @param id the agent's id (its folder's name wins over the file's {@code id})
+     * @return the config
+     * @throws Json.FieldException when a field has the wrong type
+     */
+    public static AgentConfig agentConfig(JsonObject o, String id) {
+        String status = string(o, "status");
+        AgentStatus parsed;
+        try {
+            parsed = status == null ? AgentStatus.ACTIVE : AgentStatus.fromWire(status);
+        } catch (IllegalArgumentException e) {
+            throw new Json.FieldException("field \"status\" must be \"active\" or \"inactive\"");
+        }
+        Number temperature = number(o, "temperature");
+        Integer llmCallCount = integer(o, "llmCallCount", 0);
+        Boolean autoReply = bool(o, "autoReply");
+        return new AgentConfig(id, string(o, "name"), string(o, "type"), parsed, string(o, "provider"),
+                string(o, "model"), temperature == null ? null : temperature.doubleValue(),
+                integer(o, "maxTokens", 1), autoReply == null || autoReply,
+                llmCallCount == null ? 0 : llmCallCount, instant(o, "lastLLMCall"), instant(o, "createdAt"),
+                instant(o, "lastActive"), extra(o, AGENT_FIELDS));
+    }
+
+    /**
+     * @param c an agent config
+     * @return its config.json
+     */
+    public static JsonObject toJson(AgentConfig c) {
+        JsonObject o = new JsonObject();
+        put(o, "id", c.id());
+        put(o, "name", c.name());
+        put(o, "type", c.type());
+        put(o, "status", c.status().wireName());
+        put(o, "provider", c.provider());
+        put(o, "model", c.model());
+        put(o, "temperature", c.temperature());
+        put(o, "maxTokens", c.maxTokens());
+        put(o, "autoReply", c.autoReply());
+        put(o, "llmCallCount", c.llmCallCount());
+        put(o, "lastLLMCall", c.lastLLMCall());
+        put(o, "createdAt", c.createdAt());
+        put(o, "lastActive", c.lastActive());
+        c.extra().forEach(o::add);
+        return o;
+    }
+
+    /**
+     * Applies a partial config (as an {@code agent-update} sends it) to an agent config: the fields it
+     * names replace the old ones, the others stay. The id never changes.
+     *
+     * @param c the agent's config
+     * @param changes the fields to change
+     * @return the merged config
+     * @throws Json.FieldException when a changed field has the wrong type
+     */
+    public static AgentConfig merge(AgentConfig c, JsonObject changes) {
+        JsonObject o = toJson(c);
+        changes.entrySet().forEach(e -> {
+            if (!e.getKey().equals("id")) {
+                o.add(e.getKey(), e.getValue().deepCopy());
+            }
+        });
+        return agentConfig(o, c.id());
+    }
+
+    /**
+     * @param a a memory.json array
+     * @return the messages
+     * @throws Json.FieldException when an element is not a message
+     */
+    public static List<MemoryMessage> memory(JsonArray a) {
+        List<MemoryMessage> list = new ArrayList<>(a.size());
+        for (int i = 0; i < a.size(); i++) {
+            JsonElement e = a.get(i);
+            if (!e.isJsonObject()) {
+                throw new Json.FieldException("element " + i + " must be an object");
+            }
+            JsonObject o = e.getAsJsonObject();
+            String role = string(o, "role");
+            String content = string(o, "content");
+            if (role == null || content == null) {
+                throw new Json.FieldException("element " + i + " must have a \"role\" and a \"content\"");
+            }
+            list.add(new MemoryMessage(role, content, string(o, "sender"), string(o, "messageId"),
+                    string(o, "replyToMessageId"), instant(o, "createdAt"), extra(o, MEMORY_FIELDS)));
+        }
+        return list;
+    }
+
+    /**
+     * @param memory messages
+     * @return their memory.json array
+     */
+    public static JsonArray toJson(List<MemoryMessage> memory) {
+        JsonArray a = new JsonArray(memory.size());
+        for (MemoryMessage m : memory) {
+            JsonObject o = new JsonObject();
+            put(o, "role", m.role());
+            put(o, "content", m.content());
+            put(o, "sender", m.sender());
+            put(o, "messageId", m.messageId());
+            put(o, "replyToMessageId", m.replyToMessageId());
+            put(o, "createdAt", m.createdAt());
+            m.extra().forEach(o::add);
+            a.add(o);
+        }
+        return a;
+    }
+
+    private static Map<String, JsonElement> extra(JsonObject o, Set<String> known) {
+        Map<String, JsonElement> extra = new LinkedHashMap<>();
+        o.entrySet().forEach(e -> {
+            if (!known.contains(e.getKey())) {
+                extra.put(e.getKey(), e.getValue());
+            }
+        });
+        return extra;
+    }
+}

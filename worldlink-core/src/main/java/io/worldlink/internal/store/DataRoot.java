@@ -1,0 +1,114 @@
+package io.worldlink.internal.store;
+
+import io.worldlink.ErrorCode;
+import io.worldlink.Names;
+import io.worldlink.StorageException;
+import io.worldlink.UserId;
+import io.worldlink.WorldKey;
+import io.worldlink.WorldLinkException;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.Path;
+
+/**
+ * The data root and every path under it. Paths are only ever built from checked ids, and each one is
+ * checked to stay under the root, also when a folder on the way is a symbolic link.
+ */
+public final class DataRoot {
+    private final Path root;
+    private volatile Path realRoot;
+
+    /** @param root the data root; it need not exist yet */
+    public DataRoot(Path root) {
+        this.root = root.toAbsolutePath().normalize();
+    }
+
+    /** @return the data root, absolute */
+    public Path root() {
+        return root;
+    }
+
+    /**
+     * @param templateId a template's id
+     * @return {@code worlds/{templateId}}
+     */
+    public Path template(String templateId) {
+        requireId(templateId, "template name");
+        return contained(root.resolve("worlds").resolve(templateId));
+    }
+
+    /** @return {@code worlds/}, where templates live */
+    public Path templates() {
+        return root.resolve("worlds");
+    }
+
+    /**
+     * @param user a user
+     * @return {@code users/{userId}}
+     */
+    public Path user(UserId user) {
+        return contained(root.resolve("users").resolve(user.value()));
+    }
+
+    /**
+     * @param world a user's world
+     * @return {@code users/{userId}/worlds/{worldId}}
+     */
+    public Path world(WorldKey world) {
+        return contained(user(world.userId()).resolve("worlds").resolve(world.worldId()));
+    }
+
+    /**
+     * @param path a path under the root
+     * @return it relative to the root, with {@code /} separators: safe to show to a person
+     */
+    public String relative(Path path) {
+        Path p = path.toAbsolutePath().normalize();
+        return p.startsWith(root) ? root.relativize(p).toString().replace('\\', '/') : p.getFileName().toString();
+    }
+
+    private static void requireId(String id, String what) {
+        if (!Names.isValidId(id)) {
+            throw new WorldLinkException(ErrorCode.INVALID_NAME, "The " + what + " is not a valid id.");
+        }
+    }
+
+    /**
+     * @param path a path built from checked ids
+     * @return the path, when it and the real path of its deepest existing ancestor lie under the root
+     * @throws StorageException when a symbolic link leads outside the root
+     */
+    Path contained(Path path) {
+        Path p = path.normalize();
+        if (!p.startsWith(root)) {
+            throw new WorldLinkException(ErrorCode.INVALID_NAME, "That name leads outside the data root.");
+        }
+        Path existing = p;
+        while (existing != null && !Files.exists(existing, LinkOption.NOFOLLOW_LINKS)) {
+            existing = existing.getParent();
+        }
+        if (existing == null || !existing.startsWith(root)) {
+            return p;
+        }
+        try {
+            if (!existing.toRealPath().startsWith(realRoot())) {
+                throw new StorageException(relative(existing)
+                        + " leads outside the data root through a symbolic link; refusing to use it.", null);
+            }
+        } catch (IOException e) {
+            throw new StorageException("Could not resolve " + relative(existing) + ".", e);
+        }
+        return p;
+    }
+
+    private Path realRoot() throws IOException {
+        Path r = realRoot;
+        if (r == null) {
+            Files.createDirectories(root);
+            r = root.toRealPath();
+            realRoot = r;
+        }
+        return r;
+    }
+}

@@ -1,0 +1,217 @@
+package io.worldlink.internal.store;
+
+import com.google.gson.JsonElement;
+import com.google.gson.JsonParseException;
+import com.google.gson.JsonParser;
+import io.worldlink.EventLog;
+import io.worldlink.StorageException;
+import io.worldlink.WorldEvent;
+import io.worldlink.internal.EventJson;
+import io.worldlink.internal.Json;
+import java.io.BufferedInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.lang.System.Logger.Level;
+import java.nio.ByteBuffer;
+import java.nio.channels.Channels;
+import java.nio.channels.FileChannel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.ArrayDeque;
+import java.util.Arrays;
+import java.util.function.Consumer;
+
+/**
+ * {@code events.jsonl}: one event a line, each with its seq. Opening scans the file once, to find the
+ * last seq, to cut off a line that a crash left half-written, and to build a sparse index of
+ * (seq, offset); reading after a seq then seeks instead of rereading from the start. The newest events
+ * are also kept in memory, which serves most reconnects without touching the disk.
+ */
+final class FileEventLog implements EventLog {
+    private static final System.Logger LOG = System.getLogger(FileEventLog.class.getName());
+    private static final int INDEX_EVERY = 64;
+    private static final int RECENT = 256;
+
+    private final FileChannel channel;
+    private final String name;
+    private final ArrayDeque<WorldEvent> recent = new ArrayDeque<>(RECENT);
+    private long[] indexSeq = new long[16];
+    private long[] indexOffset = new long[16];
+    private int indexSize;
+    private long size;
+    private long lastSeq;
+    private long eventsSinceIndex = INDEX_EVERY;
+
+    private FileEventLog(FileChannel channel, String name) {
+        this.channel = channel;
+        this.name = name;
+    }
+
+    static FileEventLog open(Path file, String name) {
+        FileChannel channel;
+        try {
+            channel = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.READ,
+                    StandardOpenOption.WRITE);
+        } catch (IOException e) {
+            throw new StorageException("Could not open " + name + ".", e);
+        }
+        FileEventLog log = new FileEventLog(channel, name);
+        try {
+            log.scan();
+        } catch (IOException | RuntimeException e) {
+            log.close();
+            throw e instanceof StorageException se ? se : new StorageException("Could not read " + name + ".", e);
+        }
+        return log;
+    }
+
+    private void scan() throws IOException {
+        long offset = 0;
+        long good = 0;
+        channel.position(0);
+        InputStream in = new BufferedInputStream(Channels.newInputStream(channel), 1 << 16);
+        ByteArrayOutputStream line = new ByteArrayOutputStream(512);
+        int b;
+        boolean damaged = false;
+        while (true) {
+            b = in.read();
+            if (b == -1) {
+                break;
+            }
+            offset++;
+            if (b != '\n') {
+                line.write(b);
+                continue;
+            }
+            WorldEvent event = parse(line.toString(StandardCharsets.UTF_8));
+            line.reset();
+            if (event == null || event.seq() <= lastSeq) {
+                damaged = true;
+                break;
+            }
+            remember(event, good);
+            good = offset;
+        }
+        if (damaged || line.size() > 0) {
+            // A crash in the middle of an append leaves a partial last line; the event was never seen.
+            LOG.log(Level.WARNING, name + ": dropping a damaged tail after seq " + lastSeq);
+            channel.truncate(good);
+        }
+        size = good;
+    }
+
+    private static WorldEvent parse(String line) {
+        try {
+            JsonElement e = JsonParser.parseString(line);
+            return e.isJsonObject() ? EventJson.fromJson(e.getAsJsonObject()) : null;
+        } catch (JsonParseException | Json.FieldException | IllegalArgumentException e) {
+            return null;
+        }
+    }
+
+    private void remember(WorldEvent event, long offset) {
+        if (eventsSinceIndex >= INDEX_EVERY) {
+            if (indexSize == indexSeq.length) {
+                indexSeq = Arrays.copyOf(indexSeq, indexSize * 2);
+                indexOffset = Arrays.copyOf(indexOffset, indexSize * 2);
+            }
+            indexSeq[indexSize] = event.seq();
+            indexOffset[indexSize] = offset;
+            indexSize++;
+            eventsSinceIndex = 0;
+        }
+        eventsSinceIndex++;
+        lastSeq = event.seq();
+        if (recent.size() == RECENT) {
+            recent.removeFirst();
+        }
+        recent.addLast(event);
+    }
+
+    @Override
+    public long lastSeq() {
+        return lastSeq;
+    }
+
+    @Override
+    @SuppressWarnings("unchecked")
+    public <E extends WorldEvent> E append(E event) {
+        if (!event.isDurable()) {
+            throw new IllegalArgumentException("only durable events are logged: " + event.type());
+        }
+        E logged = (E) event.withSeq(lastSeq + 1);
+        byte[] bytes = (Json.GSON.toJson(EventJson.toJson(logged)) + "\n").getBytes(StandardCharsets.UTF_8);
+        ByteBuffer buffer = ByteBuffer.wrap(bytes);
+        long position = size;
+        try {
+            while (buffer.hasRemaining()) {
+                position += channel.write(buffer, position);
+            }
+        } catch (IOException e) {
+            try {
+                channel.truncate(size);
+            } catch (IOException suppressed) {
+                e.addSuppressed(suppressed);
+            }
+            throw new StorageException("Could not append to " + name + ".", e);
+        }
+        remember(logged, size);
+        size = position;
+        return logged;
+    }
+
+    @Override
+    public void forEachAfter(long afterSeq, Consumer<? super WorldEvent> action) {
+        if (afterSeq >= lastSeq) {
+            return;
+        }
+        WorldEvent oldestRecent = recent.peekFirst();
+        if (oldestRecent != null && oldestRecent.seq() <= afterSeq + 1) {
+            for (WorldEvent e : recent) {
+                if (e.seq() > afterSeq) {
+                    action.accept(e);
+                }
+            }
+            return;
+        }
+        readFromDisk(afterSeq, action);
+    }
+
+    private void readFromDisk(long afterSeq, Consumer<? super WorldEvent> action) {
+        int i = Arrays.binarySearch(indexSeq, 0, indexSize, afterSeq + 1);
+        int slot = i >= 0 ? i : Math.max(0, -i - 2);
+        long start = indexSize == 0 ? 0 : indexOffset[slot];
+        try {
+            InputStream in = new BufferedInputStream(
+                    Channels.newInputStream(channel.position(start)), 1 << 16);
+            ByteArrayOutputStream line = new ByteArrayOutputStream(512);
+            long offset = start;
+            int b;
+            while (offset < size && (b = in.read()) != -1) {
+                offset++;
+                if (b != '\n') {
+                    line.write(b);
+                    continue;
+                }
+                WorldEvent e = parse(line.toString(StandardCharsets.UTF_8));
+                line.reset();
+                if (e != null && e.seq() > afterSeq) {
+                    action.accept(e);
+                }
+            }
+        } catch (IOException e) {
+            throw new StorageException("Could not read " + name + ".", e);
+        }
+    }
+
+    @Override
+    public void close() {
+        try {
+            channel.close();
+        } catch (IOException e) {
+            LOG.log(Level.WARNING, "Could not close " + name, e);
+        }
+    }
+}

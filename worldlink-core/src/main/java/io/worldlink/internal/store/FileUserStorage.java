@@ -1,0 +1,222 @@
+package io.worldlink.internal.store;
+
+import io.worldlink.AgentConfig;
+import io.worldlink.ErrorCode;
+import io.worldlink.EventLog;
+import io.worldlink.MemoryMessage;
+import io.worldlink.Names;
+import io.worldlink.StorageException;
+import io.worldlink.UserId;
+import io.worldlink.UserStorage;
+import io.worldlink.WorldConfig;
+import io.worldlink.WorldKey;
+import io.worldlink.WorldLinkException;
+import io.worldlink.WorldSnapshot;
+import java.io.IOException;
+import java.nio.file.DirectoryNotEmptyException;
+import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.FileVisitResult;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.SimpleFileVisitor;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.attribute.BasicFileAttributes;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.UUID;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.stream.Stream;
+
+/** The default {@link UserStorage}: agent-world's file layout under {@code {dataRoot}/users/}. */
+public final class FileUserStorage implements UserStorage {
+    private static final DateTimeFormatter ARCHIVE_NAME =
+            DateTimeFormatter.ofPattern("'memory-'uuuuMMdd'T'HHmmss.SSS'Z'").withZone(ZoneOffset.UTC);
+    private static final int MOVE_ATTEMPTS = 10;
+
+    private final DataRoot root;
+    private final WorldFiles files;
+    private final AtomicLong archiveCounter = new AtomicLong();
+
+    /** @param dataRoot the data root */
+    public FileUserStorage(Path dataRoot) {
+        this.root = new DataRoot(dataRoot);
+        this.files = new WorldFiles(root);
+    }
+
+    @Override
+    public boolean worldExists(WorldKey world) {
+        return Files.isRegularFile(root.world(world).resolve(WorldFiles.CONFIG));
+    }
+
+    @Override
+    public List<String> listWorlds(UserId user) {
+        Path worlds = root.user(user).resolve("worlds");
+        if (!Files.isDirectory(worlds)) {
+            return List.of();
+        }
+        try (Stream<Path> s = Files.list(worlds)) {
+            return s.filter(p -> Names.isValidId(p.getFileName().toString()))
+                    .filter(p -> Files.isRegularFile(p.resolve(WorldFiles.CONFIG)))
+                    .map(p -> p.getFileName().toString())
+                    .sorted()
+                    .toList();
+        } catch (IOException e) {
+            throw new StorageException("Could not list " + root.relative(worlds) + ".", e);
+        }
+    }
+
+    @Override
+    public WorldSnapshot loadWorld(WorldKey world) {
+        if (!worldExists(world)) {
+            throw new WorldLinkException(ErrorCode.WORLD_NOT_FOUND,
+                    "User " + world.userId() + " has no world \"" + world.worldId() + "\".");
+        }
+        return files.read(root.world(world), world.worldId());
+    }
+
+    @Override
+    public void createWorld(WorldKey world, WorldSnapshot snapshot) {
+        requireNotTemplate(snapshot.config());
+        Path target = root.world(world);
+        Path parent = target.getParent();
+        Path staging = parent.resolve(".new-" + world.worldId() + "-" + UUID.randomUUID());
+        try {
+            Files.createDirectories(parent);
+            files.writeAll(staging, snapshot.config().id().equals(world.worldId())
+                    ? snapshot
+                    : new WorldSnapshot(snapshot.config().withIdentity(world.worldId(), snapshot.config().name()),
+                            snapshot.agents()));
+            swapIn(staging, target);
+        } catch (IOException e) {
+            throw new StorageException("Could not create " + world.relativePath() + ".", e);
+        } finally {
+            deleteTree(staging);
+        }
+    }
+
+    // Replaces the target folder by the staged one. Two creators race only between the two renames, and
+    // each retries, so the last one to rename wins with a whole folder.
+    private void swapIn(Path staging, Path target) throws IOException {
+        for (int attempt = 0; attempt < MOVE_ATTEMPTS; attempt++) {
+            Path old = target.resolveSibling(".old-" + target.getFileName() + "-" + UUID.randomUUID());
+            try {
+                Files.move(target, old, StandardCopyOption.ATOMIC_MOVE);
+            } catch (NoSuchFileException e) {
+                old = null;
+            }
+            try {
+                Files.move(staging, target, StandardCopyOption.ATOMIC_MOVE);
+                return;
+            } catch (FileAlreadyExistsException | DirectoryNotEmptyException e) {
+                // Another creator renamed its folder in between: go round and replace it.
+            } finally {
+                if (old != null) {
+                    deleteTree(old);
+                }
+            }
+        }
+        throw new IOException("the world folder kept changing while it was being replaced");
+    }
+
+    @Override
+    public void saveWorldConfig(WorldKey world, WorldConfig config) {
+        requireNotTemplate(config);
+        files.writeWorldConfig(existing(world), config);
+    }
+
+    @Override
+    public void saveAgentConfig(WorldKey world, AgentConfig config) {
+        files.writeAgentConfig(existing(world), config);
+    }
+
+    @Override
+    public void saveSystemPrompt(WorldKey world, String agentId, String systemPrompt) {
+        files.writeSystemPrompt(existing(world), agentId, systemPrompt);
+    }
+
+    @Override
+    public void saveMemory(WorldKey world, String agentId, List<MemoryMessage> memory) {
+        files.writeMemory(existing(world), agentId, memory);
+    }
+
+    @Override
+    public void archiveMemory(WorldKey world, String agentId, List<MemoryMessage> archived) {
+        String name = ARCHIVE_NAME.format(Instant.now()) + "-" + archiveCounter.incrementAndGet() + ".json";
+        files.writeArchive(existing(world), agentId, name, archived);
+    }
+
+    @Override
+    public EventLog openEventLog(WorldKey world) {
+        Path file = existing(world).resolve(WorldFiles.EVENTS);
+        return FileEventLog.open(file, root.relative(file));
+    }
+
+    @Override
+    public void deleteUser(UserId user) {
+        deleteTree(root.user(user));
+    }
+
+    @Override
+    public boolean userExists(UserId user) {
+        return Files.exists(root.user(user), LinkOption.NOFOLLOW_LINKS);
+    }
+
+    private Path existing(WorldKey world) {
+        Path dir = root.world(world);
+        if (!Files.isDirectory(dir)) {
+            throw new WorldLinkException(ErrorCode.WORLD_NOT_FOUND,
+                    "User " + world.userId() + " has no world \"" + world.worldId() + "\".");
+        }
+        return dir;
+    }
+
+    private static void requireNotTemplate(WorldConfig config) {
+        if (config.isTemplate()) {
+            throw new WorldLinkException(ErrorCode.TEMPLATE_READ_ONLY,
+                    "Templates are read-only; clone the template \"" + config.id() + "\" into a user world and change that.");
+        }
+    }
+
+    // Deletes a folder without following symbolic links: a link is removed, never what it points to.
+    private void deleteTree(Path dir) {
+        if (!Files.exists(dir, LinkOption.NOFOLLOW_LINKS)) {
+            return;
+        }
+        List<IOException> failures = new ArrayList<>();
+        try {
+            Files.walkFileTree(dir, new SimpleFileVisitor<>() {
+                @Override
+                public FileVisitResult visitFile(Path file, BasicFileAttributes attrs) throws IOException {
+                    Files.deleteIfExists(file);
+                    return FileVisitResult.CONTINUE;
+                }
+
+                @Override
+                public FileVisitResult visitFileFailed(Path file, IOException e) {
+                    if (!(e instanceof NoSuchFileException)) {
+                        failures.add(e);
+                    }
+                    return FileVisitResult.CONTINUE;
+                }
+
+                @Override
+                public FileVisitResult postVisitDirectory(Path d, IOException e) throws IOException {
+                    Files.deleteIfExists(d);
+                    return FileVisitResult.CONTINUE;
+                }
+            });
+        } catch (NoSuchFileException e) {
+            return;
+        } catch (IOException e) {
+            failures.add(e);
+        }
+        if (!failures.isEmpty()) {
+            throw new StorageException("Could not delete " + root.relative(dir) + " completely.", failures.get(0));
+        }
+    }
+}

@@ -1,0 +1,57 @@
+package io.worldlink.internal.store;
+
+import io.worldlink.ErrorCode;
+import io.worldlink.Names;
+import io.worldlink.StorageException;
+import io.worldlink.WorldLinkException;
+import io.worldlink.WorldSnapshot;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.stream.Stream;
+
+/** The read-only template worlds under {@code {dataRoot}/worlds/}. Nothing here writes. */
+public final class Templates {
+    private final DataRoot root;
+    private final WorldFiles files;
+
+    /** @param dataRoot the data root */
+    public Templates(Path dataRoot) {
+        this.root = new DataRoot(dataRoot);
+        this.files = new WorldFiles(root);
+    }
+
+    /** @return the ids of the templates, sorted */
+    public List<String> list() {
+        Path dir = root.templates();
+        if (!Files.isDirectory(dir)) {
+            return List.of();
+        }
+        try (Stream<Path> s = Files.list(dir)) {
+            return s.filter(p -> Names.isValidId(p.getFileName().toString()))
+                    .filter(p -> Files.isRegularFile(p.resolve(WorldFiles.CONFIG)))
+                    .map(p -> p.getFileName().toString())
+                    .sorted()
+                    .toList();
+        } catch (IOException e) {
+            throw new StorageException("Could not list the templates in worlds/.", e);
+        }
+    }
+
+    /**
+     * Reads a template afresh.
+     *
+     * @param templateId a template's id
+     * @return the template
+     * @throws WorldLinkException {@link ErrorCode#TEMPLATE_NOT_FOUND} when there is none
+     */
+    public WorldSnapshot read(String templateId) {
+        Path dir = root.template(templateId);
+        if (!Files.isRegularFile(dir.resolve(WorldFiles.CONFIG))) {
+            throw new WorldLinkException(ErrorCode.TEMPLATE_NOT_FOUND, "There is no template \"" + templateId
+                    + "\". The templates are: " + String.join(", ", list()) + ".");
+        }
+        return files.read(dir, templateId);
+    }
+}

@@ -1,0 +1,71 @@
+package io.worldlink.internal;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
+import com.google.gson.JsonObject;
+import com.google.gson.JsonParser;
+import io.worldlink.MessageEvent;
+import io.worldlink.MessageLevel;
+import io.worldlink.SenderType;
+import io.worldlink.SseEvent;
+import io.worldlink.SystemEvent;
+import io.worldlink.Usage;
+import io.worldlink.WorldActionEvent;
+import io.worldlink.WorldEvent;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
+import org.junit.jupiter.api.Test;
+
+class EventJsonTest {
+    static final Instant T = Instant.parse("2026-11-22T08:30:00Z");
+
+    static List<WorldEvent> events() {
+        return List.of(
+                new MessageEvent("m1", T, "HUMAN", SenderType.HUMAN, 3, "hi @ada", null, false),
+                new MessageEvent("m2", T, "ada", SenderType.AGENT, 4, "@human Turn limit reached", "m1", true),
+                new SseEvent("s1", T, "ada", SseEvent.Phase.END, "whole reply", "m2", new Usage(10, 5, 15), null),
+                new SseEvent("s2", T, "ada", SseEvent.Phase.ERROR, "partial", "m2", null, "HTTP 500"),
+                new WorldActionEvent("w1", T, 7, WorldActionEvent.IDLE, null, Map.of("messageId", "m1")),
+                new WorldActionEvent("w2", T, 8, WorldActionEvent.WORLD_RELOAD, null,
+                        Map.of("worldName", "demo", "agentCount", 2)),
+                new SystemEvent("y1", T, 9, "Server restarting", MessageLevel.WARNING));
+    }
+
+    @ParameterizedTest
+    @MethodSource("events")
+    void roundTripsThroughItsJsonForm(WorldEvent event) {
+        String json = Json.GSON.toJson(EventJson.toJson(event));
+        WorldEvent back = EventJson.fromJson(JsonParser.parseString(json).getAsJsonObject());
+        assertEquals(json, Json.GSON.toJson(EventJson.toJson(back)));
+        assertEquals(event.getClass(), back.getClass());
+        assertEquals(event.seq(), back.seq());
+    }
+
+    @Test
+    void writesTheProtocolsEventShape() {
+        JsonObject o = EventJson.toJson(events().get(0));
+        assertEquals("{\"id\":\"m1\",\"type\":\"message\",\"timestamp\":\"2026-11-22T08:30:00.000Z\","
+                + "\"sender\":\"HUMAN\",\"senderType\":\"human\",\"seq\":3,\"payload\":{\"content\":\"hi @ada\","
+                + "\"sender\":\"HUMAN\",\"messageId\":\"m1\"}}", o.toString());
+    }
+
+    @Test
+    void numbersInWorldDetailsKeepTheirForm() {
+        JsonObject o = EventJson.toJson(events().get(5));
+        WorldActionEvent back = (WorldActionEvent) EventJson.fromJson(o);
+        assertEquals("2", EventJson.toJson(back).getAsJsonObject("payload").get("agentCount").toString());
+    }
+
+    @Test
+    void refusesEventsWithMissingOrUnknownFields() {
+        assertThrows(Json.FieldException.class, () -> EventJson.fromJson(JsonParser.parseString(
+                "{\"id\":\"x\",\"type\":\"nope\",\"timestamp\":\"2026-11-22T08:30:00Z\"}").getAsJsonObject()));
+        assertThrows(Json.FieldException.class, () -> EventJson.fromJson(JsonParser.parseString(
+                "{\"id\":\"x\",\"type\":\"system\",\"timestamp\":\"2026-11-22T08:30:00Z\","
+                        + "\"payload\":{\"content\":\"c\",\"level\":\"loud\"}}").getAsJsonObject()));
+    }
+}

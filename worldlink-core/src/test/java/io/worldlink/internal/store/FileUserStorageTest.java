@@ -1,0 +1,219 @@
+package io.worldlink.internal.store;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.google.gson.JsonObject;
+import com.google.gson.JsonParser;
+import io.worldlink.AgentConfig;
+import io.worldlink.AgentSnapshot;
+import io.worldlink.AgentStatus;
+import io.worldlink.ErrorCode;
+import io.worldlink.MemoryMessage;
+import io.worldlink.StorageException;
+import io.worldlink.UserId;
+import io.worldlink.UserStorage;
+import io.worldlink.WorldConfig;
+import io.worldlink.WorldKey;
+import io.worldlink.WorldLinkException;
+import io.worldlink.WorldSnapshot;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class FileUserStorageTest {
+    @TempDir
+    Path root;
+
+    UserStorage storage;
+    final WorldKey key = new WorldKey(UserId.of("ann"), "demo");
+
+    @BeforeEach
+    void setUp() {
+        storage = UserStorage.files(root);
+    }
+
+    static WorldSnapshot sampleWorld() {
+        WorldConfig config = new WorldConfig("demo", "Demo", "A demo", 4, false, Map.of(), Map.of());
+        AgentConfig agent = new AgentConfig("ada", "Ada", null, AgentStatus.ACTIVE, "default", "m", 0.5, 100,
+                true, 0, null, Instant.parse("2026-01-01T00:00:00Z"), null, Map.of());
+        MemoryMessage m = MemoryMessage.of(MemoryMessage.USER, "hello", "HUMAN", "m1", null,
+                Instant.parse("2026-01-01T00:00:01Z"));
+        return new WorldSnapshot(config, List.of(new AgentSnapshot(agent, "You are Ada.", List.of(m))));
+    }
+
+    @Test
+    void writesAndReadsAWorldInAgentWorldsLayout() {
+        storage.createWorld(key, sampleWorld());
+
+        assertTrue(storage.worldExists(key));
+        assertEquals(List.of("demo"), storage.listWorlds(key.userId()));
+        Path dir = root.resolve("users/ann/worlds/demo");
+        assertTrue(Files.isRegularFile(dir.resolve("config.json")));
+        assertTrue(Files.isRegularFile(dir.resolve("agents/ada/config.json")));
+        assertEquals("You are Ada.", read(dir.resolve("agents/ada/system-prompt.md")));
+        assertEquals(sampleWorld(), storage.loadWorld(key));
+    }
+
+    @Test
+    void keepsUnknownFieldsWhenAFileIsRewritten() throws IOException {
+        storage.createWorld(key, sampleWorld());
+        Path agentFile = root.resolve("users/ann/worlds/demo/agents/ada/config.json");
+        JsonObject o = JsonParser.parseString(read(agentFile)).getAsJsonObject();
+        o.addProperty("favouriteColour", "teal");
+        JsonObject nested = new JsonObject();
+        nested.addProperty("big", 12345678901234L);
+        o.add("custom", nested);
+        Files.writeString(agentFile, o.toString());
+
+        AgentConfig loaded = storage.loadWorld(key).agent("ada").orElseThrow().config();
+        storage.saveAgentConfig(key, loaded.withStatus(AgentStatus.INACTIVE));
+
+        JsonObject rewritten = JsonParser.parseString(read(agentFile)).getAsJsonObject();
+        assertEquals("inactive", rewritten.get("status").getAsString());
+        assertEquals("teal", rewritten.get("favouriteColour").getAsString());
+        assertEquals("12345678901234", rewritten.getAsJsonObject("custom").get("big").getAsString());
+    }
+
+    @Test
+    void listsNothingForAUserWithoutWorlds() {
+        assertEquals(List.of(), storage.listWorlds(UserId.of("nobody")));
+        assertFalse(storage.worldExists(new WorldKey(UserId.of("nobody"), "demo")));
+    }
+
+    @Test
+    void loadingAMissingWorldIsWorldNotFound() {
+        WorldLinkException e = assertThrows(WorldLinkException.class, () -> storage.loadWorld(key));
+        assertEquals(ErrorCode.WORLD_NOT_FOUND, e.code());
+    }
+
+    @Test
+    void aCorruptConfigIsAClearErrorNamingTheFileRelativeToTheDataRoot() throws IOException {
+        storage.createWorld(key, sampleWorld());
+        Files.writeString(root.resolve("users/ann/worlds/demo/agents/ada/config.json"), "{\"name\": ");
+
+        StorageException e = assertThrows(StorageException.class, () -> storage.loadWorld(key));
+        assertEquals(ErrorCode.STORAGE_ERROR, e.code());
+        assertTrue(e.getMessage().startsWith("users/ann/worlds/demo/agents/ada/config.json is not valid JSON"),
+                e.getMessage());
+        assertFalse(e.getMessage().contains(root.toString()), e.getMessage());
+    }
+
+    @Test
+    void aFieldOfTheWrongTypeNamesTheFileAndTheField() throws IOException {
+        storage.createWorld(key, sampleWorld());
+        Files.writeString(root.resolve("users/ann/worlds/demo/config.json"), "{\"turnLimit\": \"many\"}");
+
+        StorageException e = assertThrows(StorageException.class, () -> storage.loadWorld(key));
+        assertEquals("users/ann/worlds/demo/config.json: field \"turnLimit\" must be a whole number of at least 1.",
+                e.getMessage());
+    }
+
+    @Test
+    void aWriteThatFailsHalfwayLeavesTheOldFile() throws IOException {
+        Path file = root.resolve("x/config.json");
+        AtomicFiles.writeString(file, "x/config.json", "old");
+
+        StorageException e = assertThrows(StorageException.class, () -> AtomicFiles.write(file, "x/config.json", out -> {
+            out.write("new content, half of it");
+            out.flush();
+            throw new IOException("disk full");
+        }));
+
+        assertTrue(e.getMessage().contains("x/config.json"), e.getMessage());
+        assertEquals("old", read(file));
+        try (Stream<Path> s = Files.list(file.getParent())) {
+            assertEquals(List.of(file), s.toList(), "no temporary file is left behind");
+        }
+    }
+
+    @Test
+    void templatesAreNeverWritten() {
+        WorldSnapshot template = new WorldSnapshot(
+                new WorldConfig("demo", "Demo", "", 5, true, Map.of(), Map.of()), List.of());
+
+        WorldLinkException e = assertThrows(WorldLinkException.class, () -> storage.createWorld(key, template));
+        assertEquals(ErrorCode.TEMPLATE_READ_ONLY, e.code());
+        assertFalse(Files.exists(root.resolve("users/ann/worlds/demo")));
+
+        storage.createWorld(key, sampleWorld());
+        assertEquals(ErrorCode.TEMPLATE_READ_ONLY, assertThrows(WorldLinkException.class,
+                () -> storage.saveWorldConfig(key, template.config())).code());
+    }
+
+    @Test
+    void writesToAMissingWorldAreWorldNotFound() {
+        assertEquals(ErrorCode.WORLD_NOT_FOUND, assertThrows(WorldLinkException.class,
+                () -> storage.saveMemory(key, "ada", List.of())).code());
+    }
+
+    @Test
+    void archivesMemoryBesideIt() throws IOException {
+        storage.createWorld(key, sampleWorld());
+        storage.archiveMemory(key, "ada", sampleWorld().agents().get(0).memory());
+        try (Stream<Path> s = Files.list(root.resolve("users/ann/worlds/demo/agents/ada/archive"))) {
+            List<Path> files = s.toList();
+            assertEquals(1, files.size());
+            assertTrue(read(files.get(0)).contains("\"hello\""));
+        }
+    }
+
+    @Test
+    void refusesAUserFolderThatIsASymbolicLinkOutOfTheDataRoot(@TempDir Path outside) throws IOException {
+        Files.createDirectories(root.resolve("users"));
+        Files.createSymbolicLink(root.resolve("users/mallory"), outside);
+        WorldKey evil = new WorldKey(UserId.of("mallory"), "demo");
+
+        StorageException e = assertThrows(StorageException.class, () -> storage.createWorld(evil, sampleWorld()));
+        assertTrue(e.getMessage().contains("outside the data root"), e.getMessage());
+        try (Stream<Path> s = Files.list(outside)) {
+            assertEquals(0, s.count(), "nothing is written through the link");
+        }
+    }
+
+    @Test
+    void deletingAUserRemovesTheirFolderButNothingALinkPointsTo(@TempDir Path outside) throws IOException {
+        storage.createWorld(key, sampleWorld());
+        Path precious = Files.writeString(outside.resolve("precious.txt"), "keep me");
+        Files.createSymbolicLink(root.resolve("users/ann/worlds/demo/link"), outside);
+        UserId other = UserId.of("bob");
+        storage.createWorld(new WorldKey(other, "demo"), sampleWorld());
+
+        storage.deleteUser(key.userId());
+
+        assertFalse(Files.exists(root.resolve("users/ann")));
+        assertFalse(storage.userExists(key.userId()));
+        assertEquals("keep me", read(precious));
+        assertTrue(storage.worldExists(new WorldKey(other, "demo")), "other users are untouched");
+        storage.deleteUser(UserId.of("never-existed"));
+    }
+
+    @Test
+    void createReplacesAnExistingWorldAsAWhole() {
+        storage.createWorld(key, sampleWorld());
+        WorldSnapshot other = new WorldSnapshot(
+                new WorldConfig("demo", "Other", "", 5, false, Map.of(), Map.of()), List.of());
+
+        storage.createWorld(key, other);
+
+        assertEquals(other, storage.loadWorld(key));
+        assertFalse(Files.exists(root.resolve("users/ann/worlds/demo/agents/ada")));
+    }
+
+    private static String read(Path file) {
+        try {
+            return Files.readString(file);
+        } catch (IOException e) {
+            throw new AssertionError(e);
+        }
+    }
+}

@@ -1,0 +1,142 @@
+package io.worldlink.internal.store;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.worldlink.ErrorCode;
+import io.worldlink.TestData;
+import io.worldlink.UserId;
+import io.worldlink.UserStorage;
+import io.worldlink.WorldCloner;
+import io.worldlink.WorldKey;
+import io.worldlink.WorldLinkException;
+import io.worldlink.WorldSnapshot;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class FileWorldClonerTest {
+    @TempDir
+    Path root;
+
+    UserStorage storage;
+    WorldCloner cloner;
+    final WorldKey key = new WorldKey(UserId.of("ann"), "my-world");
+
+    @BeforeEach
+    void setUp() {
+        TestData.withShippedTemplates(root);
+        storage = UserStorage.files(root);
+        cloner = new FileWorldCloner(new Templates(root), storage,
+                Clock.fixed(Instant.parse("2026-11-22T08:30:00Z"), ZoneOffset.UTC));
+    }
+
+    @Test
+    void clonesATemplateIntoTheUsersFolderMarkedAsNotATemplate() {
+        WorldSnapshot clone = cloner.cloneTemplate("default-world", key, "My World");
+
+        WorldSnapshot stored = storage.loadWorld(key);
+        assertEquals(clone, stored);
+        assertFalse(stored.config().isTemplate());
+        assertEquals("my-world", stored.config().id());
+        assertEquals("My World", stored.config().name());
+        assertEquals("default-world", stored.config().metadata().get("originalTemplate"));
+        assertEquals("ann", stored.config().metadata().get("clonedFor"));
+        assertEquals("2026-11-22T08:30:00.000Z", stored.config().metadata().get("clonedAt"));
+        assertEquals(List.of("ada", "ben"), stored.agents().stream().map(a -> a.id()).toList());
+        assertTrue(stored.agents().get(0).systemPrompt().startsWith("You are Ada"));
+    }
+
+    @Test
+    void neverWritesTheTemplate() throws IOException {
+        String before = snapshotOf(root.resolve("worlds"));
+
+        cloner.cloneTemplate("default-world", key, "My World");
+        storage.saveSystemPrompt(key, "ada", "changed");
+
+        assertEquals(before, snapshotOf(root.resolve("worlds")));
+    }
+
+    @Test
+    void readsTheTemplateAfreshEveryTime() throws IOException {
+        cloner.cloneTemplate("fast-world", key, "first");
+        Files.writeString(root.resolve("worlds/fast-world/agents/quick/system-prompt.md"), "Edited prompt.");
+
+        WorldKey second = new WorldKey(UserId.of("ann"), "second");
+        cloner.cloneTemplate("fast-world", second, "second");
+
+        assertEquals("Edited prompt.", storage.loadWorld(second).agents().get(0).systemPrompt());
+    }
+
+    @Test
+    void aMissingTemplateIsTemplateNotFoundListingTheOthers() {
+        WorldLinkException e = assertThrows(WorldLinkException.class,
+                () -> cloner.cloneTemplate("no-such-world", key, "x"));
+        assertEquals(ErrorCode.TEMPLATE_NOT_FOUND, e.code());
+        assertEquals("There is no template \"no-such-world\". The templates are: default-world, extended-world, "
+                + "fast-world.", e.getMessage());
+        assertFalse(storage.worldExists(key));
+    }
+
+    @Test
+    void twoClonesOfOneWorldAtOnceLeaveOneWholeWorld() throws Exception {
+        int clones = 8;
+        ExecutorService pool = Executors.newFixedThreadPool(clones);
+        CountDownLatch start = new CountDownLatch(1);
+        List<Future<WorldSnapshot>> results = new ArrayList<>();
+        List<String> templates = List.of("default-world", "extended-world");
+        for (int i = 0; i < clones; i++) {
+            String template = templates.get(i % 2);
+            results.add(pool.submit(() -> {
+                start.await();
+                return cloner.cloneTemplate(template, key, "contested");
+            }));
+        }
+        start.countDown();
+        List<WorldSnapshot> written = new ArrayList<>();
+        for (Future<WorldSnapshot> f : results) {
+            written.add(f.get());
+        }
+        pool.shutdown();
+
+        WorldSnapshot stored = storage.loadWorld(key);
+        assertTrue(written.contains(stored), "the stored world is exactly one of the clones, not a mix");
+        try (Stream<Path> s = Files.list(root.resolve("users/ann/worlds"))) {
+            assertEquals(List.of("my-world"), s.map(p -> p.getFileName().toString()).toList(),
+                    "no staging folder is left behind");
+        }
+    }
+
+    @Test
+    void listsTheShippedTemplates() {
+        assertEquals(List.of("default-world", "extended-world", "fast-world"), new Templates(root).list());
+    }
+
+    private static String snapshotOf(Path dir) throws IOException {
+        StringBuilder sb = new StringBuilder();
+        try (Stream<Path> s = Files.walk(dir)) {
+            for (Path p : s.sorted().toList()) {
+                sb.append(dir.relativize(p)).append('\n');
+                if (Files.isRegularFile(p)) {
+                    sb.append(Files.readString(p)).append('\n');
+                }
+            }
+        }
+        return sb.toString();
+    }
+}
