@@ -1,0 +1,8 @@
+package io.worldlink;
+
+/** A model call under way. */
+@FunctionalInterface
+public interface ChatCall {
+    /** Stops the call; the listener may receive nothing more. Idempotent. */
+    void cancel();
+}

@@ -1,0 +1,19 @@
+package io.worldlink;
+
+/**
+ * Receives one streamed reply. Calls come one at a time, never at once; after {@link #onComplete} or
+ * {@link #onError} nothing more comes.
+ */
+public interface ChatListener {
+    /** @param text the next piece of the reply (only the new text) */
+    void onChunk(String text);
+
+    /** @param usage the call's token usage ({@link Usage#NONE} when the provider reports none) */
+    void onComplete(Usage usage);
+
+    /**
+     * @param error why the reply failed; a {@link WorldLinkException} with {@link ErrorCode#MODEL_ERROR}
+     *     carries a message fit to show a person
+     */
+    void onError(Throwable error);
+}

@@ -1,0 +1,43 @@
+package io.worldlink;
+
+import io.worldlink.internal.model.OfflineChatModel;
+import io.worldlink.internal.model.OpenAiChatModel;
+import java.time.Duration;
+
+/**
+ * A chat model that streams its reply. {@link #stream} should return quickly; a model that blocks is
+ * still safe, since WorldLink calls it on its bounded model pool, never on a world's or a server's thread.
+ */
+@FunctionalInterface
+public interface ChatModel {
+    /**
+     * Starts a reply.
+     *
+     * @param request what to answer
+     * @param listener where the reply goes
+     * @return a handle to cancel the call
+     */
+    ChatCall stream(ChatRequest request, ChatListener listener);
+
+    /**
+     * The built-in offline model: no network, deterministic, streams word by word. Its reply uses the
+     * agent's name, the role its system prompt gives it, and the message it answers.
+     *
+     * @param pace the pause between two words; zero streams at once
+     * @return the model
+     */
+    static ChatModel offline(Duration pace) {
+        return new OfflineChatModel(pace);
+    }
+
+    /**
+     * A client for an OpenAI-compatible {@code /chat/completions} endpoint that streams (OpenAI,
+     * Ollama's {@code /v1}, vLLM, LM Studio and the like).
+     *
+     * @param settings where and how to call it
+     * @return the model
+     */
+    static ChatModel openAiCompatible(OpenAiSettings settings) {
+        return new OpenAiChatModel(settings);
+    }
+}

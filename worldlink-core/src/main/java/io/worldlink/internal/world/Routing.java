@@ -1,0 +1,144 @@
+package io.worldlink.internal.world;
+
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Set;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * The text rules of ROUTING.md: who a sender is, which mentions a message makes, and how an agent's
+ * reply is finished (world tags, auto-mention). Pure functions; the world runtime applies them.
+ */
+public final class Routing {
+    /** What kind of sender a message has. */
+    public enum SenderClass {
+        /** A person. */
+        HUMAN,
+        /** The world; treated like a person. */
+        WORLD,
+        /** The system; agents never answer it. */
+        SYSTEM,
+        /** An agent of the world. */
+        AGENT
+    }
+
+    /** A finished reply: its text, and whether a world tag gave control back to the human. */
+    public record Reply(String content, boolean stop) {}
+
+    private static final Set<String> HUMAN_NAMES = Set.of("human", "user", "you");
+    private static final Pattern PARAGRAPH_MENTION =
+            Pattern.compile("^\\s*(?:(?:hi|hello|hey|to),?\\s+)?@([\\w-]+)", Pattern.CASE_INSENSITIVE);
+    private static final Pattern ANY_MENTION = Pattern.compile("(?<![\\w@.])@([\\w-]+)");
+    private static final Pattern LEADING_MENTION = Pattern.compile("^\\s*@([\\w-]+)[,:]?\\s*");
+    private static final Pattern LEADING_MENTIONS = Pattern.compile("^(?:\\s*@[\\w-]+[,:]?)+\\s*");
+    private static final Pattern STOP_TAG =
+            Pattern.compile("<world>\\s*(?:STOP|DONE|PASS)\\s*</world>", Pattern.CASE_INSENSITIVE);
+    private static final Pattern TO_TAG =
+            Pattern.compile("<world>\\s*TO\\s*:([^<]*)</world>", Pattern.CASE_INSENSITIVE);
+
+    private Routing() {}
+
+    /**
+     * @param sender a message's sender
+     * @param isAgent whether the sender is the id or name of an agent of the world (case-insensitive)
+     * @return its class: {@code world} and {@code system} by name, agents, and everyone else a person
+     */
+    public static SenderClass classify(String sender, boolean isAgent) {
+        String s = sender.toLowerCase(Locale.ROOT);
+        if (s.equals("system")) {
+            return SenderClass.SYSTEM;
+        }
+        if (s.equals("world")) {
+            return SenderClass.WORLD;
+        }
+        if (isAgent && !HUMAN_NAMES.contains(s)) {
+            return SenderClass.AGENT;
+        }
+        return SenderClass.HUMAN;
+    }
+
+    /**
+     * @param text a message
+     * @return the names mentioned at the beginning of a line ({@code @a ...}, also after a greeting such
+     *     as {@code hi @a}), lower-cased, in order, without repeats
+     */
+    public static Set<String> paragraphMentions(String text) {
+        Set<String> names = new LinkedHashSet<>();
+        for (String line : text.split("\\R")) {
+            Matcher m = PARAGRAPH_MENTION.matcher(line);
+            if (m.find()) {
+                names.add(m.group(1).toLowerCase(Locale.ROOT));
+            }
+        }
+        return names;
+    }
+
+    /**
+     * @param text a message
+     * @return whether it mentions anyone anywhere (an e-mail address is not a mention)
+     */
+    public static boolean hasAnyMention(String text) {
+        return ANY_MENTION.matcher(text).find();
+    }
+
+    /**
+     * Finishes an agent's reply as ROUTING.md says: {@code STOP}, {@code DONE} and {@code PASS} tags
+     * end the exchange; a {@code TO} tag addresses the reply; otherwise a reply to another agent that
+     * names no one is addressed back to it (auto-mention). The agent never mentions itself.
+     *
+     * @param raw the model's text
+     * @param self the answering agent's id
+     * @param selfName the answering agent's name
+     * @param answeringAgent the sender of the message answered, when that is an agent; else {@code null}
+     * @param autoReply the answering agent's {@code autoReply} setting
+     * @return the reply to publish
+     */
+    public static Reply finish(String raw, String self, String selfName, String answeringAgent, boolean autoReply) {
+        if (STOP_TAG.matcher(raw).find()) {
+            String text = STOP_TAG.matcher(raw).replaceAll("");
+            return new Reply(LEADING_MENTIONS.matcher(text).replaceFirst("").strip(), true);
+        }
+        Matcher to = TO_TAG.matcher(raw);
+        if (to.find()) {
+            List<String> names = new ArrayList<>();
+            for (String name : to.group(1).split("[,\\s]+")) {
+                String n = name.strip().replaceFirst("^@", "");
+                if (!n.isEmpty() && !isSelf(n, self, selfName) && !names.contains(n)) {
+                    names.add(n);
+                }
+            }
+            String body = LEADING_MENTIONS.matcher(TO_TAG.matcher(raw).replaceAll("")).replaceFirst("").strip();
+            StringBuilder sb = new StringBuilder();
+            names.forEach(n -> sb.append('@').append(n).append('\n'));
+            return new Reply(sb.append(body).toString().strip(), false);
+        }
+        String text = withoutLeadingSelfMentions(raw.strip(), self, selfName);
+        if (answeringAgent != null && autoReply && !text.isEmpty() && !isSelf(answeringAgent, self, selfName)
+                && paragraphMentions(firstLine(text)).isEmpty()) {
+            text = "@" + answeringAgent + " " + text;
+        }
+        return new Reply(text, false);
+    }
+
+    private static String withoutLeadingSelfMentions(String text, String self, String selfName) {
+        String t = text;
+        Matcher m = LEADING_MENTION.matcher(t);
+        while (m.find() && isSelf(m.group(1), self, selfName)) {
+            t = t.substring(m.end());
+            m = LEADING_MENTION.matcher(t);
+        }
+        return t;
+    }
+
+    private static String firstLine(String text) {
+        int nl = text.indexOf('\n');
+        return nl < 0 ? text : text.substring(0, nl);
+    }
+
+    private static boolean isSelf(String name, String self, String selfName) {
+        return name.equalsIgnoreCase(self) || name.equalsIgnoreCase(selfName);
+    }
+}

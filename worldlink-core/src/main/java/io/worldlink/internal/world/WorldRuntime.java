@@ -1,0 +1,768 @@
+package io.worldlink.internal.world;
+
+import com.google.gson.JsonObject;
+import io.worldlink.AgentConfig;
+import io.worldlink.AgentSnapshot;
+import io.worldlink.AgentStatus;
+import io.worldlink.ChatCall;
+import io.worldlink.ChatListener;
+import io.worldlink.ChatMessage;
+import io.worldlink.ChatModel;
+import io.worldlink.ChatRequest;
+import io.worldlink.ErrorCode;
+import io.worldlink.EventBus;
+import io.worldlink.EventLog;
+import io.worldlink.MemoryMessage;
+import io.worldlink.MessageEvent;
+import io.worldlink.MessageLevel;
+import io.worldlink.Names;
+import io.worldlink.SenderType;
+import io.worldlink.SseEvent;
+import io.worldlink.Subscription;
+import io.worldlink.SystemEvent;
+import io.worldlink.Usage;
+import io.worldlink.UserStorage;
+import io.worldlink.WorldActionEvent;
+import io.worldlink.WorldConfig;
+import io.worldlink.WorldEvent;
+import io.worldlink.WorldKey;
+import io.worldlink.WorldLinkException;
+import io.worldlink.WorldSnapshot;
+import io.worldlink.internal.Ids;
+import io.worldlink.internal.Json;
+import io.worldlink.internal.ModelJson;
+import io.worldlink.internal.model.ModelRegistry;
+import io.worldlink.internal.world.Routing.SenderClass;
+import java.lang.System.Logger.Level;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executor;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Consumer;
+import java.util.function.Supplier;
+
+/**
+ * One loaded world: its agents, their memories and the rules of ROUTING.md. Every routing decision,
+ * memory change and agent update runs on the world's own {@link SerialExecutor}, one at a time and in
+ * order; model calls run outside it, on the shared {@link ModelDispatcher}, and feed their chunks back
+ * into it. Worlds never wait for each other. The public methods are thread-safe and return at once.
+ */
+public final class WorldRuntime {
+    /**
+     * @param memoryWindow how many recent memory messages a model is sent (default 10)
+     * @param memoryCap how many messages a memory holds before the oldest move to the archive (default 200)
+     * @param clock the time source
+     */
+    public record Settings(int memoryWindow, int memoryCap, Clock clock) {
+        /** The defaults of ROUTING.md. */
+        public static final Settings DEFAULTS = new Settings(10, 200, Clock.systemUTC());
+
+        /** Checks the limits. */
+        public Settings {
+            if (memoryWindow < 0 || memoryCap < 4) {
+                throw new IllegalArgumentException("memoryWindow must be >= 0 and memoryCap >= 4");
+            }
+        }
+    }
+
+    /**
+     * A change to an agent, as {@code agent-update} carries it; {@code null} fields stay as they are.
+     *
+     * @param status the new status
+     * @param config fields of the config to change
+     * @param systemPrompt the new system prompt
+     * @param clearMemory whether to empty the memory (its messages move to the archive)
+     */
+    public record AgentUpdate(AgentStatus status, JsonObject config, String systemPrompt, boolean clearMemory) {}
+
+    /**
+     * The world as a client sees it when it selects it.
+     *
+     * @param config the world's config
+     * @param agents the agents as clients see them
+     * @param lastSeq the world's newest seq
+     */
+    public record View(WorldConfig config, List<Map<String, Object>> agents, long lastSeq) {}
+
+    /**
+     * What {@link #attach} gives: the world as it was when the listener joined, and the subscription.
+     *
+     * @param view the world then
+     * @param subscription close it to leave
+     */
+    public record Attachment(View view, Subscription subscription) {}
+
+    private static final System.Logger LOG = System.getLogger(WorldRuntime.class.getName());
+
+    private final WorldKey key;
+    private final UserStorage storage;
+    private final EventBus bus;
+    private final ModelRegistry models;
+    private final ModelDispatcher dispatcher;
+    private final SerialExecutor exec;
+    private final Settings settings;
+
+    // Everything below is touched only on exec.
+    private EventLog log;
+    private WorldConfig config;
+    private final Map<String, AgentState> agents = new LinkedHashMap<>();
+    private final Set<String> humanNames = new HashSet<>();
+    private final Set<Reply> inFlight = new LinkedHashSet<>();
+    private final Set<String> dirtyConfigs = new LinkedHashSet<>();
+    private final Set<String> dirtyMemories = new LinkedHashSet<>();
+    private boolean flushScheduled;
+    private boolean closed;
+
+    private static final class AgentState {
+        AgentConfig config;
+        String systemPrompt;
+        final ArrayList<MemoryMessage> memory;
+        boolean limitNoticeSent;
+
+        AgentState(AgentSnapshot s) {
+            this.config = s.config();
+            this.systemPrompt = s.systemPrompt();
+            this.memory = new ArrayList<>(s.memory());
+        }
+    }
+
+    /** A turn: started by a human or world message, over when nothing it set off is still running. */
+    private static final class Turn {
+        final String startMessageId;
+        int pending;
+
+        Turn(String startMessageId) {
+            this.startMessageId = startMessageId;
+        }
+    }
+
+    private final class Reply implements ChatListener {
+        final String agentId;
+        final String messageId = Ids.next();
+        final MessageEvent answering;
+        final SenderClass answeringClass;
+        final Turn turn;
+        final StringBuilder text = new StringBuilder();
+        final AtomicBoolean ended = new AtomicBoolean();
+        volatile ChatCall call;
+        volatile boolean cancelled;
+
+        Reply(String agentId, MessageEvent answering, SenderClass answeringClass, Turn turn) {
+            this.agentId = agentId;
+            this.answering = answering;
+            this.answeringClass = answeringClass;
+            this.turn = turn;
+        }
+
+        @Override
+        public void onChunk(String chunk) {
+            exec.execute(() -> chunk(this, chunk));
+        }
+
+        @Override
+        public void onComplete(Usage usage) {
+            if (end()) {
+                exec.execute(() -> complete(this, usage == null ? Usage.NONE : usage));
+            }
+        }
+
+        @Override
+        public void onError(Throwable error) {
+            if (end()) {
+                exec.execute(() -> fail(this, error));
+            }
+        }
+
+        boolean end() {
+            if (ended.compareAndSet(false, true)) {
+                dispatcher.release();
+                return true;
+            }
+            return false;
+        }
+
+        void cancel() {
+            cancelled = true;
+            ChatCall c = call;
+            if (c != null) {
+                c.cancel();
+            }
+            end();
+        }
+    }
+
+    private WorldRuntime(WorldKey key, UserStorage storage, EventBus bus, ModelRegistry models,
+            ModelDispatcher dispatcher, Executor worldPool, Settings settings) {
+        this.key = key;
+        this.storage = storage;
+        this.bus = bus;
+        this.models = models;
+        this.dispatcher = dispatcher;
+        this.exec = new SerialExecutor(worldPool);
+        this.settings = settings;
+    }
+
+    /**
+     * Loads a user's world from storage, on its own executor.
+     *
+     * @param key the world
+     * @param storage where it is stored
+     * @param bus where its events go
+     * @param models the chat models
+     * @param dispatcher the shared model call limit
+     * @param worldPool the shared pool that world executors run on
+     * @param settings memory limits and clock
+     * @return the world, once loaded
+     */
+    public static CompletableFuture<WorldRuntime> load(WorldKey key, UserStorage storage, EventBus bus,
+            ModelRegistry models, ModelDispatcher dispatcher, Executor worldPool, Settings settings) {
+        WorldRuntime world = new WorldRuntime(key, storage, bus, models, dispatcher, worldPool, settings);
+        CompletableFuture<WorldRuntime> loaded = new CompletableFuture<>();
+        world.exec.execute(() -> {
+            try {
+                world.install(storage.loadWorld(key));
+                world.log = storage.openEventLog(key);
+                loaded.complete(world);
+            } catch (RuntimeException e) {
+                world.closed = true;
+                loaded.completeExceptionally(e);
+            }
+        });
+        return loaded;
+    }
+
+    /** @return the world's key */
+    public WorldKey key() {
+        return key;
+    }
+
+    /**
+     * A person's chat message. The sender may be a display name, never {@code system}, {@code world} or
+     * an agent of the world.
+     *
+     * @param content the text
+     * @param sender the person's name ({@code HUMAN} by default)
+     * @return the published message
+     */
+    public CompletableFuture<MessageEvent> chat(String content, String sender) {
+        return onWorld(() -> {
+            String s = sender == null || sender.isBlank() ? "HUMAN" : sender.strip();
+            if (s.equalsIgnoreCase("system") || s.equalsIgnoreCase("world") || agentNamed(s) != null) {
+                throw new WorldLinkException(ErrorCode.INVALID_SENDER, "A client cannot send as \"" + s
+                        + "\": that name belongs to the system, the world or an agent. Choose another sender name.");
+            }
+            humanNames.add(s.toLowerCase(Locale.ROOT));
+            return accept(content, s, SenderClass.HUMAN);
+        });
+    }
+
+    /**
+     * A message from any sender, classified as ROUTING.md says (for hosts and tests; clients use
+     * {@link #chat}).
+     *
+     * @param content the text
+     * @param sender the sender
+     * @return the published message
+     */
+    public CompletableFuture<MessageEvent> post(String content, String sender) {
+        return onWorld(() -> accept(content, sender, classify(sender)));
+    }
+
+    /**
+     * @param agentName an agent's id or name
+     * @param update the change
+     * @return the agent as clients now see it
+     */
+    public CompletableFuture<Map<String, Object>> updateAgent(String agentName, AgentUpdate update) {
+        return onWorld(() -> {
+            AgentState a = agentNamed(agentName);
+            if (a == null) {
+                throw new WorldLinkException(ErrorCode.AGENT_NOT_FOUND, "The world \"" + config.id()
+                        + "\" has no agent \"" + agentName + "\". Its agents are: " + String.join(", ", agents.keySet())
+                        + ".");
+            }
+            AgentConfig changed = a.config;
+            if (update.config() != null) {
+                try {
+                    changed = ModelJson.merge(changed, update.config());
+                } catch (Json.FieldException | IllegalArgumentException e) {
+                    throw new WorldLinkException(ErrorCode.INVALID_MESSAGE, "The agent config change was refused: "
+                            + e.getMessage() + ".");
+                }
+            }
+            if (update.status() != null) {
+                changed = changed.withStatus(update.status());
+            }
+            storage.saveAgentConfig(key, changed);
+            a.config = changed;
+            dirtyConfigs.remove(a.config.id());
+            if (update.systemPrompt() != null) {
+                storage.saveSystemPrompt(key, a.config.id(), update.systemPrompt());
+                a.systemPrompt = update.systemPrompt();
+            }
+            if (update.clearMemory() && !a.memory.isEmpty()) {
+                storage.archiveMemory(key, a.config.id(), List.copyOf(a.memory));
+                a.memory.clear();
+                storage.saveMemory(key, a.config.id(), List.of());
+                dirtyMemories.remove(a.config.id());
+            }
+            Map<String, Object> view = view(a);
+            emit(new WorldActionEvent(Ids.next(), now(), 0, WorldActionEvent.AGENT_UPDATE, a.config.id(),
+                    Map.of("agent", view)));
+            return view;
+        });
+    }
+
+    /**
+     * Reads the world again from storage (what is pending is saved first).
+     *
+     * @return how many agents it has
+     */
+    public CompletableFuture<Integer> reload() {
+        return onWorld(() -> {
+            flush();
+            install(storage.loadWorld(key));
+            Map<String, Object> details = new LinkedHashMap<>();
+            details.put("worldName", config.id());
+            details.put("agentCount", agents.size());
+            emit(new WorldActionEvent(Ids.next(), now(), 0, WorldActionEvent.WORLD_RELOAD, null, details));
+            return agents.size();
+        });
+    }
+
+    /**
+     * @param content a notice for everyone in the world
+     * @param level how serious it is
+     * @return the published event
+     */
+    public CompletableFuture<SystemEvent> notice(String content, MessageLevel level) {
+        return onWorld(() -> emit(new SystemEvent(Ids.next(), now(), 0, content, level)));
+    }
+
+    /**
+     * Joins a listener to the world: first it receives, in order, every durable event after
+     * {@code afterSeq} (none when negative), then every new event, with no gap and no repeat.
+     *
+     * @param afterSeq the last seq the listener has, or -1 for no replay
+     * @param listener receives the events; it must not block
+     * @return the world as it was when the listener joined, and the subscription
+     */
+    public CompletableFuture<Attachment> attach(long afterSeq, Consumer<? super WorldEvent> listener) {
+        return onWorld(() -> {
+            if (afterSeq >= 0) {
+                log.forEachAfter(afterSeq, listener);
+            }
+            return new Attachment(viewNow(), bus.subscribe(key, listener));
+        });
+    }
+
+    /** @return the world as a client sees it */
+    public CompletableFuture<View> view() {
+        return onWorld(this::viewNow);
+    }
+
+    /**
+     * Stops the world: cancels running model calls, saves what is pending and closes the event log.
+     *
+     * @return done when it is stopped
+     */
+    public CompletableFuture<Void> close() {
+        CompletableFuture<Void> done = new CompletableFuture<>();
+        exec.execute(() -> {
+            if (closed) {
+                done.complete(null);
+                return;
+            }
+            closed = true;
+            try {
+                new ArrayList<>(inFlight).forEach(Reply::cancel);
+                inFlight.clear();
+                flush();
+            } finally {
+                if (log != null) {
+                    log.close();
+                }
+                done.complete(null);
+            }
+        });
+        return done;
+    }
+
+    // ---- on exec from here on ----
+
+    private <T> CompletableFuture<T> onWorld(Supplier<T> action) {
+        CompletableFuture<T> result = new CompletableFuture<>();
+        exec.execute(() -> {
+            if (closed) {
+                result.completeExceptionally(new WorldLinkException(ErrorCode.WORLD_NOT_FOUND,
+                        "The world \"" + key.worldId() + "\" is closed; select it again."));
+                return;
+            }
+            try {
+                result.complete(action.get());
+            } catch (RuntimeException e) {
+                result.completeExceptionally(e);
+            }
+        });
+        return result;
+    }
+
+    private void install(WorldSnapshot snapshot) {
+        config = snapshot.config();
+        agents.clear();
+        for (AgentSnapshot a : snapshot.agents()) {
+            agents.put(a.id(), new AgentState(a));
+        }
+    }
+
+    private View viewNow() {
+        List<Map<String, Object>> views = new ArrayList<>(agents.size());
+        agents.values().forEach(a -> views.add(view(a)));
+        return new View(config, views, log.lastSeq());
+    }
+
+    private static Map<String, Object> view(AgentState a) {
+        AgentConfig c = a.config;
+        Map<String, Object> v = new LinkedHashMap<>();
+        v.put("id", c.id());
+        v.put("name", c.name());
+        v.put("type", c.type());
+        v.put("status", c.status().wireName());
+        v.put("provider", c.provider());
+        v.put("model", c.model());
+        v.put("systemPrompt", a.systemPrompt);
+        putIfPresent(v, "temperature", c.temperature());
+        putIfPresent(v, "maxTokens", c.maxTokens());
+        v.put("llmCallCount", c.llmCallCount());
+        putIfPresent(v, "createdAt", c.createdAt() == null ? null : Json.timestamp(c.createdAt()));
+        putIfPresent(v, "lastActive", c.lastActive() == null ? null : Json.timestamp(c.lastActive()));
+        v.put("memorySize", a.memory.size());
+        return v;
+    }
+
+    private static void putIfPresent(Map<String, Object> map, String key, Object value) {
+        if (value != null) {
+            map.put(key, value);
+        }
+    }
+
+    private AgentState agentNamed(String name) {
+        if (name == null) {
+            return null;
+        }
+        AgentState byId = agents.get(name.toLowerCase(Locale.ROOT));
+        if (byId != null) {
+            return byId;
+        }
+        for (AgentState a : agents.values()) {
+            if (a.config.name().equalsIgnoreCase(name)) {
+                return a;
+            }
+        }
+        try {
+            return agents.get(Names.toId("agent name", name));
+        } catch (WorldLinkException e) {
+            return null;
+        }
+    }
+
+    private SenderClass classify(String sender) {
+        if (humanNames.contains(sender.toLowerCase(Locale.ROOT))) {
+            return SenderClass.HUMAN;
+        }
+        return Routing.classify(sender, agentNamed(sender) != null);
+    }
+
+    private Instant now() {
+        return settings.clock().instant();
+    }
+
+    private <E extends WorldEvent> E emit(E event) {
+        E published = event.isDurable() ? log.append(event) : event;
+        bus.publish(key, published);
+        return published;
+    }
+
+    private MessageEvent accept(String content, String sender, SenderClass cls) {
+        if (content == null) {
+            throw new WorldLinkException(ErrorCode.INVALID_MESSAGE, "The message has no text.");
+        }
+        String senderName = cls == SenderClass.AGENT ? agentNamed(sender).config.id() : sender;
+        MessageEvent m = emit(new MessageEvent(Ids.next(), now(), senderName, senderType(cls), 0, content, null,
+                false));
+        Turn turn = cls == SenderClass.HUMAN || cls == SenderClass.WORLD ? new Turn(m.id()) : null;
+        route(m, cls, turn);
+        endTurnIfDone(turn);
+        return m;
+    }
+
+    private static SenderType senderType(SenderClass cls) {
+        return switch (cls) {
+            case HUMAN -> SenderType.HUMAN;
+            case WORLD -> SenderType.WORLD;
+            case SYSTEM -> SenderType.SYSTEM;
+            case AGENT -> SenderType.AGENT;
+        };
+    }
+
+    /** ROUTING.md "Does agent A answer message M?", for every agent, and the memory rules. */
+    private void route(MessageEvent m, SenderClass cls, Turn turn) {
+        boolean fromPeople = cls == SenderClass.HUMAN || cls == SenderClass.WORLD;
+        if (fromPeople) {
+            for (AgentState a : agents.values()) {
+                remember(a, MemoryMessage.of(MemoryMessage.USER, m.content(), m.sender(), m.id(), null, m.timestamp()));
+            }
+        }
+        Set<String> leading = Routing.paragraphMentions(m.content());
+        boolean anyMention = Routing.hasAnyMention(m.content());
+        for (AgentState a : new ArrayList<>(agents.values())) {
+            AgentConfig c = a.config;
+            if (c.status() == AgentStatus.INACTIVE) {
+                continue;
+            }
+            if (cls == SenderClass.AGENT && m.sender().equals(c.id())) {
+                continue;
+            }
+            if (m.turnLimitNotice()) {
+                continue;
+            }
+            if (fromPeople && (c.llmCallCount() != 0 || a.limitNoticeSent)) {
+                a.config = c.withCalls(0, c.lastLLMCall(), c.lastActive());
+                a.limitNoticeSent = false;
+                markConfig(a);
+            }
+            if (a.config.llmCallCount() >= config.turnLimit()) {
+                if (!a.limitNoticeSent) {
+                    a.limitNoticeSent = true;
+                    publishTurnLimit(a, m);
+                }
+                continue;
+            }
+            if (cls == SenderClass.SYSTEM) {
+                continue;
+            }
+            boolean named = leading.contains(c.id()) || leading.contains(c.name().toLowerCase(Locale.ROOT));
+            boolean answers = fromPeople ? (anyMention ? named : true) : named;
+            if (!answers) {
+                continue;
+            }
+            if (cls == SenderClass.AGENT) {
+                remember(a, MemoryMessage.of(MemoryMessage.USER, m.content(), m.sender(), m.id(),
+                        m.replyToMessageId(), m.timestamp()));
+            }
+            startReply(a, m, cls, turn);
+        }
+    }
+
+    private void publishTurnLimit(AgentState a, MessageEvent m) {
+        int calls = a.config.llmCallCount();
+        emit(new MessageEvent(Ids.next(), now(), a.config.id(), SenderType.AGENT, 0, "@human Turn limit reached ("
+                + calls + " LLM calls). Please take control of the conversation.", m.id(), true));
+        Map<String, Object> details = new LinkedHashMap<>();
+        details.put("llmCallCount", calls);
+        details.put("turnLimit", config.turnLimit());
+        emit(new WorldActionEvent(Ids.next(), now(), 0, WorldActionEvent.TURN_LIMIT, a.config.id(), details));
+    }
+
+    private void startReply(AgentState a, MessageEvent m, SenderClass cls, Turn turn) {
+        Instant now = now();
+        a.config = a.config.withCalls(a.config.llmCallCount() + 1, now, now);
+        markConfig(a);
+        ChatRequest request = request(a, m);
+        Reply reply = new Reply(a.config.id(), m, cls, turn);
+        if (turn != null) {
+            turn.pending++;
+        }
+        inFlight.add(reply);
+        emit(new SseEvent(Ids.next(), now, a.config.id(), SseEvent.Phase.START, null, reply.messageId, null, null));
+        ChatModel model;
+        try {
+            model = models.resolve(a.config.provider());
+        } catch (WorldLinkException e) {
+            dispatcher.submit(() -> reply.onError(e));
+            return;
+        }
+        dispatcher.submit(() -> {
+            if (reply.cancelled) {
+                reply.end();
+                return;
+            }
+            try {
+                reply.call = model.stream(request, reply);
+            } catch (RuntimeException e) {
+                reply.onError(e);
+            }
+        });
+    }
+
+    private ChatRequest request(AgentState a, MessageEvent m) {
+        List<ChatMessage> messages = new ArrayList<>();
+        if (!a.systemPrompt.isBlank()) {
+            messages.add(new ChatMessage("system", a.systemPrompt));
+        }
+        List<MemoryMessage> history = new ArrayList<>(a.memory.size());
+        for (MemoryMessage mm : a.memory) {
+            if (!m.id().equals(mm.messageId())) {
+                history.add(mm);
+            }
+        }
+        for (MemoryMessage mm : history.subList(Math.max(0, history.size() - settings.memoryWindow()), history.size())) {
+            messages.add(new ChatMessage(mm.role(), modelText(mm.role(), mm.sender(), mm.content())));
+        }
+        messages.add(new ChatMessage("user", modelText("user", m.sender(), m.content())));
+        Map<String, String> options = new LinkedHashMap<>();
+        for (String option : new String[] {"baseUrl", "apiKey"}) {
+            String value = a.config.extraString(option);
+            if (value != null) {
+                options.put(option, value);
+            }
+        }
+        return new ChatRequest(a.config.id(), a.config.name(), a.config.model(), messages, a.config.temperature(),
+                a.config.maxTokens(), options);
+    }
+
+    // The model sees who said what: others' words carry their name, a person's default name does not.
+    private static String modelText(String role, String sender, String content) {
+        if (!role.equals(MemoryMessage.USER) || sender == null || sender.equalsIgnoreCase("human")) {
+            return content;
+        }
+        return sender + ": " + content;
+    }
+
+    private void chunk(Reply r, String text) {
+        if (closed || !inFlight.contains(r) || text == null || text.isEmpty()) {
+            return;
+        }
+        r.text.append(text);
+        emit(new SseEvent(Ids.next(), now(), r.agentId, SseEvent.Phase.CHUNK, text, r.messageId, null, null));
+    }
+
+    private void complete(Reply r, Usage usage) {
+        if (closed || !inFlight.remove(r)) {
+            return;
+        }
+        try {
+            AgentState a = agents.get(r.agentId);
+            String name = a == null ? r.agentId : a.config.name();
+            boolean autoReply = a == null || a.config.autoReply();
+            Routing.Reply finished = Routing.finish(r.text.toString(), r.agentId, name,
+                    r.answeringClass == SenderClass.AGENT ? r.answering.sender() : null, autoReply);
+            emit(new SseEvent(Ids.next(), now(), r.agentId, SseEvent.Phase.END, finished.content(), r.messageId,
+                    usage, null));
+            if (finished.content().isEmpty()) {
+                return;
+            }
+            MessageEvent reply = emit(new MessageEvent(r.messageId, now(), r.agentId, SenderType.AGENT, 0,
+                    finished.content(), r.answering.id(), false));
+            if (a != null) {
+                remember(a, MemoryMessage.of(MemoryMessage.ASSISTANT, reply.content(), r.agentId, reply.id(),
+                        r.answering.id(), reply.timestamp()));
+            }
+            if (!finished.stop()) {
+                route(reply, SenderClass.AGENT, r.turn);
+            }
+        } finally {
+            finishInTurn(r);
+        }
+    }
+
+    private void fail(Reply r, Throwable error) {
+        if (closed || !inFlight.remove(r)) {
+            return;
+        }
+        try {
+            String message = error instanceof WorldLinkException w ? w.getMessage()
+                    : "The model failed (" + error.getClass().getSimpleName() + ").";
+            if (!(error instanceof WorldLinkException)) {
+                LOG.log(Level.WARNING, "The model of agent " + r.agentId + " in " + key + " failed", error);
+            }
+            emit(new SseEvent(Ids.next(), now(), r.agentId, SseEvent.Phase.ERROR, r.text.toString(), r.messageId,
+                    null, message));
+        } finally {
+            finishInTurn(r);
+        }
+    }
+
+    private void finishInTurn(Reply r) {
+        if (r.turn != null) {
+            r.turn.pending--;
+            endTurnIfDone(r.turn);
+        }
+    }
+
+    private void endTurnIfDone(Turn turn) {
+        if (turn != null && turn.pending == 0) {
+            turn.pending = -1;
+            emit(new WorldActionEvent(Ids.next(), now(), 0, WorldActionEvent.IDLE, null,
+                    Map.of("messageId", turn.startMessageId)));
+        }
+    }
+
+    // ---- memory and saving ----
+
+    private void remember(AgentState a, MemoryMessage message) {
+        a.memory.add(message);
+        if (a.memory.size() > settings.memoryCap()) {
+            // Archive a batch at a time, so that a full memory does not write an archive file per message.
+            int keep = settings.memoryCap() - settings.memoryCap() / 4;
+            List<MemoryMessage> old = new ArrayList<>(a.memory.subList(0, a.memory.size() - keep));
+            storage.archiveMemory(key, a.config.id(), old);
+            a.memory.subList(0, old.size()).clear();
+        }
+        dirtyMemories.add(a.config.id());
+        scheduleFlush();
+    }
+
+    private void markConfig(AgentState a) {
+        dirtyConfigs.add(a.config.id());
+        scheduleFlush();
+    }
+
+    // Changes made while handling a burst of events are written once, right after it.
+    private void scheduleFlush() {
+        if (!flushScheduled) {
+            flushScheduled = true;
+            exec.execute(() -> {
+                if (!closed) {
+                    flush();
+                }
+            });
+        }
+    }
+
+    private void flush() {
+        flushScheduled = false;
+        for (String id : List.copyOf(dirtyConfigs)) {
+            AgentState a = agents.get(id);
+            if (a == null || save(() -> storage.saveAgentConfig(key, a.config))) {
+                dirtyConfigs.remove(id);
+            }
+        }
+        for (String id : List.copyOf(dirtyMemories)) {
+            AgentState a = agents.get(id);
+            if (a == null || save(() -> storage.saveMemory(key, id, List.copyOf(a.memory)))) {
+                dirtyMemories.remove(id);
+            }
+        }
+    }
+
+    private boolean save(Runnable write) {
+        try {
+            write.run();
+            return true;
+        } catch (RuntimeException e) {
+            // Kept dirty: the next change tries again, and close() does too.
+            LOG.log(Level.ERROR, "Could not save world " + key + ": " + e.getMessage(), e);
+            return false;
+        }
+    }
+}

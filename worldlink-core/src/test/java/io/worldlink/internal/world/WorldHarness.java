@@ -1,0 +1,126 @@
+package io.worldlink.internal.world;
+
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+
+import io.worldlink.AgentConfig;
+import io.worldlink.AgentSnapshot;
+import io.worldlink.AgentStatus;
+import io.worldlink.EventBus;
+import io.worldlink.MessageEvent;
+import io.worldlink.Subscription;
+import io.worldlink.UserId;
+import io.worldlink.UserStorage;
+import io.worldlink.WorldActionEvent;
+import io.worldlink.WorldConfig;
+import io.worldlink.WorldEvent;
+import io.worldlink.WorldKey;
+import io.worldlink.WorldSnapshot;
+import io.worldlink.internal.model.ModelRegistry;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+
+/** A world on disk with scripted agents, loaded into a runtime, and every event it publishes in a queue. */
+final class WorldHarness implements AutoCloseable {
+    static final long WAIT_SECONDS = 10;
+
+    final UserStorage storage;
+    final EventBus bus = EventBus.inProcess();
+    final ScriptedModel model = new ScriptedModel();
+    final ExecutorService pool = Executors.newFixedThreadPool(4);
+    final ModelDispatcher dispatcher = new ModelDispatcher(pool, 8);
+    final WorldKey key = new WorldKey(UserId.of("ann"), "test");
+    final BlockingQueue<WorldEvent> events = new LinkedBlockingQueue<>();
+    final WorldRuntime world;
+    final Subscription subscription;
+
+    WorldHarness(Path root, int turnLimit, int memoryWindow, int memoryCap, List<AgentConfig> agents) {
+        storage = UserStorage.files(root);
+        List<AgentSnapshot> snapshots = new ArrayList<>();
+        agents.forEach(a -> snapshots.add(new AgentSnapshot(a, "You are " + a.name() + ", a tester.", List.of())));
+        storage.createWorld(key, new WorldSnapshot(
+                new WorldConfig("test", "Test", "", turnLimit, false, Map.of(), Map.of()), snapshots));
+        ModelRegistry models = new ModelRegistry(Map.of("script", model), "script");
+        world = get(WorldRuntime.load(key, storage, bus, models, dispatcher, pool,
+                new WorldRuntime.Settings(memoryWindow, memoryCap, Clock.systemUTC())));
+        subscription = get(world.attach(-1, events::add)).subscription();
+    }
+
+    static WorldHarness of(Path root, String... agentIds) {
+        List<AgentConfig> agents = new ArrayList<>();
+        for (String id : agentIds) {
+            agents.add(agent(id, true));
+        }
+        return new WorldHarness(root, 5, 10, 200, agents);
+    }
+
+    static AgentConfig agent(String id, boolean autoReply) {
+        String name = Character.toUpperCase(id.charAt(0)) + id.substring(1);
+        return new AgentConfig(id, name, null, AgentStatus.ACTIVE, "default", "m", null, null, autoReply, 0, null,
+                null, null, Map.of());
+    }
+
+    static <T> T get(CompletableFuture<T> f) {
+        try {
+            return f.get(WAIT_SECONDS, TimeUnit.SECONDS);
+        } catch (Exception e) {
+            throw new AssertionError(e);
+        }
+    }
+
+    /**
+     * @param sent a message that starts a turn
+     * @return every event from that message to the idle event that ends its turn, in order
+     */
+    List<WorldEvent> turn(CompletableFuture<MessageEvent> sent) {
+        MessageEvent start = get(sent);
+        List<WorldEvent> seen = new ArrayList<>();
+        boolean started = false;
+        while (true) {
+            WorldEvent e = poll();
+            started |= e.id().equals(start.id());
+            if (started) {
+                seen.add(e);
+            }
+            if (e instanceof WorldActionEvent w && w.action().equals(WorldActionEvent.IDLE)
+                    && start.id().equals(w.details().get("messageId"))) {
+                return seen;
+            }
+        }
+    }
+
+    WorldEvent poll() {
+        try {
+            WorldEvent e = events.poll(WAIT_SECONDS, TimeUnit.SECONDS);
+            assertNotNull(e, "no event within " + WAIT_SECONDS + " s");
+            return e;
+        } catch (InterruptedException e) {
+            throw new AssertionError(e);
+        }
+    }
+
+    static List<MessageEvent> messages(List<WorldEvent> events) {
+        return events.stream().filter(MessageEvent.class::isInstance).map(MessageEvent.class::cast).toList();
+    }
+
+    /** @return the senders of the agent replies among the events, in order */
+    static List<String> replies(List<WorldEvent> events) {
+        return messages(events).stream().filter(m -> m.replyToMessageId() != null && !m.turnLimitNotice())
+                .map(MessageEvent::sender).toList();
+    }
+
+    @Override
+    public void close() {
+        subscription.close();
+        get(world.close());
+        pool.shutdownNow();
+    }
+}
