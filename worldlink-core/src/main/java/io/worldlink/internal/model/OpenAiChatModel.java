@@ -109,6 +109,10 @@ public final class OpenAiChatModel implements ChatModel {
         return Json.GSON.toJson(o);
     }
 
+    private static String readable(java.time.Duration d) {
+        return d.toMillis() < 1000 ? d.toMillis() + " ms" : d.toSeconds() + " s";
+    }
+
     private static boolean isLoopback(URI uri) {
         String host = uri.getHost();
         if (host == null) {
@@ -132,7 +136,7 @@ public final class OpenAiChatModel implements ChatModel {
         String message;
         if (e instanceof HttpTimeoutException) {
             message = "The model server at " + server + " did not start answering within "
-                    + settings.firstByteTimeout().toSeconds() + " s.";
+                    + readable(settings.firstByteTimeout()) + ".";
         } else if (e instanceof ConnectException) {
             message = "Could not connect to the model server at " + server + "; check that it is running and that "
                     + "the base URL is right.";
@@ -340,7 +344,7 @@ public final class OpenAiChatModel implements ChatModel {
             long idle = System.nanoTime() - lastActivity;
             if (idle >= gap) {
                 fail(new WorldLinkException(ErrorCode.MODEL_ERROR, "The model server at " + uri.getHost()
-                        + " sent nothing for " + settings.gapTimeout().toSeconds() + " s; the reply was stopped."));
+                        + " sent nothing for " + readable(settings.gapTimeout()) + "; the reply was stopped."));
             } else {
                 scheduleWatchdog(gap - idle);
             }

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import io.worldlink.AgentConfig;
 import io.worldlink.AgentSnapshot;
 import io.worldlink.AgentStatus;
+import io.worldlink.ChatModel;
 import io.worldlink.EventBus;
 import io.worldlink.MessageEvent;
 import io.worldlink.Subscription;
@@ -43,12 +44,17 @@ final class WorldHarness implements AutoCloseable {
     final Subscription subscription;
 
     WorldHarness(Path root, int turnLimit, int memoryWindow, int memoryCap, List<AgentConfig> agents) {
+        this(root, turnLimit, memoryWindow, memoryCap, agents, null);
+    }
+
+    WorldHarness(Path root, int turnLimit, int memoryWindow, int memoryCap, List<AgentConfig> agents,
+            ChatModel chatModel) {
         storage = UserStorage.files(root);
         List<AgentSnapshot> snapshots = new ArrayList<>();
         agents.forEach(a -> snapshots.add(new AgentSnapshot(a, "You are " + a.name() + ", a tester.", List.of())));
         storage.createWorld(key, new WorldSnapshot(
                 new WorldConfig("test", "Test", "", turnLimit, false, Map.of(), Map.of()), snapshots));
-        ModelRegistry models = new ModelRegistry(Map.of("script", model), "script");
+        ModelRegistry models = new ModelRegistry(Map.of("script", chatModel == null ? model : chatModel), "script");
         world = get(WorldRuntime.load(key, storage, bus, models, dispatcher, pool,
                 new WorldRuntime.Settings(memoryWindow, memoryCap, Clock.systemUTC())));
         subscription = get(world.attach(-1, events::add)).subscription();

@@ -159,7 +159,7 @@ class WorldRuntimeTest {
 
         MessageEvent system = get(h.world.post("Maintenance at noon.", "system"));
         assertEquals(SenderType.SYSTEM, system.senderType());
-        get(h.world.post("user message", "user"));
+        assertEquals(SenderType.HUMAN, messages(h.turn(h.world.post("user message", "user"))).get(0).senderType());
         assertEquals(4, h.model.requests.size(), "the system message triggered nobody; the user one both");
     }
 

@@ -1,0 +1,218 @@
+package io.worldlink.internal.model;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.google.gson.JsonObject;
+import com.google.gson.JsonParser;
+import io.worldlink.ChatListener;
+import io.worldlink.ChatMessage;
+import io.worldlink.ChatModel;
+import io.worldlink.ChatRequest;
+import io.worldlink.ErrorCode;
+import io.worldlink.OpenAiSettings;
+import io.worldlink.Usage;
+import io.worldlink.WorldLinkException;
+import java.net.URI;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/** The OpenAI-compatible client against a real local HTTP server that streams as OpenAI does. */
+class OpenAiChatModelTest {
+    FakeOpenAiServer server;
+
+    @BeforeEach
+    void start() throws Exception {
+        server = new FakeOpenAiServer();
+    }
+
+    @AfterEach
+    void stop() {
+        server.close();
+    }
+
+    /** What one call delivered: its chunks, then its end. */
+    static final class Outcome implements ChatListener {
+        final StringBuilder text = new StringBuilder();
+        final CompletableFuture<Usage> done = new CompletableFuture<>();
+        final CompletableFuture<String> firstChunk = new CompletableFuture<>();
+
+        @Override
+        public synchronized void onChunk(String chunk) {
+            assertFalse(done.isDone(), "no chunk after the end");
+            text.append(chunk);
+            firstChunk.complete(chunk);
+        }
+
+        @Override
+        public void onComplete(Usage usage) {
+            assertTrue(done.complete(usage), "one end only");
+        }
+
+        @Override
+        public void onError(Throwable error) {
+            assertTrue(done.completeExceptionally(error), "one end only");
+        }
+
+        Usage usage() throws Exception {
+            return done.get(10, TimeUnit.SECONDS);
+        }
+
+        WorldLinkException error() throws Exception {
+            try {
+                done.get(10, TimeUnit.SECONDS);
+                throw new AssertionError("expected an error, got: " + text);
+            } catch (java.util.concurrent.ExecutionException e) {
+                WorldLinkException w = assertInstanceOf(WorldLinkException.class, e.getCause());
+                assertEquals(ErrorCode.MODEL_ERROR, w.code());
+                return w;
+            }
+        }
+    }
+
+    static ChatRequest request() {
+        return new ChatRequest("ada", "Ada", "gpt-test", List.of(new ChatMessage("system", "You are Ada."),
+                new ChatMessage("user", "hello")), 0.5, 100, Map.of());
+    }
+
+    Outcome call(String behaviour, OpenAiSettings settings) {
+        Outcome outcome = new Outcome();
+        ChatModel.openAiCompatible(settings).stream(request(), outcome);
+        return outcome;
+    }
+
+    Outcome call(String behaviour) {
+        return call(behaviour, OpenAiSettings.of(server.base(behaviour), "sk-test-secret"));
+    }
+
+    @Test
+    void streamsTheReplyAndReportsUsage() throws Exception {
+        Outcome o = call("normal");
+        assertEquals(new Usage(12, 3, 15), o.usage());
+        assertEquals("Hello world", o.text.toString());
+
+        FakeOpenAiServer.Request sent = server.requests.poll(5, TimeUnit.SECONDS);
+        assertNotNull(sent);
+        assertEquals("/normal/chat/completions", sent.path());
+        assertEquals("Bearer sk-test-secret", sent.authorization());
+        JsonObject body = JsonParser.parseString(sent.body()).getAsJsonObject();
+        assertEquals("gpt-test", body.get("model").getAsString());
+        assertTrue(body.get("stream").getAsBoolean());
+        assertTrue(body.getAsJsonObject("stream_options").get("include_usage").getAsBoolean());
+        assertEquals(0.5, body.get("temperature").getAsDouble());
+        assertEquals(100, body.get("max_tokens").getAsInt());
+        assertEquals("system", body.getAsJsonArray("messages").get(0).getAsJsonObject().get("role").getAsString());
+    }
+
+    @Test
+    void usageCanBeSwitchedOffForServersThatRejectIt() throws Exception {
+        Outcome o = call("nousage", new OpenAiSettings(server.base("nousage"), null, false, Duration.ofSeconds(5),
+                Duration.ofSeconds(5)));
+        assertEquals(Usage.NONE, o.usage());
+        assertEquals("Hi", o.text.toString());
+        FakeOpenAiServer.Request sent = server.requests.poll(5, TimeUnit.SECONDS);
+        assertNull(sent.authorization(), "no key, no header");
+        assertFalse(JsonParser.parseString(sent.body()).getAsJsonObject().has("stream_options"));
+    }
+
+    @Test
+    void aServerErrorIsAModelErrorWithTheServersMessage() throws Exception {
+        assertEquals("The model server at 127.0.0.1 answered HTTP 500: The server had an error while processing "
+                + "your request.", call("500").error().getMessage());
+    }
+
+    @Test
+    void anAuthErrorNeverShowsTheApiKey() throws Exception {
+        String message = call("401").error().getMessage();
+        assertFalse(message.contains("sk-test-secret"), message);
+        assertEquals("The model server at 127.0.0.1 answered HTTP 401: Incorrect API key provided: ***. You can find "
+                + "your API key at your dashboard. Check the API key (OPENAI_API_KEY, or the agent's apiKey).", message);
+    }
+
+    @Test
+    void aStreamCutInTheMiddleIsAnErrorAfterTheTextSoFar() throws Exception {
+        Outcome o = call("cut");
+        assertTrue(o.error().getMessage().startsWith("The stream from the model server at 127.0.0.1 broke off"),
+                o.error().getMessage());
+        assertEquals("Hello", o.text.toString());
+    }
+
+    @Test
+    void aStreamThatEndsWithoutFinishingIsAnError() throws Exception {
+        assertEquals("The stream from the model server at 127.0.0.1 ended before the reply was complete.",
+                call("nofinish").error().getMessage());
+    }
+
+    @Test
+    void aStallIsStoppedByTheGapTimeout() throws Exception {
+        Outcome o = call("stall", new OpenAiSettings(server.base("stall"), null, true, Duration.ofSeconds(5),
+                Duration.ofMillis(300)));
+        assertEquals("The model server at 127.0.0.1 sent nothing for 300 ms; the reply was stopped.",
+                o.error().getMessage());
+        assertEquals("Hel", o.text.toString());
+    }
+
+    @Test
+    void malformedJsonInAChunkIsAnError() throws Exception {
+        Outcome o = call("malformed");
+        assertEquals("The model server at 127.0.0.1 sent a piece of its stream that is not valid JSON.",
+                o.error().getMessage());
+        assertEquals("Hel", o.text.toString(), "nothing after the bad chunk is delivered");
+    }
+
+    @Test
+    void aServerThatIsNotThereIsAClearError() throws Exception {
+        int port;
+        try (java.net.ServerSocket s = new java.net.ServerSocket(0)) {
+            port = s.getLocalPort();
+        }
+        Outcome o = new Outcome();
+        ChatModel.openAiCompatible(OpenAiSettings.of(URI.create("http://127.0.0.1:" + port + "/v1"), null))
+                .stream(request(), o);
+        assertEquals("Could not connect to the model server at 127.0.0.1:" + port
+                + "; check that it is running and that the base URL is right.", o.error().getMessage());
+    }
+
+    @Test
+    void theAgentsBaseUrlAndKeyOverrideTheSettings() throws Exception {
+        Outcome o = new Outcome();
+        ChatRequest r = new ChatRequest("ada", "Ada", "m", List.of(new ChatMessage("user", "hi")), null, null,
+                Map.of("baseUrl", server.base("nousage").toString(), "apiKey", "sk-agent"));
+        ChatModel.openAiCompatible(OpenAiSettings.of(URI.create("http://127.0.0.1:1/unused"), "sk-global"))
+                .stream(r, o);
+        assertEquals(Usage.NONE, o.usage());
+        assertEquals("Hi", o.text.toString());
+        assertEquals("Bearer sk-agent", server.requests.poll(5, TimeUnit.SECONDS).authorization());
+    }
+
+    @Test
+    void cancellingStopsDeliveryAndTheWatchdog() throws Exception {
+        Outcome o = new Outcome();
+        io.worldlink.ChatCall call = ChatModel.openAiCompatible(new OpenAiSettings(server.base("stall"), null, true,
+                Duration.ofSeconds(5), Duration.ofMillis(200))).stream(request(), o);
+        assertEquals("Hel", o.firstChunk.get(5, TimeUnit.SECONDS));
+
+        call.cancel();
+
+        // Uncancelled, the 200 ms gap timeout would end the call with an error well within this wait.
+        assertThrows(java.util.concurrent.TimeoutException.class, () -> o.done.get(1, TimeUnit.SECONDS));
+    }
+
+    @Test
+    void requestsNeverPrintTheirOptions() {
+        ChatRequest r = new ChatRequest("ada", "Ada", "m", List.of(), null, null, Map.of("apiKey", "sk-secret"));
+        assertFalse(r.toString().contains("sk-secret"));
+        assertFalse(OpenAiSettings.of(URI.create("http://x"), "sk-secret").toString().contains("sk-secret"));
+    }
+}

@@ -1,0 +1,69 @@
+package io.worldlink.internal.world;
+
+import static io.worldlink.internal.world.WorldHarness.get;
+import static io.worldlink.internal.world.WorldHarness.replies;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.google.gson.JsonObject;
+import io.worldlink.ChatModel;
+import io.worldlink.MemoryMessage;
+import io.worldlink.OpenAiSettings;
+import io.worldlink.SseEvent;
+import io.worldlink.WorldEvent;
+import io.worldlink.internal.model.FakeOpenAiServer;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+import org.junit.jupiter.api.io.TempDir;
+
+/** A world whose agent talks to a real local HTTP model server: every failure ends the turn and leaves the world usable. */
+class WorldWithHttpModelTest {
+    @TempDir
+    Path root;
+
+    FakeOpenAiServer server;
+    WorldHarness h;
+
+    @BeforeEach
+    void start() throws Exception {
+        server = new FakeOpenAiServer();
+    }
+
+    @AfterEach
+    void stop() {
+        if (h != null) {
+            h.close();
+        }
+        server.close();
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"500", "401", "cut", "stall", "malformed", "nofinish"})
+    void aFailingModelEndsTheReplyWithAnErrorThenTheWorldAnswersAgain(String behaviour) {
+        ChatModel http = ChatModel.openAiCompatible(new OpenAiSettings(server.base(behaviour), "sk-x", true,
+                Duration.ofSeconds(5), Duration.ofMillis(300)));
+        h = new WorldHarness(root, 5, 10, 200, List.of(WorldHarness.agent("ada", true)), http);
+
+        List<WorldEvent> failed = h.turn(h.world.chat("first", null));
+
+        assertEquals(List.of(), replies(failed));
+        assertTrue(failed.stream().anyMatch(e -> e instanceof SseEvent s && s.phase() == SseEvent.Phase.ERROR
+                && s.error().startsWith("The ")), behaviour);
+
+        JsonObject fix = new JsonObject();
+        fix.addProperty("baseUrl", server.base("normal").toString());
+        get(h.world.updateAgent("ada", new WorldRuntime.AgentUpdate(null, fix, null, false)));
+        List<WorldEvent> ok = h.turn(h.world.chat("second", null));
+
+        assertEquals(List.of("ada"), replies(ok));
+        assertEquals("Hello world", WorldHarness.messages(ok).get(1).content());
+        get(h.world.close());
+        assertEquals(List.of("first", "second", "Hello world"), h.storage.loadWorld(h.key).agent("ada").orElseThrow()
+                .memory().stream().map(MemoryMessage::content).toList(), "nothing remembered was lost");
+    }
+}
