@@ -48,6 +48,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Consumer;
+import java.util.function.Function;
 import java.util.function.Supplier;
 
 /**
@@ -249,11 +250,12 @@ public final class WorldRuntime {
      * A person's chat message. The sender may be a display name, never {@code system}, {@code world} or
      * an agent of the world.
      *
+     * @param messageId the id to give the message, or {@code null} for a new one
      * @param content the text
      * @param sender the person's name ({@code HUMAN} by default)
      * @return the published message
      */
-    public CompletableFuture<MessageEvent> chat(String content, String sender) {
+    public CompletableFuture<MessageEvent> chat(String messageId, String content, String sender) {
         return onWorld(() -> {
             String s = sender == null || sender.isBlank() ? "HUMAN" : sender.strip();
             if (s.equalsIgnoreCase("system") || s.equalsIgnoreCase("world") || agentNamed(s) != null) {
@@ -261,7 +263,7 @@ public final class WorldRuntime {
                         + "\": that name belongs to the system, the world or an agent. Choose another sender name.");
             }
             humanNames.add(s.toLowerCase(Locale.ROOT));
-            return accept(content, s, SenderClass.HUMAN);
+            return accept(messageId, content, s, SenderClass.HUMAN);
         });
     }
 
@@ -274,15 +276,16 @@ public final class WorldRuntime {
      * @return the published message
      */
     public CompletableFuture<MessageEvent> post(String content, String sender) {
-        return onWorld(() -> accept(content, sender, classify(sender)));
+        return onWorld(() -> accept(null, content, sender, classify(sender)));
     }
 
     /**
+     * @param eventId the id to give the {@code agent-update} event, or {@code null} for a new one
      * @param agentName an agent's id or name
      * @param update the change
      * @return the agent as clients now see it
      */
-    public CompletableFuture<Map<String, Object>> updateAgent(String agentName, AgentUpdate update) {
+    public CompletableFuture<Map<String, Object>> updateAgent(String eventId, String agentName, AgentUpdate update) {
         return onWorld(() -> {
             AgentState a = agentNamed(agentName);
             if (a == null) {
@@ -316,7 +319,7 @@ public final class WorldRuntime {
                 dirtyMemories.remove(a.config.id());
             }
             Map<String, Object> view = view(a);
-            emit(new WorldActionEvent(Ids.next(), now(), 0, WorldActionEvent.AGENT_UPDATE, a.config.id(),
+            emit(new WorldActionEvent(idOrNew(eventId), now(), 0, WorldActionEvent.AGENT_UPDATE, a.config.id(),
                     Map.of("agent", view)));
             return view;
         });
@@ -325,16 +328,17 @@ public final class WorldRuntime {
     /**
      * Reads the world again from storage (what is pending is saved first).
      *
+     * @param eventId the id to give the {@code world-reload} event, or {@code null} for a new one
      * @return how many agents it has
      */
-    public CompletableFuture<Integer> reload() {
+    public CompletableFuture<Integer> reload(String eventId) {
         return onWorld(() -> {
             flush();
             install(storage.loadWorld(key));
             Map<String, Object> details = new LinkedHashMap<>();
             details.put("worldName", config.id());
             details.put("agentCount", agents.size());
-            emit(new WorldActionEvent(Ids.next(), now(), 0, WorldActionEvent.WORLD_RELOAD, null, details));
+            emit(new WorldActionEvent(idOrNew(eventId), now(), 0, WorldActionEvent.WORLD_RELOAD, null, details));
             return agents.size();
         });
     }
@@ -357,11 +361,45 @@ public final class WorldRuntime {
      * @return the world as it was when the listener joined, and the subscription
      */
     public CompletableFuture<Attachment> attach(long afterSeq, Consumer<? super WorldEvent> listener) {
+        Subscription[] subscription = new Subscription[1];
+        return join(afterSeq, view -> {
+            subscription[0] = bus.subscribe(key, listener);
+            return listener;
+        }).thenApply(view -> new Attachment(view, subscription[0]));
+    }
+
+    /**
+     * Joins a client to the world in one step of the world's executor, so that nothing happens in
+     * between: {@code onJoin} gets the world as it is now (to greet the client and start its live
+     * delivery) and returns where the durable events after {@code afterSeq} are replayed.
+     *
+     * @param afterSeq the last seq the client has, or -1 for no replay
+     * @param onJoin greets the client and returns the consumer of the replayed events
+     * @return the world as it was when the client joined
+     */
+    public CompletableFuture<View> join(long afterSeq, Function<View, Consumer<? super WorldEvent>> onJoin) {
         return onWorld(() -> {
+            View view = viewNow();
+            Consumer<? super WorldEvent> replay = onJoin.apply(view);
             if (afterSeq >= 0) {
-                log.forEachAfter(afterSeq, listener);
+                log.forEachAfter(afterSeq, replay);
             }
-            return new Attachment(viewNow(), bus.subscribe(key, listener));
+            return view;
+        });
+    }
+
+    /** @return the world as Markdown: its config, its agents and the conversation in its event log */
+    public CompletableFuture<String> export() {
+        return onWorld(() -> {
+            List<MessageEvent> conversation = new ArrayList<>();
+            log.forEachAfter(0, e -> {
+                if (e instanceof MessageEvent m) {
+                    conversation.add(m);
+                }
+            });
+            List<AgentSnapshot> snapshot = new ArrayList<>();
+            agents.values().forEach(a -> snapshot.add(new AgentSnapshot(a.config, a.systemPrompt, a.memory)));
+            return MarkdownExport.render(new WorldSnapshot(config, snapshot), conversation, now());
         });
     }
 
@@ -482,6 +520,10 @@ public final class WorldRuntime {
         return Routing.classify(sender, agentNamed(sender) != null);
     }
 
+    private static String idOrNew(String id) {
+        return id == null ? Ids.next() : id;
+    }
+
     private Instant now() {
         return settings.clock().instant();
     }
@@ -492,12 +534,12 @@ public final class WorldRuntime {
         return published;
     }
 
-    private MessageEvent accept(String content, String sender, SenderClass cls) {
+    private MessageEvent accept(String messageId, String content, String sender, SenderClass cls) {
         if (content == null) {
             throw new WorldLinkException(ErrorCode.INVALID_MESSAGE, "The message has no text.");
         }
         String senderName = cls == SenderClass.AGENT ? agentNamed(sender).config.id() : sender;
-        MessageEvent m = emit(new MessageEvent(Ids.next(), now(), senderName, senderType(cls), 0, content, null,
+        MessageEvent m = emit(new MessageEvent(idOrNew(messageId), now(), senderName, senderType(cls), 0, content, null,
                 false));
         Turn turn = cls == SenderClass.HUMAN || cls == SenderClass.WORLD ? new Turn(m.id()) : null;
         route(m, cls, turn);

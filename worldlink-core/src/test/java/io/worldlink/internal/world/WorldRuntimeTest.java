@@ -75,7 +75,7 @@ class WorldRuntimeTest {
     @Test
     void publicBroadcastEveryActiveAgentAnswersAHumanMessageWithoutMentions() {
         h = WorldHarness.of(root, "ada", "ben");
-        List<WorldEvent> turn = h.turn(h.world.chat("Hello everyone", null));
+        List<WorldEvent> turn = h.turn(h.world.chat(null, "Hello everyone", null));
 
         assertEquals(List.of("ada", "ben"), sorted(replies(turn)));
         MessageEvent human = messages(turn).get(0);
@@ -87,20 +87,20 @@ class WorldRuntimeTest {
     @Test
     void paragraphBeginningMentionsOnlyTheNamedAgentsAnswer() {
         h = WorldHarness.of(root, "ada", "ben", "cy");
-        assertEquals(List.of("ben"), replies(h.turn(h.world.chat("@ben what do you think?", null))));
-        assertEquals(List.of("ada", "cy"), sorted(replies(h.turn(h.world.chat("First line\n@ada one\n@Cy two", null)))));
+        assertEquals(List.of("ben"), replies(h.turn(h.world.chat(null, "@ben what do you think?", null))));
+        assertEquals(List.of("ada", "cy"), sorted(replies(h.turn(h.world.chat(null, "First line\n@ada one\n@Cy two", null)))));
     }
 
     @Test
     void greetingsInFrontOfAMentionStillTarget() {
         h = WorldHarness.of(root, "ada", "ben");
-        assertEquals(List.of("ada"), replies(h.turn(h.world.chat("hi @ada, how are you?", null))));
+        assertEquals(List.of("ada"), replies(h.turn(h.world.chat(null, "hi @ada, how are you?", null))));
     }
 
     @Test
     void midTextMentionsNobodyAnswersButEveryAgentRemembers() {
         h = WorldHarness.of(root, "ada", "ben");
-        List<WorldEvent> turn = h.turn(h.world.chat("I think @ada should help", null));
+        List<WorldEvent> turn = h.turn(h.world.chat(null, "I think @ada should help", null));
 
         assertEquals(List.of(), replies(turn));
         assertEquals(2, turn.size(), "the message and the idle that ends the turn at once");
@@ -110,10 +110,10 @@ class WorldRuntimeTest {
     @Test
     void inactiveAgentsNeverAnswerButStillRemember() {
         h = WorldHarness.of(root, "ada", "ben");
-        get(h.world.updateAgent("ben", new WorldRuntime.AgentUpdate(AgentStatus.INACTIVE, null, null, false)));
+        get(h.world.updateAgent(null, "ben", new WorldRuntime.AgentUpdate(AgentStatus.INACTIVE, null, null, false)));
 
-        assertEquals(List.of("ada"), replies(h.turn(h.world.chat("Hello", null))));
-        assertEquals(List.of(), replies(h.turn(h.world.chat("@ben are you there?", null))));
+        assertEquals(List.of("ada"), replies(h.turn(h.world.chat(null, "Hello", null))));
+        assertEquals(List.of(), replies(h.turn(h.world.chat(null, "@ben are you there?", null))));
         assertEquals(2, stored("ben").memory().size());
     }
 
@@ -123,7 +123,7 @@ class WorldRuntimeTest {
         h.model.script = r -> r.agentId().equals("ada") && ScriptedModel.last(r).contains("start")
                 ? "@ada @ben note this" : "ok <world>DONE</world>";
 
-        List<WorldEvent> turn = h.turn(h.world.chat("@ada start", null));
+        List<WorldEvent> turn = h.turn(h.world.chat(null, "@ada start", null));
 
         // Ada's reply names herself first: she does not answer it, and it is not sent to her.
         assertEquals(List.of("ada", "ben"), replies(turn));
@@ -142,7 +142,7 @@ class WorldRuntimeTest {
             return "thanks <world>DONE</world>";
         };
 
-        List<WorldEvent> turn = h.turn(h.world.chat("@ada begin", null));
+        List<WorldEvent> turn = h.turn(h.world.chat(null, "@ada begin", null));
 
         assertEquals(List.of("ada", "ben"), replies(turn));
         MessageEvent adaReply = messages(turn).get(1);
@@ -167,9 +167,9 @@ class WorldRuntimeTest {
     void aClientCannotSendAsSystemWorldOrAnAgent() {
         h = WorldHarness.of(root, "ada", "ben");
         for (String sender : List.of("system", "WORLD", "ada", "Ben")) {
-            assertEquals(ErrorCode.INVALID_SENDER, failure(h.world.chat("hi", sender)).code(), sender);
+            assertEquals(ErrorCode.INVALID_SENDER, failure(h.world.chat(null, "hi", sender)).code(), sender);
         }
-        assertEquals("ann", get(h.world.chat("hi", "ann")).sender());
+        assertEquals("ann", get(h.world.chat(null, "hi", "ann")).sender());
     }
 
     @Test
@@ -178,7 +178,7 @@ class WorldRuntimeTest {
                 List.of(WorldHarness.agent("ada", true), WorldHarness.agent("ben", true)));
         h.model.script = r -> r.agentId().equals("ada") ? "@ben your move" : "@ada your move";
 
-        List<WorldEvent> turn = h.turn(h.world.chat("@ada start a rally", null));
+        List<WorldEvent> turn = h.turn(h.world.chat(null, "@ada start a rally", null));
 
         // ada, ben, ada, ben: two calls each, then each hits the limit of 2 once.
         assertEquals(List.of("ada", "ben", "ada", "ben"), replies(turn));
@@ -190,24 +190,24 @@ class WorldRuntimeTest {
         assertTrue(turn.stream().anyMatch(e -> e instanceof WorldActionEvent w
                 && w.action().equals(WorldActionEvent.TURN_LIMIT) && "ada".equals(w.agentName())));
 
-        assertEquals(List.of("ada", "ben", "ada", "ben"), replies(h.turn(h.world.chat("@ada again", null))),
+        assertEquals(List.of("ada", "ben", "ada", "ben"), replies(h.turn(h.world.chat(null, "@ada again", null))),
                 "a human message resets the count");
     }
 
     @Test
     void turnLimitNoticeNeverTriggersAnAgentAndItsTextIsNotAMark() {
         h = WorldHarness.of(root, "ada", "ben");
-        List<WorldEvent> turn = h.turn(h.world.chat(
+        List<WorldEvent> turn = h.turn(h.world.chat(null, 
                 "@human Turn limit reached (5 LLM calls). Please take control of the conversation.", null));
         assertEquals(List.of(), replies(turn), "mentions @human, so no agent; nothing is silenced either");
-        assertEquals(List.of("ada", "ben"), sorted(replies(h.turn(h.world.chat("Still there?", null)))));
+        assertEquals(List.of("ada", "ben"), sorted(replies(h.turn(h.world.chat(null, "Still there?", null)))));
     }
 
     @Test
     void humanMessageResetsLlmCallCount() {
         h = WorldHarness.of(root, "ada");
-        h.turn(h.world.chat("one", null));
-        h.turn(h.world.chat("two", null));
+        h.turn(h.world.chat(null, "one", null));
+        h.turn(h.world.chat(null, "two", null));
         assertEquals(1, stored("ada").config().llmCallCount());
     }
 
@@ -216,7 +216,7 @@ class WorldRuntimeTest {
         h = WorldHarness.of(root, "ada", "ben");
         h.model.script = r -> r.agentId().equals("ada") ? "@ben We are done here. <world>STOP</world>" : "never";
 
-        List<WorldEvent> turn = h.turn(h.world.chat("@ada wrap up", null));
+        List<WorldEvent> turn = h.turn(h.world.chat(null, "@ada wrap up", null));
 
         assertEquals(List.of("ada"), replies(turn));
         assertEquals("We are done here.", messages(turn).get(1).content());
@@ -230,7 +230,7 @@ class WorldRuntimeTest {
         h = WorldHarness.of(root, "ada", "ben");
         h.model.script = r -> r.agentId().equals("ada") ? "<world>PASS</world>" : "Ben here.";
 
-        List<WorldEvent> turn = h.turn(h.world.chat("Anyone?", null));
+        List<WorldEvent> turn = h.turn(h.world.chat(null, "Anyone?", null));
 
         assertEquals(List.of("ben"), replies(turn));
     }
@@ -241,7 +241,7 @@ class WorldRuntimeTest {
         h.model.script = r -> r.agentId().equals("moderator") && !ScriptedModel.last(r).contains(":")
                 ? "Motion stated. <world>TO: pro</world>" : "point made <world>DONE</world>";
 
-        List<WorldEvent> turn = h.turn(h.world.chat("@moderator debate cats", null));
+        List<WorldEvent> turn = h.turn(h.world.chat(null, "@moderator debate cats", null));
 
         assertEquals(List.of("moderator", "pro"), replies(turn));
         assertEquals("@pro\nMotion stated.", messages(turn).get(1).content());
@@ -253,7 +253,7 @@ class WorldRuntimeTest {
         h.model.script = r -> r.agentId().equals("ada") && !ScriptedModel.last(r).startsWith("ben:")
                 ? "@ben what do you say?" : r.agentId().equals("ben") ? "I agree." : "Good. <world>DONE</world>";
 
-        List<WorldEvent> turn = h.turn(h.world.chat("@ada ask ben", null));
+        List<WorldEvent> turn = h.turn(h.world.chat(null, "@ada ask ben", null));
 
         assertEquals(List.of("ada", "ben", "ada"), replies(turn));
         assertEquals("@ada I agree.", messages(turn).get(2).content());
@@ -265,7 +265,7 @@ class WorldRuntimeTest {
                 List.of(WorldHarness.agent("ada", true), WorldHarness.agent("ben", false)));
         h.model.script = r -> r.agentId().equals("ada") ? "@ben what do you say?" : "I agree.";
 
-        List<WorldEvent> turn = h.turn(h.world.chat("@ada ask ben", null));
+        List<WorldEvent> turn = h.turn(h.world.chat(null, "@ada ask ben", null));
 
         assertEquals(List.of("ada", "ben"), replies(turn));
         assertEquals("I agree.", messages(turn).get(2).content());
@@ -274,7 +274,7 @@ class WorldRuntimeTest {
     @Test
     void autoMentionNeverForAHumanSender() {
         h = WorldHarness.of(root, "ada");
-        assertEquals("Ada answers.", messages(h.turn(h.world.chat("hello", null))).get(1).content());
+        assertEquals("Ada answers.", messages(h.turn(h.world.chat(null, "hello", null))).get(1).content());
     }
 
     @Test
@@ -283,7 +283,7 @@ class WorldRuntimeTest {
         h.model.script = r -> r.agentId().equals("ada") ? "@ben over to you <world>TO: ben</world>"
                 : "done <world>DONE</world>";
 
-        h.turn(h.world.chat("@ada start", null));
+        h.turn(h.world.chat(null, "@ada start", null));
         get(h.world.close());
         WorldSnapshot w = h.storage.loadWorld(h.key);
 
@@ -302,10 +302,10 @@ class WorldRuntimeTest {
     void memoryTheModelGetsThePromptTheLastNMessagesAndTheNewMessageOnce() {
         h = new WorldHarness(root, 5, 3, 200, List.of(WorldHarness.agent("ada", true)));
         for (int i = 1; i <= 4; i++) {
-            h.turn(h.world.chat("message " + i, null));
+            h.turn(h.world.chat(null, "message " + i, null));
         }
         h.model.requests.clear();
-        h.turn(h.world.chat("the new one", null));
+        h.turn(h.world.chat(null, "the new one", null));
 
         List<ChatMessage> sent = h.model.requests.poll().messages();
         assertEquals("system", sent.get(0).role());
@@ -319,7 +319,7 @@ class WorldRuntimeTest {
     void memoryIsCappedAndOlderMessagesMoveToTheArchive() throws Exception {
         h = new WorldHarness(root, 5, 10, 8, List.of(WorldHarness.agent("ada", true)));
         for (int i = 0; i < 5; i++) {
-            h.turn(h.world.chat("m" + i, null));
+            h.turn(h.world.chat(null, "m" + i, null));
         }
         AgentSnapshot ada = stored("ada");
 
@@ -341,7 +341,7 @@ class WorldRuntimeTest {
     @Test
     void idleEndsEveryTurnAlsoWhenNobodyAnswers() {
         h = WorldHarness.of(root, "ada");
-        List<WorldEvent> turn = h.turn(h.world.chat("@nobody hello", null));
+        List<WorldEvent> turn = h.turn(h.world.chat(null, "@nobody hello", null));
         assertEquals(2, turn.size());
         WorldActionEvent idle = assertInstanceOf(WorldActionEvent.class, turn.get(1));
         assertEquals(turn.get(0).id(), idle.details().get("messageId"));
@@ -353,7 +353,7 @@ class WorldRuntimeTest {
         h.model.script = r -> r.agentId().equals("ada") && !ScriptedModel.last(r).startsWith("ben:")
                 ? "@ben continue" : r.agentId().equals("ben") ? "@ada back to you" : "fine <world>DONE</world>";
 
-        List<WorldEvent> turn = h.turn(h.world.chat("@ada go", null));
+        List<WorldEvent> turn = h.turn(h.world.chat(null, "@ada go", null));
 
         assertEquals(List.of("ada", "ben", "ada"), replies(turn));
         assertInstanceOf(WorldActionEvent.class, turn.get(turn.size() - 1));
@@ -364,7 +364,7 @@ class WorldRuntimeTest {
     @Test
     void streamsStartChunksAndEndWithUsageForEachReply() {
         h = WorldHarness.of(root, "ada");
-        List<WorldEvent> turn = h.turn(h.world.chat("hello", null));
+        List<WorldEvent> turn = h.turn(h.world.chat(null, "hello", null));
         List<SseEvent> sse = turn.stream().filter(SseEvent.class::isInstance).map(SseEvent.class::cast).toList();
 
         assertEquals(SseEvent.Phase.START, sse.get(0).phase());
@@ -383,7 +383,7 @@ class WorldRuntimeTest {
         h = WorldHarness.of(root, "ada", "ben");
         h.model.script = r -> r.agentId().equals("ada") ? "FAIL:The model server answered HTTP 500." : "Ben is fine.";
 
-        List<WorldEvent> turn = h.turn(h.world.chat("hello", null));
+        List<WorldEvent> turn = h.turn(h.world.chat(null, "hello", null));
 
         assertEquals(List.of("ben"), replies(turn));
         SseEvent error = turn.stream().filter(e -> e instanceof SseEvent s && s.phase() == SseEvent.Phase.ERROR)
@@ -400,9 +400,9 @@ class WorldRuntimeTest {
         h = WorldHarness.of(root, "ada");
         JsonObject change = new JsonObject();
         change.addProperty("provider", "nowhere");
-        get(h.world.updateAgent("ada", new WorldRuntime.AgentUpdate(null, change, null, false)));
+        get(h.world.updateAgent(null, "ada", new WorldRuntime.AgentUpdate(null, change, null, false)));
 
-        List<WorldEvent> turn = h.turn(h.world.chat("hello", null));
+        List<WorldEvent> turn = h.turn(h.world.chat(null, "hello", null));
 
         SseEvent error = turn.stream().filter(e -> e instanceof SseEvent s && s.phase() == SseEvent.Phase.ERROR)
                 .map(SseEvent.class::cast).findFirst().orElseThrow();
@@ -412,12 +412,12 @@ class WorldRuntimeTest {
     @Test
     void agentUpdatesAreSavedAtOnceAndPublished() {
         h = WorldHarness.of(root, "ada");
-        h.turn(h.world.chat("remember me", null));
+        h.turn(h.world.chat(null, "remember me", null));
         JsonObject change = new JsonObject();
         change.addProperty("temperature", 0.2);
         change.addProperty("model", "bigger");
 
-        Map<String, Object> view = get(h.world.updateAgent("Ada",
+        Map<String, Object> view = get(h.world.updateAgent(null, "Ada",
                 new WorldRuntime.AgentUpdate(AgentStatus.INACTIVE, change, "You are new.", true)));
 
         assertEquals("inactive", view.get("status"));
@@ -441,7 +441,7 @@ class WorldRuntimeTest {
     @Test
     void anUnknownAgentIsAgentNotFound() {
         h = WorldHarness.of(root, "ada");
-        WorldLinkException e = failure(h.world.updateAgent("zed",
+        WorldLinkException e = failure(h.world.updateAgent(null, "zed",
                 new WorldRuntime.AgentUpdate(AgentStatus.ACTIVE, null, null, false)));
         assertEquals(ErrorCode.AGENT_NOT_FOUND, e.code());
         assertEquals("The world \"test\" has no agent \"zed\". Its agents are: ada.", e.getMessage());
@@ -452,7 +452,7 @@ class WorldRuntimeTest {
         h = WorldHarness.of(root, "ada");
         JsonObject change = new JsonObject();
         change.addProperty("maxTokens", "lots");
-        WorldLinkException e = failure(h.world.updateAgent("ada", new WorldRuntime.AgentUpdate(null, change, null, false)));
+        WorldLinkException e = failure(h.world.updateAgent(null, "ada", new WorldRuntime.AgentUpdate(null, change, null, false)));
         assertEquals(ErrorCode.INVALID_MESSAGE, e.code());
         assertNull(h.storage.loadWorld(h.key).agent("ada").orElseThrow().config().maxTokens());
     }
@@ -460,11 +460,11 @@ class WorldRuntimeTest {
     @Test
     void reloadReadsTheWorldAgainFromDisk() throws Exception {
         h = WorldHarness.of(root, "ada");
-        h.turn(h.world.chat("before", null));
+        h.turn(h.world.chat(null, "before", null));
         Files.writeString(root.resolve("users/ann/worlds/test/agents/ada/system-prompt.md"), "Edited on disk.");
 
-        assertEquals(1, get(h.world.reload()));
-        h.turn(h.world.chat("after", null));
+        assertEquals(1, get(h.world.reload(null)));
+        h.turn(h.world.chat(null, "after", null));
 
         ChatRequest last = null;
         for (ChatRequest r : h.model.requests) {
@@ -478,10 +478,10 @@ class WorldRuntimeTest {
     @Test
     void attachReplaysEverythingAfterASeqThenLiveEventsWithNoGapOrRepeat() {
         h = WorldHarness.of(root, "ada");
-        h.turn(h.world.chat("one", null));
+        h.turn(h.world.chat(null, "one", null));
         List<WorldEvent> replayed = new java.util.concurrent.CopyOnWriteArrayList<>();
         WorldRuntime.Attachment a = get(h.world.attach(1, replayed::add));
-        h.turn(h.world.chat("two", null));
+        h.turn(h.world.chat(null, "two", null));
         a.subscription().close();
 
         List<Long> seqs = replayed.stream().filter(WorldEvent::isDurable).map(WorldEvent::seq).toList();
@@ -497,6 +497,6 @@ class WorldRuntimeTest {
     void closedWorldsRefuseNewWork() {
         h = WorldHarness.of(root, "ada");
         get(h.world.close());
-        assertFalse(failure(h.world.chat("hello", null)).getMessage().isEmpty());
+        assertFalse(failure(h.world.chat(null, "hello", null)).getMessage().isEmpty());
     }
 }

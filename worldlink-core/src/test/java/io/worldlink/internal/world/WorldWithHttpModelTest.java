@@ -49,7 +49,7 @@ class WorldWithHttpModelTest {
                 Duration.ofSeconds(5), Duration.ofMillis(300)));
         h = new WorldHarness(root, 5, 10, 200, List.of(WorldHarness.agent("ada", true)), http);
 
-        List<WorldEvent> failed = h.turn(h.world.chat("first", null));
+        List<WorldEvent> failed = h.turn(h.world.chat(null, "first", null));
 
         assertEquals(List.of(), replies(failed));
         assertTrue(failed.stream().anyMatch(e -> e instanceof SseEvent s && s.phase() == SseEvent.Phase.ERROR
@@ -57,8 +57,8 @@ class WorldWithHttpModelTest {
 
         JsonObject fix = new JsonObject();
         fix.addProperty("baseUrl", server.base("normal").toString());
-        get(h.world.updateAgent("ada", new WorldRuntime.AgentUpdate(null, fix, null, false)));
-        List<WorldEvent> ok = h.turn(h.world.chat("second", null));
+        get(h.world.updateAgent(null, "ada", new WorldRuntime.AgentUpdate(null, fix, null, false)));
+        List<WorldEvent> ok = h.turn(h.world.chat(null, "second", null));
 
         assertEquals(List.of("ada"), replies(ok));
         assertEquals("Hello world", WorldHarness.messages(ok).get(1).content());

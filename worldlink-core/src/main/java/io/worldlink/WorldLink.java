@@ -1,0 +1,367 @@
+package io.worldlink;
+
+import io.worldlink.internal.Daemons;
+import io.worldlink.internal.model.ModelRegistry;
+import io.worldlink.internal.protocol.Hub;
+import io.worldlink.internal.protocol.Limits;
+import io.worldlink.internal.world.ModelDispatcher;
+import io.worldlink.internal.world.WorldRuntime;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The entry point: one immutable, thread-safe object that serves worlds of agents to connections. A
+ * host builds it once, hands it each client connection ({@link #connect}) with the identity the client
+ * proved ({@link #authenticate}), and closes it when it stops.
+ *
+ * <pre>{@code
+ * try (WorldLink link = WorldLink.builder().dataRoot(Path.of("data")).build()) {
+ *     Connection c = link.connect(transport, link.authenticate(token));
+ *     c.receive("{\"type\":\"world-select\",\"payload\":{...}}");
+ * }
+ * }</pre>
+ *
+ * Every seam has a default and can be replaced in the {@link Builder}: where worlds are stored
+ * ({@link UserStorage}), how templates are cloned ({@link WorldCloner}), how events travel
+ * ({@link EventBus}), which chat models answer ({@link ChatModel}) and who clients are
+ * ({@link Authenticator}).
+ */
+public final class WorldLink implements AutoCloseable {
+    private static final System.Logger LOG = System.getLogger(WorldLink.class.getName());
+
+    /**
+     * A snapshot of what a WorldLink holds, for health checks and leak checks.
+     *
+     * @param connections open connections
+     * @param loadedWorlds worlds in memory
+     * @param subscriptions open event bus subscriptions of this process
+     * @param trackedUsers users with a connection, or an anonymous folder waiting to be deleted
+     * @param activeModelCalls model calls under way
+     */
+    public record Stats(int connections, int loadedWorlds, int subscriptions, int trackedUsers, int activeModelCalls) {}
+
+    private final Hub hub;
+    private final EventBus bus;
+    private final Authenticator authenticator;
+    private final ModelDispatcher dispatcher;
+    private final String defaultProvider;
+    private final List<ExecutorService> owned;
+
+    private WorldLink(Builder b) {
+        this.bus = b.bus != null ? b.bus : EventBus.inProcess();
+        UserStorage storage = b.storage != null ? b.storage : UserStorage.files(b.dataRoot);
+        WorldCloner cloner = b.cloner != null ? b.cloner : WorldCloner.fromTemplates(b.dataRoot, storage);
+        Map<String, ChatModel> models = new LinkedHashMap<>(ModelRegistry.fromEnvironment(b.environment, b.offlinePace));
+        models.putAll(b.models);
+        this.defaultProvider = b.defaultProvider != null ? b.defaultProvider : ModelRegistry.defaultProvider(b.environment);
+        ModelRegistry registry = new ModelRegistry(models, defaultProvider);
+        this.authenticator = b.authenticator != null ? b.authenticator : Authenticator.none();
+
+        int cores = Runtime.getRuntime().availableProcessors();
+        ExecutorService worldPool = b.worldExecutor != null ? b.worldExecutor
+                : Executors.newFixedThreadPool(Math.max(2, cores), Daemons.factory("worldlink-world"));
+        ExecutorService modelPool = b.modelExecutor != null ? b.modelExecutor
+                : Executors.newFixedThreadPool(Math.max(4, 2 * cores), Daemons.factory("worldlink-model"));
+        ScheduledThreadPoolExecutor timer = new ScheduledThreadPoolExecutor(1, Daemons.factory("worldlink-timer"));
+        timer.setRemoveOnCancelPolicy(true);
+        this.owned = new java.util.ArrayList<>();
+        if (b.worldExecutor == null) {
+            owned.add(worldPool);
+        }
+        if (b.modelExecutor == null) {
+            owned.add(modelPool);
+        }
+        owned.add(timer);
+        this.dispatcher = new ModelDispatcher(modelPool, b.maxConcurrentModelCalls);
+        this.hub = new Hub(storage, cloner, bus, registry, dispatcher, worldPool,
+                new WorldRuntime.Settings(b.memoryWindow, b.memoryCap, b.clock), timer, b.anonymousGracePeriod,
+                new Limits(b.maxFrameChars, b.maxQueuedChars, b.requestsPerSecond, b.requestBurst),
+                b.trustClaimedUserIds, b.clock);
+        if (b.trustClaimedUserIds) {
+            LOG.log(System.Logger.Level.WARNING, "Insecure mode: clients may claim any user id without proof.");
+        }
+    }
+
+    /** @return a builder with the defaults: data root {@code ./data}, offline model, no authentication */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /**
+     * Checks the token a client offered when it connected.
+     *
+     * @param token the token, or {@code null}
+     * @return who the client is
+     */
+    public Identity authenticate(String token) {
+        return authenticator.authenticate(token);
+    }
+
+    /**
+     * Starts serving one client connection.
+     *
+     * @param transport how to send to it and close it
+     * @param identity who it proved to be (from {@link #authenticate})
+     * @return the connection; give it the client's frames and tell it when the transport closed
+     */
+    public Connection connect(Transport transport, Identity identity) {
+        return hub.connect(Objects.requireNonNull(transport, "transport"), Objects.requireNonNull(identity, "identity"));
+    }
+
+    /** @return what this WorldLink holds now */
+    public Stats stats() {
+        return new Stats(hub.connectionCount(), hub.loadedWorldCount(), bus.subscriptionCount(), hub.trackedUsers(),
+                dispatcher.active());
+    }
+
+    /** @return the provider that agents with provider {@code default} use */
+    public String defaultProvider() {
+        return defaultProvider;
+    }
+
+    /**
+     * Closes every connection with 1001, saves and closes every world, deletes the folders of anonymous
+     * users, and stops WorldLink's threads.
+     */
+    @Override
+    public void close() {
+        try {
+            hub.shutdown().get(30, TimeUnit.SECONDS);
+        } catch (Exception e) {
+            LOG.log(System.Logger.Level.WARNING, "WorldLink did not stop cleanly within 30 s", e);
+        }
+        owned.forEach(ExecutorService::shutdownNow);
+    }
+
+    /** Configures a {@link WorldLink}. Not thread-safe; {@link #build()} may be called more than once. */
+    public static final class Builder {
+        private Path dataRoot = Path.of("data");
+        private UserStorage storage;
+        private WorldCloner cloner;
+        private EventBus bus;
+        private final Map<String, ChatModel> models = new LinkedHashMap<>();
+        private String defaultProvider;
+        private Map<String, String> environment = System.getenv();
+        private Duration offlinePace = Duration.ofMillis(25);
+        private Authenticator authenticator;
+        private boolean trustClaimedUserIds;
+        private int maxFrameChars = 64 * 1024;
+        private long maxQueuedChars = 4L * 1024 * 1024;
+        private double requestsPerSecond = 20;
+        private int requestBurst = 40;
+        private Duration anonymousGracePeriod = Duration.ofSeconds(30);
+        private ExecutorService worldExecutor;
+        private ExecutorService modelExecutor;
+        private int maxConcurrentModelCalls = 256;
+        private int memoryWindow = 10;
+        private int memoryCap = 200;
+        private Clock clock = Clock.systemUTC();
+
+        private Builder() {}
+
+        /**
+         * @param dataRoot the folder with {@code worlds/} (templates) and {@code users/}; default {@code ./data}
+         * @return this
+         */
+        public Builder dataRoot(Path dataRoot) {
+            this.dataRoot = Objects.requireNonNull(dataRoot);
+            return this;
+        }
+
+        /**
+         * @param storage where user worlds are kept; default: files under the data root
+         * @return this
+         */
+        public Builder storage(UserStorage storage) {
+            this.storage = Objects.requireNonNull(storage);
+            return this;
+        }
+
+        /**
+         * @param cloner how templates become user worlds; default: copies of the data root's templates
+         * @return this
+         */
+        public Builder cloner(WorldCloner cloner) {
+            this.cloner = Objects.requireNonNull(cloner);
+            return this;
+        }
+
+        /**
+         * @param bus how world events travel; default: in this process
+         * @return this
+         */
+        public Builder eventBus(EventBus bus) {
+            this.bus = Objects.requireNonNull(bus);
+            return this;
+        }
+
+        /**
+         * Adds or replaces a provider: agents whose config names it use this model.
+         *
+         * @param provider the provider name ({@code offline}, {@code openai}, {@code ollama},
+         *     {@code openai-compatible} are there by default)
+         * @param model the model
+         * @return this
+         */
+        public Builder chatModel(String provider, ChatModel model) {
+            models.put(Objects.requireNonNull(provider), Objects.requireNonNull(model));
+            return this;
+        }
+
+        /**
+         * @param provider the provider that agents with provider {@code default} use; default
+         *     {@code WORLDLINK_PROVIDER}, else {@code offline}
+         * @return this
+         */
+        public Builder defaultProvider(String provider) {
+            this.defaultProvider = Objects.requireNonNull(provider);
+            return this;
+        }
+
+        /**
+         * @param environment where provider settings ({@code OPENAI_API_KEY}, ...) are read; default the
+         *     process environment
+         * @return this
+         */
+        public Builder environment(Map<String, String> environment) {
+            this.environment = Map.copyOf(environment);
+            return this;
+        }
+
+        /**
+         * @param pace the offline model's pause between words; default 25 ms, zero for none
+         * @return this
+         */
+        public Builder offlinePace(Duration pace) {
+            this.offlinePace = Objects.requireNonNull(pace);
+            return this;
+        }
+
+        /**
+         * @param authenticator who clients are; default: nobody is signed in (anonymous users only)
+         * @return this
+         */
+        public Builder authenticator(Authenticator authenticator) {
+            this.authenticator = Objects.requireNonNull(authenticator);
+            return this;
+        }
+
+        /**
+         * Insecure, for development only: trust the user id that a client claims, without proof.
+         *
+         * @param trust whether to trust claimed user ids; default {@code false}
+         * @return this
+         */
+        public Builder trustClaimedUserIds(boolean trust) {
+            this.trustClaimedUserIds = trust;
+            return this;
+        }
+
+        /**
+         * @param chars the largest frame a client may send (default 64 KiB); a larger one closes it with 1009
+         * @return this
+         */
+        public Builder maxFrameChars(int chars) {
+            this.maxFrameChars = chars;
+            return this;
+        }
+
+        /**
+         * @param chars how much may wait to be sent to one client (default 4 Mi characters) before it
+         *     is closed with 1013
+         * @return this
+         */
+        public Builder maxQueuedChars(long chars) {
+            this.maxQueuedChars = chars;
+            return this;
+        }
+
+        /**
+         * @param perSecond the sustained request rate of one connection (default 20)
+         * @param burst how many requests it may send at once (default 40)
+         * @return this
+         */
+        public Builder rateLimit(double perSecond, int burst) {
+            this.requestsPerSecond = perSecond;
+            this.requestBurst = burst;
+            return this;
+        }
+
+        /**
+         * @param grace how long an anonymous user's folder outlives their last connection (default 30 s;
+         *     zero deletes it at once); a reconnect within it keeps the world
+         * @return this
+         */
+        public Builder anonymousGracePeriod(Duration grace) {
+            if (grace.isNegative()) {
+                throw new IllegalArgumentException("the grace period must not be negative");
+            }
+            this.anonymousGracePeriod = grace;
+            return this;
+        }
+
+        /**
+         * @param executor the pool that worlds run on (each world runs one task at a time on it); default
+         *     a fixed pool of one thread per core. A given executor is not shut down by {@link #close()}.
+         * @return this
+         */
+        public Builder worldExecutor(ExecutorService executor) {
+            this.worldExecutor = Objects.requireNonNull(executor);
+            return this;
+        }
+
+        /**
+         * @param executor the pool that model calls are started on; default a fixed pool of two threads
+         *     per core. A given executor is not shut down by {@link #close()}.
+         * @return this
+         */
+        public Builder modelExecutor(ExecutorService executor) {
+            this.modelExecutor = Objects.requireNonNull(executor);
+            return this;
+        }
+
+        /**
+         * @param limit how many model calls may run at once over all worlds (default 256)
+         * @return this
+         */
+        public Builder maxConcurrentModelCalls(int limit) {
+            this.maxConcurrentModelCalls = limit;
+            return this;
+        }
+
+        /**
+         * @param window how many recent memory messages a model is sent (default 10)
+         * @param cap how many messages a memory holds before older ones move to the archive (default 200)
+         * @return this
+         */
+        public Builder memory(int window, int cap) {
+            this.memoryWindow = window;
+            this.memoryCap = cap;
+            return this;
+        }
+
+        /**
+         * @param clock the time source (default UTC system clock)
+         * @return this
+         */
+        public Builder clock(Clock clock) {
+            this.clock = Objects.requireNonNull(clock);
+            return this;
+        }
+
+        /** @return a new WorldLink with this configuration */
+        public WorldLink build() {
+            return new WorldLink(this);
+        }
+    }
+}

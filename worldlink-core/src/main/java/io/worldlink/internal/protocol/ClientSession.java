@@ -1,0 +1,270 @@
+package io.worldlink.internal.protocol;
+
+import io.worldlink.Connection;
+import io.worldlink.Identity;
+import io.worldlink.Transport;
+import io.worldlink.UserId;
+import io.worldlink.WorldEvent;
+import io.worldlink.internal.world.WorldRuntime;
+import java.lang.System.Logger.Level;
+import java.util.Map;
+import java.util.Queue;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Consumer;
+
+/**
+ * One client connection: its outbound queue (one writer, a size cap), its rate limit, the world it is
+ * in, and what it asked to see. Requests are handled in the order they came, without holding a thread
+ * while one waits (a world being loaded, say).
+ */
+final class ClientSession implements Connection {
+    private static final System.Logger LOG = System.getLogger(ClientSession.class.getName());
+
+    /** The world a session is in. */
+    record Binding(WorldHandle handle, WorldRuntime runtime) {}
+
+    private final String id;
+    private final Transport transport;
+    private final Identity identity;
+    private final MessageRouter router;
+    private final RateLimiter limiter;
+
+    private final Queue<String> outbox = new ConcurrentLinkedQueue<>();
+    private final AtomicLong queuedChars = new AtomicLong();
+    private final AtomicBoolean sending = new AtomicBoolean();
+    private final AtomicBoolean closed = new AtomicBoolean();
+    private final Map<String, String> pendingReplies = new ConcurrentHashMap<>();
+    private CompletableFuture<Void> requests = CompletableFuture.completedFuture(null);
+    private volatile Binding binding;
+    private volatile Filter filter = Filter.DEFAULT;
+
+    ClientSession(String id, Transport transport, Identity identity, MessageRouter router) {
+        this.id = id;
+        this.transport = transport;
+        this.identity = identity;
+        this.router = router;
+        this.limiter = new RateLimiter(router.limits().requestsPerSecond(), router.limits().requestBurst());
+    }
+
+    @Override
+    public String id() {
+        return id;
+    }
+
+    @Override
+    public Identity identity() {
+        return identity;
+    }
+
+    @Override
+    public void receive(String frame) {
+        if (closed.get()) {
+            return;
+        }
+        int max = router.limits().maxFrameChars();
+        if (frame.length() > max) {
+            close(1009, "Frame too large: " + frame.length() + " characters, the limit is " + max + ".");
+            return;
+        }
+        if (!limiter.tryAcquire()) {
+            send(router.rateLimited());
+            return;
+        }
+        MessageRouter.Request request = router.decode(this, frame);
+        if (request == null) {
+            return;
+        }
+        synchronized (this) {
+            requests = requests.thenCompose(x -> router.handle(this, request))
+                    .exceptionally(e -> {
+                        LOG.log(Level.ERROR, "A request of connection " + id + " failed", e);
+                        return null;
+                    });
+        }
+    }
+
+    @Override
+    public void closed() {
+        if (closed.compareAndSet(false, true)) {
+            leave();
+            outbox.clear();
+            router.sessionClosed(this);
+        }
+    }
+
+    /** Closes the transport with a code, then releases everything. */
+    void close(int code, String reason) {
+        if (!closed.get()) {
+            transport.close(code, reason);
+            closed();
+        }
+    }
+
+    boolean isClosed() {
+        return closed.get();
+    }
+
+    Binding binding() {
+        return binding;
+    }
+
+    Filter filter() {
+        return filter;
+    }
+
+    void filter(Filter f) {
+        filter = f;
+    }
+
+    /** The next event with this id answers the request {@code requestId}: its first frame gets {@code replyTo}. */
+    void expectReply(String eventId, String requestId) {
+        if (requestId != null) {
+            pendingReplies.put(eventId, requestId);
+        }
+    }
+
+    void forgetReply(String eventId) {
+        pendingReplies.remove(eventId);
+    }
+
+    /**
+     * Moves the session into a world: greets it, replays what it missed, then delivers live events.
+     * Leaves the world it was in (it receives nothing of that world again).
+     */
+    CompletableFuture<WorldRuntime.View> enter(WorldHandle handle, WorldRuntime runtime, long afterSeq,
+            java.util.function.Function<WorldRuntime.View, String> greeting) {
+        UserId user = handle.key.userId();
+        router.worlds().userJoined(user);
+        synchronized (this) {
+            leave();
+            binding = new Binding(handle, runtime);
+        }
+        Consumer<WorldEvent> replay = e -> {
+            for (String f : new EventFrames(e).framesFor(filter, null)) {
+                send(f);
+            }
+        };
+        return runtime.join(afterSeq, view -> {
+            send(greeting.apply(view));
+            handle.add(this);
+            if (closed.get()) {
+                handle.remove(this);
+            }
+            return replay;
+        }).whenComplete((view, error) -> {
+            if (error != null || closed.get()) {
+                synchronized (this) {
+                    if (binding != null && binding.handle() == handle) {
+                        leave();
+                    }
+                }
+            }
+        });
+    }
+
+    // Leaves the current world: no more of its events, and the world and the user may be released.
+    private synchronized void leave() {
+        Binding b = binding;
+        if (b == null) {
+            return;
+        }
+        binding = null;
+        pendingReplies.clear();
+        b.handle().remove(this);
+        router.worlds().release(b.handle());
+        router.worlds().userLeft(b.handle().key.userId());
+    }
+
+    void deliver(WorldHandle from, EventFrames frames) {
+        Binding b = binding;
+        if (b == null || b.handle() != from) {
+            return;
+        }
+        String replyTo = pendingReplies.isEmpty() ? null : pendingReplies.remove(frames.event().id());
+        for (String f : frames.framesFor(filter, replyTo)) {
+            send(f);
+        }
+    }
+
+    /**
+     * Queues a frame. Never blocks: a client whose queue passes the cap is closed with 1013, and only
+     * that client is affected.
+     */
+    void send(String frame) {
+        if (closed.get()) {
+            return;
+        }
+        long cap = router.limits().maxQueuedChars();
+        if (queuedChars.addAndGet(frame.length()) > cap) {
+            queuedChars.addAndGet(-frame.length());
+            close(1013, "The client is not reading: more than " + cap + " characters are waiting to be sent.");
+            return;
+        }
+        outbox.add(frame);
+        pump();
+    }
+
+    /** @return characters waiting to be sent (for tests and stats) */
+    long queuedChars() {
+        return queuedChars.get();
+    }
+
+    // One send in flight. A transport that completes inline hands control back here instead of
+    // recursing, so a long queue cannot grow the stack.
+    private void pump() {
+        while (!closed.get() && sending.compareAndSet(false, true)) {
+            String next = outbox.poll();
+            if (next == null) {
+                sending.set(false);
+                if (outbox.isEmpty()) {
+                    return;
+                }
+                continue;
+            }
+            Send send = new Send(next.length());
+            try {
+                transport.send(next, send);
+            } catch (RuntimeException e) {
+                send.accept(e);
+            }
+            if (send.state.compareAndSet(Send.IN_CALL, Send.RETURNED)) {
+                return;
+            }
+        }
+    }
+
+    private final class Send implements Consumer<Throwable> {
+        static final int IN_CALL = 0;
+        static final int DONE_IN_CALL = 1;
+        static final int RETURNED = 2;
+
+        final int size;
+        final AtomicInteger state = new AtomicInteger(IN_CALL);
+        final AtomicBoolean done = new AtomicBoolean();
+
+        Send(int size) {
+            this.size = size;
+        }
+
+        @Override
+        public void accept(Throwable error) {
+            if (!done.compareAndSet(false, true)) {
+                return;
+            }
+            queuedChars.addAndGet(-size);
+            if (error != null) {
+                LOG.log(Level.DEBUG, "Sending to connection " + id + " failed: " + error);
+                closed();
+            }
+            sending.set(false);
+            if (!state.compareAndSet(IN_CALL, DONE_IN_CALL)) {
+                pump();
+            }
+        }
+    }
+}

@@ -1,0 +1,149 @@
+package io.worldlink.internal.protocol;
+
+import com.google.gson.JsonObject;
+import io.worldlink.ErrorCode;
+import io.worldlink.MessageLevel;
+import io.worldlink.SseEvent;
+import io.worldlink.SystemEvent;
+import io.worldlink.WorldActionEvent;
+import io.worldlink.WorldEvent;
+import io.worldlink.internal.EventJson;
+import io.worldlink.internal.Json;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The frames one world event becomes (PROTOCOL.md's mapping table), serialized once and shared by every
+ * client of the world; only a frame that answers a client's own request is written again, with its
+ * {@code replyTo}.
+ */
+final class EventFrames {
+    private final WorldEvent event;
+    private List<String> main;
+    private String stream;
+
+    EventFrames(WorldEvent event) {
+        this.event = event;
+    }
+
+    WorldEvent event() {
+        return event;
+    }
+
+    /**
+     * @param filter what the client asked to see
+     * @param replyTo the request this event answers for this client, or {@code null}
+     * @return the frames for that client, in order
+     */
+    List<String> framesFor(Filter filter, String replyTo) {
+        List<String> out = new ArrayList<>(3);
+        List<String> mainFrames = replyTo == null ? main() : build(replyTo);
+        if (!(event instanceof SseEvent) || filter.aboutAgent(event)) {
+            out.addAll(mainFrames);
+        }
+        boolean answered = replyTo != null && !mainFrames.isEmpty();
+        if (filter.wantsStream(event) || (replyTo != null && !answered)) {
+            out.add(replyTo != null && !answered ? streamFrame(replyTo) : stream());
+        }
+        return out;
+    }
+
+    private synchronized List<String> main() {
+        if (main == null) {
+            main = build(null);
+        }
+        return main;
+    }
+
+    private synchronized String stream() {
+        if (stream == null) {
+            stream = streamFrame(null);
+        }
+        return stream;
+    }
+
+    private String streamFrame(String replyTo) {
+        JsonObject p = new JsonObject();
+        p.addProperty("eventType", event.type().wireName());
+        p.add("event", EventJson.toJson(event));
+        return Frames.frame("event-stream", p, replyTo, event.seq());
+    }
+
+    private List<String> build(String replyTo) {
+        long seq = event.seq();
+        if (event instanceof SseEvent s) {
+            return sse(s, replyTo);
+        }
+        if (event instanceof WorldActionEvent w) {
+            JsonObject p = new JsonObject();
+            switch (w.action()) {
+                case WorldActionEvent.AGENT_UPDATE -> {
+                    p.addProperty("agentName", w.agentName());
+                    p.add("agent", Json.GSON.toJsonTree(w.details().get("agent")));
+                    return List.of(Frames.frame("agent-updated", p, replyTo, seq));
+                }
+                case WorldActionEvent.WORLD_RELOAD -> {
+                    Json.put(p, "worldName", w.details().get("worldName"));
+                    Json.put(p, "agentCount", w.details().get("agentCount"));
+                    p.addProperty("timestamp", Json.timestamp(w.timestamp()));
+                    return List.of(Frames.frame("world-reloaded", p, replyTo, seq));
+                }
+                default -> {
+                    return List.of(Frames.frame("system-message",
+                            Frames.systemMessage(describe(w), MessageLevel.INFO, w.timestamp(), null), replyTo, seq));
+                }
+            }
+        }
+        if (event instanceof SystemEvent s) {
+            return List.of(Frames.frame("system-message",
+                    Frames.systemMessage(s.content(), s.level(), s.timestamp(), null), replyTo, seq));
+        }
+        return List.of();
+    }
+
+    private static List<String> sse(SseEvent s, String replyTo) {
+        switch (s.phase()) {
+            case CHUNK -> {
+                return List.of(Frames.frame("chat-response", chatResponse(s, s.content(), false), replyTo, 0));
+            }
+            case END -> {
+                JsonObject p = chatResponse(s, s.content(), true);
+                if (s.usage() != null) {
+                    p.add("usage", EventJson.usage(s.usage()));
+                }
+                return List.of(Frames.frame("chat-response", p, replyTo, 0));
+            }
+            case ERROR -> {
+                String message = "Agent " + s.agentName() + " could not answer: " + s.error();
+                return List.of(
+                        Frames.frame("system-message",
+                                Frames.systemMessage(message, MessageLevel.ERROR, s.timestamp(), ErrorCode.MODEL_ERROR),
+                                replyTo, 0),
+                        Frames.frame("chat-response", chatResponse(s, s.content(), true), null, 0));
+            }
+            default -> {
+                return List.of();
+            }
+        }
+    }
+
+    private static JsonObject chatResponse(SseEvent s, String content, boolean complete) {
+        JsonObject p = new JsonObject();
+        p.addProperty("agentName", s.agentName());
+        p.addProperty("content", content == null ? "" : content);
+        p.addProperty("messageId", s.messageId());
+        p.addProperty("isComplete", complete);
+        return p;
+    }
+
+    private static String describe(WorldActionEvent w) {
+        Map<String, Object> d = w.details();
+        return switch (w.action()) {
+            case WorldActionEvent.IDLE -> "All agents are idle; the turn is over.";
+            case WorldActionEvent.TURN_LIMIT -> "Agent " + w.agentName() + " reached the turn limit ("
+                    + d.get("llmCallCount") + " LLM calls) and waits for a human.";
+            default -> "World event: " + w.action() + (w.agentName() == null ? "" : " (" + w.agentName() + ")");
+        };
+    }
+}

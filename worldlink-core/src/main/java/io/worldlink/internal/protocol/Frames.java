@@ -1,0 +1,47 @@
+package io.worldlink.internal.protocol;
+
+import com.google.gson.JsonObject;
+import io.worldlink.ErrorCode;
+import io.worldlink.MessageLevel;
+import io.worldlink.internal.Json;
+import java.time.Instant;
+
+/** Server frames as PROTOCOL.md writes them: {@code {"type", "payload", "replyTo"?, "seq"?}}. */
+final class Frames {
+    private Frames() {}
+
+    static String frame(String type, JsonObject payload, String replyTo, long seq) {
+        JsonObject o = new JsonObject();
+        o.addProperty("type", type);
+        o.add("payload", payload);
+        if (replyTo != null) {
+            o.addProperty("replyTo", replyTo);
+        }
+        if (seq > 0) {
+            o.addProperty("seq", seq);
+        }
+        return Json.GSON.toJson(o);
+    }
+
+    static JsonObject systemMessage(String content, MessageLevel level, Instant timestamp, ErrorCode code) {
+        JsonObject p = new JsonObject();
+        p.addProperty("content", content);
+        p.addProperty("level", level.wireName());
+        p.addProperty("timestamp", Json.timestamp(timestamp));
+        if (code != null) {
+            p.addProperty("code", code.name());
+        }
+        return p;
+    }
+
+    static String error(ErrorCode code, String message, String replyTo) {
+        return frame("system-message", systemMessage(message, MessageLevel.ERROR, Instant.now(), code), replyTo, 0);
+    }
+
+    static String connectionError(ErrorCode code, String message, String replyTo) {
+        JsonObject p = new JsonObject();
+        p.addProperty("error", message);
+        p.addProperty("code", code.name());
+        return frame("connection-error", p, replyTo, 0);
+    }
+}

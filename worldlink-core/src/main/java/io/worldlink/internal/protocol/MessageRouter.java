@@ -1,0 +1,417 @@
+package io.worldlink.internal.protocol;
+
+import com.google.gson.JsonArray;
+import com.google.gson.JsonElement;
+import com.google.gson.JsonObject;
+import com.google.gson.JsonParseException;
+import com.google.gson.JsonParser;
+import io.worldlink.AgentStatus;
+import io.worldlink.Connection;
+import io.worldlink.ErrorCode;
+import io.worldlink.EventType;
+import io.worldlink.Identity;
+import io.worldlink.Names;
+import io.worldlink.Transport;
+import io.worldlink.UserId;
+import io.worldlink.WorldKey;
+import io.worldlink.WorldLinkException;
+import io.worldlink.internal.Ids;
+import io.worldlink.internal.Json;
+import io.worldlink.internal.world.WorldRuntime;
+import java.lang.System.Logger.Level;
+import java.time.Clock;
+import java.util.EnumSet;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
+import java.util.function.Function;
+
+/**
+ * The wire protocol (PROTOCOL.md) in both directions: a client frame becomes an action on a world, and
+ * a world event becomes frames for each client ({@link EventFrames}). It knows nothing of any server:
+ * a connection is a {@link Transport}. Thread-safe; one per {@code WorldLink}.
+ */
+public final class MessageRouter {
+    private static final System.Logger LOG = System.getLogger(MessageRouter.class.getName());
+    private static final List<String> TYPES = List.of("world-select", "chat-send", "agent-update", "world-reload",
+            "event-subscribe", "world-export", "ping");
+    private static final int MAX_ID_LENGTH = 64;
+
+    /** A decoded client frame. */
+    record Request(String type, String id, JsonObject payload) {}
+
+    private final Worlds worlds;
+    private final Limits limits;
+    private final boolean trustClaimedUserIds;
+    private final Clock clock;
+    private final Set<ClientSession> sessions = ConcurrentHashMap.newKeySet();
+
+    MessageRouter(Worlds worlds, Limits limits, boolean trustClaimedUserIds, Clock clock) {
+        this.worlds = worlds;
+        this.limits = limits;
+        this.trustClaimedUserIds = trustClaimedUserIds;
+        this.clock = clock;
+    }
+
+    Worlds worlds() {
+        return worlds;
+    }
+
+    Limits limits() {
+        return limits;
+    }
+
+    Connection open(Transport transport, Identity identity) {
+        ClientSession s = new ClientSession(Ids.next(), transport, identity, this);
+        sessions.add(s);
+        return s;
+    }
+
+    void sessionClosed(ClientSession s) {
+        sessions.remove(s);
+    }
+
+    int connectionCount() {
+        return sessions.size();
+    }
+
+    /** Closes every connection with a code (1001 when the server stops). */
+    void closeAll(int code, String reason) {
+        for (ClientSession s : List.copyOf(sessions)) {
+            s.close(code, reason);
+        }
+    }
+
+    String rateLimited() {
+        return Frames.error(ErrorCode.RATE_LIMITED, "Too many requests: at most " + (int) limits.requestsPerSecond()
+                + " a second (bursts of " + limits.requestBurst() + "). This request was dropped.", null);
+    }
+
+    // ---- client → server ----
+
+    /** @return the request, or {@code null} when the frame was refused (the client was told why) */
+    Request decode(ClientSession s, String frame) {
+        JsonElement e;
+        try {
+            e = JsonParser.parseString(frame);
+        } catch (JsonParseException ex) {
+            s.send(Frames.error(ErrorCode.INVALID_JSON, "The frame is not valid JSON; send an object such as "
+                    + "{\"type\": \"ping\"}.", null));
+            return null;
+        }
+        if (!e.isJsonObject()) {
+            s.send(Frames.error(ErrorCode.INVALID_MESSAGE, "A frame must be a JSON object such as "
+                    + "{\"type\": \"ping\"}, not " + kind(e) + ".", null));
+            return null;
+        }
+        JsonObject o = e.getAsJsonObject();
+        String id;
+        try {
+            id = requestId(o);
+        } catch (WorldLinkException ex) {
+            s.send(Frames.error(ex.code(), ex.getMessage(), null));
+            return null;
+        }
+        JsonElement type = o.get("type");
+        if (type == null || !type.isJsonPrimitive() || !type.getAsJsonPrimitive().isString()) {
+            s.send(Frames.error(ErrorCode.INVALID_MESSAGE, "The frame needs a \"type\" string, one of "
+                    + String.join(", ", TYPES) + ".", id));
+            return null;
+        }
+        if (!TYPES.contains(type.getAsString())) {
+            s.send(Frames.error(ErrorCode.UNKNOWN_TYPE, "Unknown message type \"" + clip(type.getAsString())
+                    + "\"; the types are " + String.join(", ", TYPES) + ".", id));
+            return null;
+        }
+        JsonElement payload = o.get("payload");
+        if (payload != null && !payload.isJsonNull() && !payload.isJsonObject()) {
+            s.send(Frames.error(ErrorCode.INVALID_MESSAGE, "\"payload\" must be a JSON object.", id));
+            return null;
+        }
+        return new Request(type.getAsString(), id,
+                payload == null || payload.isJsonNull() ? new JsonObject() : payload.getAsJsonObject());
+    }
+
+    private static String requestId(JsonObject o) {
+        JsonElement id = o.get("id");
+        if (id == null || id.isJsonNull()) {
+            return null;
+        }
+        if (!id.isJsonPrimitive() || id.getAsJsonPrimitive().isBoolean()) {
+            throw new WorldLinkException(ErrorCode.INVALID_MESSAGE, "\"id\" must be a string of at most "
+                    + MAX_ID_LENGTH + " characters.");
+        }
+        String value = id.getAsString();
+        if (value.length() > MAX_ID_LENGTH) {
+            throw new WorldLinkException(ErrorCode.INVALID_MESSAGE, "\"id\" must be a string of at most "
+                    + MAX_ID_LENGTH + " characters.");
+        }
+        return value;
+    }
+
+    /** Handles one request; the future completes when the next request of the session may start. */
+    CompletableFuture<Void> handle(ClientSession s, Request r) {
+        try {
+            switch (r.type()) {
+                case "world-select":
+                    return worldSelect(s, r);
+                case "ping":
+                    JsonObject p = new JsonObject();
+                    p.addProperty("timestamp", Json.timestamp(clock.instant()));
+                    s.send(Frames.frame("pong", p, r.id(), 0));
+                    return done();
+                default:
+                    break;
+            }
+            ClientSession.Binding b = s.binding();
+            if (b == null) {
+                throw new WorldLinkException(ErrorCode.NO_WORLD_SELECTED,
+                        "Select a world first: send world-select with templateName, worldName and userId.");
+            }
+            WorldRuntime world = b.runtime();
+            switch (r.type()) {
+                case "chat-send" -> {
+                    String message = requiredString(r, "message");
+                    String sender = optionalString(r, "sender");
+                    String eventId = Ids.next();
+                    s.expectReply(eventId, r.id());
+                    reportFailure(s, r, world.chat(eventId, message, sender), eventId);
+                }
+                case "agent-update" -> {
+                    String agentName = requiredString(r, "agentName");
+                    WorldRuntime.AgentUpdate update = agentUpdate(r);
+                    String eventId = Ids.next();
+                    s.expectReply(eventId, r.id());
+                    reportFailure(s, r, world.updateAgent(eventId, agentName, update), eventId);
+                }
+                case "world-reload" -> {
+                    optionalString(r, "reason");
+                    String eventId = Ids.next();
+                    s.expectReply(eventId, r.id());
+                    reportFailure(s, r, world.reload(eventId), eventId);
+                }
+                case "event-subscribe" -> {
+                    return subscribe(s, r, world);
+                }
+                case "world-export" -> reportFailure(s, r, world.export().thenAccept(markdown -> {
+                    JsonObject p = new JsonObject();
+                    p.addProperty("worldName", b.handle().key.worldId());
+                    p.addProperty("markdown", markdown);
+                    s.send(Frames.frame("world-exported", p, r.id(), 0));
+                }), null);
+                default -> throw new IllegalStateException(r.type());
+            }
+        } catch (WorldLinkException e) {
+            s.send(Frames.error(e.code(), e.getMessage(), r.id()));
+        }
+        return done();
+    }
+
+    private CompletableFuture<Void> worldSelect(ClientSession s, Request r) {
+        WorldKey key;
+        String templateName;
+        long lastSeq;
+        try {
+            String userId = requiredString(r, "userId");
+            String worldName = requiredString(r, "worldName");
+            templateName = optionalString(r, "templateName");
+            Integer seq = field(r, "lastSeq", o -> Json.integer(o, "lastSeq", 0));
+            lastSeq = seq == null ? -1 : seq;
+            UserId user = UserId.of(userId);
+            checkIdentity(s.identity(), user);
+            key = new WorldKey(user, Names.toId("world name", worldName));
+            String templateId = templateName == null || templateName.isBlank() ? null
+                    : Names.toId("template name", templateName);
+            WorldHandle handle = worlds.acquire(key, templateId, worldName);
+            return handle.runtime.handle((runtime, loadError) -> {
+                if (loadError != null) {
+                    worlds.release(handle);
+                    return CompletableFuture.<Throwable>completedFuture(loadError);
+                }
+                // From here on the session owns the reference: leaving the world gives it back.
+                return s.enter(handle, runtime, lastSeq, view -> confirmed(s, handle.key, view, templateName, r.id()))
+                        .handle((view, joinError) -> joinError);
+            }).thenCompose(f -> f).thenAccept(error -> {
+                if (error != null) {
+                    WorldLinkException w = unwrap(error);
+                    s.send(Frames.connectionError(w.code(), w.getMessage(), r.id()));
+                }
+            });
+        } catch (WorldLinkException e) {
+            s.send(Frames.connectionError(e.code(), e.getMessage(), r.id()));
+            return done();
+        }
+    }
+
+    private void checkIdentity(Identity identity, UserId user) {
+        if (user.isAnonymous() || trustClaimedUserIds) {
+            return;
+        }
+        if (!identity.isProven()) {
+            throw new WorldLinkException(ErrorCode.AUTH_REQUIRED, "User \"" + user + "\" is a signed user: connect "
+                    + "with a token (an Authorization: Bearer header or a token query parameter), or use an "
+                    + "anonymous UUID user id." + (identity.refusal() == null ? "" : " " + identity.refusal()));
+        }
+        if (!identity.userId().equals(user.value())) {
+            throw new WorldLinkException(ErrorCode.FORBIDDEN, "This connection is signed in as \""
+                    + identity.userId() + "\" and cannot open the worlds of \"" + user + "\".");
+        }
+    }
+
+    private String confirmed(ClientSession s, WorldKey key, WorldRuntime.View view, String templateName,
+            String replyTo) {
+        JsonObject p = new JsonObject();
+        p.addProperty("worldName", key.worldId());
+        String original = view.config().metadata().get("originalTemplate");
+        p.addProperty("templateName", original != null ? original : templateName == null ? "" : templateName);
+        p.addProperty("userId", key.userId().value());
+        p.addProperty("userPath", "data/" + key.relativePath() + "/");
+        p.addProperty("isTemplate", false);
+        p.addProperty("isPersistent", !key.userId().isAnonymous());
+        p.addProperty("timestamp", Json.timestamp(clock.instant()));
+        p.addProperty("clientId", s.id());
+        p.add("agents", Json.GSON.toJsonTree(view.agents()));
+        p.addProperty("lastSeq", view.lastSeq());
+        return Frames.frame("connection-confirmed", p, replyTo, 0);
+    }
+
+    private CompletableFuture<Void> subscribe(ClientSession s, Request r, WorldRuntime world) {
+        Set<EventType> types = field(r, "eventTypes", o -> {
+            JsonElement e = o.get("eventTypes");
+            if (e == null || e.isJsonNull()) {
+                return Filter.DEFAULT.types();
+            }
+            if (!e.isJsonArray()) {
+                throw new Json.FieldException("field \"eventTypes\" must be an array of event types");
+            }
+            Set<EventType> set = EnumSet.noneOf(EventType.class);
+            for (JsonElement t : (JsonArray) e) {
+                EventType type = t.isJsonPrimitive() ? EventType.fromWire(t.getAsString()) : null;
+                if (type == null) {
+                    throw new Json.FieldException("field \"eventTypes\" may hold only message, world, sse and system");
+                }
+                set.add(type);
+            }
+            return set;
+        });
+        String agentName = optionalString(r, "agentName");
+        return world.view().thenAccept(view -> {
+            String agent = null;
+            if (agentName != null) {
+                agent = view.agents().stream()
+                        .filter(a -> agentName.equalsIgnoreCase((String) a.get("id"))
+                                || agentName.equalsIgnoreCase((String) a.get("name")))
+                        .map(a -> (String) a.get("id")).findFirst()
+                        .orElseThrow(() -> new WorldLinkException(ErrorCode.AGENT_NOT_FOUND, "The world has no agent \""
+                                + clip(agentName) + "\" to filter by."));
+            }
+            s.filter(new Filter(types, agent));
+            List<String> names = types.stream().map(EventType::wireName).sorted().toList();
+            s.send(Frames.frame("system-message", Frames.systemMessage("Subscribed to "
+                    + (names.isEmpty() ? "no event types" : String.join(", ", names) + " events")
+                    + (agent == null ? "" : " from or about agent " + agent) + ".",
+                    io.worldlink.MessageLevel.INFO, clock.instant(), null), r.id(), 0));
+        }).exceptionally(e -> {
+            WorldLinkException w = unwrap(e);
+            s.send(Frames.error(w.code(), w.getMessage(), r.id()));
+            return null;
+        });
+    }
+
+    private static WorldRuntime.AgentUpdate agentUpdate(Request r) {
+        JsonObject updates = field(r, "updates", o -> Json.object(o, "updates"));
+        if (updates == null) {
+            throw new WorldLinkException(ErrorCode.INVALID_MESSAGE, "agent-update needs payload.updates, an object "
+                    + "with status, config, systemPrompt or clearMemory.");
+        }
+        String status = inUpdates(updates, o -> Json.string(o, "status"));
+        AgentStatus parsed = null;
+        if (status != null) {
+            try {
+                parsed = AgentStatus.fromWire(status);
+            } catch (IllegalArgumentException e) {
+                throw new WorldLinkException(ErrorCode.INVALID_MESSAGE, "updates.status must be \"active\" or "
+                        + "\"inactive\".");
+            }
+        }
+        Boolean clear = inUpdates(updates, o -> Json.bool(o, "clearMemory"));
+        return new WorldRuntime.AgentUpdate(parsed, inUpdates(updates, o -> Json.object(o, "config")),
+                inUpdates(updates, o -> Json.string(o, "systemPrompt")), clear != null && clear);
+    }
+
+    private static <T> T inUpdates(JsonObject updates, Function<JsonObject, T> read) {
+        try {
+            return read.apply(updates);
+        } catch (Json.FieldException e) {
+            throw new WorldLinkException(ErrorCode.INVALID_MESSAGE, "In updates, " + e.getMessage() + ".");
+        }
+    }
+
+    private static String requiredString(Request r, String field) {
+        String value = optionalString(r, field);
+        if (value == null) {
+            throw new WorldLinkException(ErrorCode.INVALID_MESSAGE, r.type() + " needs payload." + field
+                    + ", a string.");
+        }
+        return value;
+    }
+
+    private static String optionalString(Request r, String field) {
+        return field(r, field, o -> Json.string(o, field));
+    }
+
+    private static <T> T field(Request r, String field, Function<JsonObject, T> read) {
+        try {
+            return read.apply(r.payload());
+        } catch (Json.FieldException e) {
+            throw new WorldLinkException(ErrorCode.INVALID_MESSAGE, "In " + r.type() + ", payload " + e.getMessage()
+                    + ".");
+        }
+    }
+
+    private void reportFailure(ClientSession s, Request r, CompletableFuture<?> action, String eventId) {
+        action.whenComplete((x, error) -> {
+            if (error != null) {
+                if (eventId != null) {
+                    s.forgetReply(eventId);
+                }
+                WorldLinkException w = unwrap(error);
+                s.send(Frames.error(w.code(), w.getMessage(), r.id()));
+            }
+        });
+    }
+
+    static WorldLinkException unwrap(Throwable error) {
+        Throwable e = error;
+        while ((e instanceof CompletionException || e instanceof ExecutionException) && e.getCause() != null) {
+            e = e.getCause();
+        }
+        if (e instanceof WorldLinkException w) {
+            return w;
+        }
+        LOG.log(Level.ERROR, "Unexpected failure", e);
+        return new WorldLinkException(ErrorCode.INTERNAL, "Something went wrong on the server; it has been logged.");
+    }
+
+    private static CompletableFuture<Void> done() {
+        return CompletableFuture.completedFuture(null);
+    }
+
+    private static String kind(JsonElement e) {
+        if (e.isJsonArray()) {
+            return "an array";
+        }
+        if (e.isJsonNull()) {
+            return "null";
+        }
+        return e.getAsJsonPrimitive().isNumber() ? "a number" : e.getAsJsonPrimitive().isString() ? "a string"
+                : "a boolean";
+    }
+
+    private static String clip(String s) {
+        return s.length() > 40 ? s.substring(0, 40) + "..." : s;
+    }
+}
