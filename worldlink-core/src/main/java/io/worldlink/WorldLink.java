@@ -4,6 +4,7 @@ import io.worldlink.internal.Daemons;
 import io.worldlink.internal.model.ModelRegistry;
 import io.worldlink.internal.protocol.Hub;
 import io.worldlink.internal.protocol.Limits;
+import io.worldlink.internal.store.Templates;
 import io.worldlink.internal.world.ModelDispatcher;
 import io.worldlink.internal.world.WorldRuntime;
 import java.nio.file.Path;
@@ -14,6 +15,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.ExecutorService;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
@@ -51,6 +53,7 @@ public final class WorldLink implements AutoCloseable {
     public record Stats(int connections, int loadedWorlds, int subscriptions, int trackedUsers, int activeModelCalls) {}
 
     private final Hub hub;
+    private final Templates templates;
     private final EventBus bus;
     private final Authenticator authenticator;
     private final ModelDispatcher dispatcher;
@@ -59,6 +62,7 @@ public final class WorldLink implements AutoCloseable {
 
     private WorldLink(Builder b) {
         this.bus = b.bus != null ? b.bus : EventBus.inProcess();
+        this.templates = new Templates(b.dataRoot);
         UserStorage storage = b.storage != null ? b.storage : UserStorage.files(b.dataRoot);
         WorldCloner cloner = b.cloner != null ? b.cloner : WorldCloner.fromTemplates(b.dataRoot, storage);
         Map<String, ChatModel> models = new LinkedHashMap<>(ModelRegistry.fromEnvironment(b.environment, b.offlinePace));
@@ -116,6 +120,54 @@ public final class WorldLink implements AutoCloseable {
      */
     public Connection connect(Transport transport, Identity identity) {
         return hub.connect(Objects.requireNonNull(transport, "transport"), Objects.requireNonNull(identity, "identity"));
+    }
+
+    /** @return the ids of the template worlds under the data root's {@code worlds/}, sorted */
+    public List<String> templates() {
+        return templates.list();
+    }
+
+    /**
+     * @param templateName a template's name or id
+     * @return the template, read afresh
+     * @throws WorldLinkException {@link ErrorCode#TEMPLATE_NOT_FOUND} or {@link ErrorCode#INVALID_NAME}
+     */
+    public WorldSnapshot template(String templateName) {
+        return templates.read(Names.toId("template name", templateName));
+    }
+
+    /**
+     * The worlds of a user, with the same access rules as {@code world-select}.
+     *
+     * @param identity what the caller proved (from {@link #authenticate})
+     * @param userId the user
+     * @return the ids of the user's worlds, sorted
+     * @throws WorldLinkException {@link ErrorCode#AUTH_REQUIRED}, {@link ErrorCode#FORBIDDEN},
+     *     {@link ErrorCode#INVALID_NAME}
+     */
+    public List<String> worlds(Identity identity, String userId) {
+        return hub.worlds(identity, userId);
+    }
+
+    /**
+     * @param identity what the caller proved
+     * @param userId the owner
+     * @param worldName the world's name
+     * @return the world as stored
+     * @throws WorldLinkException {@link ErrorCode#WORLD_NOT_FOUND} and the access errors
+     */
+    public WorldSnapshot world(Identity identity, String userId, String worldName) {
+        return hub.world(identity, userId, worldName);
+    }
+
+    /**
+     * @param identity what the caller proved
+     * @param userId the owner
+     * @param worldName the world's name
+     * @return the world as Markdown: its settings, its agents and its conversation
+     */
+    public CompletableFuture<String> export(Identity identity, String userId, String worldName) {
+        return hub.export(identity, userId, worldName);
     }
 
     /** @return what this WorldLink holds now */

@@ -1,19 +1,15 @@
 package io.worldlink;
 
-import static io.worldlink.TestClient.code;
-import static io.worldlink.TestClient.payload;
-import static io.worldlink.TestClient.payloadOf;
-import static io.worldlink.TestClient.type;
+import static io.worldlink.FrameQueue.code;
+import static io.worldlink.FrameQueue.payload;
+import static io.worldlink.FrameQueue.payloadOf;
+import static io.worldlink.FrameQueue.type;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.mockito.ArgumentMatchers.any;
-import static org.mockito.Mockito.doAnswer;
-import static org.mockito.Mockito.spy;
 
 import com.google.gson.JsonArray;
-import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -22,8 +18,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
-import java.util.concurrent.BlockingQueue;
-import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -37,20 +31,14 @@ class ProtocolTest {
     @TempDir
     Path root;
 
-    UserStorage storage;
-    final BlockingQueue<UserId> deleted = new LinkedBlockingQueue<>();
+    WatchedStorage storage;
     WorldLink link;
     final List<WorldLink> links = new ArrayList<>();
 
     @BeforeEach
     void setUp() {
         TestData.withShippedTemplates(root);
-        storage = spy(UserStorage.files(root));
-        doAnswer(inv -> {
-            inv.callRealMethod();
-            deleted.add(inv.getArgument(0));
-            return null;
-        }).when(storage).deleteUser(any());
+        storage = new WatchedStorage(root);
         link = build(b -> { });
     }
 
@@ -74,13 +62,7 @@ class ProtocolTest {
     }
 
     static List<String> types(List<JsonObject> frames) {
-        return frames.stream().map(TestClient::type).toList();
-    }
-
-    UserId awaitDeleted() throws InterruptedException {
-        UserId u = deleted.poll(TestClient.WAIT_SECONDS, TimeUnit.SECONDS);
-        assertTrue(u != null, "no user folder was deleted");
-        return u;
+        return frames.stream().map(FrameQueue::type).toList();
     }
 
     @Test
@@ -152,7 +134,7 @@ class ProtocolTest {
 
         // disconnect → anonymous folder gone
         c.connection.closed();
-        assertEquals(user, awaitDeleted().value());
+        assertEquals(user, storage.awaitDeleted().value());
         assertFalse(Files.exists(root.resolve("users/" + user)));
         assertEquals(0, link.stats().connections());
     }
@@ -174,7 +156,7 @@ class ProtocolTest {
                 .getAsJsonObject();
         assertEquals(2, agent.get("memorySize").getAsInt(), "the message and the reply");
         assertTrue(Files.isDirectory(root.resolve("users/ann/worlds/notes")));
-        assertTrue(deleted.isEmpty());
+        assertTrue(storage.deleted.isEmpty());
     }
 
     @Test
@@ -272,7 +254,7 @@ class ProtocolTest {
             expected.add(s);
         }
         assertEquals(expected, seqs);
-        assertTrue(deleted.isEmpty(), "a reconnect within the grace period keeps the world");
+        assertTrue(storage.deleted.isEmpty(), "a reconnect within the grace period keeps the world");
     }
 
     @Test
@@ -288,10 +270,10 @@ class ProtocolTest {
         a.connection.closed();
         b.request("chat-send", payload("message", "still here"));
         b.untilIdle();
-        assertTrue(deleted.isEmpty());
+        assertTrue(storage.deleted.isEmpty());
         b.connection.closed();
 
-        assertEquals(user, awaitDeleted().value());
+        assertEquals(user, storage.awaitDeleted().value());
         WorldLink.Stats stats = link.stats();
         assertEquals(0, stats.connections());
         assertEquals(0, stats.loadedWorlds());
@@ -548,13 +530,5 @@ class ProtocolTest {
         assertEquals(1001, c.closed.get(5, TimeUnit.SECONDS).code());
         assertFalse(Files.exists(root.resolve("users/" + user)));
         assertEquals(0, own.stats().loadedWorlds());
-    }
-
-    static JsonElement at(JsonObject f, String... path) {
-        JsonElement e = f;
-        for (String p : path) {
-            e = e.getAsJsonObject().get(p);
-        }
-        return e;
     }
 }

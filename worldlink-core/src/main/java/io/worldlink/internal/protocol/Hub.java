@@ -1,7 +1,13 @@
 package io.worldlink.internal.protocol;
 
 import io.worldlink.Connection;
+import io.worldlink.ErrorCode;
 import io.worldlink.EventBus;
+import io.worldlink.Names;
+import io.worldlink.WorldKey;
+import io.worldlink.WorldLinkException;
+import io.worldlink.WorldSnapshot;
+import java.util.List;
 import io.worldlink.Identity;
 import io.worldlink.Transport;
 import io.worldlink.UserStorage;
@@ -19,6 +25,8 @@ import java.util.concurrent.ScheduledExecutorService;
 public final class Hub {
     private final Worlds worlds;
     private final MessageRouter router;
+    private final Access access;
+    private final UserStorage storage;
 
     /**
      * @param storage user worlds
@@ -37,8 +45,10 @@ public final class Hub {
     public Hub(UserStorage storage, WorldCloner cloner, EventBus bus, ModelRegistry models, ModelDispatcher dispatcher,
             Executor worldPool, WorldRuntime.Settings settings, ScheduledExecutorService timer, Duration grace,
             Limits limits, boolean trustClaimedUserIds, Clock clock) {
+        this.storage = storage;
+        this.access = new Access(trustClaimedUserIds);
         this.worlds = new Worlds(storage, cloner, bus, models, dispatcher, worldPool, settings, timer, grace);
-        this.router = new MessageRouter(worlds, limits, trustClaimedUserIds, clock);
+        this.router = new MessageRouter(worlds, limits, access, clock);
     }
 
     /**
@@ -48,6 +58,46 @@ public final class Hub {
      */
     public Connection connect(Transport transport, Identity identity) {
         return router.open(transport, identity);
+    }
+
+    /**
+     * @param identity what the caller proved
+     * @param userId the user it asks about
+     * @return the ids of that user's worlds
+     */
+    public List<String> worlds(Identity identity, String userId) {
+        return storage.listWorlds(access.authorize(identity, userId));
+    }
+
+    /**
+     * @param identity what the caller proved
+     * @param userId the world's owner
+     * @param worldName the world's name
+     * @return the world as stored
+     */
+    public WorldSnapshot world(Identity identity, String userId, String worldName) {
+        return storage.loadWorld(key(identity, userId, worldName));
+    }
+
+    /**
+     * @param identity what the caller proved
+     * @param userId the world's owner
+     * @param worldName the world's name
+     * @return the world as Markdown, with the conversation from its event log
+     */
+    public CompletableFuture<String> export(Identity identity, String userId, String worldName) {
+        WorldKey key = key(identity, userId, worldName);
+        if (!storage.worldExists(key)) {
+            return CompletableFuture.failedFuture(new WorldLinkException(ErrorCode.WORLD_NOT_FOUND,
+                    "User " + key.userId() + " has no world \"" + key.worldId() + "\"."));
+        }
+        WorldHandle handle = worlds.acquire(key, null, worldName);
+        return handle.runtime.thenCompose(WorldRuntime::export)
+                .whenComplete((markdown, error) -> worlds.release(handle));
+    }
+
+    private WorldKey key(Identity identity, String userId, String worldName) {
+        return new WorldKey(access.authorize(identity, userId), Names.toId("world name", worldName));
     }
 
     /** @return open connections */

@@ -45,14 +45,14 @@ public final class MessageRouter {
 
     private final Worlds worlds;
     private final Limits limits;
-    private final boolean trustClaimedUserIds;
+    private final Access access;
     private final Clock clock;
     private final Set<ClientSession> sessions = ConcurrentHashMap.newKeySet();
 
-    MessageRouter(Worlds worlds, Limits limits, boolean trustClaimedUserIds, Clock clock) {
+    MessageRouter(Worlds worlds, Limits limits, Access access, Clock clock) {
         this.worlds = worlds;
         this.limits = limits;
-        this.trustClaimedUserIds = trustClaimedUserIds;
+        this.access = access;
         this.clock = clock;
     }
 
@@ -220,8 +220,7 @@ public final class MessageRouter {
             templateName = optionalString(r, "templateName");
             Integer seq = field(r, "lastSeq", o -> Json.integer(o, "lastSeq", 0));
             lastSeq = seq == null ? -1 : seq;
-            UserId user = UserId.of(userId);
-            checkIdentity(s.identity(), user);
+            UserId user = access.authorize(s.identity(), userId);
             key = new WorldKey(user, Names.toId("world name", worldName));
             String templateId = templateName == null || templateName.isBlank() ? null
                     : Names.toId("template name", templateName);
@@ -243,21 +242,6 @@ public final class MessageRouter {
         } catch (WorldLinkException e) {
             s.send(Frames.connectionError(e.code(), e.getMessage(), r.id()));
             return done();
-        }
-    }
-
-    private void checkIdentity(Identity identity, UserId user) {
-        if (user.isAnonymous() || trustClaimedUserIds) {
-            return;
-        }
-        if (!identity.isProven()) {
-            throw new WorldLinkException(ErrorCode.AUTH_REQUIRED, "User \"" + user + "\" is a signed user: connect "
-                    + "with a token (an Authorization: Bearer header or a token query parameter), or use an "
-                    + "anonymous UUID user id." + (identity.refusal() == null ? "" : " " + identity.refusal()));
-        }
-        if (!identity.userId().equals(user.value())) {
-            throw new WorldLinkException(ErrorCode.FORBIDDEN, "This connection is signed in as \""
-                    + identity.userId() + "\" and cannot open the worlds of \"" + user + "\".");
         }
     }
 

@@ -469,28 +469,7 @@ public final class WorldRuntime {
     }
 
     private static Map<String, Object> view(AgentState a) {
-        AgentConfig c = a.config;
-        Map<String, Object> v = new LinkedHashMap<>();
-        v.put("id", c.id());
-        v.put("name", c.name());
-        v.put("type", c.type());
-        v.put("status", c.status().wireName());
-        v.put("provider", c.provider());
-        v.put("model", c.model());
-        v.put("systemPrompt", a.systemPrompt);
-        putIfPresent(v, "temperature", c.temperature());
-        putIfPresent(v, "maxTokens", c.maxTokens());
-        v.put("llmCallCount", c.llmCallCount());
-        putIfPresent(v, "createdAt", c.createdAt() == null ? null : Json.timestamp(c.createdAt()));
-        putIfPresent(v, "lastActive", c.lastActive() == null ? null : Json.timestamp(c.lastActive()));
-        v.put("memorySize", a.memory.size());
-        return v;
-    }
-
-    private static void putIfPresent(Map<String, Object> map, String key, Object value) {
-        if (value != null) {
-            map.put(key, value);
-        }
+        return AgentViews.of(a.config, a.systemPrompt, a.memory.size());
     }
 
     private AgentState agentNamed(String name) {

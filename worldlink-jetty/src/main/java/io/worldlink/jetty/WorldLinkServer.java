@@ -1,0 +1,238 @@
+package io.worldlink.jetty;
+
+import io.worldlink.WorldLink;
+import io.worldlink.jetty.internal.ApiServlet;
+import io.worldlink.jetty.internal.WorldLinkEndpoint;
+import jakarta.websocket.CloseReason;
+import jakarta.websocket.Session;
+import java.io.IOException;
+import java.net.URI;
+import java.nio.ByteBuffer;
+import java.time.Duration;
+import java.util.List;
+import java.util.Objects;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import org.eclipse.jetty.ee11.servlet.ServletContextHandler;
+import org.eclipse.jetty.ee11.servlet.ServletHolder;
+import org.eclipse.jetty.ee11.websocket.jakarta.server.config.JakartaWebSocketServletContainerInitializer;
+import org.eclipse.jetty.server.Server;
+import org.eclipse.jetty.server.ServerConnector;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A Jetty 12.1 server that serves a {@link WorldLink}: the WebSocket endpoint (jakarta, ee11), the
+ * REST API and {@code /health}. Embeddable in a few lines:
+ *
+ * <pre>{@code
+ * try (WorldLink link = WorldLink.builder().build();
+ *      WorldLinkServer server = WorldLinkServer.builder(link).port(0).build().start()) {
+ *     System.out.println("ws://localhost:" + server.port() + "/ws");
+ * }
+ * }</pre>
+ *
+ * The server does not own the WorldLink: close the server first, then the WorldLink.
+ */
+public final class WorldLinkServer implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(WorldLinkServer.class);
+
+    private final Server server;
+    private final ServerConnector connector;
+    private final Set<Session> sessions = ConcurrentHashMap.newKeySet();
+    private final ScheduledExecutorService pinger;
+    private final Builder config;
+
+    private WorldLinkServer(Builder b) {
+        this.config = b;
+        this.server = new Server();
+        this.connector = new ServerConnector(server);
+        connector.setHost(b.host);
+        connector.setPort(b.port);
+        connector.setIdleTimeout(b.idleTimeout.toMillis());
+        server.addConnector(connector);
+        server.setStopTimeout(b.stopTimeout.toMillis());
+
+        ServletContextHandler context = new ServletContextHandler();
+        context.setContextPath("/");
+        ApiServlet api = new ApiServlet(b.link, server.getThreadPool());
+        context.addServlet(new ServletHolder("api", api), "/api/*");
+        context.addServlet(new ServletHolder("health", api), "/health");
+        JakartaWebSocketServletContainerInitializer.configure(context, (servletContext, container) -> {
+            container.setDefaultMaxTextMessageBufferSize(b.maxFrameBytes);
+            container.setDefaultMaxSessionIdleTimeout(b.idleTimeout.toMillis());
+            container.addEndpoint(WorldLinkEndpoint.config(b.link, b.path, sessions));
+        });
+        server.setHandler(context);
+        this.pinger = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "worldlink-ping");
+            t.setDaemon(true);
+            return t;
+        });
+    }
+
+    /**
+     * @param link what to serve
+     * @return a builder with the defaults: 127.0.0.1:8080, path {@code /ws}
+     */
+    public static Builder builder(WorldLink link) {
+        return new Builder(link);
+    }
+
+    /**
+     * Starts listening.
+     *
+     * @return this
+     * @throws Exception when Jetty cannot start (the port is taken, say)
+     */
+    public WorldLinkServer start() throws Exception {
+        server.start();
+        long every = config.pingInterval.toMillis();
+        pinger.scheduleAtFixedRate(this::ping, every, every, TimeUnit.MILLISECONDS);
+        return this;
+    }
+
+    // A client that answers no ping sends nothing, so the idle timeout closes it.
+    private void ping() {
+        for (Session s : sessions) {
+            try {
+                if (s.isOpen()) {
+                    s.getAsyncRemote().sendPing(ByteBuffer.allocate(0));
+                }
+            } catch (IOException | RuntimeException e) {
+                LOG.debug("Could not ping session {}", s.getId(), e);
+            }
+        }
+    }
+
+    /** @return the port the server listens on (the one chosen, when it was built with port 0) */
+    public int port() {
+        return connector.getLocalPort();
+    }
+
+    /** @return the WebSocket address, such as {@code ws://127.0.0.1:8080/ws} */
+    public URI webSocketUri() {
+        String host = config.host == null || config.host.equals("0.0.0.0") ? "127.0.0.1" : config.host;
+        return URI.create("ws://" + host + ":" + port() + config.path);
+    }
+
+    /** @return how many WebSocket sessions are open */
+    public int sessionCount() {
+        return sessions.size();
+    }
+
+    /**
+     * Stops gracefully: every WebSocket session is closed with 1001 (going away), then Jetty stops,
+     * waiting up to the stop timeout for requests under way.
+     */
+    @Override
+    public void close() {
+        pinger.shutdownNow();
+        for (Session s : List.copyOf(sessions)) {
+            try {
+                s.close(new CloseReason(CloseReason.CloseCodes.GOING_AWAY, "The server is shutting down."));
+            } catch (IOException | IllegalStateException e) {
+                LOG.debug("Could not close session {}", s.getId(), e);
+            }
+        }
+        try {
+            server.stop();
+        } catch (Exception e) {
+            LOG.warn("Jetty did not stop cleanly", e);
+        }
+    }
+
+    /** Configures a {@link WorldLinkServer}. */
+    public static final class Builder {
+        private final WorldLink link;
+        private String host = "127.0.0.1";
+        private int port = 8080;
+        private String path = "/ws";
+        private Duration idleTimeout = Duration.ofSeconds(60);
+        private int maxFrameBytes = 64 * 1024;
+        private Duration pingInterval = Duration.ofSeconds(20);
+        private Duration stopTimeout = Duration.ofSeconds(10);
+
+        private Builder(WorldLink link) {
+            this.link = Objects.requireNonNull(link);
+        }
+
+        /**
+         * @param host the address to listen on; default {@code 127.0.0.1}, {@code 0.0.0.0} for all
+         * @return this
+         */
+        public Builder host(String host) {
+            this.host = Objects.requireNonNull(host);
+            return this;
+        }
+
+        /**
+         * @param port the port; default 8080, 0 for any free one (see {@link #port()})
+         * @return this
+         */
+        public Builder port(int port) {
+            this.port = port;
+            return this;
+        }
+
+        /**
+         * @param path the WebSocket path; default {@code /ws}
+         * @return this
+         */
+        public Builder path(String path) {
+            if (!path.startsWith("/") || path.startsWith("/api") || path.equals("/health")) {
+                throw new IllegalArgumentException("The WebSocket path must start with / and not clash with /api or "
+                        + "/health: " + path);
+            }
+            this.path = path;
+            return this;
+        }
+
+        /**
+         * @param timeout how long a connection may stay silent; default 60 s
+         * @return this
+         */
+        public Builder idleTimeout(Duration timeout) {
+            this.idleTimeout = Objects.requireNonNull(timeout);
+            return this;
+        }
+
+        /**
+         * @param bytes the largest text frame a client may send; default 64 KiB; larger closes with 1009
+         * @return this
+         */
+        public Builder maxFrameBytes(int bytes) {
+            this.maxFrameBytes = bytes;
+            return this;
+        }
+
+        /**
+         * @param interval how often the server pings each client; default 20 s (less than the idle timeout)
+         * @return this
+         */
+        public Builder pingInterval(Duration interval) {
+            if (interval.isZero() || interval.isNegative()) {
+                throw new IllegalArgumentException("The ping interval must be positive.");
+            }
+            this.pingInterval = interval;
+            return this;
+        }
+
+        /**
+         * @param timeout how long a graceful stop waits for requests under way; default 10 s
+         * @return this
+         */
+        public Builder stopTimeout(Duration timeout) {
+            this.stopTimeout = Objects.requireNonNull(timeout);
+            return this;
+        }
+
+        /** @return the server, not yet started */
+        public WorldLinkServer build() {
+            return new WorldLinkServer(this);
+        }
+    }
+}

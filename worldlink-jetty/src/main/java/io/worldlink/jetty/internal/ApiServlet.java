@@ -1,0 +1,246 @@
+package io.worldlink.jetty.internal;
+
+import com.google.gson.Gson;
+import com.google.gson.JsonArray;
+import com.google.gson.JsonElement;
+import com.google.gson.JsonObject;
+import com.google.gson.JsonParseException;
+import com.google.gson.JsonParser;
+import io.worldlink.AgentSnapshot;
+import io.worldlink.ErrorCode;
+import io.worldlink.Identity;
+import io.worldlink.Names;
+import io.worldlink.WorldLink;
+import io.worldlink.WorldLinkException;
+import io.worldlink.WorldSnapshot;
+import io.worldlink.internal.world.AgentViews;
+import jakarta.servlet.AsyncContext;
+import jakarta.servlet.http.HttpServlet;
+import jakarta.servlet.http.HttpServletRequest;
+import jakarta.servlet.http.HttpServletResponse;
+import java.io.IOException;
+import java.io.Reader;
+import java.net.URLDecoder;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Executor;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The REST API of seed 002, with the same access rules as the WebSocket: {@code GET /health},
+ * {@code GET /api/templates}, {@code GET /api/templates/{t}/agents}, {@code GET /api/users/{u}/worlds},
+ * {@code GET /api/users/{u}/worlds/{w}}, {@code GET /api/users/{u}/worlds/{w}/export} and
+ * {@code POST /api/users/{u}/worlds/{w}/chat} (the turn as server-sent events, ending at {@code idle}).
+ * Errors are JSON {@code {"error", "code"}} with the HTTP status that fits the code.
+ */
+public final class ApiServlet extends HttpServlet {
+    private static final long serialVersionUID = 1L;
+    private static final Logger LOG = LoggerFactory.getLogger(ApiServlet.class);
+    private static final Gson GSON = new Gson().newBuilder().disableHtmlEscaping().create();
+    private static final int MAX_BODY_CHARS = 64 * 1024;
+
+    private final transient WorldLink link;
+    private final transient Executor io;
+
+    /**
+     * @param link what to serve
+     * @param io where streamed responses are written (not a world's thread)
+     */
+    public ApiServlet(WorldLink link, Executor io) {
+        this.link = link;
+        this.io = io;
+    }
+
+    @Override
+    protected void doGet(HttpServletRequest req, HttpServletResponse resp) throws IOException {
+        try {
+            List<String> p = segments(req);
+            Identity identity = link.authenticate(SseChat.token(req));
+            if (p.equals(List.of("health"))) {
+                WorldLink.Stats s = link.stats();
+                JsonObject o = new JsonObject();
+                o.addProperty("status", "ok");
+                o.addProperty("connections", s.connections());
+                o.addProperty("loadedWorlds", s.loadedWorlds());
+                o.addProperty("defaultProvider", link.defaultProvider());
+                json(resp, 200, o);
+            } else if (p.equals(List.of("api", "templates"))) {
+                JsonArray list = new JsonArray();
+                for (String id : link.templates()) {
+                    WorldSnapshot t = link.template(id);
+                    JsonObject o = new JsonObject();
+                    o.addProperty("id", id);
+                    o.addProperty("name", t.config().name());
+                    o.addProperty("description", t.config().description());
+                    o.addProperty("agentCount", t.agents().size());
+                    list.add(o);
+                }
+                json(resp, 200, wrap("templates", list));
+            } else if (p.size() == 4 && p.get(1).equals("templates") && p.get(3).equals("agents")) {
+                json(resp, 200, wrap("agents", agents(link.template(p.get(2)))));
+            } else if (p.size() == 4 && p.get(1).equals("users") && p.get(3).equals("worlds")) {
+                json(resp, 200, wrap("worlds", GSON.toJsonTree(link.worlds(identity, p.get(2)))));
+            } else if (p.size() == 5 && p.get(1).equals("users") && p.get(3).equals("worlds")) {
+                WorldSnapshot w = link.world(identity, p.get(2), p.get(4));
+                JsonObject o = new JsonObject();
+                o.addProperty("id", w.config().id());
+                o.addProperty("name", w.config().name());
+                o.addProperty("description", w.config().description());
+                o.addProperty("turnLimit", w.config().turnLimit());
+                o.add("metadata", GSON.toJsonTree(w.config().metadata()));
+                o.add("agents", agents(w));
+                json(resp, 200, o);
+            } else if (p.size() == 6 && p.get(1).equals("users") && p.get(3).equals("worlds")
+                    && p.get(5).equals("export")) {
+                String markdown = link.export(identity, p.get(2), p.get(4)).get();
+                resp.setStatus(200);
+                resp.setContentType("text/markdown;charset=utf-8");
+                resp.getWriter().write(markdown);
+            } else {
+                notFound(resp, req);
+            }
+        } catch (WorldLinkException e) {
+            error(resp, e);
+        } catch (ExecutionException e) {
+            error(resp, e.getCause() instanceof WorldLinkException w ? w : internal(e));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            error(resp, internal(e));
+        }
+    }
+
+    @Override
+    protected void doPost(HttpServletRequest req, HttpServletResponse resp) throws IOException {
+        List<String> p = segments(req);
+        if (!(p.size() == 6 && p.get(1).equals("users") && p.get(3).equals("worlds") && p.get(5).equals("chat"))) {
+            notFound(resp, req);
+            return;
+        }
+        Identity identity = link.authenticate(SseChat.token(req));
+        String message;
+        String sender;
+        String templateName;
+        try {
+            JsonObject body = body(req);
+            message = field(body, "message", true);
+            sender = field(body, "sender", false);
+            templateName = field(body, "templateName", false);
+            // Refuse what can be refused before the stream starts, with a plain HTTP status.
+            link.worlds(identity, p.get(2));
+            Names.toId("world name", p.get(4));
+        } catch (WorldLinkException e) {
+            error(resp, e);
+            return;
+        }
+        AsyncContext async = req.startAsync();
+        async.setTimeout(0);
+        new SseChat(link, async, io, identity, p.get(2), p.get(4), templateName, message, sender).start();
+    }
+
+    private static JsonObject body(HttpServletRequest req) throws IOException {
+        StringBuilder sb = new StringBuilder();
+        try (Reader in = req.getReader()) {
+            char[] buf = new char[4096];
+            int n;
+            while ((n = in.read(buf)) != -1) {
+                sb.append(buf, 0, n);
+                if (sb.length() > MAX_BODY_CHARS) {
+                    throw new WorldLinkException(ErrorCode.INVALID_MESSAGE, "The body is larger than "
+                            + MAX_BODY_CHARS + " characters.");
+                }
+            }
+        }
+        try {
+            JsonElement e = JsonParser.parseString(sb.toString());
+            if (!e.isJsonObject()) {
+                throw new WorldLinkException(ErrorCode.INVALID_MESSAGE,
+                        "The body must be a JSON object such as {\"message\": \"Hello\"}.");
+            }
+            return e.getAsJsonObject();
+        } catch (JsonParseException e) {
+            throw new WorldLinkException(ErrorCode.INVALID_JSON, "The body is not valid JSON; send an object "
+                    + "such as {\"message\": \"Hello\"}.");
+        }
+    }
+
+    private static String field(JsonObject body, String name, boolean required) {
+        JsonElement e = body.get(name);
+        if (e == null || e.isJsonNull()) {
+            if (required) {
+                throw new WorldLinkException(ErrorCode.INVALID_MESSAGE, "The body needs \"" + name + "\", a string.");
+            }
+            return null;
+        }
+        if (!e.isJsonPrimitive() || !e.getAsJsonPrimitive().isString()) {
+            throw new WorldLinkException(ErrorCode.INVALID_MESSAGE, "\"" + name + "\" must be a string.");
+        }
+        return e.getAsString();
+    }
+
+    private static JsonArray agents(WorldSnapshot w) {
+        JsonArray a = new JsonArray();
+        for (AgentSnapshot agent : w.agents()) {
+            a.add(GSON.toJsonTree(AgentViews.of(agent)));
+        }
+        return a;
+    }
+
+    private static List<String> segments(HttpServletRequest req) {
+        String path = req.getRequestURI().substring(req.getContextPath().length());
+        List<String> out = new ArrayList<>();
+        for (String s : path.split("/")) {
+            if (!s.isEmpty()) {
+                out.add(URLDecoder.decode(s, StandardCharsets.UTF_8));
+            }
+        }
+        return out;
+    }
+
+    private static JsonObject wrap(String name, JsonElement value) {
+        JsonObject o = new JsonObject();
+        o.add(name, value);
+        return o;
+    }
+
+    private static void json(HttpServletResponse resp, int status, JsonElement body) throws IOException {
+        resp.setStatus(status);
+        resp.setContentType("application/json;charset=utf-8");
+        resp.getWriter().write(GSON.toJson(body));
+    }
+
+    private static void notFound(HttpServletResponse resp, HttpServletRequest req) throws IOException {
+        JsonObject o = new JsonObject();
+        o.addProperty("error", "There is no " + req.getMethod() + " " + req.getRequestURI() + "; see the README for "
+                + "the API.");
+        o.addProperty("code", "NOT_FOUND");
+        json(resp, 404, o);
+    }
+
+    static int status(ErrorCode code) {
+        return switch (code) {
+            case INVALID_JSON, INVALID_MESSAGE, UNKNOWN_TYPE, INVALID_NAME, INVALID_SENDER, NO_WORLD_SELECTED -> 400;
+            case AUTH_REQUIRED -> 401;
+            case FORBIDDEN -> 403;
+            case TEMPLATE_NOT_FOUND, WORLD_NOT_FOUND, AGENT_NOT_FOUND -> 404;
+            case TEMPLATE_READ_ONLY -> 409;
+            case RATE_LIMITED -> 429;
+            case MODEL_ERROR -> 502;
+            case STORAGE_ERROR, INTERNAL -> 500;
+        };
+    }
+
+    static void error(HttpServletResponse resp, WorldLinkException e) throws IOException {
+        JsonObject o = new JsonObject();
+        o.addProperty("error", e.getMessage());
+        o.addProperty("code", e.code().name());
+        json(resp, status(e.code()), o);
+    }
+
+    private static WorldLinkException internal(Exception e) {
+        LOG.error("A REST request failed", e);
+        return new WorldLinkException(ErrorCode.INTERNAL, "Something went wrong on the server; it has been logged.");
+    }
+}

@@ -1,0 +1,80 @@
+package io.worldlink.jetty;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.worldlink.Identity;
+import io.worldlink.TestData;
+import io.worldlink.WorldLink;
+import java.nio.file.Path;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+class LauncherTest {
+    static final String SECRET = "a-launcher-test-secret-long-enough!!";
+
+    @Test
+    void theDefaultsNeedNoKeyAndNoService() throws Exception {
+        Launcher.Options o = Launcher.parse(new String[0], Map.of());
+        assertEquals("serve", o.command());
+        assertEquals("127.0.0.1", o.host());
+        assertEquals(8080, o.port());
+        assertEquals("/ws", o.path());
+        assertEquals(Path.of("data"), o.data());
+        assertEquals(null, o.provider());
+        assertEquals(false, o.insecure());
+    }
+
+    @Test
+    void optionsWinOverTheEnvironment() throws Exception {
+        Launcher.Options o = Launcher.parse(new String[] {"--port", "9000", "--provider", "ollama", "--log-level",
+            "debug"}, Map.of("WORLDLINK_PORT", "7000", "WORLDLINK_PROVIDER", "openai", "WORLDLINK_INSECURE", "true"));
+        assertEquals(9000, o.port());
+        assertEquals("ollama", o.provider());
+        assertEquals("DEBUG", o.logLevel());
+        assertTrue(o.insecure());
+    }
+
+    @Test
+    void badCommandLinesSayWhatIsWrong() {
+        assertEquals("--port must be a whole number from 0 to 65535, not \"http\".", assertThrows(
+                Launcher.UsageException.class, () -> Launcher.parse(new String[] {"--port", "http"}, Map.of()))
+                .getMessage());
+        assertEquals("Unknown option \"--prot\".", assertThrows(Launcher.UsageException.class,
+                () -> Launcher.parse(new String[] {"--prot", "1"}, Map.of())).getMessage());
+        assertEquals("--data needs a value.", assertThrows(Launcher.UsageException.class,
+                () -> Launcher.parse(new String[] {"--data"}, Map.of())).getMessage());
+        assertEquals("mint-token needs the secret: --auth-secret or WORLDLINK_AUTH_SECRET.", assertThrows(
+                Launcher.UsageException.class, () -> Launcher.parse(new String[] {"mint-token", "ann"}, Map.of()))
+                .getMessage());
+        assertEquals("The auth secret must be at least 32 characters long.", assertThrows(
+                Launcher.UsageException.class, () -> Launcher.parse(new String[] {"--auth-secret", "short"}, Map.of()))
+                .getMessage());
+    }
+
+    @Test
+    void aMintedTokenProvesTheUserToAServerWithTheSameSecret() throws Exception {
+        Launcher.Options o = Launcher.parse(new String[] {"mint-token", "ann", "--auth-secret", SECRET}, Map.of());
+        String token = io.worldlink.HmacTokens.withSecret(o.authSecret()).mint(o.tokenUser(),
+                java.time.Duration.ofHours(o.validHours()));
+        try (WorldLink link = Launcher.worldLink(Launcher.parse(new String[] {"--data", "x"},
+                Map.of("WORLDLINK_AUTH_SECRET", SECRET))).environment(Map.of()).build()) {
+            assertEquals(Identity.of("ann"), link.authenticate(token));
+        }
+    }
+
+    @Test
+    void theBannerSaysWhereItListensWhichModelAndWhetherAuthIsOn() throws Exception {
+        Launcher.Options o = Launcher.parse(new String[] {"--port", "0", "--data", TestData.SHIPPED_DATA.toString()},
+                Map.of());
+        try (WorldLink link = Launcher.worldLink(o).environment(Map.of()).build();
+                WorldLinkServer server = WorldLinkServer.builder(link).port(0).build().start()) {
+            String banner = Launcher.banner(o, link, server);
+            assertTrue(banner.contains("ws://127.0.0.1:" + server.port() + "/ws"), banner);
+            assertTrue(banner.contains("use \"offline\" (built in: no network, no API key)"), banner);
+            assertTrue(banner.contains("off: anonymous (UUID) users only"), banner);
+            assertTrue(banner.contains("templates: default-world, extended-world, fast-world"), banner);
+        }
+    }
+}
