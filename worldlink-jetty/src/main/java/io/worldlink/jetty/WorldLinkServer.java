@@ -2,6 +2,7 @@ package io.worldlink.jetty;
 
 import io.worldlink.WorldLink;
 import io.worldlink.jetty.internal.ApiServlet;
+import io.worldlink.jetty.internal.PageServlet;
 import io.worldlink.jetty.internal.WorldLinkEndpoint;
 import jakarta.websocket.CloseReason;
 import jakarta.websocket.Session;
@@ -26,7 +27,7 @@ import org.slf4j.LoggerFactory;
 
 /**
  * A Jetty 12.1 server that serves a {@link WorldLink}: the WebSocket endpoint (jakarta, ee11), the
- * REST API and {@code /health}. Embeddable in a few lines:
+ * REST API, {@code /health} and the chat page at {@code /}. Embeddable in a few lines:
  *
  * <pre>{@code
  * try (WorldLink link = WorldLink.builder().build();
@@ -61,6 +62,9 @@ public final class WorldLinkServer implements AutoCloseable {
         ApiServlet api = new ApiServlet(b.link, server.getThreadPool());
         context.addServlet(new ServletHolder("api", api), "/api/*");
         context.addServlet(new ServletHolder("health", api), "/health");
+        ServletHolder page = new ServletHolder("page", new PageServlet());
+        context.addServlet(page, "");
+        context.addServlet(page, "/index.html");
         JakartaWebSocketServletContainerInitializer.configure(context, (servletContext, container) -> {
             container.setDefaultMaxTextMessageBufferSize(b.maxFrameBytes);
             container.setDefaultMaxSessionIdleTimeout(b.idleTimeout.toMillis());
