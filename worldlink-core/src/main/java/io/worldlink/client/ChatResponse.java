@@ -1,0 +1,14 @@
+package io.worldlink.client;
+
+import io.worldlink.Usage;
+
+/**
+ * A piece of an agent's streamed reply ({@code chat-response}).
+ *
+ * @param agentName the agent answering
+ * @param content the new text, or the whole reply when {@code complete}
+ * @param messageId the reply's message id (the same for every piece)
+ * @param complete whether this is the end of the reply
+ * @param usage token usage, on the end; otherwise {@code null}
+ */
+public record ChatResponse(String agentName, String content, String messageId, boolean complete, Usage usage) {}

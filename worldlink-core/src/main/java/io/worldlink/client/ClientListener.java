@@ -1,0 +1,61 @@
+package io.worldlink.client;
+
+import io.worldlink.WorldEvent;
+
+/**
+ * What a {@link WorldLinkClient} receives, one method per server frame. Every method does nothing by
+ * default: override the ones you need. Calls come one at a time, in the order the server sent them.
+ */
+public interface ClientListener {
+    /** @param confirmation the client is in a world (also after a reconnect) */
+    default void onConfirmed(Confirmation confirmation) {}
+
+    /**
+     * @param code the protocol error code
+     * @param error what went wrong, for a person
+     */
+    default void onConnectionError(String code, String error) {}
+
+    /** @param response a piece of an agent's reply */
+    default void onChatResponse(ChatResponse response) {}
+
+    /** @param notice a system message (errors carry a code) */
+    default void onSystemMessage(SystemNotice notice) {}
+
+    /** @param agent an agent changed */
+    default void onAgentUpdated(AgentInfo agent) {}
+
+    /**
+     * @param worldName the world
+     * @param agentCount how many agents it now has
+     */
+    default void onWorldReloaded(String worldName, int agentCount) {}
+
+    /**
+     * A world event ({@code event-stream}). Durable events come once each and in order, also across a
+     * reconnect.
+     *
+     * @param event the event
+     */
+    default void onEvent(WorldEvent event) {}
+
+    /**
+     * @param worldName the world
+     * @param markdown its export
+     */
+    default void onWorldExported(String worldName, String markdown) {}
+
+    /** @param state the connection's new state */
+    default void onStateChanged(ConnectionState state) {}
+
+    /**
+     * Called when the server sent something this client could not read.
+     *
+     * @param frame the frame's text
+     * @param problem what was wrong
+     */
+    default void onUnreadableFrame(String frame, String problem) {}
+
+    /** A listener that does nothing. */
+    ClientListener NONE = new ClientListener() {};
+}

@@ -1,0 +1,580 @@
+package io.worldlink.client;
+
+import com.google.gson.JsonArray;
+import com.google.gson.JsonElement;
+import com.google.gson.JsonObject;
+import com.google.gson.JsonParseException;
+import com.google.gson.JsonParser;
+import io.worldlink.ErrorCode;
+import io.worldlink.MessageEvent;
+import io.worldlink.MessageLevel;
+import io.worldlink.Usage;
+import io.worldlink.WorldLinkException;
+import io.worldlink.internal.Daemons;
+import io.worldlink.internal.EventJson;
+import io.worldlink.internal.Json;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.WebSocket;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * A Java client for a WorldLink server, on the JDK's {@link java.net.http.WebSocket} (no other
+ * dependency). Requests return futures that complete with the server's answer (correlated by
+ * {@code id}/{@code replyTo}) or fail with the server's {@link WorldLinkException}. Everything else the
+ * server sends goes to the {@link ClientListener}.
+ *
+ * <p>When the connection drops, the client reconnects by itself with exponential backoff and selects
+ * its world again with the last {@code seq} it saw, so the listener sees every durable event once and
+ * in order. Requests under way when it drops fail; send them again once it is back.
+ *
+ * <pre>{@code
+ * try (WorldLinkClient client = WorldLinkClient.builder(URI.create("ws://127.0.0.1:8080/ws"))
+ *         .listener(new ClientListener() {
+ *             public void onChatResponse(ChatResponse r) { System.out.print(r.content()); }
+ *         }).build()) {
+ *     client.selectWorld("default-world", "demo", UUID.randomUUID().toString()).join();
+ *     client.send("Hello!").join();
+ * }
+ * }</pre>
+ */
+public final class WorldLinkClient implements AutoCloseable {
+    private final URI uri;
+    private final String token;
+    private final ClientListener listener;
+    private final boolean reconnect;
+    private final Duration initialBackoff;
+    private final Duration maxBackoff;
+    private final Duration requestTimeout;
+    private final ExecutorService io;
+    private final ScheduledExecutorService timer;
+    private final HttpClient http;
+    private final Map<String, CompletableFuture<JsonObject>> pending = new ConcurrentHashMap<>();
+    private final AtomicLong ids = new AtomicLong();
+
+    private final Object lock = new Object();
+    private WebSocket socket;
+    private CompletableFuture<WebSocket> opening;
+    private CompletableFuture<?> sends = CompletableFuture.completedFuture(null);
+    private JsonObject selection;
+    private long lastSeq = -1;
+    private final Set<String> typesAtLastSeq = new HashSet<>();
+    private int attempts;
+    private boolean closed;
+    private volatile ConnectionState state = ConnectionState.CLOSED;
+
+    private WorldLinkClient(Builder b) {
+        this.uri = b.uri;
+        this.token = b.token;
+        this.listener = b.listener;
+        this.reconnect = b.reconnect;
+        this.initialBackoff = b.initialBackoff;
+        this.maxBackoff = b.maxBackoff;
+        this.requestTimeout = b.requestTimeout;
+        this.io = Executors.newCachedThreadPool(Daemons.factory("worldlink-client-io"));
+        this.timer = Executors.newSingleThreadScheduledExecutor(Daemons.factory("worldlink-client-timer"));
+        this.http = HttpClient.newBuilder().executor(io).connectTimeout(b.requestTimeout).build();
+    }
+
+    /**
+     * @param uri the server's WebSocket address, such as {@code ws://127.0.0.1:8080/ws}
+     * @return a builder
+     */
+    public static Builder builder(URI uri) {
+        return new Builder(uri);
+    }
+
+    /** @return where the connection stands */
+    public ConnectionState state() {
+        return state;
+    }
+
+    /**
+     * Opens the connection (selecting a world opens it too).
+     *
+     * @return done when it is open
+     */
+    public CompletableFuture<Void> connect() {
+        return open().thenApply(ws -> null);
+    }
+
+    /**
+     * Selects a world: the user's world of that name, cloned from the template when it does not exist.
+     *
+     * @param templateName the template to clone from (may be empty when the world exists)
+     * @param worldName the world's name
+     * @param userId a UUID (anonymous) or the signed user's id (needs a token)
+     * @return the confirmation, or a failure with the server's {@link WorldLinkException}
+     */
+    public CompletableFuture<Confirmation> selectWorld(String templateName, String worldName, String userId) {
+        JsonObject p = new JsonObject();
+        p.addProperty("templateName", templateName == null ? "" : templateName);
+        p.addProperty("worldName", worldName);
+        p.addProperty("userId", userId);
+        synchronized (lock) {
+            selection = p;
+            lastSeq = -1;
+            typesAtLastSeq.clear();
+        }
+        return request("world-select", p).thenApply(WorldLinkClient::confirmation);
+    }
+
+    /**
+     * Sends a chat message as the default human sender.
+     *
+     * @param message the text
+     * @return the message as the world published it
+     */
+    public CompletableFuture<MessageEvent> send(String message) {
+        return send(message, null);
+    }
+
+    /**
+     * @param message the text
+     * @param sender a display name (never {@code system}, {@code world} or an agent's), or {@code null}
+     * @return the message as the world published it
+     */
+    public CompletableFuture<MessageEvent> send(String message, String sender) {
+        JsonObject p = new JsonObject();
+        p.addProperty("message", message);
+        if (sender != null) {
+            p.addProperty("sender", sender);
+        }
+        return request("chat-send", p).thenApply(f -> (MessageEvent) EventJson.fromJson(
+                f.getAsJsonObject("payload").getAsJsonObject("event")));
+    }
+
+    /**
+     * Changes an agent. Each argument left {@code null} (or {@code false}) stays as it is.
+     *
+     * @param agentName the agent's id or name
+     * @param active the new status
+     * @param systemPrompt the new system prompt
+     * @param config config fields to change (model, temperature, ...)
+     * @param clearMemory whether to empty its memory
+     * @return the agent as it now is
+     */
+    public CompletableFuture<AgentInfo> updateAgent(String agentName, Boolean active, String systemPrompt,
+            Map<String, ?> config, boolean clearMemory) {
+        JsonObject updates = new JsonObject();
+        if (active != null) {
+            updates.addProperty("status", active ? "active" : "inactive");
+        }
+        if (systemPrompt != null) {
+            updates.addProperty("systemPrompt", systemPrompt);
+        }
+        if (config != null) {
+            updates.add("config", Json.GSON.toJsonTree(config));
+        }
+        if (clearMemory) {
+            updates.addProperty("clearMemory", true);
+        }
+        JsonObject p = new JsonObject();
+        p.addProperty("agentName", agentName);
+        p.add("updates", updates);
+        return request("agent-update", p).thenApply(f -> AgentInfo.from(f.getAsJsonObject("payload")
+                .getAsJsonObject("agent")));
+    }
+
+    /** @return done when the world was read again from disk; the result is its agent count */
+    public CompletableFuture<Integer> reloadWorld() {
+        return request("world-reload", new JsonObject())
+                .thenApply(f -> f.getAsJsonObject("payload").get("agentCount").getAsInt());
+    }
+
+    /**
+     * @param eventTypes the event types to receive as events ({@code message}, {@code world},
+     *     {@code sse}, {@code system})
+     * @param agentName only what is from or about this agent, or {@code null} for all
+     * @return done when the server confirmed the filter
+     */
+    public CompletableFuture<Void> subscribe(Set<String> eventTypes, String agentName) {
+        JsonObject p = new JsonObject();
+        JsonArray types = new JsonArray();
+        eventTypes.forEach(types::add);
+        p.add("eventTypes", types);
+        if (agentName != null) {
+            p.addProperty("agentName", agentName);
+        }
+        return request("event-subscribe", p).thenApply(f -> null);
+    }
+
+    /** @return the world as Markdown */
+    public CompletableFuture<String> exportWorld() {
+        return request("world-export", new JsonObject())
+                .thenApply(f -> f.getAsJsonObject("payload").get("markdown").getAsString());
+    }
+
+    /** @return the server's time, when it answered */
+    public CompletableFuture<String> ping() {
+        return request("ping", new JsonObject()).thenApply(f -> f.getAsJsonObject("payload").get("timestamp")
+                .getAsString());
+    }
+
+    /** Closes the connection and stops the client's threads. Requests under way fail. Idempotent. */
+    @Override
+    public void close() {
+        WebSocket ws;
+        synchronized (lock) {
+            if (closed) {
+                return;
+            }
+            closed = true;
+            ws = socket;
+            socket = null;
+        }
+        if (ws != null) {
+            ws.sendClose(WebSocket.NORMAL_CLOSURE, "bye").orTimeout(2, TimeUnit.SECONDS)
+                    .whenComplete((x, e) -> ws.abort());
+        }
+        failPending("The client was closed.");
+        setState(ConnectionState.CLOSED);
+        timer.shutdownNow();
+        io.shutdown();
+    }
+
+    // ---- the connection ----
+
+    private CompletableFuture<WebSocket> open() {
+        synchronized (lock) {
+            if (closed) {
+                return CompletableFuture.failedFuture(new IllegalStateException("The client is closed."));
+            }
+            if (socket != null) {
+                return CompletableFuture.completedFuture(socket);
+            }
+            if (opening == null) {
+                setState(attempts == 0 ? ConnectionState.CONNECTING : ConnectionState.RECONNECTING);
+                WebSocket.Builder b = http.newWebSocketBuilder().connectTimeout(requestTimeout);
+                if (token != null) {
+                    b.header("Authorization", "Bearer " + token);
+                }
+                CompletableFuture<WebSocket> f = b.buildAsync(uri, new Receiver()).thenApply(ws -> {
+                    opened(ws);
+                    return ws;
+                });
+                opening = f;
+                f.whenComplete((ws, e) -> {
+                    synchronized (lock) {
+                        opening = null;
+                    }
+                    if (e != null) {
+                        dropped(null);
+                    }
+                });
+            }
+            return opening;
+        }
+    }
+
+    private void opened(WebSocket ws) {
+        JsonObject resume;
+        synchronized (lock) {
+            socket = ws;
+            sends = CompletableFuture.completedFuture(null);
+            resume = attempts > 0 && selection != null ? selection.deepCopy() : null;
+            if (resume != null && lastSeq >= 0) {
+                resume.addProperty("lastSeq", lastSeq);
+            }
+            attempts = 0;
+        }
+        setState(ConnectionState.CONNECTED);
+        if (resume != null) {
+            request("world-select", resume);
+        }
+    }
+
+    // ws is the socket that closed, or null when opening one failed.
+    private void dropped(WebSocket ws) {
+        long delay;
+        synchronized (lock) {
+            if (closed || (ws != null && socket != ws)) {
+                return;
+            }
+            socket = null;
+            if (!reconnect) {
+                closed = true;
+            }
+            attempts++;
+            long base = Math.min(maxBackoff.toMillis(), initialBackoff.toMillis() << Math.min(attempts - 1, 20));
+            delay = base / 2 + ThreadLocalRandom.current().nextLong(base / 2 + 1);
+        }
+        failPending("The connection to the server was lost; send the request again once it is back.");
+        if (!reconnect) {
+            setState(ConnectionState.CLOSED);
+            timer.shutdownNow();
+            io.shutdown();
+            return;
+        }
+        setState(ConnectionState.RECONNECTING);
+        timer.schedule(this::open, delay, TimeUnit.MILLISECONDS);
+    }
+
+    private void failPending(String why) {
+        for (String id : List.copyOf(pending.keySet())) {
+            CompletableFuture<JsonObject> f = pending.remove(id);
+            if (f != null) {
+                f.completeExceptionally(new WorldLinkException(ErrorCode.INTERNAL, why));
+            }
+        }
+    }
+
+    private void setState(ConnectionState s) {
+        if (state != s) {
+            state = s;
+            listener.onStateChanged(s);
+        }
+    }
+
+    private CompletableFuture<JsonObject> request(String type, JsonObject payload) {
+        String id = "c" + ids.incrementAndGet();
+        JsonObject frame = new JsonObject();
+        frame.addProperty("type", type);
+        frame.addProperty("id", id);
+        frame.add("payload", payload);
+        CompletableFuture<JsonObject> answer = new CompletableFuture<>();
+        pending.put(id, answer);
+        String text = frame.toString();
+        open().thenAccept(ws -> {
+            synchronized (lock) {
+                // The JDK's WebSocket takes one send at a time: chain them.
+                sends = sends.handle((x, e) -> null).thenCompose(x -> ws.sendText(text, true));
+                sends.whenComplete((x, e) -> {
+                    if (e != null) {
+                        fail(id, e);
+                    }
+                });
+            }
+        }).exceptionally(e -> {
+            fail(id, e);
+            return null;
+        });
+        return answer.orTimeout(requestTimeout.toMillis(), TimeUnit.MILLISECONDS)
+                .whenComplete((x, e) -> pending.remove(id));
+    }
+
+    private void fail(String id, Throwable e) {
+        CompletableFuture<JsonObject> f = pending.remove(id);
+        if (f != null) {
+            f.completeExceptionally(e);
+        }
+    }
+
+    private final class Receiver implements WebSocket.Listener {
+        private final StringBuilder partial = new StringBuilder();
+
+        @Override
+        public CompletionStage<?> onText(WebSocket ws, CharSequence data, boolean last) {
+            partial.append(data);
+            if (last) {
+                String text = partial.toString();
+                partial.setLength(0);
+                receive(text);
+            }
+            ws.request(1);
+            return null;
+        }
+
+        @Override
+        public CompletionStage<?> onClose(WebSocket ws, int statusCode, String reason) {
+            dropped(ws);
+            return null;
+        }
+
+        @Override
+        public void onError(WebSocket ws, Throwable error) {
+            dropped(ws);
+        }
+    }
+
+    // ---- frames ----
+
+    private void receive(String text) {
+        JsonObject f;
+        String type;
+        try {
+            JsonElement e = JsonParser.parseString(text);
+            f = e.getAsJsonObject();
+            type = f.get("type").getAsString();
+        } catch (JsonParseException | IllegalStateException | NullPointerException e) {
+            listener.onUnreadableFrame(text, "not a WorldLink frame");
+            return;
+        }
+        if (f.has("seq") && !firstTime(f.get("seq").getAsLong(), type)) {
+            return;
+        }
+        try {
+            dispatch(type, f);
+        } catch (RuntimeException e) {
+            listener.onUnreadableFrame(text, e.toString());
+        }
+    }
+
+    // Durable events come once: a frame is dropped when a frame of its type and seq was already seen.
+    private boolean firstTime(long seq, String type) {
+        synchronized (lock) {
+            if (seq < lastSeq) {
+                return false;
+            }
+            if (seq > lastSeq) {
+                lastSeq = seq;
+                typesAtLastSeq.clear();
+            }
+            return typesAtLastSeq.add(type);
+        }
+    }
+
+    private void dispatch(String type, JsonObject f) {
+        JsonObject p = f.getAsJsonObject("payload");
+        String replyTo = f.has("replyTo") ? f.get("replyTo").getAsString() : null;
+        CompletableFuture<JsonObject> answer = replyTo == null ? null : pending.remove(replyTo);
+        switch (type) {
+            case "connection-confirmed" -> {
+                Confirmation c = confirmation(f);
+                synchronized (lock) {
+                    if (lastSeq < 0) {
+                        lastSeq = c.lastSeq();
+                    }
+                }
+                listener.onConfirmed(c);
+            }
+            case "connection-error" -> listener.onConnectionError(p.get("code").getAsString(),
+                    p.get("error").getAsString());
+            case "chat-response" -> listener.onChatResponse(new ChatResponse(p.get("agentName").getAsString(),
+                    p.get("content").getAsString(), p.get("messageId").getAsString(),
+                    p.get("isComplete").getAsBoolean(), usage(p)));
+            case "system-message" -> listener.onSystemMessage(new SystemNotice(p.get("content").getAsString(),
+                    MessageLevel.valueOf(p.get("level").getAsString().toUpperCase(Locale.ROOT)),
+                    p.has("code") ? p.get("code").getAsString() : null));
+            case "agent-updated" -> listener.onAgentUpdated(AgentInfo.from(p.getAsJsonObject("agent")));
+            case "world-reloaded" -> listener.onWorldReloaded(p.get("worldName").getAsString(),
+                    p.get("agentCount").getAsInt());
+            case "event-stream" -> listener.onEvent(EventJson.fromJson(p.getAsJsonObject("event")));
+            case "world-exported" -> listener.onWorldExported(p.get("worldName").getAsString(),
+                    p.get("markdown").getAsString());
+            default -> {
+                // pong, and frame types of later protocol versions: nothing to tell the listener.
+            }
+        }
+        if (answer != null) {
+            if (type.equals("connection-error")) {
+                answer.completeExceptionally(error(p.get("code").getAsString(), p.get("error").getAsString()));
+            } else if (type.equals("system-message") && p.has("code")) {
+                answer.completeExceptionally(error(p.get("code").getAsString(), p.get("content").getAsString()));
+            } else {
+                answer.complete(f);
+            }
+        }
+    }
+
+    private static WorldLinkException error(String code, String message) {
+        ErrorCode c;
+        try {
+            c = ErrorCode.valueOf(code);
+        } catch (IllegalArgumentException e) {
+            c = ErrorCode.INTERNAL;
+        }
+        return new WorldLinkException(c, message);
+    }
+
+    private static Usage usage(JsonObject p) {
+        JsonObject u = p.has("usage") ? p.getAsJsonObject("usage") : null;
+        return u == null ? null : new Usage(u.get("inputTokens").getAsInt(), u.get("outputTokens").getAsInt(),
+                u.get("totalTokens").getAsInt());
+    }
+
+    private static Confirmation confirmation(JsonObject f) {
+        JsonObject p = f.getAsJsonObject("payload");
+        List<AgentInfo> agents = new ArrayList<>();
+        p.getAsJsonArray("agents").forEach(a -> agents.add(AgentInfo.from(a.getAsJsonObject())));
+        return new Confirmation(p.get("worldName").getAsString(), p.get("templateName").getAsString(),
+                p.get("userId").getAsString(), p.get("userPath").getAsString(), p.get("isPersistent").getAsBoolean(),
+                p.get("clientId").getAsString(), agents, p.get("lastSeq").getAsLong());
+    }
+
+    /** Configures a {@link WorldLinkClient}. */
+    public static final class Builder {
+        private final URI uri;
+        private String token;
+        private ClientListener listener = ClientListener.NONE;
+        private boolean reconnect = true;
+        private Duration initialBackoff = Duration.ofMillis(250);
+        private Duration maxBackoff = Duration.ofSeconds(10);
+        private Duration requestTimeout = Duration.ofSeconds(30);
+
+        private Builder(URI uri) {
+            this.uri = Objects.requireNonNull(uri);
+        }
+
+        /**
+         * @param token a token that proves a signed user (sent as {@code Authorization: Bearer})
+         * @return this
+         */
+        public Builder token(String token) {
+            this.token = token;
+            return this;
+        }
+
+        /**
+         * @param listener receives what the server sends
+         * @return this
+         */
+        public Builder listener(ClientListener listener) {
+            this.listener = Objects.requireNonNull(listener);
+            return this;
+        }
+
+        /**
+         * @param reconnect whether to reconnect after a drop (default {@code true})
+         * @return this
+         */
+        public Builder reconnect(boolean reconnect) {
+            this.reconnect = reconnect;
+            return this;
+        }
+
+        /**
+         * @param initial the first pause before reconnecting (default 250 ms); it doubles each try
+         * @param max the longest pause (default 10 s)
+         * @return this
+         */
+        public Builder backoff(Duration initial, Duration max) {
+            if (initial.isNegative() || initial.isZero() || max.compareTo(initial) < 0) {
+                throw new IllegalArgumentException("backoff must be positive, with max >= initial");
+            }
+            this.initialBackoff = initial;
+            this.maxBackoff = max;
+            return this;
+        }
+
+        /**
+         * @param timeout how long a request waits for its answer, and a connection to open (default 30 s)
+         * @return this
+         */
+        public Builder requestTimeout(Duration timeout) {
+            this.requestTimeout = Objects.requireNonNull(timeout);
+            return this;
+        }
+
+        /** @return the client, not yet connected */
+        public WorldLinkClient build() {
+            return new WorldLinkClient(this);
+        }
+    }
+}

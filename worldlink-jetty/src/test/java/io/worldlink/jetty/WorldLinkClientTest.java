@@ -1,0 +1,232 @@
+package io.worldlink.jetty;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.worldlink.ErrorCode;
+import io.worldlink.HmacTokens;
+import io.worldlink.MessageEvent;
+import io.worldlink.TestData;
+import io.worldlink.WorldActionEvent;
+import io.worldlink.WorldEvent;
+import io.worldlink.WorldLink;
+import io.worldlink.WorldLinkException;
+import io.worldlink.client.AgentInfo;
+import io.worldlink.client.ChatResponse;
+import io.worldlink.client.ClientListener;
+import io.worldlink.client.Confirmation;
+import io.worldlink.client.ConnectionState;
+import io.worldlink.client.WorldLinkClient;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The Java client against a real server, including a server restart in the middle of a conversation. */
+class WorldLinkClientTest {
+    static final String SECRET = "a-client-test-secret-that-is-long-enough";
+    static final long WAIT = 10;
+
+    @TempDir
+    Path root;
+
+    WorldLink link;
+    WorldLinkServer server;
+    final List<WorldLinkClient> clients = new ArrayList<>();
+
+    /** Everything a listener received, in order. */
+    static final class Recorder implements ClientListener {
+        final BlockingQueue<WorldEvent> events = new LinkedBlockingQueue<>();
+        final BlockingQueue<ChatResponse> responses = new LinkedBlockingQueue<>();
+        final BlockingQueue<ConnectionState> states = new LinkedBlockingQueue<>();
+
+        @Override
+        public void onEvent(WorldEvent event) {
+            events.add(event);
+        }
+
+        @Override
+        public void onChatResponse(ChatResponse response) {
+            responses.add(response);
+        }
+
+        @Override
+        public void onStateChanged(ConnectionState state) {
+            states.add(state);
+        }
+
+        /** @return the events up to the idle that ends the turn of this message */
+        List<WorldEvent> turn(MessageEvent start) throws InterruptedException {
+            List<WorldEvent> seen = new ArrayList<>();
+            while (true) {
+                WorldEvent e = events.poll(WAIT, TimeUnit.SECONDS);
+                assertTrue(e != null, "the turn did not end");
+                seen.add(e);
+                if (e instanceof WorldActionEvent w && w.action().equals(WorldActionEvent.IDLE)
+                        && start.id().equals(w.details().get("messageId"))) {
+                    return seen;
+                }
+            }
+        }
+
+        void awaitState(ConnectionState wanted) throws InterruptedException {
+            while (true) {
+                ConnectionState s = states.poll(WAIT, TimeUnit.SECONDS);
+                assertTrue(s != null, "never reached " + wanted);
+                if (s == wanted) {
+                    return;
+                }
+            }
+        }
+    }
+
+    void startServer(int port) throws Exception {
+        link = WorldLink.builder().dataRoot(root).environment(Map.of()).offlinePace(Duration.ZERO)
+                .anonymousGracePeriod(Duration.ZERO).authenticator(HmacTokens.withSecret(SECRET)).build();
+        server = WorldLinkServer.builder(link).port(port).build().start();
+    }
+
+    @BeforeEach
+    void start() throws Exception {
+        TestData.withShippedTemplates(root);
+        startServer(0);
+    }
+
+    @AfterEach
+    void stop() {
+        clients.forEach(WorldLinkClient::close);
+        server.close();
+        link.close();
+    }
+
+    WorldLinkClient client(ClientListener listener, String token) {
+        WorldLinkClient c = WorldLinkClient.builder(server.webSocketUri()).listener(listener).token(token)
+                .backoff(Duration.ofMillis(50), Duration.ofMillis(400)).requestTimeout(Duration.ofSeconds(WAIT)).build();
+        clients.add(c);
+        return c;
+    }
+
+    static <T> T get(CompletableFuture<T> f) throws Exception {
+        return f.get(WAIT, TimeUnit.SECONDS);
+    }
+
+    static WorldLinkException failure(CompletableFuture<?> f) {
+        ExecutionException e = assertThrows(ExecutionException.class, () -> f.get(WAIT, TimeUnit.SECONDS));
+        return assertInstanceOf(WorldLinkException.class, e.getCause());
+    }
+
+    @Test
+    void selectsChatsUpdatesReloadsAndExports() throws Exception {
+        Recorder r = new Recorder();
+        WorldLinkClient c = client(r, null);
+
+        Confirmation confirmed = get(c.selectWorld("default-world", "demo", UUID.randomUUID().toString()));
+        assertEquals(List.of("ada", "ben"), confirmed.agents().stream().map(AgentInfo::id).toList());
+        assertEquals(ConnectionState.CONNECTED, c.state());
+
+        MessageEvent sent = get(c.send("Hello from Java"));
+        assertEquals("Hello from Java", sent.content());
+        List<WorldEvent> turn = r.turn(sent);
+        assertEquals(3, turn.stream().filter(MessageEvent.class::isInstance).count(), "the message and two replies");
+        List<ChatResponse> complete = new ArrayList<>();
+        for (ChatResponse resp : r.responses) {
+            if (resp.complete()) {
+                complete.add(resp);
+            }
+        }
+        assertEquals(2, complete.size());
+        assertTrue(complete.get(0).usage().totalTokens() > 0);
+
+        AgentInfo ben = get(c.updateAgent("ben", false, "You are Ben, brief.", Map.of("temperature", 0.1), true));
+        assertEquals("inactive", ben.status());
+        assertEquals(0.1, ben.temperature());
+        assertEquals(0, ben.memorySize());
+        assertEquals(2, get(c.reloadWorld()));
+        get(c.subscribe(Set.of("message", "sse"), "ada"));
+        assertTrue(get(c.exportWorld()).contains("> Hello from Java"));
+        assertTrue(get(c.ping()).endsWith("Z"));
+    }
+
+    @Test
+    void serverErrorsFailTheRequestWithTheirCode() throws Exception {
+        WorldLinkClient c = client(ClientListener.NONE, null);
+        assertEquals(ErrorCode.NO_WORLD_SELECTED, failure(c.send("too early")).code());
+        assertEquals(ErrorCode.INVALID_NAME, failure(c.selectWorld("fast-world", "../x",
+                UUID.randomUUID().toString())).code());
+        assertEquals(ErrorCode.AUTH_REQUIRED, failure(c.selectWorld("fast-world", "w", "ann")).code());
+        get(c.selectWorld("fast-world", "w", UUID.randomUUID().toString()));
+        assertEquals(ErrorCode.INVALID_SENDER, failure(c.send("hi", "system")).code());
+        assertEquals(ErrorCode.AGENT_NOT_FOUND, failure(c.updateAgent("zed", true, null, null, false)).code());
+    }
+
+    @Test
+    void aServerRestartInTheMiddleOfAConversationLosesNothingAndRepeatsNothing() throws Exception {
+        String token = HmacTokens.withSecret(SECRET).mint("ann", Duration.ofHours(1));
+        Recorder r = new Recorder();
+        WorldLinkClient c = client(r, token);
+        get(c.selectWorld("fast-world", "talk", "ann"));
+        MessageEvent first = get(c.send("before the restart"));
+        List<WorldEvent> seen = new ArrayList<>(r.turn(first));
+        int port = server.port();
+
+        server.close();
+        link.close();
+        r.awaitState(ConnectionState.RECONNECTING);
+        startServer(port);
+
+        // Someone else talks in the world while the client may still be away.
+        WorldLinkClient other = client(ClientListener.NONE, token);
+        get(other.selectWorld("", "talk", "ann"));
+        MessageEvent during = get(other.send("while you were away"));
+        r.awaitState(ConnectionState.CONNECTED);
+        seen.addAll(r.turn(during));
+        MessageEvent after = get(c.send("after the restart"));
+        seen.addAll(r.turn(after));
+
+        List<Long> seqs = seen.stream().filter(WorldEvent::isDurable).map(WorldEvent::seq).toList();
+        for (int i = 1; i < seqs.size(); i++) {
+            assertEquals(seqs.get(i - 1) + 1, seqs.get(i), "no gap and no repeat: " + seqs);
+        }
+        assertTrue(seen.stream().anyMatch(e -> e instanceof MessageEvent m && m.content().equals("while you were away")));
+    }
+
+    @Test
+    void withoutReconnectADropClosesTheClient() throws Exception {
+        Recorder r = new Recorder();
+        WorldLinkClient c = WorldLinkClient.builder(server.webSocketUri()).listener(r).reconnect(false).build();
+        clients.add(c);
+        get(c.selectWorld("fast-world", "w", UUID.randomUUID().toString()));
+        server.close();
+        r.awaitState(ConnectionState.CLOSED);
+        assertEquals(ConnectionState.CLOSED, c.state());
+    }
+
+    @Test
+    void closingLeavesNoClientThreadBehind() throws Exception {
+        WorldLinkClient c = client(ClientListener.NONE, null);
+        get(c.selectWorld("fast-world", "w", UUID.randomUUID().toString()));
+        get(c.send("hello"));
+        c.close();
+        for (Thread t : Thread.getAllStackTraces().keySet()) {
+            if (t.getName().startsWith("worldlink-client")) {
+                t.join(TimeUnit.SECONDS.toMillis(WAIT));
+                assertTrue(!t.isAlive(), t.getName() + " is still running");
+            }
+        }
+        assertEquals(ConnectionState.CLOSED, c.state());
+    }
+}
