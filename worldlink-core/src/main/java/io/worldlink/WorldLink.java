@@ -170,6 +170,55 @@ public final class WorldLink implements AutoCloseable {
         return hub.export(identity, userId, worldName);
     }
 
+    // ---- for the host application (seed 004's notification API) ----
+
+    /**
+     * Publishes a system notice to one world; every client in it sees a {@code system-message}, and the
+     * notice is logged like every durable event. A world that is not loaded is loaded for the moment.
+     *
+     * @param userId the world's owner
+     * @param worldName the world
+     * @param content the notice
+     * @param level how serious it is
+     * @return done when it is published; fails with {@link ErrorCode#WORLD_NOT_FOUND} when there is no such world
+     */
+    public CompletableFuture<Void> notifyWorld(String userId, String worldName, String content, MessageLevel level) {
+        return hub.notifyWorld(userId, worldName, content, level);
+    }
+
+    /**
+     * Publishes a system notice to every loaded world of a user.
+     *
+     * @param userId the user
+     * @param content the notice
+     * @param level how serious it is
+     * @return how many worlds it reached
+     */
+    public CompletableFuture<Integer> notifyUser(String userId, String content, MessageLevel level) {
+        return hub.notifyLoaded(UserId.of(userId), content, level);
+    }
+
+    /**
+     * Publishes a system notice to every loaded world.
+     *
+     * @param content the notice
+     * @param level how serious it is
+     * @return how many worlds it reached
+     */
+    public CompletableFuture<Integer> broadcast(String content, MessageLevel level) {
+        return hub.notifyLoaded(null, content, level);
+    }
+
+    /** @return the open connections, with the world each is in */
+    public List<ConnectionInfo> connections() {
+        return hub.connections();
+    }
+
+    /** @return the worlds loaded now */
+    public List<WorldKey> loadedWorlds() {
+        return hub.loadedWorlds();
+    }
+
     /** @return what this WorldLink holds now */
     public Stats stats() {
         return new Stats(hub.connectionCount(), hub.loadedWorldCount(), bus.subscriptionCount(), hub.trackedUsers(),

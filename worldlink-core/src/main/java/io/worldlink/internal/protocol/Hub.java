@@ -7,7 +7,11 @@ import io.worldlink.Names;
 import io.worldlink.WorldKey;
 import io.worldlink.WorldLinkException;
 import io.worldlink.WorldSnapshot;
+import java.util.ArrayList;
 import java.util.List;
+import io.worldlink.ConnectionInfo;
+import io.worldlink.MessageLevel;
+import io.worldlink.UserId;
 import io.worldlink.Identity;
 import io.worldlink.Transport;
 import io.worldlink.UserStorage;
@@ -98,6 +102,60 @@ public final class Hub {
 
     private WorldKey key(Identity identity, String userId, String worldName) {
         return new WorldKey(access.authorize(identity, userId), Names.toId("world name", worldName));
+    }
+
+    /**
+     * Publishes a system notice to one world, loading it for the moment when it is not loaded.
+     *
+     * @param userId the owner
+     * @param worldName the world
+     * @param content the notice
+     * @param level how serious it is
+     * @return done when it is published
+     */
+    public CompletableFuture<Void> notifyWorld(String userId, String worldName, String content, MessageLevel level) {
+        WorldKey key = new WorldKey(UserId.of(userId), Names.toId("world name", worldName));
+        if (!storage.worldExists(key)) {
+            return CompletableFuture.failedFuture(new WorldLinkException(ErrorCode.WORLD_NOT_FOUND,
+                    "User " + key.userId() + " has no world \"" + key.worldId() + "\"."));
+        }
+        WorldHandle handle = worlds.acquire(key, null, worldName);
+        return handle.runtime.thenCompose(rt -> rt.notice(content, level))
+                .whenComplete((x, e) -> worlds.release(handle)).thenApply(x -> null);
+    }
+
+    /**
+     * Publishes a system notice to every loaded world that matches.
+     *
+     * @param user only this user's worlds, or {@code null} for all
+     * @param content the notice
+     * @param level how serious it is
+     * @return how many worlds it reached
+     */
+    public CompletableFuture<Integer> notifyLoaded(UserId user, String content, MessageLevel level) {
+        List<CompletableFuture<?>> sent = new ArrayList<>();
+        for (WorldHandle h : worlds.loaded()) {
+            if ((user == null || h.key.userId().equals(user)) && h.runtime.isDone()
+                    && !h.runtime.isCompletedExceptionally()) {
+                sent.add(h.runtime.join().notice(content, level).exceptionally(e -> null));
+            }
+        }
+        return CompletableFuture.allOf(sent.toArray(CompletableFuture[]::new)).thenApply(x -> sent.size());
+    }
+
+    /** @return the open connections, with the world each is in */
+    public List<ConnectionInfo> connections() {
+        List<ConnectionInfo> out = new ArrayList<>();
+        for (ClientSession s : router.sessions()) {
+            ClientSession.Binding b = s.binding();
+            out.add(new ConnectionInfo(s.id(), s.identity(), b == null ? null : b.handle().key));
+        }
+        return out;
+    }
+
+    /** @return the worlds loaded now */
+    public List<WorldKey> loadedWorlds() {
+        return worlds.loaded().stream().map(h -> h.key).toList();
     }
 
     /** @return open connections */

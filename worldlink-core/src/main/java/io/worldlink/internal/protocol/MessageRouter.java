@@ -78,6 +78,10 @@ public final class MessageRouter {
         return sessions.size();
     }
 
+    List<ClientSession> sessions() {
+        return List.copyOf(sessions);
+    }
+
     /** Closes every connection with a code (1001 when the server stops). */
     void closeAll(int code, String reason) {
         for (ClientSession s : List.copyOf(sessions)) {

@@ -199,6 +199,11 @@ final class Worlds {
         }
     }
 
+    /** @return the worlds loaded now */
+    List<WorldHandle> loaded() {
+        return List.copyOf(handles.values());
+    }
+
     /** @return how many worlds are loaded */
     int loadedCount() {
         return handles.size();
