@@ -3,23 +3,14 @@ package io.worldlink.jetty;
 import io.worldlink.WorldLink;
 import io.worldlink.jetty.internal.ApiServlet;
 import io.worldlink.jetty.internal.PageServlet;
-import io.worldlink.jetty.internal.WorldLinkEndpoint;
-import jakarta.websocket.CloseReason;
-import jakarta.websocket.Session;
-import java.io.IOException;
 import java.net.URI;
-import java.nio.ByteBuffer;
 import java.time.Duration;
-import java.util.List;
 import java.util.Objects;
-import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import org.eclipse.jetty.ee11.servlet.ServletContextHandler;
 import org.eclipse.jetty.ee11.servlet.ServletHolder;
-import org.eclipse.jetty.ee11.websocket.jakarta.server.config.JakartaWebSocketServletContainerInitializer;
 import org.eclipse.jetty.server.Server;
 import org.eclipse.jetty.server.ServerConnector;
 import org.slf4j.Logger;
@@ -43,7 +34,7 @@ public final class WorldLinkServer implements AutoCloseable {
 
     private final Server server;
     private final ServerConnector connector;
-    private final Set<Session> sessions = ConcurrentHashMap.newKeySet();
+    private final WorldLinkWebSocket webSocket;
     private final ScheduledExecutorService pinger;
     private final Builder config;
 
@@ -65,11 +56,7 @@ public final class WorldLinkServer implements AutoCloseable {
         ServletHolder page = new ServletHolder("page", new PageServlet());
         context.addServlet(page, "");
         context.addServlet(page, "/index.html");
-        JakartaWebSocketServletContainerInitializer.configure(context, (servletContext, container) -> {
-            container.setDefaultMaxTextMessageBufferSize(b.maxFrameBytes);
-            container.setDefaultMaxSessionIdleTimeout(b.idleTimeout.toMillis());
-            container.addEndpoint(WorldLinkEndpoint.config(b.link, b.path, sessions));
-        });
+        this.webSocket = WorldLinkWebSocket.install(context, b.link, b.path, b.maxFrameBytes, b.idleTimeout);
         server.setHandler(context);
         this.pinger = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "worldlink-ping");
@@ -95,21 +82,8 @@ public final class WorldLinkServer implements AutoCloseable {
     public WorldLinkServer start() throws Exception {
         server.start();
         long every = config.pingInterval.toMillis();
-        pinger.scheduleAtFixedRate(this::ping, every, every, TimeUnit.MILLISECONDS);
+        pinger.scheduleAtFixedRate(webSocket::pingAll, every, every, TimeUnit.MILLISECONDS);
         return this;
-    }
-
-    // A client that answers no ping sends nothing, so the idle timeout closes it.
-    private void ping() {
-        for (Session s : sessions) {
-            try {
-                if (s.isOpen()) {
-                    s.getAsyncRemote().sendPing(ByteBuffer.allocate(0));
-                }
-            } catch (IOException | RuntimeException e) {
-                LOG.debug("Could not ping session {}", s.getId(), e);
-            }
-        }
     }
 
     /** @return the port the server listens on (the one chosen, when it was built with port 0) */
@@ -125,7 +99,7 @@ public final class WorldLinkServer implements AutoCloseable {
 
     /** @return how many WebSocket sessions are open */
     public int sessionCount() {
-        return sessions.size();
+        return webSocket.sessionCount();
     }
 
     /**
@@ -135,13 +109,7 @@ public final class WorldLinkServer implements AutoCloseable {
     @Override
     public void close() {
         pinger.shutdownNow();
-        for (Session s : List.copyOf(sessions)) {
-            try {
-                s.close(new CloseReason(CloseReason.CloseCodes.GOING_AWAY, "The server is shutting down."));
-            } catch (IOException | IllegalStateException e) {
-                LOG.debug("Could not close session {}", s.getId(), e);
-            }
-        }
+        webSocket.closeAll(1001, "The server is shutting down.");
         try {
             server.stop();
         } catch (Exception e) {

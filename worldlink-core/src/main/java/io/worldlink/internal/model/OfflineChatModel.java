@@ -128,7 +128,7 @@ public final class OfflineChatModel implements ChatModel {
         sb.append(". ").append(OPENINGS[h % OPENINGS.length]).append(' ');
         String topic = topic(question);
         if (!topic.isEmpty()) {
-            sb.append("on \"").append(topic).append("\", ");
+            sb.append("About \"").append(topic).append("\": ");
         }
         sb.append(THOUGHTS[(h / 7) % THOUGHTS.length]).append(' ').append(CLOSINGS[(h / 11) % CLOSINGS.length]);
         return sb.toString();
