@@ -87,10 +87,10 @@ public final class WorldLink implements AutoCloseable {
         }
         owned.add(timer);
         this.dispatcher = new ModelDispatcher(modelPool, b.maxConcurrentModelCalls);
-        this.hub = new Hub(storage, cloner, bus, registry, dispatcher, worldPool,
-                new WorldRuntime.Settings(b.memoryWindow, b.memoryCap, b.clock), timer, b.anonymousGracePeriod,
-                new Limits(b.maxFrameChars, b.maxQueuedChars, b.requestsPerSecond, b.requestBurst),
-                b.trustClaimedUserIds, b.clock);
+        this.hub = new Hub(new WorldRuntime.Shared(storage, bus, registry, dispatcher, worldPool, timer,
+                new WorldRuntime.Settings(b.memoryWindow, b.memoryCap, b.saveDelay, b.clock)), cloner,
+                b.anonymousGracePeriod, new Limits(b.maxFrameChars, b.maxQueuedChars, b.requestsPerSecond,
+                b.requestBurst), b.trustClaimedUserIds);
         if (b.trustClaimedUserIds) {
             LOG.log(System.Logger.Level.WARNING, "Insecure mode: clients may claim any user id without proof.");
         }
@@ -266,6 +266,7 @@ public final class WorldLink implements AutoCloseable {
         private int maxConcurrentModelCalls = 256;
         private int memoryWindow = 10;
         private int memoryCap = 200;
+        private Duration saveDelay = Duration.ofMillis(50);
         private Clock clock = Clock.systemUTC();
 
         private Builder() {}
@@ -448,6 +449,22 @@ public final class WorldLink implements AutoCloseable {
         public Builder memory(int window, int cap) {
             this.memoryWindow = window;
             this.memoryCap = cap;
+            return this;
+        }
+
+        /**
+         * How long agents' memories and call counts may wait to be written, so that the changes of a
+         * turn cost one write per agent instead of several. Messages themselves are written to the
+         * world's event log before anyone sees them, whatever this is.
+         *
+         * @param delay the longest wait (default 50 ms); zero writes after each burst of events
+         * @return this
+         */
+        public Builder saveDelay(Duration delay) {
+            if (delay.isNegative()) {
+                throw new IllegalArgumentException("the save delay must not be negative");
+            }
+            this.saveDelay = delay;
             return this;
         }
 

@@ -7,11 +7,13 @@ import java.util.List;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 
-/** The file storage, telling a test each time a user's folder has been deleted, so it can wait for that. */
+/** The file storage, telling a test when a user's folder has been deleted (so it can wait for that) and counting memory writes. */
 public final class WatchedStorage implements UserStorage {
     private final UserStorage files;
     public final BlockingQueue<UserId> deleted = new LinkedBlockingQueue<>();
+    public final AtomicInteger memoryWrites = new AtomicInteger();
 
     public WatchedStorage(Path root) {
         this.files = UserStorage.files(root);
@@ -71,6 +73,7 @@ public final class WatchedStorage implements UserStorage {
 
     @Override
     public void saveMemory(WorldKey world, String agentId, List<MemoryMessage> memory) {
+        memoryWrites.incrementAndGet();
         files.saveMemory(world, agentId, memory);
     }
 

@@ -7,6 +7,7 @@ import com.google.gson.JsonObject;
 import com.google.gson.JsonPrimitive;
 import com.google.gson.ToNumberPolicy;
 import java.time.Instant;
+import java.time.LocalDate;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 import java.time.format.DateTimeParseException;
@@ -24,6 +25,8 @@ public final class Json {
     /** For files people read. */
     public static final Gson PRETTY = GSON.newBuilder().setPrettyPrinting().create();
 
+    // 10000-01-01T00:00:00Z: past it, years have five digits and the formatter takes over.
+    private static final long MAX_FAST_SECONDS = 253_402_300_800L;
     private static final DateTimeFormatter TIMESTAMP =
             DateTimeFormatter.ofPattern("uuuu-MM-dd'T'HH:mm:ss.SSS'Z'").withZone(ZoneOffset.UTC);
 
@@ -44,7 +47,85 @@ public final class Json {
      * @return it as ISO-8601 UTC with milliseconds, {@code 2026-11-22T08:30:00.000Z}
      */
     public static String timestamp(Instant instant) {
-        return TIMESTAMP.format(instant);
+        long seconds = instant.getEpochSecond();
+        if (seconds < 0 || seconds >= MAX_FAST_SECONDS) {
+            return TIMESTAMP.format(instant);
+        }
+        // Written by hand: this runs for every message of every memory rewrite. The date changes rarely,
+        // so each thread keeps the last one it wrote.
+        long epochDay = seconds / 86_400;
+        int secondOfDay = (int) (seconds % 86_400);
+        Day day = LAST_DAY.get();
+        if (day.epochDay != epochDay) {
+            day.epochDay = epochDay;
+            day.text = LocalDate.ofEpochDay(epochDay).toString();
+        }
+        char[] c = new char[24];
+        day.text.getChars(0, 10, c, 0);
+        c[10] = 'T';
+        digits(c, 11, secondOfDay / 3600, 2);
+        c[13] = ':';
+        digits(c, 14, secondOfDay / 60 % 60, 2);
+        c[16] = ':';
+        digits(c, 17, secondOfDay % 60, 2);
+        c[19] = '.';
+        digits(c, 20, instant.getNano() / 1_000_000, 3);
+        c[23] = 'Z';
+        return new String(c);
+    }
+
+    private static final class Day {
+        long epochDay = Long.MIN_VALUE;
+        String text;
+    }
+
+    private static final ThreadLocal<Day> LAST_DAY = ThreadLocal.withInitial(Day::new);
+
+    private static void digits(char[] c, int at, int value, int width) {
+        int v = value;
+        for (int i = at + width - 1; i >= at; i--) {
+            c[i] = (char) ('0' + v % 10);
+            v /= 10;
+        }
+    }
+
+    /**
+     * Appends a JSON string literal, escaped as Gson escapes it (without HTML escaping).
+     *
+     * @param sb where to append
+     * @param s the string
+     */
+    public static void quote(StringBuilder sb, String s) {
+        sb.append('"');
+        int start = 0;
+        int n = s.length();
+        for (int i = 0; i < n; i++) {
+            char c = s.charAt(i);
+            String escape;
+            if (c < 0x20) {
+                escape = switch (c) {
+                    case '\n' -> "\\n";
+                    case '\t' -> "\\t";
+                    case '\r' -> "\\r";
+                    case '\b' -> "\\b";
+                    case '\f' -> "\\f";
+                    default -> String.format("\\u%04x", (int) c);
+                };
+            } else if (c == '"') {
+                escape = "\\\"";
+            } else if (c == '\\') {
+                escape = "\\\\";
+            } else if (c == '\u2028') {
+                escape = "\\u2028";
+            } else if (c == '\u2029') {
+                escape = "\\u2029";
+            } else {
+                continue;
+            }
+            sb.append(s, start, i).append(escape);
+            start = i + 1;
+        }
+        sb.append(s, start, n).append('"');
     }
 
     /**

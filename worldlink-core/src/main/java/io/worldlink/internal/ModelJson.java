@@ -168,23 +168,47 @@ public final class ModelJson {
     }
 
     /**
+     * Writes a memory.json array as text, by hand: memories are rewritten on every turn, and building
+     * the text directly is several times faster than going through a JSON writer. The layout is the
+     * same as the pretty printer's.
+     *
      * @param memory messages
-     * @return their memory.json array
+     * @return the file's text
      */
-    public static JsonArray toJson(List<MemoryMessage> memory) {
-        JsonArray a = new JsonArray(memory.size());
-        for (MemoryMessage m : memory) {
-            JsonObject o = new JsonObject();
-            put(o, "role", m.role());
-            put(o, "content", m.content());
-            put(o, "sender", m.sender());
-            put(o, "messageId", m.messageId());
-            put(o, "replyToMessageId", m.replyToMessageId());
-            put(o, "createdAt", m.createdAt());
-            m.extra().forEach(o::add);
-            a.add(o);
+    public static String memoryText(List<MemoryMessage> memory) {
+        if (memory.isEmpty()) {
+            return "[]\n";
         }
-        return a;
+        StringBuilder sb = new StringBuilder(memory.size() * 256);
+        sb.append('[');
+        for (int i = 0; i < memory.size(); i++) {
+            MemoryMessage m = memory.get(i);
+            sb.append(i == 0 ? "\n  {" : ",\n  {");
+            field(sb, "role", m.role(), true);
+            field(sb, "content", m.content(), false);
+            field(sb, "sender", m.sender(), false);
+            field(sb, "messageId", m.messageId(), false);
+            field(sb, "replyToMessageId", m.replyToMessageId(), false);
+            if (m.createdAt() != null) {
+                field(sb, "createdAt", Json.timestamp(m.createdAt()), false);
+            }
+            for (Map.Entry<String, JsonElement> e : m.extra().entrySet()) {
+                sb.append(",\n    ");
+                Json.quote(sb, e.getKey());
+                sb.append(": ");
+                sb.append(Json.PRETTY.toJson(e.getValue()).replace("\n", "\n    "));
+            }
+            sb.append("\n  }");
+        }
+        return sb.append("\n]\n").toString();
+    }
+
+    private static void field(StringBuilder sb, String name, String value, boolean first) {
+        if (value == null) {
+            return;
+        }
+        sb.append(first ? "\n    \"" : ",\n    \"").append(name).append("\": ");
+        Json.quote(sb, value);
     }
 
     private static Map<String, JsonElement> extra(JsonObject o, Set<String> known) {

@@ -32,6 +32,7 @@ public final class Launcher {
               --insecure-trust-user-ids
                                    development only: trust any claimed user id [WORLDLINK_INSECURE=true]
               --grace-seconds N    how long an anonymous user's folder outlives them [WORLDLINK_GRACE_SECONDS] (default 30)
+              --rate-limit N       requests a second one connection may send [WORLDLINK_RATE_LIMIT] (default 20)
               --log-level LEVEL    TRACE, DEBUG, INFO, WARN or ERROR [WORLDLINK_LOG_LEVEL] (default INFO)
               --help               show this help
 
@@ -50,7 +51,8 @@ public final class Launcher {
 
     /** What the command line and the environment ask for. */
     record Options(String command, String host, int port, String path, Path data, String provider, int offlinePaceMs,
-            String authSecret, boolean insecure, int graceSeconds, String logLevel, String tokenUser, int validHours) {}
+            String authSecret, boolean insecure, int graceSeconds, int rateLimit, String logLevel, String tokenUser,
+            int validHours) {}
 
     private Launcher() {}
 
@@ -87,6 +89,7 @@ public final class Launcher {
         String secret = env.get("WORLDLINK_AUTH_SECRET");
         boolean insecure = Boolean.parseBoolean(env.getOrDefault("WORLDLINK_INSECURE", "false"));
         String grace = env.getOrDefault("WORLDLINK_GRACE_SECONDS", "30");
+        String rate = env.getOrDefault("WORLDLINK_RATE_LIMIT", "20");
         String level = env.getOrDefault("WORLDLINK_LOG_LEVEL", "INFO");
         String tokenUser = null;
         String validHours = "24";
@@ -103,6 +106,7 @@ public final class Launcher {
                 case "--auth-secret" -> secret = value(args, ++i, a);
                 case "--insecure-trust-user-ids" -> insecure = true;
                 case "--grace-seconds" -> grace = value(args, ++i, a);
+                case "--rate-limit" -> rate = value(args, ++i, a);
                 case "--log-level" -> level = value(args, ++i, a);
                 case "--valid-hours" -> validHours = value(args, ++i, a);
                 case "mint-token" -> {
@@ -124,7 +128,8 @@ public final class Launcher {
         }
         return new Options(command, host, number(port, "--port", 0, 65535), path, Path.of(data), provider,
                 number(pace, "--offline-pace-ms", 0, 60_000), secret, insecure, number(grace, "--grace-seconds", 0,
-                        86_400), level, tokenUser, number(validHours, "--valid-hours", 1, 24 * 365));
+                        86_400), number(rate, "--rate-limit", 1, 1_000_000), level, tokenUser,
+                number(validHours, "--valid-hours", 1, 24 * 365));
     }
 
     private static String value(String[] args, int i, String option) throws UsageException {
@@ -158,6 +163,7 @@ public final class Launcher {
                 .dataRoot(o.data())
                 .offlinePace(Duration.ofMillis(o.offlinePaceMs()))
                 .anonymousGracePeriod(Duration.ofSeconds(o.graceSeconds()))
+                .rateLimit(o.rateLimit(), 2 * o.rateLimit())
                 .trustClaimedUserIds(o.insecure());
         if (o.provider() != null && !o.provider().isBlank()) {
             b.defaultProvider(o.provider());

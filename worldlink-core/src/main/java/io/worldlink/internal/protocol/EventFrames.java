@@ -105,7 +105,20 @@ final class EventFrames {
     private static List<String> sse(SseEvent s, String replyTo) {
         switch (s.phase()) {
             case CHUNK -> {
-                return List.of(Frames.frame("chat-response", chatResponse(s, s.content(), false), replyTo, 0));
+                // The most frequent frame of all: written by hand, not through a JSON tree.
+                StringBuilder f = new StringBuilder(160 + s.content().length());
+                f.append("{\"type\":\"chat-response\",\"payload\":{\"agentName\":");
+                Json.quote(f, s.agentName());
+                f.append(",\"content\":");
+                Json.quote(f, s.content());
+                f.append(",\"messageId\":");
+                Json.quote(f, s.messageId());
+                f.append(",\"isComplete\":false}");
+                if (replyTo != null) {
+                    f.append(",\"replyTo\":");
+                    Json.quote(f, replyTo);
+                }
+                return List.of(f.append('}').toString());
             }
             case END -> {
                 JsonObject p = chatResponse(s, s.content(), true);

@@ -2,7 +2,6 @@ package io.worldlink.internal.protocol;
 
 import io.worldlink.Connection;
 import io.worldlink.ErrorCode;
-import io.worldlink.EventBus;
 import io.worldlink.Names;
 import io.worldlink.WorldKey;
 import io.worldlink.WorldLinkException;
@@ -16,14 +15,9 @@ import io.worldlink.Identity;
 import io.worldlink.Transport;
 import io.worldlink.UserStorage;
 import io.worldlink.WorldCloner;
-import io.worldlink.internal.model.ModelRegistry;
-import io.worldlink.internal.world.ModelDispatcher;
 import io.worldlink.internal.world.WorldRuntime;
-import java.time.Clock;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.Executor;
-import java.util.concurrent.ScheduledExecutorService;
 
 /** The connections and the worlds they share: what {@code WorldLink} serves. */
 public final class Hub {
@@ -33,26 +27,18 @@ public final class Hub {
     private final UserStorage storage;
 
     /**
-     * @param storage user worlds
+     * @param shared what the worlds share (storage, bus, models, pools, settings)
      * @param cloner template → user world
-     * @param bus world events
-     * @param models chat models
-     * @param dispatcher the shared model call limit
-     * @param worldPool the pool worlds run on
-     * @param settings memory limits and clock of worlds
-     * @param timer for anonymous users' grace periods
      * @param grace how long an anonymous user's folder outlives their last connection
      * @param limits per-connection limits
      * @param trustClaimedUserIds insecure mode
-     * @param clock the time source
      */
-    public Hub(UserStorage storage, WorldCloner cloner, EventBus bus, ModelRegistry models, ModelDispatcher dispatcher,
-            Executor worldPool, WorldRuntime.Settings settings, ScheduledExecutorService timer, Duration grace,
-            Limits limits, boolean trustClaimedUserIds, Clock clock) {
-        this.storage = storage;
+    public Hub(WorldRuntime.Shared shared, WorldCloner cloner, Duration grace, Limits limits,
+            boolean trustClaimedUserIds) {
+        this.storage = shared.storage();
         this.access = new Access(trustClaimedUserIds);
-        this.worlds = new Worlds(storage, cloner, bus, models, dispatcher, worldPool, settings, timer, grace);
-        this.router = new MessageRouter(worlds, limits, access, clock);
+        this.worlds = new Worlds(shared, cloner, grace);
+        this.router = new MessageRouter(worlds, limits, access, shared.settings().clock());
     }
 
     /**

@@ -7,8 +7,6 @@ import io.worldlink.UserStorage;
 import io.worldlink.WorldCloner;
 import io.worldlink.WorldKey;
 import io.worldlink.WorldLinkException;
-import io.worldlink.internal.model.ModelRegistry;
-import io.worldlink.internal.world.ModelDispatcher;
 import io.worldlink.internal.world.WorldRuntime;
 import java.lang.System.Logger.Level;
 import java.time.Duration;
@@ -34,13 +32,11 @@ import java.util.concurrent.atomic.AtomicReference;
 final class Worlds {
     private static final System.Logger LOG = System.getLogger(Worlds.class.getName());
 
+    private final WorldRuntime.Shared shared;
     private final UserStorage storage;
     private final WorldCloner cloner;
     private final EventBus bus;
-    private final ModelRegistry models;
-    private final ModelDispatcher dispatcher;
     private final Executor worldPool;
-    private final WorldRuntime.Settings settings;
     private final ScheduledExecutorService timer;
     private final Duration grace;
 
@@ -54,16 +50,13 @@ final class Worlds {
         CompletableFuture<Void> deleting = CompletableFuture.completedFuture(null);
     }
 
-    Worlds(UserStorage storage, WorldCloner cloner, EventBus bus, ModelRegistry models, ModelDispatcher dispatcher,
-            Executor worldPool, WorldRuntime.Settings settings, ScheduledExecutorService timer, Duration grace) {
-        this.storage = storage;
+    Worlds(WorldRuntime.Shared shared, WorldCloner cloner, Duration grace) {
+        this.shared = shared;
+        this.storage = shared.storage();
         this.cloner = cloner;
-        this.bus = bus;
-        this.models = models;
-        this.dispatcher = dispatcher;
-        this.worldPool = worldPool;
-        this.settings = settings;
-        this.timer = timer;
+        this.bus = shared.bus();
+        this.worldPool = shared.worldPool();
+        this.timer = shared.timer();
         this.grace = grace;
     }
 
@@ -96,7 +89,7 @@ final class Worlds {
                 cloner.cloneTemplate(templateId, key, worldName);
             }
         }, worldPool)
-                .thenCompose(x -> WorldRuntime.load(key, storage, bus, models, dispatcher, worldPool, settings))
+                .thenCompose(x -> WorldRuntime.load(key, shared))
                 .whenComplete((runtime, error) -> {
                     if (error != null) {
                         handle.runtime.completeExceptionally(error);

@@ -155,7 +155,11 @@ public final class WorldFiles {
      * @param memory its new memory
      */
     public void writeMemory(Path dir, String agentId, List<MemoryMessage> memory) {
-        writeJson(agentDir(dir, agentId).resolve(MEMORY), ModelJson.toJson(memory));
+        writeMessages(agentDir(dir, agentId).resolve(MEMORY), memory);
+    }
+
+    private void writeMessages(Path file, List<MemoryMessage> memory) {
+        AtomicFiles.writeString(file, root.relative(file), ModelJson.memoryText(memory));
     }
 
     /**
@@ -165,7 +169,7 @@ public final class WorldFiles {
      * @param archived the messages to keep there
      */
     public void writeArchive(Path dir, String agentId, String name, List<MemoryMessage> archived) {
-        writeJson(agentDir(dir, agentId).resolve(ARCHIVE).resolve(name), ModelJson.toJson(archived));
+        writeMessages(agentDir(dir, agentId).resolve(ARCHIVE).resolve(name), archived);
     }
 
     private static Path agentDir(Path dir, String agentId) {
@@ -176,10 +180,7 @@ public final class WorldFiles {
     }
 
     private void writeJson(Path file, JsonElement json) {
-        AtomicFiles.write(file, root.relative(file), out -> {
-            Json.PRETTY.toJson(json, out);
-            out.write('\n');
-        });
+        AtomicFiles.writeString(file, root.relative(file), Json.PRETTY.toJson(json) + "\n");
     }
 
     private String readString(Path file) {

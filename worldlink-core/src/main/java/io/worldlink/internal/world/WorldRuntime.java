@@ -35,6 +35,7 @@ import io.worldlink.internal.model.ModelRegistry;
 import io.worldlink.internal.world.Routing.SenderClass;
 import java.lang.System.Logger.Level;
 import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -46,6 +47,8 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Consumer;
 import java.util.function.Function;
@@ -61,19 +64,33 @@ public final class WorldRuntime {
     /**
      * @param memoryWindow how many recent memory messages a model is sent (default 10)
      * @param memoryCap how many messages a memory holds before the oldest move to the archive (default 200)
+     * @param saveDelay how long memory and call counts may wait to be written, so that the changes of a
+     *     turn are written together (the event log is written at once regardless); zero writes after
+     *     each burst of events
      * @param clock the time source
      */
-    public record Settings(int memoryWindow, int memoryCap, Clock clock) {
-        /** The defaults of ROUTING.md. */
-        public static final Settings DEFAULTS = new Settings(10, 200, Clock.systemUTC());
-
+    public record Settings(int memoryWindow, int memoryCap, Duration saveDelay, Clock clock) {
         /** Checks the limits. */
         public Settings {
-            if (memoryWindow < 0 || memoryCap < 4) {
-                throw new IllegalArgumentException("memoryWindow must be >= 0 and memoryCap >= 4");
+            if (memoryWindow < 0 || memoryCap < 4 || saveDelay.isNegative()) {
+                throw new IllegalArgumentException("memoryWindow must be >= 0, memoryCap >= 4, saveDelay >= 0");
             }
         }
     }
+
+    /**
+     * What every world of one WorldLink shares.
+     *
+     * @param storage where worlds are stored
+     * @param bus where their events go
+     * @param models the chat models
+     * @param dispatcher the shared model call limit
+     * @param worldPool the pool that world executors run on
+     * @param timer for delayed saves
+     * @param settings memory limits, save delay and clock
+     */
+    public record Shared(UserStorage storage, EventBus bus, ModelRegistry models, ModelDispatcher dispatcher,
+            Executor worldPool, ScheduledExecutorService timer, Settings settings) {}
 
     /**
      * A change to an agent, as {@code agent-update} carries it; {@code null} fields stay as they are.
@@ -109,6 +126,7 @@ public final class WorldRuntime {
     private final EventBus bus;
     private final ModelRegistry models;
     private final ModelDispatcher dispatcher;
+    private final ScheduledExecutorService timer;
     private final SerialExecutor exec;
     private final Settings settings;
 
@@ -201,32 +219,27 @@ public final class WorldRuntime {
         }
     }
 
-    private WorldRuntime(WorldKey key, UserStorage storage, EventBus bus, ModelRegistry models,
-            ModelDispatcher dispatcher, Executor worldPool, Settings settings) {
+    private WorldRuntime(WorldKey key, Shared shared) {
         this.key = key;
-        this.storage = storage;
-        this.bus = bus;
-        this.models = models;
-        this.dispatcher = dispatcher;
-        this.exec = new SerialExecutor(worldPool);
-        this.settings = settings;
+        this.storage = shared.storage();
+        this.bus = shared.bus();
+        this.models = shared.models();
+        this.dispatcher = shared.dispatcher();
+        this.timer = shared.timer();
+        this.exec = new SerialExecutor(shared.worldPool());
+        this.settings = shared.settings();
     }
 
     /**
      * Loads a user's world from storage, on its own executor.
      *
      * @param key the world
-     * @param storage where it is stored
-     * @param bus where its events go
-     * @param models the chat models
-     * @param dispatcher the shared model call limit
-     * @param worldPool the shared pool that world executors run on
-     * @param settings memory limits and clock
+     * @param shared what worlds share
      * @return the world, once loaded
      */
-    public static CompletableFuture<WorldRuntime> load(WorldKey key, UserStorage storage, EventBus bus,
-            ModelRegistry models, ModelDispatcher dispatcher, Executor worldPool, Settings settings) {
-        WorldRuntime world = new WorldRuntime(key, storage, bus, models, dispatcher, worldPool, settings);
+    public static CompletableFuture<WorldRuntime> load(WorldKey key, Shared shared) {
+        WorldRuntime world = new WorldRuntime(key, shared);
+        UserStorage storage = shared.storage();
         CompletableFuture<WorldRuntime> loaded = new CompletableFuture<>();
         world.exec.execute(() -> {
             try {
@@ -748,15 +761,21 @@ public final class WorldRuntime {
         scheduleFlush();
     }
 
-    // Changes made while handling a burst of events are written once, right after it.
+    // Changes are gathered and written together: right after the burst of events that made them, or,
+    // with a save delay, once per delay (a turn's memory changes then cost one write per agent).
     private void scheduleFlush() {
         if (!flushScheduled) {
             flushScheduled = true;
-            exec.execute(() -> {
+            Runnable flushOnWorld = () -> exec.execute(() -> {
                 if (!closed) {
                     flush();
                 }
             });
+            if (settings.saveDelay().isZero()) {
+                flushOnWorld.run();
+            } else {
+                timer.schedule(flushOnWorld, settings.saveDelay().toNanos(), TimeUnit.NANOSECONDS);
+            }
         }
     }
 

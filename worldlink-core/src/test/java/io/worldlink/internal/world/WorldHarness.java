@@ -19,6 +19,7 @@ import io.worldlink.WorldSnapshot;
 import io.worldlink.internal.model.ModelRegistry;
 import java.nio.file.Path;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -27,6 +28,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 
 /** A world on disk with scripted agents, loaded into a runtime, and every event it publishes in a queue. */
@@ -38,6 +40,7 @@ final class WorldHarness implements AutoCloseable {
     final ScriptedModel model = new ScriptedModel();
     final ExecutorService pool = Executors.newFixedThreadPool(4);
     final ModelDispatcher dispatcher = new ModelDispatcher(pool, 8);
+    final ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor();
     final WorldKey key = new WorldKey(UserId.of("ann"), "test");
     final BlockingQueue<WorldEvent> events = new LinkedBlockingQueue<>();
     final WorldRuntime world;
@@ -55,8 +58,8 @@ final class WorldHarness implements AutoCloseable {
         storage.createWorld(key, new WorldSnapshot(
                 new WorldConfig("test", "Test", "", turnLimit, false, Map.of(), Map.of()), snapshots));
         ModelRegistry models = new ModelRegistry(Map.of("script", chatModel == null ? model : chatModel), "script");
-        world = get(WorldRuntime.load(key, storage, bus, models, dispatcher, pool,
-                new WorldRuntime.Settings(memoryWindow, memoryCap, Clock.systemUTC())));
+        world = get(WorldRuntime.load(key, new WorldRuntime.Shared(storage, bus, models, dispatcher, pool, timer,
+                new WorldRuntime.Settings(memoryWindow, memoryCap, Duration.ZERO, Clock.systemUTC()))));
         subscription = get(world.attach(-1, events::add)).subscription();
     }
 
@@ -128,5 +131,6 @@ final class WorldHarness implements AutoCloseable {
         subscription.close();
         get(world.close());
         pool.shutdownNow();
+        timer.shutdownNow();
     }
 }

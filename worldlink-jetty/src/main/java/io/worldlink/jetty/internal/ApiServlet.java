@@ -65,6 +65,9 @@ public final class ApiServlet extends HttpServlet {
                 o.addProperty("status", "ok");
                 o.addProperty("connections", s.connections());
                 o.addProperty("loadedWorlds", s.loadedWorlds());
+                o.addProperty("subscriptions", s.subscriptions());
+                o.addProperty("trackedUsers", s.trackedUsers());
+                o.addProperty("activeModelCalls", s.activeModelCalls());
                 o.addProperty("defaultProvider", link.defaultProvider());
                 json(resp, 200, o);
             } else if (p.equals(List.of("api", "templates"))) {

@@ -1,0 +1,537 @@
+package io.worldlink.examples.bench;
+
+import com.google.gson.GsonBuilder;
+import com.google.gson.JsonObject;
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Consumer;
+import java.util.function.IntFunction;
+import java.util.regex.Pattern;
+import java.util.stream.Stream;
+
+/**
+ * How fast, how many, and nothing leaked: starts the launcher's server in its own JVM and drives it
+ * with real WebSocket clients from this one. Prints a table and writes the figures as JSON.
+ *
+ * <pre>
+ * java -cp worldlink-examples/target/worldlink-examples.jar io.worldlink.examples.bench.Benchmark [options]
+ *   --scenarios connections,fanout,chat,baseline,churn   (default: all)
+ *   --connections N        connections scenario size (default 10000)
+ *   --fanout-clients M     clients of the one world (default 1000)
+ *   --fanout-chunks K      chunks the model streams (default 100)
+ *   --chat-clients C       chat clients, each in its own world of 2 agents (default 100)
+ *   --chat-seconds S       measured time (default 20, after --warmup-seconds, default 5)
+ *   --model offline|http   chat: the offline model at zero pace, or an OpenAI-compatible model on loopback
+ *   --chunks N             chat with --model http: chunks per reply (default 20)
+ *   --chunk-delay-ms D     chat with --model http: pause before each chunk (default 0)
+ *   --churn-cycles N       connect/select/chat/disconnect cycles (default 100000)
+ *   --parallel P           churn: cycles under way at once (default 50)
+ *   --heap SIZE            the server's -Xmx (default 4g)
+ *   --server-jvm-args ARGS more JVM options for the server, space-separated (a profiler, say)
+ *   --json FILE            where the figures go (default target/benchmark.json)
+ * </pre>
+ */
+public final class Benchmark {
+    private static final Pattern WORLDLINK_PORT = Pattern.compile("listening on ws://[^:]+:(\\d+)/");
+    private static final Pattern ECHO_PORT = Pattern.compile("listening on (\\d+)");
+    private static final long WAIT_MINUTES = 30;
+
+    private final Map<String, String> options;
+    private final Map<String, Map<String, Object>> results = new LinkedHashMap<>();
+    private final HttpClient http = HttpClient.newHttpClient();
+    private final Path serverJar;
+    private final Path ownJar;
+
+    private Benchmark(Map<String, String> options) throws Exception {
+        this.options = options;
+        this.serverJar = Path.of(options.getOrDefault("server-jar", "worldlink-jetty/target/worldlink-server.jar"));
+        this.ownJar = Path.of(Benchmark.class.getProtectionDomain().getCodeSource().getLocation().toURI());
+        if (!Files.isRegularFile(serverJar)) {
+            throw new IllegalStateException(serverJar + " is missing: build first (mvn -B -q package -DskipTests), "
+                    + "from the repository's root.");
+        }
+    }
+
+    /**
+     * @param args {@code --name value} pairs, see the class comment
+     * @throws Exception when a scenario cannot run
+     */
+    public static void main(String[] args) throws Exception {
+        Map<String, String> options = new LinkedHashMap<>();
+        for (int i = 0; i + 1 < args.length; i += 2) {
+            if (!args[i].startsWith("--")) {
+                throw new IllegalArgumentException("Expected --name value, got " + args[i]);
+            }
+            options.put(args[i].substring(2), args[i + 1]);
+        }
+        if (args.length % 2 != 0) {
+            throw new IllegalArgumentException("Option " + args[args.length - 1] + " needs a value.");
+        }
+        Benchmark b = new Benchmark(options);
+        for (String scenario : options.getOrDefault("scenarios", "connections,fanout,chat,baseline,churn").split(",")) {
+            switch (scenario.strip()) {
+                case "connections" -> b.connections();
+                case "fanout" -> b.fanout();
+                case "chat" -> b.chat();
+                case "baseline" -> b.baseline();
+                case "churn" -> b.churn();
+                default -> throw new IllegalArgumentException("Unknown scenario " + scenario);
+            }
+        }
+        b.report();
+    }
+
+    private int intOption(String name, int fallback) {
+        return Integer.parseInt(options.getOrDefault(name, String.valueOf(fallback)));
+    }
+
+    private Map<String, Object> result(String scenario) {
+        return results.computeIfAbsent(scenario, k -> new LinkedHashMap<>());
+    }
+
+    private static double round(double v) {
+        return Math.round(v * 100) / 100.0;
+    }
+
+    // ---- servers ----
+
+    private ServerProcess worldLink(Map<String, String> env) throws Exception {
+        Path data = Files.createTempDirectory("worldlink-bench-");
+        copyTree(Path.of(options.getOrDefault("templates", "data/worlds")), data.resolve("worlds"));
+        List<String> cmd = new ArrayList<>(List.of(java(), "-Xms1g", "-Xmx" + options.getOrDefault("heap", "4g"),
+                "-XX:+UseG1GC"));
+        String extra = options.get("server-jvm-args");
+        if (extra != null) {
+            cmd.addAll(List.of(extra.split(" ")));
+        }
+        cmd.addAll(List.of("-jar", serverJar.toString(), "--port", "0", "--data", data.toString(),
+                "--offline-pace-ms", "0", "--grace-seconds", "0", "--rate-limit", "1000000", "--log-level", "WARN"));
+        ServerProcess s = ServerProcess.start(cmd, env, WORLDLINK_PORT);
+        dataRoots.put(s, data);
+        return s;
+    }
+
+    private final Map<ServerProcess, Path> dataRoots = new LinkedHashMap<>();
+
+    private static String java() {
+        return Path.of(System.getProperty("java.home"), "bin", "java").toString();
+    }
+
+    private URI ws(ServerProcess s) {
+        return URI.create("ws://127.0.0.1:" + s.port + "/ws");
+    }
+
+    private static String select(String template, String world, String user) {
+        return "{\"type\":\"world-select\",\"payload\":{\"templateName\":\"" + template + "\",\"worldName\":\"" + world
+                + "\",\"userId\":\"" + user + "\"}}";
+    }
+
+    private static String chatFrame(String text) {
+        return "{\"type\":\"chat-send\",\"payload\":{\"message\":\"" + text + "\"}}";
+    }
+
+    /**
+     * Opens n clients, each selecting a world, at most 256 opening at once, and returns them when all are
+     * in, client i at index i.
+     */
+    private BenchClient[] openAll(ServerProcess s, int n, IntFunction<String> selectFrame,
+            IntFunction<Consumer<String>> onLaterFrame, Samples selectLatency) throws Exception {
+        BenchClient[] clients = new BenchClient[n];
+        CountDownLatch in = new CountDownLatch(n);
+        Semaphore window = new Semaphore(256);
+        AtomicInteger failures = new AtomicInteger();
+        for (int i = 0; i < n; i++) {
+            window.acquire();
+            int index = i;
+            long[] sent = new long[1];
+            Consumer<String> later = onLaterFrame.apply(index);
+            boolean[] confirmed = new boolean[1];
+            BenchClient.open(http, ws(s), f -> {
+                if (!confirmed[0] && (BenchClient.is(f, "connection-confirmed") || BenchClient.is(f, "connection-error"))) {
+                    confirmed[0] = true;
+                    if (BenchClient.is(f, "connection-error")) {
+                        failures.incrementAndGet();
+                    } else if (selectLatency != null) {
+                        selectLatency.add(System.nanoTime() - sent[0]);
+                    }
+                    window.release();
+                    in.countDown();
+                } else {
+                    later.accept(f);
+                }
+            }).thenAccept(c -> {
+                clients[index] = c;
+                sent[0] = System.nanoTime();
+                c.send(selectFrame.apply(index));
+            }).exceptionally(e -> {
+                failures.incrementAndGet();
+                window.release();
+                in.countDown();
+                return null;
+            });
+        }
+        if (!in.await(WAIT_MINUTES, TimeUnit.MINUTES)) {
+            throw new IllegalStateException("Not every client got into its world in time.");
+        }
+        if (failures.get() > 0) {
+            throw new IllegalStateException(failures.get() + " of " + n + " clients could not connect or select.");
+        }
+        return clients;
+    }
+
+    private static void closeAll(BenchClient[] clients) {
+        List<CompletableFuture<Integer>> closing = new ArrayList<>();
+        for (BenchClient c : clients) {
+            closing.add(c.close());
+        }
+        try {
+            CompletableFuture.allOf(closing.toArray(CompletableFuture[]::new)).get(2, TimeUnit.MINUTES);
+        } catch (Exception e) {
+            for (BenchClient c : clients) {
+                c.abort();
+            }
+        }
+    }
+
+    // ---- scenarios ----
+
+    private void connections() throws Exception {
+        int n = intOption("connections", 10_000);
+        System.out.println("connections: opening " + n + " connections, each in its own cloned world...");
+        try (ServerProcess s = worldLink(Map.of())) {
+            long heap0 = s.heapAfterGc();
+            long rss0 = s.rssBytes();
+            Samples latency = new Samples();
+            long start = System.nanoTime();
+            BenchClient[] clients = openAll(s, n, i -> select("fast-world", "w", UUID.randomUUID().toString()),
+                    i -> f -> { }, latency);
+            double seconds = (System.nanoTime() - start) / 1e9;
+            long heap = s.heapAfterGc();
+            long rss = s.rssBytes();
+            JsonObject health = s.health();
+            Map<String, Object> r = result("connections");
+            r.put("connections", n);
+            r.put("worldSelectsPerSecond", round(n / seconds));
+            r.put("selectLatencyP50Ms", round(latency.ms(0.5)));
+            r.put("selectLatencyP99Ms", round(latency.ms(0.99)));
+            r.put("loadedWorlds", health.get("loadedWorlds").getAsInt());
+            r.put("heapPerConnectionKiB", round((heap - heap0) / 1024.0 / n));
+            r.put("rssPerConnectionKiB", round((rss - rss0) / 1024.0 / n));
+            r.put("serverHeapAfterGcMiB", round(heap / 1048576.0));
+            r.put("serverRssMiB", round(rss / 1048576.0));
+            r.put("serverThreads", s.threads());
+            closeAll(clients);
+        }
+    }
+
+    private void fanout() throws Exception {
+        int m = intOption("fanout-clients", 1000);
+        int k = intOption("fanout-chunks", 100);
+        System.out.println("fanout: " + m + " clients in one world, a reply of " + k + " chunks...");
+        try (FakeModelServer model = new FakeModelServer(k, 0);
+                ServerProcess s = worldLink(Map.of("WORLDLINK_PROVIDER", "openai-compatible",
+                        "OPENAI_COMPATIBLE_BASE_URL", model.baseUrl()))) {
+            String user = UUID.randomUUID().toString();
+            Samples delay = new Samples();
+            CountDownLatch complete = new CountDownLatch(m);
+            AtomicLong delivered = new AtomicLong();
+            BenchClient[] clients = openAll(s, m, i -> select("fast-world", "fan", user), i -> f -> {
+                if (BenchClient.is(f, "chat-response")) {
+                    long now = System.nanoTime();
+                    if (f.contains("\"isComplete\":true")) {
+                        complete.countDown();
+                    } else {
+                        int at = f.indexOf("\"content\":\"w") + 12;
+                        int idx = Integer.parseInt(f.substring(at, f.indexOf(' ', at)));
+                        delay.add(now - model.lastEmit.get(idx));
+                        delivered.incrementAndGet();
+                    }
+                }
+            }, null);
+            long start = System.nanoTime();
+            clients[0].send(chatFrame("Everyone, listen."));
+            if (!complete.await(WAIT_MINUTES, TimeUnit.MINUTES)) {
+                throw new IllegalStateException("Not every client got the whole reply.");
+            }
+            double seconds = (System.nanoTime() - start) / 1e9;
+            Map<String, Object> r = result("fanout");
+            r.put("clients", m);
+            r.put("chunks", k);
+            r.put("chunksDelivered", delivered.get());
+            r.put("chunkDelayP50Ms", round(delay.ms(0.5)));
+            r.put("chunkDelayP99Ms", round(delay.ms(0.99)));
+            r.put("chunkDelayMaxMs", round(delay.ms(1.0)));
+            r.put("chunksDeliveredPerSecond", round(delivered.get() / seconds));
+            closeAll(clients);
+        }
+    }
+
+    private void chat() throws Exception {
+        int c = intOption("chat-clients", 100);
+        int seconds = intOption("chat-seconds", 20);
+        int warmup = intOption("warmup-seconds", 5);
+        String modelKind = options.getOrDefault("model", "offline");
+        int chunks = intOption("chunks", 20);
+        int chunkDelay = intOption("chunk-delay-ms", 0);
+        System.out.println("chat: " + c + " clients, each in its own world of 2 agents, " + modelKind + " model, "
+                + warmup + " s warm-up + " + seconds + " s...");
+        FakeModelServer model = modelKind.equals("http") ? new FakeModelServer(chunks, chunkDelay) : null;
+        Map<String, String> env = model == null ? Map.of()
+                : Map.of("WORLDLINK_PROVIDER", "openai-compatible", "OPENAI_COMPATIBLE_BASE_URL", model.baseUrl());
+        try (ServerProcess s = worldLink(env)) {
+            Samples latency = new Samples();
+            AtomicLong turns = new AtomicLong();
+            long warmEnd = System.nanoTime() + TimeUnit.SECONDS.toNanos(warmup);
+            long end = warmEnd + TimeUnit.SECONDS.toNanos(seconds);
+            CountDownLatch stopped = new CountDownLatch(c);
+            long[][] sentAt = new long[c][1];
+            AtomicReference<BenchClient[]> all = new AtomicReference<>();
+            BenchClient[] clients = openAll(s, c, i -> select("default-world", "chat", UUID.randomUUID().toString()),
+                    i -> f -> {
+                        if (BenchClient.isIdle(f)) {
+                            long now = System.nanoTime();
+                            if (now >= warmEnd && sentAt[i][0] >= warmEnd && now <= end) {
+                                latency.add(now - sentAt[i][0]);
+                                turns.incrementAndGet();
+                            }
+                            if (now < end) {
+                                sentAt[i][0] = System.nanoTime();
+                                all.get()[i].send(chatFrame("turn " + now));
+                            } else {
+                                stopped.countDown();
+                            }
+                        }
+                    }, null);
+            all.set(clients);
+            long cpuStart;
+            for (int i = 0; i < c; i++) {
+                sentAt[i][0] = System.nanoTime();
+                clients[i].send(chatFrame("first turn"));
+            }
+            TimeUnit.NANOSECONDS.sleep(Math.max(0, warmEnd - System.nanoTime()));
+            cpuStart = s.cpuNanos();
+            TimeUnit.NANOSECONDS.sleep(Math.max(0, end - System.nanoTime()));
+            long cpu = s.cpuNanos() - cpuStart;
+            stopped.await(1, TimeUnit.MINUTES);
+            Map<String, Object> r = result(model == null ? "chat" : "chat-http-" + chunks + "x" + chunkDelay + "ms");
+            r.put("clients", c);
+            r.put("model", model == null ? "offline, zero pace" : "HTTP on loopback, " + chunks + " chunks, "
+                    + chunkDelay + " ms each");
+            r.put("turnsPerSecond", round(turns.get() / (double) seconds));
+            r.put("turnLatencyP50Ms", round(latency.ms(0.5)));
+            r.put("turnLatencyP99Ms", round(latency.ms(0.99)));
+            r.put("serverCpuMsPerTurn", round(cpu / 1e6 / Math.max(1, turns.get())));
+            if (model != null) {
+                r.put("modelRequests", model.requests.get());
+            }
+            closeAll(clients);
+        } finally {
+            if (model != null) {
+                model.close();
+            }
+        }
+    }
+
+    private void baseline() throws Exception {
+        int n = intOption("connections", 10_000);
+        int c = intOption("chat-clients", 100);
+        int seconds = intOption("chat-seconds", 20);
+        System.out.println("baseline: a bare Jetty echo endpoint, " + n + " connections and " + c
+                + " clients in a loop...");
+        List<String> cmd = List.of(java(), "-Xms1g", "-Xmx" + options.getOrDefault("heap", "4g"), "-XX:+UseG1GC",
+                "-cp", ownJar.toString(), EchoServer.class.getName());
+        try (ServerProcess s = ServerProcess.start(cmd, Map.of(), ECHO_PORT)) {
+            Samples connect = new Samples();
+            long start = System.nanoTime();
+            BenchClient[] clients = openAll(s, n, i -> "{\"type\":\"connection-confirmed\"}", i -> f -> { }, connect);
+            double connectSeconds = (System.nanoTime() - start) / 1e9;
+            closeAll(clients);
+
+            Samples rtt = new Samples();
+            AtomicLong trips = new AtomicLong();
+            long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);
+            long[][] sentAt = new long[c][1];
+            AtomicReference<BenchClient[]> all = new AtomicReference<>();
+            BenchClient[] loop = openAll(s, c, i -> "{\"type\":\"connection-confirmed\"}", i -> f -> {
+                long now = System.nanoTime();
+                rtt.add(now - sentAt[i][0]);
+                trips.incrementAndGet();
+                if (now < end) {
+                    sentAt[i][0] = System.nanoTime();
+                    all.get()[i].send("{\"type\":\"echo\",\"payload\":{\"message\":\"turn " + now + "\"}}");
+                }
+            }, null);
+            all.set(loop);
+            long cpu0 = s.cpuNanos();
+            long t0 = System.nanoTime();
+            for (int i = 0; i < c; i++) {
+                sentAt[i][0] = System.nanoTime();
+                loop[i].send("{\"type\":\"echo\",\"payload\":{\"message\":\"first\"}}");
+            }
+            TimeUnit.NANOSECONDS.sleep(Math.max(0, end - System.nanoTime()));
+            double loopSeconds = (System.nanoTime() - t0) / 1e9;
+            long cpu = s.cpuNanos() - cpu0;
+            Map<String, Object> r = result("baseline");
+            r.put("connectionsPerSecond", round(n / connectSeconds));
+            r.put("connectLatencyP50Ms", round(connect.ms(0.5)));
+            r.put("connectLatencyP99Ms", round(connect.ms(0.99)));
+            r.put("roundTripsPerSecond", round(trips.get() / loopSeconds));
+            r.put("roundTripP50Ms", round(rtt.ms(0.5)));
+            r.put("roundTripP99Ms", round(rtt.ms(0.99)));
+            r.put("serverCpuMsPerRoundTrip", round(cpu / 1e6 / Math.max(1, trips.get())));
+            closeAll(loop);
+        }
+    }
+
+    private void churn() throws Exception {
+        int cycles = intOption("churn-cycles", 100_000);
+        int parallel = intOption("parallel", 50);
+        int warm = Math.min(1000, Math.max(1, cycles / 10));
+        System.out.println("churn: " + cycles + " anonymous connect/select/chat/disconnect cycles, " + parallel
+                + " at once (after " + warm + " to warm up)...");
+        try (ServerProcess s = worldLink(Map.of())) {
+            runCycles(s, warm, parallel);
+            settle(s);
+            long heap0 = s.heapAfterGc();
+            int threads0 = s.threads();
+            long start = System.nanoTime();
+            runCycles(s, cycles, parallel);
+            double seconds = (System.nanoTime() - start) / 1e9;
+            JsonObject health = settle(s);
+            long heap = s.heapAfterGc();
+            Path users = dataRoots.get(s).resolve("users");
+            long folders;
+            try (Stream<Path> list = Files.exists(users) ? Files.list(users) : Stream.empty()) {
+                folders = list.count();
+            }
+            Map<String, Object> r = result("churn");
+            r.put("cycles", cycles);
+            r.put("cyclesPerSecond", round(cycles / seconds));
+            r.put("userFoldersLeft", folders);
+            r.put("worldsStillLoaded", health.get("loadedWorlds").getAsInt());
+            r.put("subscriptionsStillOpen", health.get("subscriptions").getAsInt());
+            r.put("usersStillTracked", health.get("trackedUsers").getAsInt());
+            r.put("threadsAtStart", threads0);
+            r.put("threadsAtEnd", s.threads());
+            r.put("heapAfterGcAtStartMiB", round(heap0 / 1048576.0));
+            r.put("heapAfterGcAtEndMiB", round(heap / 1048576.0));
+            r.put("heapChangePercent", round(100.0 * (heap - heap0) / heap0));
+        }
+    }
+
+    private void runCycles(ServerProcess s, int cycles, int parallel) throws Exception {
+        AtomicInteger next = new AtomicInteger();
+        AtomicInteger failures = new AtomicInteger();
+        CountDownLatch done = new CountDownLatch(parallel);
+        for (int w = 0; w < parallel; w++) {
+            cycle(s, next, cycles, failures, done);
+        }
+        if (!done.await(WAIT_MINUTES, TimeUnit.MINUTES)) {
+            throw new IllegalStateException("The churn did not finish in time.");
+        }
+        if (failures.get() > 0) {
+            throw new IllegalStateException(failures.get() + " churn cycles failed.");
+        }
+    }
+
+    // One worker: a cycle at a time, each starting when the last one's connection has closed.
+    private void cycle(ServerProcess s, AtomicInteger next, int cycles, AtomicInteger failures, CountDownLatch done) {
+        if (next.getAndIncrement() >= cycles) {
+            done.countDown();
+            return;
+        }
+        String user = UUID.randomUUID().toString();
+        BenchClient[] client = new BenchClient[1];
+        BenchClient.open(http, ws(s), f -> {
+            if (BenchClient.is(f, "connection-confirmed")) {
+                client[0].send(chatFrame("hello"));
+            } else if (BenchClient.isIdle(f)) {
+                client[0].close().whenComplete((x, e) -> cycle(s, next, cycles, failures, done));
+            } else if (BenchClient.is(f, "connection-error")) {
+                failures.incrementAndGet();
+                client[0].close().whenComplete((x, e) -> cycle(s, next, cycles, failures, done));
+            }
+        }).thenAccept(c -> {
+            client[0] = c;
+            c.send(select("fast-world", "w", user));
+        }).exceptionally(e -> {
+            failures.incrementAndGet();
+            cycle(s, next, cycles, failures, done);
+            return null;
+        });
+    }
+
+    // Waits (up to a minute) until the server holds no connection, world or user any more.
+    private static JsonObject settle(ServerProcess s) throws Exception {
+        JsonObject h = s.health();
+        for (int i = 0; i < 600 && (h.get("connections").getAsInt() > 0 || h.get("loadedWorlds").getAsInt() > 0
+                || h.get("trackedUsers").getAsInt() > 0); i++) {
+            TimeUnit.MILLISECONDS.sleep(100);
+            h = s.health();
+        }
+        return h;
+    }
+
+    // ---- report ----
+
+    private void report() throws IOException {
+        Map<String, Object> base = results.get("baseline");
+        if (base != null) {
+            Map<String, Object> conn = results.get("connections");
+            if (conn != null) {
+                conn.put("ratioToBareJettyConnects", round((double) conn.get("worldSelectsPerSecond")
+                        / (double) base.get("connectionsPerSecond")));
+            }
+            results.forEach((name, r) -> {
+                if (name.startsWith("chat")) {
+                    r.put("ratioToBareJettyRoundTrips", round((double) r.get("turnsPerSecond")
+                            / (double) base.get("roundTripsPerSecond")));
+                }
+            });
+        }
+        StringBuilder table = new StringBuilder();
+        table.append(String.format("%n%-26s %-30s %s%n", "scenario", "figure", "value"));
+        results.forEach((scenario, figures) -> figures.forEach((k, v) ->
+                table.append(String.format("%-26s %-30s %s%n", scenario, k, v))));
+        System.out.print(table);
+        Path json = Path.of(options.getOrDefault("json", "target/benchmark.json"));
+        if (json.getParent() != null) {
+            Files.createDirectories(json.getParent());
+        }
+        Map<String, Object> doc = new LinkedHashMap<>();
+        doc.put("machine", Map.of("cores", Runtime.getRuntime().availableProcessors(),
+                "java", System.getProperty("java.version"), "os", System.getProperty("os.name")));
+        doc.put("options", options);
+        doc.put("results", results);
+        Files.writeString(json, new GsonBuilder().setPrettyPrinting().create().toJson(doc));
+        System.out.println("Written to " + json);
+    }
+
+    private static void copyTree(Path from, Path to) throws IOException {
+        try (Stream<Path> s = Files.walk(from)) {
+            for (Path p : (Iterable<Path>) s::iterator) {
+                Path target = to.resolve(from.relativize(p).toString());
+                if (Files.isDirectory(p)) {
+                    Files.createDirectories(target);
+                } else {
+                    Files.copy(p, target);
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,151 @@
+package io.worldlink.examples.bench;
+
+import com.google.gson.JsonObject;
+import com.google.gson.JsonParser;
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayDeque;
+import java.util.Deque;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * A server in its own JVM, started for a scenario: its port (read from its first lines), and what the
+ * operating system and the JVM say about it (CPU time, resident memory, threads, heap after a GC).
+ */
+final class ServerProcess implements AutoCloseable {
+    private static final Pattern HEAP_USED = Pattern.compile("used (\\d+)K");
+    private static final long TICKS_PER_SECOND = ticksPerSecond();
+
+    final Process process;
+    final int port;
+    private final Deque<String> lastLines = new ArrayDeque<>();
+    private final HttpClient http = HttpClient.newHttpClient();
+
+    private ServerProcess(Process process, int port) {
+        this.process = process;
+        this.port = port;
+    }
+
+    static ServerProcess start(List<String> command, Map<String, String> env, Pattern portLine) throws Exception {
+        ProcessBuilder pb = new ProcessBuilder(command).redirectErrorStream(true);
+        pb.environment().putAll(env);
+        Process p = pb.start();
+        CompletableFuture<Integer> port = new CompletableFuture<>();
+        Deque<String> lines = new ArrayDeque<>();
+        Thread reader = new Thread(() -> {
+            try (BufferedReader in = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
+                String line;
+                while ((line = in.readLine()) != null) {
+                    synchronized (lines) {
+                        lines.addLast(line);
+                        if (lines.size() > 50) {
+                            lines.removeFirst();
+                        }
+                    }
+                    Matcher m = portLine.matcher(line);
+                    if (m.find()) {
+                        port.complete(Integer.parseInt(m.group(1)));
+                    }
+                }
+            } catch (IOException e) {
+                port.completeExceptionally(e);
+            }
+            port.completeExceptionally(new IllegalStateException("the server exited before it listened"));
+        }, "server-output");
+        reader.setDaemon(true);
+        reader.start();
+        try {
+            ServerProcess s = new ServerProcess(p, port.get(60, TimeUnit.SECONDS));
+            return s;
+        } catch (Exception e) {
+            p.destroyForcibly();
+            synchronized (lines) {
+                throw new IllegalStateException("The server did not start: " + String.join("\n", lines), e);
+            }
+        }
+    }
+
+    long pid() {
+        return process.pid();
+    }
+
+    /** @return the process's CPU time so far (user + system), in nanoseconds */
+    long cpuNanos() throws IOException {
+        String stat = Files.readString(Path.of("/proc", String.valueOf(pid()), "stat"));
+        String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+        long ticks = Long.parseLong(f[11]) + Long.parseLong(f[12]);
+        return ticks * 1_000_000_000L / TICKS_PER_SECOND;
+    }
+
+    long rssBytes() throws IOException {
+        return statusField("VmRSS:") * 1024;
+    }
+
+    int threads() throws IOException {
+        return (int) statusField("Threads:");
+    }
+
+    private long statusField(String name) throws IOException {
+        for (String line : Files.readAllLines(Path.of("/proc", String.valueOf(pid()), "status"))) {
+            if (line.startsWith(name)) {
+                return Long.parseLong(line.substring(name.length()).trim().split("\\s+")[0]);
+            }
+        }
+        throw new IOException(name + " is not in /proc/" + pid() + "/status");
+    }
+
+    /** @return the heap in use right after a full GC, in bytes (asked with jcmd) */
+    long heapAfterGc() throws Exception {
+        jcmd("GC.run");
+        Matcher m = HEAP_USED.matcher(jcmd("GC.heap_info"));
+        if (!m.find()) {
+            throw new IllegalStateException("jcmd GC.heap_info said nothing of the heap");
+        }
+        return Long.parseLong(m.group(1)) * 1024;
+    }
+
+    private String jcmd(String command) throws Exception {
+        Path jcmd = Path.of(System.getProperty("java.home"), "bin", "jcmd");
+        Process p = new ProcessBuilder(jcmd.toString(), String.valueOf(pid()), command).redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        p.waitFor(60, TimeUnit.SECONDS);
+        return out;
+    }
+
+    JsonObject health() throws Exception {
+        HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/health"))
+                .build(), HttpResponse.BodyHandlers.ofString());
+        return JsonParser.parseString(r.body()).getAsJsonObject();
+    }
+
+    @Override
+    public void close() throws InterruptedException {
+        process.destroy();
+        if (!process.waitFor(60, TimeUnit.SECONDS)) {
+            process.destroyForcibly();
+        }
+    }
+
+    private static long ticksPerSecond() {
+        try {
+            Process p = new ProcessBuilder("getconf", "CLK_TCK").start();
+            String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.US_ASCII).strip();
+            return Long.parseLong(out);
+        } catch (IOException | NumberFormatException e) {
+            return 100;
+        }
+    }
+}
