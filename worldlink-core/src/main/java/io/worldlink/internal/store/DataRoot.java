@@ -9,7 +9,9 @@ import io.worldlink.WorldLinkException;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.nio.file.attribute.BasicFileAttributes;
 
 /**
  * The data root and every path under it. Paths are only ever built from checked ids, and each one is
@@ -56,7 +58,8 @@ public final class DataRoot {
      * @return {@code users/{userId}/worlds/{worldId}}
      */
     public Path world(WorldKey world) {
-        return contained(user(world.userId()).resolve("worlds").resolve(world.worldId()));
+        return contained(root.resolve("users").resolve(world.userId().value()).resolve("worlds")
+                .resolve(world.worldId()));
     }
 
     /**
@@ -84,22 +87,36 @@ public final class DataRoot {
         if (!p.startsWith(root)) {
             throw new WorldLinkException(ErrorCode.INVALID_NAME, "That name leads outside the data root.");
         }
-        Path existing = p;
-        while (existing != null && !Files.exists(existing, LinkOption.NOFOLLOW_LINKS)) {
-            existing = existing.getParent();
-        }
-        if (existing == null || !existing.startsWith(root)) {
-            return p;
-        }
-        try {
-            if (!existing.toRealPath().startsWith(realRoot())) {
-                throw new StorageException(relative(existing)
-                        + " leads outside the data root through a symbolic link; refusing to use it.", null);
+        // One lstat per folder below the root: the real path is resolved only where a link is found.
+        Path current = root;
+        for (Path part : root.relativize(p)) {
+            current = current.resolve(part);
+            BasicFileAttributes attributes;
+            try {
+                attributes = Files.readAttributes(current, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
+            } catch (NoSuchFileException e) {
+                return p;
+            } catch (IOException e) {
+                throw new StorageException("Could not read " + relative(current) + ".", e);
             }
-        } catch (IOException e) {
-            throw new StorageException("Could not resolve " + relative(existing) + ".", e);
+            if (attributes.isSymbolicLink()) {
+                checkLink(current);
+            }
         }
         return p;
+    }
+
+    private void checkLink(Path link) {
+        try {
+            if (!link.toRealPath().startsWith(realRoot())) {
+                throw new StorageException(relative(link)
+                        + " leads outside the data root through a symbolic link; refusing to use it.", null);
+            }
+        } catch (NoSuchFileException e) {
+            throw new StorageException(relative(link) + " is a symbolic link to nothing; remove it.", e);
+        } catch (IOException e) {
+            throw new StorageException("Could not resolve " + relative(link) + ".", e);
+        }
     }
 
     private Path realRoot() throws IOException {

@@ -15,6 +15,7 @@ import io.worldlink.WorldSnapshot;
 import java.io.IOException;
 import java.nio.file.DirectoryNotEmptyException;
 import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.FileSystemException;
 import java.nio.file.FileVisitResult;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
@@ -114,6 +115,11 @@ public final class FileUserStorage implements UserStorage {
                 return;
             } catch (FileAlreadyExistsException | DirectoryNotEmptyException e) {
                 // Another creator renamed its folder in between: go round and replace it.
+            } catch (FileSystemException e) {
+                // The JDK reports rename(2)'s ENOTEMPTY as a plain FileSystemException.
+                if (!Files.exists(target, LinkOption.NOFOLLOW_LINKS)) {
+                    throw e;
+                }
             } finally {
                 if (old != null) {
                     deleteTree(old);

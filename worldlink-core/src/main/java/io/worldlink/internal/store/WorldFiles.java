@@ -115,11 +115,22 @@ public final class WorldFiles {
      * @param world the world
      */
     public void writeAll(Path dir, WorldSnapshot world) {
-        writeWorldConfig(dir, world.config());
+        // A new folder that no one reads until it is renamed into place: plain writes suffice.
+        plain(dir.resolve(CONFIG), Json.PRETTY.toJson(ModelJson.toJson(world.config())) + "\n");
         for (AgentSnapshot a : world.agents()) {
-            writeAgentConfig(dir, a.config());
-            writeSystemPrompt(dir, a.id(), a.systemPrompt());
-            writeMemory(dir, a.id(), a.memory());
+            Path agent = agentDir(dir, a.id());
+            plain(agent.resolve(CONFIG), Json.PRETTY.toJson(ModelJson.toJson(a.config())) + "\n");
+            plain(agent.resolve(PROMPT), a.systemPrompt());
+            plain(agent.resolve(MEMORY), ModelJson.memoryText(a.memory()));
+        }
+    }
+
+    private void plain(Path file, String content) {
+        try {
+            Files.createDirectories(file.getParent());
+            Files.writeString(file, content, StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            throw new StorageException("Could not write " + root.relative(file) + ".", e);
         }
     }
 

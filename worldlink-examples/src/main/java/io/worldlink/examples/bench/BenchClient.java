@@ -1,85 +1,102 @@
 package io.worldlink.examples.bench;
 
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.WebSocket;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionStage;
 import java.util.function.Consumer;
+import org.eclipse.jetty.util.Callback;
+import org.eclipse.jetty.websocket.core.CloseStatus;
+import org.eclipse.jetty.websocket.core.CoreSession;
+import org.eclipse.jetty.websocket.core.Frame;
+import org.eclipse.jetty.websocket.core.FrameHandler;
+import org.eclipse.jetty.websocket.core.OpCode;
+import org.eclipse.jetty.websocket.core.client.WebSocketCoreClient;
 
 /**
- * A lean WebSocket client for load: the JDK's WebSocket, frames handed on as text (the benchmark looks
- * at their first bytes, never parses JSON it does not need), one send at a time.
+ * A lean WebSocket client for load, on Jetty's core WebSocket client (much lighter per frame than the
+ * JDK's): frames are handed on as text (the benchmark looks at their first bytes and never parses JSON
+ * it does not need).
  */
-final class BenchClient implements WebSocket.Listener {
+final class BenchClient implements FrameHandler {
     private final StringBuilder partial = new StringBuilder();
     private final Consumer<String> onFrame;
     private final CompletableFuture<Integer> closed = new CompletableFuture<>();
-    private volatile WebSocket ws;
-    private CompletableFuture<?> sends = CompletableFuture.completedFuture(null);
+    private volatile CoreSession session;
 
     private BenchClient(Consumer<String> onFrame) {
         this.onFrame = onFrame;
     }
 
-    static CompletableFuture<BenchClient> open(HttpClient http, URI uri, Consumer<String> onFrame) {
+    static CompletableFuture<BenchClient> open(WebSocketCoreClient client, URI uri, Consumer<String> onFrame) {
         BenchClient c = new BenchClient(onFrame);
-        return http.newWebSocketBuilder().buildAsync(uri, c).thenApply(ws -> {
-            c.ws = ws;
-            return c;
-        });
+        try {
+            return client.connect(c, uri).thenApply(s -> c);
+        } catch (IOException e) {
+            return CompletableFuture.failedFuture(e);
+        }
     }
 
-    synchronized void send(String text) {
-        WebSocket w = ws;
-        sends = sends.handle((x, e) -> null).thenCompose(x -> w.sendText(text, true));
+    void send(String text) {
+        CoreSession s = session;
+        if (s == null) {
+            throw new UncheckedIOException(new IOException("not connected"));
+        }
+        s.sendFrame(new Frame(OpCode.TEXT, text), Callback.NOOP, false);
     }
 
     CompletableFuture<Integer> close() {
-        WebSocket w = ws;
-        if (w != null && !w.isOutputClosed()) {
-            w.sendClose(WebSocket.NORMAL_CLOSURE, "done").whenComplete((x, e) -> {
-                if (e != null) {
-                    w.abort();
-                }
-            });
+        CoreSession s = session;
+        if (s != null) {
+            s.close(CloseStatus.NORMAL, "done", Callback.NOOP);
         }
         return closed;
     }
 
     void abort() {
-        WebSocket w = ws;
-        if (w != null) {
-            w.abort();
+        CoreSession s = session;
+        if (s != null) {
+            s.abort();
         }
-        closed.complete(1006);
+        closed.complete(CloseStatus.NO_CLOSE);
     }
 
     @Override
-    public CompletionStage<?> onText(WebSocket webSocket, CharSequence data, boolean last) {
-        if (last && partial.length() == 0) {
-            onFrame.accept(data.toString());
-        } else {
-            partial.append(data);
-            if (last) {
-                String text = partial.toString();
-                partial.setLength(0);
-                onFrame.accept(text);
+    public void onOpen(CoreSession coreSession, Callback callback) {
+        session = coreSession;
+        callback.succeeded();
+        coreSession.demand();
+    }
+
+    @Override
+    public void onFrame(Frame frame, Callback callback) {
+        byte op = frame.getOpCode();
+        if (op == OpCode.TEXT || op == OpCode.CONTINUATION) {
+            if (frame.isFin() && partial.length() == 0) {
+                onFrame.accept(frame.getPayloadAsUTF8());
+            } else {
+                partial.append(frame.getPayloadAsUTF8());
+                if (frame.isFin()) {
+                    String text = partial.toString();
+                    partial.setLength(0);
+                    onFrame.accept(text);
+                }
             }
         }
-        webSocket.request(1);
-        return null;
+        callback.succeeded();
+        session.demand();
     }
 
     @Override
-    public CompletionStage<?> onClose(WebSocket webSocket, int statusCode, String reason) {
-        closed.complete(statusCode);
-        return null;
+    public void onError(Throwable cause, Callback callback) {
+        closed.complete(CloseStatus.NO_CLOSE);
+        callback.succeeded();
     }
 
     @Override
-    public void onError(WebSocket webSocket, Throwable error) {
-        closed.complete(1006);
+    public void onClosed(CloseStatus closeStatus, Callback callback) {
+        closed.complete(closeStatus.getCode());
+        callback.succeeded();
     }
 
     static boolean is(String frame, String type) {

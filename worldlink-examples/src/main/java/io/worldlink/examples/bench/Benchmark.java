@@ -4,7 +4,7 @@ import com.google.gson.GsonBuilder;
 import com.google.gson.JsonObject;
 import java.io.IOException;
 import java.net.URI;
-import java.net.http.HttpClient;
+import org.eclipse.jetty.websocket.core.client.WebSocketCoreClient;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -34,6 +34,7 @@ import java.util.stream.Stream;
  *   --connections N        connections scenario size (default 10000)
  *   --fanout-clients M     clients of the one world (default 1000)
  *   --fanout-chunks K      chunks the model streams (default 100)
+ *   --fanout-chunk-delay-ms D  the model's pause before each chunk (default 10)
  *   --chat-clients C       chat clients, each in its own world of 2 agents (default 100)
  *   --chat-seconds S       measured time (default 20, after --warmup-seconds, default 5)
  *   --model offline|http   chat: the offline model at zero pace, or an OpenAI-compatible model on loopback
@@ -53,7 +54,7 @@ public final class Benchmark {
 
     private final Map<String, String> options;
     private final Map<String, Map<String, Object>> results = new LinkedHashMap<>();
-    private final HttpClient http = HttpClient.newHttpClient();
+    private final WebSocketCoreClient ws = new WebSocketCoreClient();
     private final Path serverJar;
     private final Path ownJar;
 
@@ -61,6 +62,7 @@ public final class Benchmark {
         this.options = options;
         this.serverJar = Path.of(options.getOrDefault("server-jar", "worldlink-jetty/target/worldlink-server.jar"));
         this.ownJar = Path.of(Benchmark.class.getProtectionDomain().getCodeSource().getLocation().toURI());
+        ws.start();
         if (!Files.isRegularFile(serverJar)) {
             throw new IllegalStateException(serverJar + " is missing: build first (mvn -B -q package -DskipTests), "
                     + "from the repository's root.");
@@ -94,6 +96,7 @@ public final class Benchmark {
             }
         }
         b.report();
+        b.ws.stop();
     }
 
     private int intOption(String name, int fallback) {
@@ -161,7 +164,7 @@ public final class Benchmark {
             long[] sent = new long[1];
             Consumer<String> later = onLaterFrame.apply(index);
             boolean[] confirmed = new boolean[1];
-            BenchClient.open(http, ws(s), f -> {
+            BenchClient.open(ws, ws(s), f -> {
                 if (!confirmed[0] && (BenchClient.is(f, "connection-confirmed") || BenchClient.is(f, "connection-error"))) {
                     confirmed[0] = true;
                     if (BenchClient.is(f, "connection-error")) {
@@ -242,8 +245,10 @@ public final class Benchmark {
     private void fanout() throws Exception {
         int m = intOption("fanout-clients", 1000);
         int k = intOption("fanout-chunks", 100);
-        System.out.println("fanout: " + m + " clients in one world, a reply of " + k + " chunks...");
-        try (FakeModelServer model = new FakeModelServer(k, 0);
+        int pace = intOption("fanout-chunk-delay-ms", 10);
+        System.out.println("fanout: " + m + " clients in one world, a reply of " + k + " chunks, one every " + pace
+                + " ms...");
+        try (FakeModelServer model = new FakeModelServer(k, pace);
                 ServerProcess s = worldLink(Map.of("WORLDLINK_PROVIDER", "openai-compatible",
                         "OPENAI_COMPATIBLE_BASE_URL", model.baseUrl()))) {
             String user = UUID.randomUUID().toString();
@@ -272,6 +277,7 @@ public final class Benchmark {
             Map<String, Object> r = result("fanout");
             r.put("clients", m);
             r.put("chunks", k);
+            r.put("chunkEveryMs", pace);
             r.put("chunksDelivered", delivered.get());
             r.put("chunkDelayP50Ms", round(delay.ms(0.5)));
             r.put("chunkDelayP99Ms", round(delay.ms(0.99)));
@@ -457,7 +463,7 @@ public final class Benchmark {
         }
         String user = UUID.randomUUID().toString();
         BenchClient[] client = new BenchClient[1];
-        BenchClient.open(http, ws(s), f -> {
+        BenchClient.open(ws, ws(s), f -> {
             if (BenchClient.is(f, "connection-confirmed")) {
                 client[0].send(chatFrame("hello"));
             } else if (BenchClient.isIdle(f)) {
