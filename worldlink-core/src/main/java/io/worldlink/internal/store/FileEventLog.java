@@ -27,14 +27,16 @@ import java.util.function.Consumer;
  * {@code events.jsonl}: one event a line, each with its seq. Opening scans the file once, to find the
  * last seq, to cut off a line that a crash left half-written, and to build a sparse index of
  * (seq, offset); reading after a seq then seeks instead of rereading from the start. The newest events
- * are also kept in memory, which serves most reconnects without touching the disk.
+ * are also kept in memory, which serves most reconnects without touching the disk. The file is opened
+ * for each append or read and closed again, so that ten thousand loaded worlds do not hold ten thousand
+ * file descriptors.
  */
 final class FileEventLog implements EventLog {
     private static final System.Logger LOG = System.getLogger(FileEventLog.class.getName());
     private static final int INDEX_EVERY = 64;
     private static final int RECENT = 256;
 
-    private final FileChannel channel;
+    private final Path file;
     private final String name;
     private final ArrayDeque<WorldEvent> recent = new ArrayDeque<>(RECENT);
     private long[] indexSeq = new long[16];
@@ -44,30 +46,23 @@ final class FileEventLog implements EventLog {
     private long lastSeq;
     private long eventsSinceIndex = INDEX_EVERY;
 
-    private FileEventLog(FileChannel channel, String name) {
-        this.channel = channel;
+    private FileEventLog(Path file, String name) {
+        this.file = file;
         this.name = name;
     }
 
     static FileEventLog open(Path file, String name) {
-        FileChannel channel;
-        try {
-            channel = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.READ,
-                    StandardOpenOption.WRITE);
+        FileEventLog log = new FileEventLog(file, name);
+        try (FileChannel channel = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.READ,
+                StandardOpenOption.WRITE)) {
+            log.scan(channel);
         } catch (IOException e) {
-            throw new StorageException("Could not open " + name + ".", e);
-        }
-        FileEventLog log = new FileEventLog(channel, name);
-        try {
-            log.scan();
-        } catch (IOException | RuntimeException e) {
-            log.close();
-            throw e instanceof StorageException se ? se : new StorageException("Could not read " + name + ".", e);
+            throw new StorageException("Could not read " + name + ".", e);
         }
         return log;
     }
 
-    private void scan() throws IOException {
+    private void scan(FileChannel channel) throws IOException {
         long offset = 0;
         long good = 0;
         channel.position(0);
@@ -145,16 +140,16 @@ final class FileEventLog implements EventLog {
         byte[] bytes = (Json.GSON.toJson(EventJson.toJson(logged)) + "\n").getBytes(StandardCharsets.UTF_8);
         ByteBuffer buffer = ByteBuffer.wrap(bytes);
         long position = size;
-        try {
-            while (buffer.hasRemaining()) {
-                position += channel.write(buffer, position);
+        try (FileChannel channel = FileChannel.open(file, StandardOpenOption.WRITE)) {
+            try {
+                while (buffer.hasRemaining()) {
+                    position += channel.write(buffer, position);
+                }
+            } catch (IOException e) {
+                channel.truncate(size);
+                throw e;
             }
         } catch (IOException e) {
-            try {
-                channel.truncate(size);
-            } catch (IOException suppressed) {
-                e.addSuppressed(suppressed);
-            }
             throw new StorageException("Could not append to " + name + ".", e);
         }
         remember(logged, size);
@@ -183,9 +178,8 @@ final class FileEventLog implements EventLog {
         int i = Arrays.binarySearch(indexSeq, 0, indexSize, afterSeq + 1);
         int slot = i >= 0 ? i : Math.max(0, -i - 2);
         long start = indexSize == 0 ? 0 : indexOffset[slot];
-        try {
-            InputStream in = new BufferedInputStream(
-                    Channels.newInputStream(channel.position(start)), 1 << 16);
+        try (FileChannel channel = FileChannel.open(file, StandardOpenOption.READ)) {
+            InputStream in = new BufferedInputStream(Channels.newInputStream(channel.position(start)), 1 << 16);
             ByteArrayOutputStream line = new ByteArrayOutputStream(512);
             long offset = start;
             int b;
@@ -206,12 +200,9 @@ final class FileEventLog implements EventLog {
         }
     }
 
+    /** Nothing to release: the file is open only while it is read or written. */
     @Override
     public void close() {
-        try {
-            channel.close();
-        } catch (IOException e) {
-            LOG.log(Level.WARNING, "Could not close " + name, e);
-        }
+        // The file is not held open between operations.
     }
 }
