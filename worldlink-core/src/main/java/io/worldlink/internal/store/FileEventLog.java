@@ -63,18 +63,40 @@ final class FileEventLog implements EventLog {
     }
 
     private void scan(FileChannel channel) throws IOException {
-        long offset = 0;
-        long good = 0;
-        channel.position(0);
-        InputStream in = new BufferedInputStream(Channels.newInputStream(channel), 1 << 16);
-        ByteArrayOutputStream line = new ByteArrayOutputStream(512);
-        int b;
-        boolean damaged = false;
-        while (true) {
-            b = in.read();
-            if (b == -1) {
-                break;
+        long[] good = {0};
+        boolean complete = readEvents(channel, 0, Long.MAX_VALUE, (event, end) -> {
+            if (event == null || event.seq() <= lastSeq) {
+                return false;
             }
+            remember(event, good[0]);
+            good[0] = end;
+            return true;
+        });
+        if (!complete) {
+            // A crash in the middle of an append leaves a partial last line; the event was never seen.
+            LOG.log(Level.WARNING, name + ": dropping a damaged tail after seq " + lastSeq);
+            channel.truncate(good[0]);
+        }
+        size = good[0];
+    }
+
+    /** Receives each event read, or {@code null} for a line that is not one, and where its line ends. */
+    private interface EventReader {
+        boolean accept(WorldEvent event, long endOffset);
+    }
+
+    /**
+     * Reads the events of whole lines from {@code start} up to {@code limit}.
+     *
+     * @return {@code true} when every line read was whole and accepted
+     */
+    private static boolean readEvents(FileChannel channel, long start, long limit, EventReader reader)
+            throws IOException {
+        InputStream in = new BufferedInputStream(Channels.newInputStream(channel.position(start)), 1 << 16);
+        ByteArrayOutputStream line = new ByteArrayOutputStream(512);
+        long offset = start;
+        int b;
+        while (offset < limit && (b = in.read()) != -1) {
             offset++;
             if (b != '\n') {
                 line.write(b);
@@ -82,19 +104,11 @@ final class FileEventLog implements EventLog {
             }
             WorldEvent event = parse(line.toString(StandardCharsets.UTF_8));
             line.reset();
-            if (event == null || event.seq() <= lastSeq) {
-                damaged = true;
-                break;
+            if (!reader.accept(event, offset)) {
+                return false;
             }
-            remember(event, good);
-            good = offset;
         }
-        if (damaged || line.size() > 0) {
-            // A crash in the middle of an append leaves a partial last line; the event was never seen.
-            LOG.log(Level.WARNING, name + ": dropping a damaged tail after seq " + lastSeq);
-            channel.truncate(good);
-        }
-        size = good;
+        return line.size() == 0;
     }
 
     private static WorldEvent parse(String line) {
@@ -179,22 +193,12 @@ final class FileEventLog implements EventLog {
         int slot = i >= 0 ? i : Math.max(0, -i - 2);
         long start = indexSize == 0 ? 0 : indexOffset[slot];
         try (FileChannel channel = FileChannel.open(file, StandardOpenOption.READ)) {
-            InputStream in = new BufferedInputStream(Channels.newInputStream(channel.position(start)), 1 << 16);
-            ByteArrayOutputStream line = new ByteArrayOutputStream(512);
-            long offset = start;
-            int b;
-            while (offset < size && (b = in.read()) != -1) {
-                offset++;
-                if (b != '\n') {
-                    line.write(b);
-                    continue;
+            readEvents(channel, start, size, (event, end) -> {
+                if (event != null && event.seq() > afterSeq) {
+                    action.accept(event);
                 }
-                WorldEvent e = parse(line.toString(StandardCharsets.UTF_8));
-                line.reset();
-                if (e != null && e.seq() > afterSeq) {
-                    action.accept(e);
-                }
-            }
+                return true;
+            });
         } catch (IOException e) {
             throw new StorageException("Could not read " + name + ".", e);
         }

@@ -4,7 +4,6 @@ import io.worldlink.AgentConfig;
 import io.worldlink.ErrorCode;
 import io.worldlink.EventLog;
 import io.worldlink.MemoryMessage;
-import io.worldlink.Names;
 import io.worldlink.StorageException;
 import io.worldlink.UserId;
 import io.worldlink.UserStorage;
@@ -31,7 +30,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.stream.Stream;
 
 /** The default {@link UserStorage}: agent-world's file layout under {@code {dataRoot}/users/}. */
 public final class FileUserStorage implements UserStorage {
@@ -56,19 +54,7 @@ public final class FileUserStorage implements UserStorage {
 
     @Override
     public List<String> listWorlds(UserId user) {
-        Path worlds = root.user(user).resolve("worlds");
-        if (!Files.isDirectory(worlds)) {
-            return List.of();
-        }
-        try (Stream<Path> s = Files.list(worlds)) {
-            return s.filter(p -> Names.isValidId(p.getFileName().toString()))
-                    .filter(p -> Files.isRegularFile(p.resolve(WorldFiles.CONFIG)))
-                    .map(p -> p.getFileName().toString())
-                    .sorted()
-                    .toList();
-        } catch (IOException e) {
-            throw new StorageException("Could not list " + root.relative(worlds) + ".", e);
-        }
+        return files.list(root.user(user).resolve("worlds"));
     }
 
     @Override

@@ -1,15 +1,11 @@
 package io.worldlink.internal.store;
 
 import io.worldlink.ErrorCode;
-import io.worldlink.Names;
-import io.worldlink.StorageException;
 import io.worldlink.WorldLinkException;
 import io.worldlink.WorldSnapshot;
-import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
-import java.util.stream.Stream;
 
 /** The read-only template worlds under {@code {dataRoot}/worlds/}. Nothing here writes. */
 public final class Templates {
@@ -24,19 +20,7 @@ public final class Templates {
 
     /** @return the ids of the templates, sorted */
     public List<String> list() {
-        Path dir = root.templates();
-        if (!Files.isDirectory(dir)) {
-            return List.of();
-        }
-        try (Stream<Path> s = Files.list(dir)) {
-            return s.filter(p -> Names.isValidId(p.getFileName().toString()))
-                    .filter(p -> Files.isRegularFile(p.resolve(WorldFiles.CONFIG)))
-                    .map(p -> p.getFileName().toString())
-                    .sorted()
-                    .toList();
-        } catch (IOException e) {
-            throw new StorageException("Could not list the templates in worlds/.", e);
-        }
+        return files.list(root.templates());
     }
 
     /**

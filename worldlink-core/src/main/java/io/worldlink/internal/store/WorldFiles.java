@@ -24,6 +24,7 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.stream.Stream;
 
 /**
  * Reads and writes one world folder in agent-world's layout:
@@ -106,6 +107,25 @@ public final class WorldFiles {
                 })
                 : List.of();
         return new AgentSnapshot(config, prompt, memory);
+    }
+
+    /**
+     * @param dir a folder of worlds ({@code worlds/}, or a user's {@code worlds/})
+     * @return the ids of the worlds in it (folders named by an id, with a config.json), sorted
+     */
+    public List<String> list(Path dir) {
+        if (!Files.isDirectory(dir)) {
+            return List.of();
+        }
+        try (Stream<Path> s = Files.list(dir)) {
+            return s.filter(p -> Names.isValidId(p.getFileName().toString()))
+                    .filter(p -> Files.isRegularFile(p.resolve(CONFIG)))
+                    .map(p -> p.getFileName().toString())
+                    .sorted()
+                    .toList();
+        } catch (IOException e) {
+            throw new StorageException("Could not list " + root.relative(dir) + ".", e);
+        }
     }
 
     /**
