@@ -20,6 +20,13 @@ public interface Transport {
     void send(String text, Consumer<Throwable> done);
 
     /**
+     * Called when WorldLink has nothing more to send for now. A transport that gathers frames to write
+     * them together (a batching WebSocket) writes what it gathered; the default does nothing. Must not
+     * block.
+     */
+    default void flush() {}
+
+    /**
      * Closes the connection.
      *
      * @param code a WebSocket close code (1001 going away, 1009 too big, 1013 try again later, ...)

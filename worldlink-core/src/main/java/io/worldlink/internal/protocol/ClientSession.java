@@ -222,6 +222,7 @@ final class ClientSession implements Connection {
             if (next == null) {
                 sending.set(false);
                 if (outbox.isEmpty()) {
+                    transport.flush();
                     return;
                 }
                 continue;

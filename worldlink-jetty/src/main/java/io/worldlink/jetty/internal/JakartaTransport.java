@@ -1,6 +1,11 @@
 package io.worldlink.jetty.internal;
 
 import io.worldlink.Transport;
+import org.eclipse.jetty.ee11.websocket.jakarta.common.JakartaWebSocketSession;
+import org.eclipse.jetty.util.Callback;
+import org.eclipse.jetty.websocket.core.CoreSession;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import jakarta.websocket.CloseReason;
 import jakarta.websocket.Session;
 import java.io.IOException;
@@ -10,15 +15,35 @@ import java.util.function.Consumer;
 /**
  * A {@link Transport} over a jakarta WebSocket session. It sends only through the asynchronous remote;
  * WorldLink's outbound queue keeps one message in flight per session, so nothing here blocks or sends
- * from two threads at once.
+ * from two threads at once. Frames are batched: Jetty gathers the frames of a burst and writes them
+ * together when WorldLink's queue for the client runs empty ({@link #flush()}), instead of one socket
+ * write per frame.
  */
 final class JakartaTransport implements Transport {
+    private static final Logger LOG = LoggerFactory.getLogger(JakartaTransport.class);
     private static final int MAX_REASON_BYTES = 123;
 
     private final Session session;
+    private final CoreSession core;
 
     JakartaTransport(Session session) {
         this.session = session;
+        // The jakarta API's flushBatch() blocks; Jetty's own session flushes without blocking.
+        this.core = session instanceof JakartaWebSocketSession j ? j.getCoreSession() : null;
+        if (core != null) {
+            try {
+                session.getAsyncRemote().setBatchingAllowed(true);
+            } catch (IOException e) {
+                LOG.debug("Batching stays off for session {}", session.getId(), e);
+            }
+        }
+    }
+
+    @Override
+    public void flush() {
+        if (core != null) {
+            core.flush(Callback.NOOP);
+        }
     }
 
     @Override
