@@ -107,6 +107,7 @@ final class Worlds {
 
     /** Gives back a reference; the last one closes the world, saving what is pending. */
     void release(WorldHandle handle) {
+        CompletableFuture<Void> closed = new CompletableFuture<>();
         boolean[] last = new boolean[1];
         handles.computeIfPresent(handle.key, (k, h) -> {
             if (h != handle) {
@@ -114,17 +115,20 @@ final class Worlds {
             }
             h.refs--;
             last[0] = h.refs == 0;
+            if (last[0]) {
+                // Registered under the same lock as acquire(): a new load of this world waits for the close.
+                closing.put(k, closed);
+            }
             return last[0] ? null : h;
         });
         if (!last[0]) {
             return;
         }
         handle.unsubscribe();
-        CompletableFuture<Void> closed = handle.runtime
-                .thenCompose(WorldRuntime::close)
-                .exceptionally(e -> null);
-        closing.put(handle.key, closed);
-        closed.whenComplete((x, e) -> closing.remove(handle.key, closed));
+        handle.runtime.thenCompose(WorldRuntime::close).whenComplete((x, e) -> {
+            closing.remove(handle.key, closed);
+            closed.complete(null);
+        });
     }
 
     /** A connection is now in one of the user's worlds. */
