@@ -47,7 +47,7 @@ public final class WorldLink implements AutoCloseable {
      * @param connections open connections
      * @param loadedWorlds worlds in memory
      * @param subscriptions open event bus subscriptions of this process
-     * @param trackedUsers users with a connection, or an anonymous folder waiting to be deleted
+     * @param trackedUsers users with a connection, or with a grace period running before their folder is deleted
      * @param activeModelCalls model calls under way
      */
     public record Stats(int connections, int loadedWorlds, int subscriptions, int trackedUsers, int activeModelCalls) {}

@@ -20,7 +20,6 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * The loaded worlds and the users who are connected. A world is loaded once however many connections
@@ -43,11 +42,12 @@ final class Worlds {
     private final Map<WorldKey, WorldHandle> handles = new ConcurrentHashMap<>();
     private final Map<WorldKey, CompletableFuture<Void>> closing = new ConcurrentHashMap<>();
     private final Map<UserId, UserEntry> users = new ConcurrentHashMap<>();
+    // Folders being deleted now: a new load of that user's world waits for its deletion to finish.
+    private final Map<UserId, CompletableFuture<Void>> deletions = new ConcurrentHashMap<>();
 
     private static final class UserEntry {
         int sessions;
         ScheduledFuture<?> pendingDelete;
-        CompletableFuture<Void> deleting = CompletableFuture.completedFuture(null);
     }
 
     Worlds(WorldRuntime.Shared shared, WorldCloner cloner, Duration grace) {
@@ -101,8 +101,7 @@ final class Worlds {
     }
 
     private CompletableFuture<Void> deletionOf(UserId user) {
-        UserEntry e = users.get(user);
-        return e == null ? CompletableFuture.completedFuture(null) : e.deleting;
+        return deletions.getOrDefault(user, CompletableFuture.completedFuture(null));
     }
 
     /** Gives back a reference; the last one closes the world, saving what is pending. */
@@ -167,33 +166,29 @@ final class Worlds {
         }
     }
 
+    // Starts deleting a user's folder if nobody came back: the user stops being tracked at once, and the
+    // deletion runs after the user's worlds have closed.
     private void delete(UserId user) {
-        AtomicReference<CompletableFuture<Void>> started = new AtomicReference<>();
         users.computeIfPresent(user, (u, entry) -> {
             if (entry.sessions > 0) {
                 return entry;
             }
-            entry.pendingDelete = null;
             List<CompletableFuture<Void>> closes = new ArrayList<>();
             closing.forEach((k, f) -> {
                 if (k.userId().equals(u)) {
                     closes.add(f);
                 }
             });
-            entry.deleting = CompletableFuture.allOf(closes.toArray(CompletableFuture[]::new))
+            CompletableFuture<Void> deletion = CompletableFuture.allOf(closes.toArray(CompletableFuture[]::new))
                     .thenRunAsync(() -> storage.deleteUser(u), worldPool)
                     .exceptionally(e -> {
                         LOG.log(Level.ERROR, "Could not delete the folder of anonymous user " + u, e);
                         return null;
                     });
-            started.set(entry.deleting);
-            return entry;
+            deletions.put(u, deletion);
+            deletion.whenComplete((x, e) -> deletions.remove(u, deletion));
+            return null;
         });
-        CompletableFuture<Void> done = started.get();
-        if (done != null) {
-            done.whenComplete((x, e) -> users.computeIfPresent(user,
-                    (u, entry) -> entry.sessions == 0 && entry.deleting == done ? null : entry));
-        }
     }
 
     /** @return the worlds loaded now */
@@ -206,7 +201,7 @@ final class Worlds {
         return handles.size();
     }
 
-    /** @return how many users have a connection or data about to be deleted */
+    /** @return how many users have a connection, or a grace period running before their folder is deleted */
     int trackedUsers() {
         return users.size();
     }
@@ -227,7 +222,7 @@ final class Worlds {
             }
         }
         List<CompletableFuture<?>> all = new ArrayList<>(closing.values());
-        users.values().forEach(e -> all.add(e.deleting));
+        all.addAll(deletions.values());
         return CompletableFuture.allOf(all.toArray(CompletableFuture[]::new));
     }
 }
