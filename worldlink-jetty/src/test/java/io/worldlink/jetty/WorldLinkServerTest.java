@@ -178,8 +178,10 @@ class WorldLinkServerTest {
             }
         }).get(5, TimeUnit.SECONDS);
         victim.sendText("{\"type\":\"world-select\",\"payload\":{\"templateName\":\"default-world\","
-                + "\"worldName\":\"shared\",\"userId\":\"" + user + "\"}}", true);
-        victim.sendText("{\"type\":\"chat-send\",\"payload\":{\"message\":\"talk for a while\"}}", true);
+                + "\"worldName\":\"shared\",\"userId\":\"" + user + "\"}}", true).get(5, TimeUnit.SECONDS);
+        // The JDK's WebSocket takes one send at a time.
+        victim.sendText("{\"type\":\"chat-send\",\"payload\":{\"message\":\"talk for a while\"}}", true)
+                .get(5, TimeUnit.SECONDS);
         assertTrue(streaming.await(5, TimeUnit.SECONDS));
 
         victim.abort();
