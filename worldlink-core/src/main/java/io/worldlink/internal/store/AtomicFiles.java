@@ -54,9 +54,8 @@ public final class AtomicFiles {
             } catch (IOException suppressed) {
                 e.addSuppressed(suppressed);
             }
-            throw new StorageException("Could not write " + name + " (" + e.getClass().getSimpleName()
-                    + "); the previous version is unchanged. Check that the disk has space and the folder is writable.",
-                    e);
+            throw new StorageException("Could not write " + name + "; the previous version is unchanged. Check that "
+                    + "the disk has space and the folder is writable.", e);
         }
     }
 
