@@ -88,7 +88,7 @@ public final class WorldLink implements AutoCloseable {
         owned.add(timer);
         this.dispatcher = new ModelDispatcher(modelPool, b.maxConcurrentModelCalls);
         this.hub = new Hub(new WorldRuntime.Shared(storage, bus, registry, dispatcher, worldPool, timer,
-                new WorldRuntime.Settings(b.memoryWindow, b.memoryCap, b.saveDelay, b.clock)), cloner,
+                new WorldRuntime.Settings(b.memoryWindow, b.memoryCap, b.saveDelay, b.replyTimeout, b.clock)), cloner,
                 b.anonymousGracePeriod, new Limits(b.maxFrameChars, b.maxQueuedChars, b.requestsPerSecond,
                 b.requestBurst), b.trustClaimedUserIds);
         if (b.trustClaimedUserIds) {
@@ -267,6 +267,7 @@ public final class WorldLink implements AutoCloseable {
         private int memoryWindow = 10;
         private int memoryCap = 200;
         private Duration saveDelay = Duration.ofMillis(50);
+        private Duration replyTimeout = Duration.ofMinutes(2);
         private Clock clock = Clock.systemUTC();
 
         private Builder() {}
@@ -465,6 +466,20 @@ public final class WorldLink implements AutoCloseable {
                 throw new IllegalArgumentException("the save delay must not be negative");
             }
             this.saveDelay = delay;
+            return this;
+        }
+
+        /**
+         * @param timeout how long any chat model may send nothing before its reply is stopped with a
+         *     {@code MODEL_ERROR} and the turn goes on (default 2 minutes); the OpenAI-compatible client
+         *     has its own, shorter timeouts as well
+         * @return this
+         */
+        public Builder replyTimeout(Duration timeout) {
+            if (timeout.isNegative() || timeout.isZero()) {
+                throw new IllegalArgumentException("the reply timeout must be positive");
+            }
+            this.replyTimeout = timeout;
             return this;
         }
 

@@ -15,6 +15,7 @@ import io.worldlink.OpenAiSettings;
 import io.worldlink.Usage;
 import io.worldlink.WorldLinkException;
 import io.worldlink.internal.Daemons;
+import io.worldlink.internal.Durations;
 import io.worldlink.internal.Json;
 import java.io.IOException;
 import java.net.ConnectException;
@@ -109,10 +110,6 @@ public final class OpenAiChatModel implements ChatModel {
         return Json.GSON.toJson(o);
     }
 
-    private static String readable(java.time.Duration d) {
-        return d.toMillis() < 1000 ? d.toMillis() + " ms" : d.toSeconds() + " s";
-    }
-
     private static boolean isLoopback(URI uri) {
         String host = uri.getHost();
         if (host == null) {
@@ -136,7 +133,7 @@ public final class OpenAiChatModel implements ChatModel {
         String message;
         if (e instanceof HttpTimeoutException) {
             message = "The model server at " + server + " did not start answering within "
-                    + readable(settings.firstByteTimeout()) + ".";
+                    + Durations.readable(settings.firstByteTimeout()) + ".";
         } else if (e instanceof ConnectException) {
             message = "Could not connect to the model server at " + server + "; check that it is running and that "
                     + "the base URL is right.";
@@ -344,7 +341,7 @@ public final class OpenAiChatModel implements ChatModel {
             long idle = System.nanoTime() - lastActivity;
             if (idle >= gap) {
                 fail(new WorldLinkException(ErrorCode.MODEL_ERROR, "The model server at " + uri.getHost()
-                        + " sent nothing for " + readable(settings.gapTimeout()) + "; the reply was stopped."));
+                        + " sent nothing for " + Durations.readable(settings.gapTimeout()) + "; the reply was stopped."));
             } else {
                 scheduleWatchdog(gap - idle);
             }

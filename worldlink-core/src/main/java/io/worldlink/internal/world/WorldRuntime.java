@@ -28,6 +28,7 @@ import io.worldlink.WorldEvent;
 import io.worldlink.WorldKey;
 import io.worldlink.WorldLinkException;
 import io.worldlink.WorldSnapshot;
+import io.worldlink.internal.Durations;
 import io.worldlink.internal.Ids;
 import io.worldlink.internal.Json;
 import io.worldlink.internal.ModelJson;
@@ -48,6 +49,7 @@ import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Consumer;
@@ -67,13 +69,16 @@ public final class WorldRuntime {
      * @param saveDelay how long memory and call counts may wait to be written, so that the changes of a
      *     turn are written together (the event log is written at once regardless); zero writes after
      *     each burst of events
+     * @param replyTimeout how long a model may send nothing before its reply is stopped with an error
      * @param clock the time source
      */
-    public record Settings(int memoryWindow, int memoryCap, Duration saveDelay, Clock clock) {
+    public record Settings(int memoryWindow, int memoryCap, Duration saveDelay, Duration replyTimeout, Clock clock) {
         /** Checks the limits. */
         public Settings {
-            if (memoryWindow < 0 || memoryCap < 4 || saveDelay.isNegative()) {
-                throw new IllegalArgumentException("memoryWindow must be >= 0, memoryCap >= 4, saveDelay >= 0");
+            if (memoryWindow < 0 || memoryCap < 4 || saveDelay.isNegative() || replyTimeout.isNegative()
+                    || replyTimeout.isZero()) {
+                throw new IllegalArgumentException(
+                        "memoryWindow must be >= 0, memoryCap >= 4, saveDelay >= 0, replyTimeout > 0");
             }
         }
     }
@@ -174,6 +179,8 @@ public final class WorldRuntime {
         final AtomicBoolean ended = new AtomicBoolean();
         volatile ChatCall call;
         volatile boolean cancelled;
+        volatile long lastHeard = System.nanoTime();
+        volatile ScheduledFuture<?> watchdog;
 
         Reply(String agentId, MessageEvent answering, SenderClass answeringClass, Turn turn) {
             this.agentId = agentId;
@@ -184,6 +191,7 @@ public final class WorldRuntime {
 
         @Override
         public void onChunk(String chunk) {
+            lastHeard = System.nanoTime();
             exec.execute(() -> chunk(this, chunk));
         }
 
@@ -630,12 +638,32 @@ public final class WorldRuntime {
                 reply.end();
                 return;
             }
+            reply.lastHeard = System.nanoTime();
             try {
                 reply.call = model.stream(request, reply);
             } catch (RuntimeException e) {
                 reply.onError(e);
             }
         });
+        watch(reply, settings.replyTimeout().toNanos());
+    }
+
+    // Whatever the model, a reply that hears nothing for the reply timeout is stopped, so the turn ends.
+    private void watch(Reply r, long delayNanos) {
+        r.watchdog = timer.schedule(() -> exec.execute(() -> {
+            if (closed || !inFlight.contains(r)) {
+                return;
+            }
+            long quiet = System.nanoTime() - r.lastHeard;
+            long limit = settings.replyTimeout().toNanos();
+            if (quiet < limit) {
+                watch(r, limit - quiet);
+                return;
+            }
+            r.cancel();
+            fail(r, new WorldLinkException(ErrorCode.MODEL_ERROR, "The model of agent " + r.agentId
+                    + " sent nothing for " + Durations.readable(settings.replyTimeout()) + "; the reply was stopped."));
+        }), delayNanos, TimeUnit.NANOSECONDS);
     }
 
     private ChatRequest request(AgentState a, MessageEvent m) {
@@ -727,6 +755,11 @@ public final class WorldRuntime {
     }
 
     private void finishInTurn(Reply r) {
+        ScheduledFuture<?> watchdog = r.watchdog;
+        if (watchdog != null) {
+            // With the pool's remove-on-cancel policy this also frees the reply at once.
+            watchdog.cancel(false);
+        }
         if (r.turn != null) {
             r.turn.pending--;
             endTurnIfDone(r.turn);

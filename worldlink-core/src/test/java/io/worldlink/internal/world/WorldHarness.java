@@ -34,6 +34,7 @@ import java.util.concurrent.TimeUnit;
 /** A world on disk with scripted agents, loaded into a runtime, and every event it publishes in a queue. */
 final class WorldHarness implements AutoCloseable {
     static final long WAIT_SECONDS = 10;
+    static final Duration REPLY_TIMEOUT = Duration.ofMillis(300);
 
     final UserStorage storage;
     final EventBus bus = EventBus.inProcess();
@@ -59,7 +60,7 @@ final class WorldHarness implements AutoCloseable {
                 new WorldConfig("test", "Test", "", turnLimit, false, Map.of(), Map.of()), snapshots));
         ModelRegistry models = new ModelRegistry(Map.of("script", chatModel == null ? model : chatModel), "script");
         world = get(WorldRuntime.load(key, new WorldRuntime.Shared(storage, bus, models, dispatcher, pool, timer,
-                new WorldRuntime.Settings(memoryWindow, memoryCap, Duration.ZERO, Clock.systemUTC()))));
+                new WorldRuntime.Settings(memoryWindow, memoryCap, Duration.ZERO, REPLY_TIMEOUT, Clock.systemUTC()))));
         subscription = get(world.attach(-1, events::add)).subscription();
     }
 

@@ -396,6 +396,19 @@ class WorldRuntimeTest {
     }
 
     @Test
+    void aModelThatNeverAnswersIsStoppedByTheReplyTimeoutAndTheTurnEnds() {
+        io.worldlink.ChatModel silent = (request, listener) -> () -> { };
+        h = new WorldHarness(root, 5, 10, 200, List.of(WorldHarness.agent("ada", true)), silent);
+
+        List<WorldEvent> turn = h.turn(h.world.chat(null, "anyone?", null));
+
+        SseEvent error = turn.stream().filter(e -> e instanceof SseEvent s && s.phase() == SseEvent.Phase.ERROR)
+                .map(SseEvent.class::cast).findFirst().orElseThrow();
+        assertEquals("The model of agent ada sent nothing for 300 ms; the reply was stopped.", error.error());
+        assertEquals(0, h.dispatcher.active(), "the stopped call gave its slot back");
+    }
+
+    @Test
     void aProviderThatIsNotConfiguredIsAModelErrorNotAHang() {
         h = WorldHarness.of(root, "ada");
         JsonObject change = new JsonObject();
