@@ -97,6 +97,18 @@ public final class Benchmark {
         }
         b.report();
         b.ws.stop();
+        b.deleteDataRoots();
+    }
+
+    // Each scenario's server worked in a data root of its own: remove them all (tens of thousands of files).
+    private void deleteDataRoots() throws IOException {
+        for (Path root : dataRoots.values()) {
+            try (Stream<Path> s = Files.walk(root)) {
+                for (Path p : s.sorted(java.util.Comparator.reverseOrder()).toList()) {
+                    Files.deleteIfExists(p);
+                }
+            }
+        }
     }
 
     private int intOption(String name, int fallback) {
