@@ -83,11 +83,13 @@ class OfflineChatModelTest {
     @Test
     void pacesWordsAndCanBeCancelled() throws Exception {
         Collect c = new Collect();
-        var call = ChatModel.offline(Duration.ofMillis(50)).stream(request("Ada", "You are Ada.", "hi"), c);
+        var call = ChatModel.offline(Duration.ofMillis(5)).stream(request("Ada", "You are Ada.", "hi"), c);
         assertTrue(c.chunks.poll(5, TimeUnit.SECONDS) != null, "the first word comes after one pause");
         call.cancel();
-        assertThrows(java.util.concurrent.TimeoutException.class, () -> c.done.get(500, TimeUnit.MILLISECONDS),
+        // Uncancelled, the ~40 remaining words at 5 ms each would complete well within this wait.
+        assertThrows(java.util.concurrent.TimeoutException.class, () -> c.done.get(1, TimeUnit.SECONDS),
                 "a cancelled call never completes");
+        assertTrue(c.chunks.size() < 10, "delivery stopped: " + c.chunks.size() + " more words came");
     }
 
     @Test
