@@ -8,6 +8,7 @@ import io.worldlink.WorldLinkException;
 import io.worldlink.WorldSnapshot;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.Function;
 import io.worldlink.ConnectionInfo;
 import io.worldlink.MessageLevel;
 import io.worldlink.UserId;
@@ -76,14 +77,17 @@ public final class Hub {
      * @return the world as Markdown, with the conversation from its event log
      */
     public CompletableFuture<String> export(Identity identity, String userId, String worldName) {
-        WorldKey key = key(identity, userId, worldName);
+        return withWorld(key(identity, userId, worldName), WorldRuntime::export);
+    }
+
+    // Runs an action on an existing world, loading it for the moment when no connection has it loaded.
+    private <T> CompletableFuture<T> withWorld(WorldKey key, Function<WorldRuntime, CompletableFuture<T>> action) {
         if (!storage.worldExists(key)) {
             return CompletableFuture.failedFuture(new WorldLinkException(ErrorCode.WORLD_NOT_FOUND,
                     "User " + key.userId() + " has no world \"" + key.worldId() + "\"."));
         }
-        WorldHandle handle = worlds.acquire(key, null, worldName);
-        return handle.runtime.thenCompose(WorldRuntime::export)
-                .whenComplete((markdown, error) -> worlds.release(handle));
+        WorldHandle handle = worlds.acquire(key, null, key.worldId());
+        return handle.runtime.thenCompose(action).whenComplete((x, e) -> worlds.release(handle));
     }
 
     private WorldKey key(Identity identity, String userId, String worldName) {
@@ -101,13 +105,7 @@ public final class Hub {
      */
     public CompletableFuture<Void> notifyWorld(String userId, String worldName, String content, MessageLevel level) {
         WorldKey key = new WorldKey(UserId.of(userId), Names.toId("world name", worldName));
-        if (!storage.worldExists(key)) {
-            return CompletableFuture.failedFuture(new WorldLinkException(ErrorCode.WORLD_NOT_FOUND,
-                    "User " + key.userId() + " has no world \"" + key.worldId() + "\"."));
-        }
-        WorldHandle handle = worlds.acquire(key, null, worldName);
-        return handle.runtime.thenCompose(rt -> rt.notice(content, level))
-                .whenComplete((x, e) -> worlds.release(handle)).thenApply(x -> null);
+        return withWorld(key, rt -> rt.notice(content, level)).thenApply(x -> null);
     }
 
     /**

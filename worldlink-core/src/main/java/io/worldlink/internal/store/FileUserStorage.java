@@ -60,8 +60,7 @@ public final class FileUserStorage implements UserStorage {
     @Override
     public WorldSnapshot loadWorld(WorldKey world) {
         if (!worldExists(world)) {
-            throw new WorldLinkException(ErrorCode.WORLD_NOT_FOUND,
-                    "User " + world.userId() + " has no world \"" + world.worldId() + "\".");
+            throw notFound(world);
         }
         return files.read(root.world(world), world.worldId());
     }
@@ -161,10 +160,14 @@ public final class FileUserStorage implements UserStorage {
     private Path existing(WorldKey world) {
         Path dir = root.world(world);
         if (!Files.isDirectory(dir)) {
-            throw new WorldLinkException(ErrorCode.WORLD_NOT_FOUND,
-                    "User " + world.userId() + " has no world \"" + world.worldId() + "\".");
+            throw notFound(world);
         }
         return dir;
+    }
+
+    private static WorldLinkException notFound(WorldKey world) {
+        return new WorldLinkException(ErrorCode.WORLD_NOT_FOUND, "User " + world.userId() + " has no world \""
+                + world.worldId() + "\".");
     }
 
     private static void requireNotTemplate(WorldConfig config) {

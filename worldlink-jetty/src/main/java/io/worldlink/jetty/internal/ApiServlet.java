@@ -13,6 +13,7 @@ import io.worldlink.Names;
 import io.worldlink.WorldLink;
 import io.worldlink.WorldLinkException;
 import io.worldlink.WorldSnapshot;
+import io.worldlink.internal.Json;
 import io.worldlink.internal.world.AgentViews;
 import jakarta.servlet.AsyncContext;
 import jakarta.servlet.http.HttpServlet;
@@ -39,7 +40,7 @@ import org.slf4j.LoggerFactory;
 public final class ApiServlet extends HttpServlet {
     private static final long serialVersionUID = 1L;
     private static final Logger LOG = LoggerFactory.getLogger(ApiServlet.class);
-    private static final Gson GSON = new Gson().newBuilder().disableHtmlEscaping().create();
+    private static final Gson GSON = Json.GSON;
     private static final int MAX_BODY_CHARS = 64 * 1024;
 
     private final transient WorldLink link;
