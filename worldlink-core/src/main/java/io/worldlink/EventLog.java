@@ -23,6 +23,14 @@ public interface EventLog extends AutoCloseable {
     <E extends WorldEvent> E append(E event);
 
     /**
+     * Makes every event appended so far durable (on disk, and synced unless the storage was told not
+     * to sync). The world calls it once per burst of appends, before any client sees them.
+     *
+     * @throws StorageException when the events could not be made durable
+     */
+    void sync();
+
+    /**
      * Reads back, in order, every event with a seq larger than {@code afterSeq}. It does not reread the
      * log from its start to find them.
      *

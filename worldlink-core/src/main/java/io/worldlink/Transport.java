@@ -27,6 +27,16 @@ public interface Transport {
     default void flush() {}
 
     /**
+     * Says where the connection comes from, so that WorldLink can limit the connections of one address.
+     *
+     * @return the client's address (an IP address, without the port), or {@code null} when unknown;
+     *     the default is unknown
+     */
+    default String remoteAddress() {
+        return null;
+    }
+
+    /**
      * Closes the connection.
      *
      * @param code a WebSocket close code (1001 going away, 1009 too big, 1013 try again later, ...)

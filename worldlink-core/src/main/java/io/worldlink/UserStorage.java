@@ -18,6 +18,14 @@ public interface UserStorage {
     boolean worldExists(WorldKey world);
 
     /**
+     * Lists every user with something stored, so that the folders of anonymous users that a crash left
+     * behind can be removed when WorldLink starts.
+     *
+     * @return the users, in no particular order
+     */
+    List<UserId> listUsers();
+
+    /**
      * @param user a user
      * @return the ids of the user's worlds, sorted; empty when the user has none
      */

@@ -42,6 +42,11 @@ public final class WatchedStorage implements UserStorage {
     }
 
     @Override
+    public List<UserId> listUsers() {
+        return files.listUsers();
+    }
+
+    @Override
     public List<String> listWorlds(UserId user) {
         return files.listWorlds(user);
     }

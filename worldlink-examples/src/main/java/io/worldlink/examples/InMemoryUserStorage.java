@@ -35,6 +35,11 @@ public final class InMemoryUserStorage implements UserStorage {
     }
 
     @Override
+    public List<UserId> listUsers() {
+        return worlds.keySet().stream().map(WorldKey::userId).distinct().toList();
+    }
+
+    @Override
     public List<String> listWorlds(UserId user) {
         return worlds.keySet().stream().filter(k -> k.userId().equals(user)).map(WorldKey::worldId).sorted().toList();
     }
@@ -105,6 +110,11 @@ public final class InMemoryUserStorage implements UserStorage {
                     log.add(logged);
                     return logged;
                 }
+            }
+
+            @Override
+            public void sync() {
+                // A list in memory has nothing to write to disk.
             }
 
             @Override

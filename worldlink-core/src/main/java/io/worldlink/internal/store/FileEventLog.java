@@ -172,6 +172,15 @@ final class FileEventLog implements EventLog {
     }
 
     @Override
+    public void sync() {
+        try (FileChannel channel = FileChannel.open(file, StandardOpenOption.WRITE)) {
+            channel.force(false);
+        } catch (IOException e) {
+            throw new StorageException("Could not sync " + name + ".", e);
+        }
+    }
+
+    @Override
     public void forEachAfter(long afterSeq, Consumer<? super WorldEvent> action) {
         if (afterSeq >= lastSeq) {
             return;

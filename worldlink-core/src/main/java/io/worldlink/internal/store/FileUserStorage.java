@@ -13,6 +13,7 @@ import io.worldlink.WorldLinkException;
 import io.worldlink.WorldSnapshot;
 import java.io.IOException;
 import java.nio.file.DirectoryNotEmptyException;
+import java.nio.file.DirectoryStream;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.FileSystemException;
 import java.nio.file.FileVisitResult;
@@ -50,6 +51,37 @@ public final class FileUserStorage implements UserStorage {
     @Override
     public boolean worldExists(WorldKey world) {
         return Files.isRegularFile(root.world(world).resolve(WorldFiles.CONFIG));
+    }
+
+    @Override
+    public List<UserId> listUsers() {
+        Path users = root.root().resolve("users");
+        if (!Files.isDirectory(users, LinkOption.NOFOLLOW_LINKS)) {
+            return List.of();
+        }
+        List<UserId> out = new ArrayList<>();
+        try (DirectoryStream<Path> ds = Files.newDirectoryStream(users)) {
+            for (Path p : ds) {
+                UserId user = userFolder(p);
+                if (user != null) {
+                    out.add(user);
+                }
+            }
+        } catch (IOException e) {
+            throw new StorageException("Could not list " + root.relative(users) + ".", e);
+        }
+        return out;
+    }
+
+    // A folder of users/ that WorldLink itself would have made for a user, else null.
+    private static UserId userFolder(Path p) {
+        String name = p.getFileName().toString();
+        try {
+            UserId user = UserId.of(name);
+            return user.value().equals(name) && Files.isDirectory(p, LinkOption.NOFOLLOW_LINKS) ? user : null;
+        } catch (WorldLinkException e) {
+            return null;
+        }
     }
 
     @Override
