@@ -136,7 +136,7 @@ final class ClientSession implements Connection {
      * Moves the session into a world: greets it, replays what it missed, then delivers live events.
      * Leaves the world it was in (it receives nothing of that world again).
      */
-    CompletableFuture<WorldRuntime.View> enter(WorldHandle handle, WorldRuntime runtime, long afterSeq,
+    CompletableFuture<WorldRuntime.View> enter(WorldHandle handle, WorldRuntime runtime, long afterSeq, String epoch,
             java.util.function.Function<WorldRuntime.View, String> greeting) {
         UserId user = handle.key.userId();
         router.worlds().userJoined(user);
@@ -149,7 +149,7 @@ final class ClientSession implements Connection {
                 send(f);
             }
         };
-        return runtime.join(afterSeq, view -> {
+        return runtime.join(afterSeq, epoch, view -> {
             send(greeting.apply(view));
             handle.add(this);
             if (closed.get()) {

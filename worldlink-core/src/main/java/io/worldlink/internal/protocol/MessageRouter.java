@@ -224,6 +224,7 @@ public final class MessageRouter {
             templateName = optionalString(r, "templateName");
             Integer seq = field(r, "lastSeq", o -> Json.integer(o, "lastSeq", 0));
             lastSeq = seq == null ? -1 : seq;
+            String epoch = optionalString(r, "worldEpoch");
             UserId user = access.authorize(s.identity(), userId);
             key = new WorldKey(user, Names.toId("world name", worldName));
             String templateId = templateName == null || templateName.isBlank() ? null
@@ -235,7 +236,7 @@ public final class MessageRouter {
                     return CompletableFuture.<Throwable>completedFuture(loadError);
                 }
                 // From here on the session owns the reference: leaving the world gives it back.
-                return s.enter(handle, runtime, lastSeq, view -> confirmed(s, handle.key, view, templateName, r.id()))
+                return s.enter(handle, runtime, lastSeq, epoch, view -> confirmed(s, handle.key, view, templateName, r.id()))
                         .handle((view, joinError) -> joinError);
             }).thenCompose(f -> f).thenAccept(error -> {
                 if (error != null) {
@@ -263,6 +264,7 @@ public final class MessageRouter {
         p.addProperty("clientId", s.id());
         p.add("agents", Json.GSON.toJsonTree(view.agents()));
         p.addProperty("lastSeq", view.lastSeq());
+        p.addProperty("worldEpoch", view.worldEpoch());
         return Frames.frame("connection-confirmed", p, replyTo, 0);
     }
 

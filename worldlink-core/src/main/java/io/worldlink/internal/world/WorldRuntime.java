@@ -113,8 +113,12 @@ public final class WorldRuntime {
      * @param config the world's config
      * @param agents the agents as clients see them
      * @param lastSeq the world's newest seq
+     * @param worldEpoch the life of the world that the seqs count in
      */
-    public record View(WorldConfig config, List<Map<String, Object>> agents, long lastSeq) {}
+    public record View(WorldConfig config, List<Map<String, Object>> agents, long lastSeq, String worldEpoch) {}
+
+    /** The metadata field of a world's config that names its life (PROTOCOL.md, Replay). */
+    public static final String EPOCH = "worldEpoch";
 
     /**
      * What {@link #attach} gives: the world as it was when the listener joined, and the subscription.
@@ -252,6 +256,7 @@ public final class WorldRuntime {
         world.exec.execute(() -> {
             try {
                 world.install(storage.loadWorld(key));
+                world.ensureEpoch();
                 world.log = storage.openEventLog(key);
                 loaded.complete(world);
             } catch (RuntimeException e) {
@@ -383,7 +388,7 @@ public final class WorldRuntime {
      */
     public CompletableFuture<Attachment> attach(long afterSeq, Consumer<? super WorldEvent> listener) {
         Subscription[] subscription = new Subscription[1];
-        return join(afterSeq, view -> {
+        return join(afterSeq, null, view -> {
             subscription[0] = bus.subscribe(key, listener);
             return listener;
         }).thenApply(view -> new Attachment(view, subscription[0]));
@@ -394,16 +399,23 @@ public final class WorldRuntime {
      * between: {@code onJoin} gets the world as it is now (to greet the client and start its live
      * delivery) and returns where the durable events after {@code afterSeq} are replayed.
      *
+     * <p>A client's seq counts in the life of the world it saw ({@code epoch}): when the world has had
+     * another life since (deleted and created again), or the client claims a seq the world never
+     * reached, it is replayed everything from the start.
+     *
      * @param afterSeq the last seq the client has, or -1 for no replay
+     * @param epoch the world's epoch that {@code afterSeq} belongs to, or {@code null} when not known
      * @param onJoin greets the client and returns the consumer of the replayed events
      * @return the world as it was when the client joined
      */
-    public CompletableFuture<View> join(long afterSeq, Function<View, Consumer<? super WorldEvent>> onJoin) {
+    public CompletableFuture<View> join(long afterSeq, String epoch,
+            Function<View, Consumer<? super WorldEvent>> onJoin) {
         return onWorld(() -> {
             View view = viewNow();
             Consumer<? super WorldEvent> replay = onJoin.apply(view);
             if (afterSeq >= 0) {
-                log.forEachAfter(afterSeq, replay);
+                boolean otherLife = (epoch != null && !epoch.equals(view.worldEpoch())) || afterSeq > view.lastSeq();
+                log.forEachAfter(otherLife ? 0 : afterSeq, replay);
             }
             return view;
         });
@@ -486,7 +498,18 @@ public final class WorldRuntime {
     private View viewNow() {
         List<Map<String, Object>> views = new ArrayList<>(agents.size());
         agents.values().forEach(a -> views.add(view(a)));
-        return new View(config, views, log.lastSeq());
+        return new View(config, views, log.lastSeq(), config.metadata().get(EPOCH));
+    }
+
+    // A world made before epochs existed (or written by hand) gets one the first time it is loaded.
+    private void ensureEpoch() {
+        if (config.metadata().get(EPOCH) == null) {
+            Map<String, String> metadata = new LinkedHashMap<>(config.metadata());
+            metadata.put(EPOCH, java.util.UUID.randomUUID().toString());
+            WorldConfig withEpoch = config.withTemplate(false, metadata);
+            storage.saveWorldConfig(key, withEpoch);
+            config = withEpoch;
+        }
     }
 
     private static Map<String, Object> view(AgentState a) {
