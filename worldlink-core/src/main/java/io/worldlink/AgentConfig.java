@@ -67,6 +67,28 @@ public record AgentConfig(String id, String name, String type, AgentStatus statu
     }
 
     /**
+     * @param model the new model name
+     * @param temperature the new temperature, or {@code null}
+     * @param maxTokens the new longest reply, or {@code null}
+     * @return a copy with other model settings
+     */
+    public AgentConfig withModelSettings(String model, Double temperature, Integer maxTokens) {
+        return new AgentConfig(id, name, type, status, provider, model, temperature, maxTokens, autoReply,
+                llmCallCount, lastLLMCall, createdAt, lastActive, extra);
+    }
+
+    /**
+     * @param keys fields of {@link #extra()} to drop
+     * @return a copy without them
+     */
+    public AgentConfig withoutExtra(java.util.Collection<String> keys) {
+        Map<String, JsonElement> kept = new java.util.LinkedHashMap<>(extra);
+        kept.keySet().removeAll(keys);
+        return new AgentConfig(id, name, type, status, provider, model, temperature, maxTokens, autoReply,
+                llmCallCount, lastLLMCall, createdAt, lastActive, kept);
+    }
+
+    /**
      * @param key a field of {@link #extra()}
      * @return its value when it is a JSON string, else {@code null}
      */

@@ -31,6 +31,8 @@ public enum ErrorCode {
     TEMPLATE_READ_ONLY,
     /** Too many requests on one connection. */
     RATE_LIMITED,
+    /** A limit on what one user, address or server may hold was reached; nothing was created. */
+    QUOTA_EXCEEDED,
     /** A chat model failed or stalled. */
     MODEL_ERROR,
     /** A file could not be read or written. */

@@ -1,21 +1,25 @@
 package io.worldlink;
 
 import io.worldlink.internal.Daemons;
+import io.worldlink.internal.Durations;
 import io.worldlink.internal.model.ModelRegistry;
 import io.worldlink.internal.protocol.Hub;
 import io.worldlink.internal.protocol.Limits;
 import io.worldlink.internal.store.Templates;
 import io.worldlink.internal.world.ModelDispatcher;
+import io.worldlink.internal.world.ModelPolicy;
 import io.worldlink.internal.world.WorldRuntime;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
-import java.util.concurrent.ExecutorService;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
@@ -87,12 +91,28 @@ public final class WorldLink implements AutoCloseable {
         }
         owned.add(timer);
         this.dispatcher = new ModelDispatcher(modelPool, b.maxConcurrentModelCalls);
-        this.hub = new Hub(new WorldRuntime.Shared(storage, bus, registry, dispatcher, worldPool, timer,
-                new WorldRuntime.Settings(b.memoryWindow, b.memoryCap, b.saveDelay, b.replyTimeout, b.clock)), cloner,
+        this.hub = new Hub(new WorldRuntime.Shared(storage, bus, registry, dispatcher, worldPool, timer, templates,
+                new WorldRuntime.Settings(b.memoryWindow, b.memoryCap, b.saveDelay, b.replyTimeout, b.clock,
+                        new ModelPolicy(b.maxTokensCap, b.allowedModels))), cloner,
                 b.anonymousGracePeriod, new Limits(b.maxFrameChars, b.maxQueuedChars, b.requestsPerSecond,
-                b.requestBurst), b.trustClaimedUserIds);
+                b.requestBurst, b.maxConnections, b.maxConnectionsPerAddress, b.maxConnectionsPerUser,
+                b.maxLoadedWorlds, b.maxWorldsPerUser, b.maxWorldsPerAnonymousUser, b.selectTimeout),
+                b.trustClaimedUserIds);
         if (b.trustClaimedUserIds) {
             LOG.log(System.Logger.Level.WARNING, "Insecure mode: clients may claim any user id without proof.");
+        }
+        recover(storage, b.anonymousGracePeriod);
+    }
+
+    // What a crash left behind: anonymous users' folders that no connection will delete any more.
+    private void recover(UserStorage storage, Duration grace) {
+        List<UserId> leftovers = storage.listUsers().stream().filter(UserId::isAnonymous).toList();
+        if (!leftovers.isEmpty()) {
+            LOG.log(System.Logger.Level.INFO, "Found the folders of " + leftovers.size() + " anonymous users left by a "
+                    + "previous run; each is deleted after the grace period (" + Durations.readable(grace)
+                    + ") unless its user comes back: " + String.join(", ", leftovers.stream().map(UserId::value)
+                            .limit(20).toList()) + (leftovers.size() > 20 ? ", ..." : ""));
+            hub.adoptLeftovers(leftovers);
         }
     }
 
@@ -269,6 +289,16 @@ public final class WorldLink implements AutoCloseable {
         private Duration saveDelay = Duration.ofMillis(50);
         private Duration replyTimeout = Duration.ofMinutes(2);
         private Clock clock = Clock.systemUTC();
+        private boolean syncWrites = true;
+        private int maxTokensCap = 8192;
+        private final Map<String, Set<String>> allowedModels = new LinkedHashMap<>();
+        private int maxConnections = 10_000;
+        private int maxConnectionsPerAddress = 100;
+        private int maxConnectionsPerUser = 20;
+        private int maxLoadedWorlds = 10_000;
+        private int maxWorldsPerUser = 100;
+        private int maxWorldsPerAnonymousUser = 3;
+        private Duration selectTimeout = Duration.ofSeconds(30);
 
         private Builder() {}
 
@@ -490,6 +520,114 @@ public final class WorldLink implements AutoCloseable {
         public Builder clock(Clock clock) {
             this.clock = Objects.requireNonNull(clock);
             return this;
+        }
+
+        /**
+         * Whether files are synced to the disk before WorldLink relies on them: an event is on disk before
+         * any client sees it, and a rewritten file survives a power loss. Off trades that safety for speed
+         * (a crash of the process still loses nothing; a crash of the machine may).
+         *
+         * @param sync whether to sync; default {@code true}. Applies to the default file storage.
+         * @return this
+         */
+        public Builder syncWrites(boolean sync) {
+            this.syncWrites = sync;
+            return this;
+        }
+
+        /**
+         * @param cap the largest {@code maxTokens} a client may give an agent (default 8192)
+         * @return this
+         */
+        public Builder maxTokensCap(int cap) {
+            this.maxTokensCap = atLeast(1, cap, "the maxTokens cap");
+            return this;
+        }
+
+        /**
+         * Lets clients switch the agents of a provider to these models ({@code agent-update}
+         * {@code config.model}). By default an agent keeps the model its template gives it.
+         *
+         * @param provider a provider name, such as {@code openai}
+         * @param models the models clients may choose for that provider's agents
+         * @return this
+         */
+        public Builder allowModels(String provider, String... models) {
+            Objects.requireNonNull(provider, "provider");
+            Set<String> set = allowedModels.computeIfAbsent(provider, p -> new LinkedHashSet<>());
+            for (String m : models) {
+                set.add(Objects.requireNonNull(m, "model"));
+            }
+            return this;
+        }
+
+        /**
+         * @param max connections open at once (default 10,000); past it a new connection is told
+         *     {@code QUOTA_EXCEEDED} and closed
+         * @return this
+         */
+        public Builder maxConnections(int max) {
+            this.maxConnections = atLeast(1, max, "the connection limit");
+            return this;
+        }
+
+        /**
+         * @param max connections open at once from one remote address (default 100), as the host's
+         *     {@link Transport#remoteAddress()} reports it
+         * @return this
+         */
+        public Builder maxConnectionsPerAddress(int max) {
+            this.maxConnectionsPerAddress = atLeast(1, max, "the connection limit per address");
+            return this;
+        }
+
+        /**
+         * @param max connections in one user's worlds at once (default 20)
+         * @return this
+         */
+        public Builder maxConnectionsPerUser(int max) {
+            this.maxConnectionsPerUser = atLeast(1, max, "the connection limit per user");
+            return this;
+        }
+
+        /**
+         * @param max worlds loaded at once (default 10,000)
+         * @return this
+         */
+        public Builder maxLoadedWorlds(int max) {
+            this.maxLoadedWorlds = atLeast(1, max, "the loaded world limit");
+            return this;
+        }
+
+        /**
+         * @param signed worlds a signed user may have (default 100)
+         * @param anonymous worlds an anonymous user may have (default 3)
+         * @return this
+         */
+        public Builder maxWorldsPerUser(int signed, int anonymous) {
+            this.maxWorldsPerUser = atLeast(1, signed, "the world limit per user");
+            this.maxWorldsPerAnonymousUser = atLeast(1, anonymous, "the world limit per anonymous user");
+            return this;
+        }
+
+        /**
+         * @param timeout how long a connection may stay without selecting a world before it is closed
+         *     (default 30 s)
+         * @return this
+         */
+        public Builder selectTimeout(Duration timeout) {
+            if (timeout.isNegative() || timeout.isZero()) {
+                throw new IllegalArgumentException("the select timeout must be positive");
+            }
+            this.selectTimeout = timeout;
+            return this;
+        }
+
+        private static int atLeast(int min, int value, String what) {
+            if (value < min) {
+                throw new IllegalArgumentException(what + " must be at least " + min + ", was " + value);
+            }
+            return value;
         }
 
         /** @return a new WorldLink with this configuration */

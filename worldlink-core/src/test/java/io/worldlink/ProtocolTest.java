@@ -430,9 +430,10 @@ class ProtocolTest {
         List<String> got = new ArrayList<>();
         for (int i = 0; i < 6; i++) {
             JsonObject f = c.next();
-            got.add(type(f).equals("pong") ? "pong" : code(f));
+            got.add((type(f).equals("pong") ? "pong" : code(f)) + " " + f.get("replyTo").getAsString());
         }
-        assertEquals(List.of("pong", "pong", "pong", "RATE_LIMITED", "RATE_LIMITED", "RATE_LIMITED"), got);
+        assertEquals(List.of("pong r1", "pong r2", "pong r3", "RATE_LIMITED r4", "RATE_LIMITED r5", "RATE_LIMITED r6"),
+                got, "a dropped request is named, so its sender knows which");
         assertFalse(c.closed.isDone());
     }
 

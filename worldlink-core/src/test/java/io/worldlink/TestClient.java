@@ -15,10 +15,21 @@ public final class TestClient extends FrameQueue implements Transport {
     public final CompletableFuture<Closed> closed = new CompletableFuture<>();
     public final Connection connection;
     private final boolean reading;
+    private final String address;
+
+    public TestClient(WorldLink link, Identity identity, boolean reading, String address) {
+        this.reading = reading;
+        this.address = address;
+        this.connection = link.connect(this, identity);
+    }
 
     public TestClient(WorldLink link, Identity identity, boolean reading) {
-        this.reading = reading;
-        this.connection = link.connect(this, identity);
+        this(link, identity, reading, null);
+    }
+
+    @Override
+    public String remoteAddress() {
+        return address;
     }
 
     public TestClient(WorldLink link) {

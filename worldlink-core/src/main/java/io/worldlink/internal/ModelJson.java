@@ -125,25 +125,6 @@ public final class ModelJson {
     }
 
     /**
-     * Applies a partial config (as an {@code agent-update} sends it) to an agent config: the fields it
-     * names replace the old ones, the others stay. The id never changes.
-     *
-     * @param c the agent's config
-     * @param changes the fields to change
-     * @return the merged config
-     * @throws Json.FieldException when a changed field has the wrong type
-     */
-    public static AgentConfig merge(AgentConfig c, JsonObject changes) {
-        JsonObject o = toJson(c);
-        changes.entrySet().forEach(e -> {
-            if (!e.getKey().equals("id")) {
-                o.add(e.getKey(), e.getValue().deepCopy());
-            }
-        });
-        return agentConfig(o, c.id());
-    }
-
-    /**
      * @param a a memory.json array
      * @return the messages
      * @throws Json.FieldException when an element is not a message

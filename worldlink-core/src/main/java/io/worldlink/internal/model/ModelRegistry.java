@@ -84,11 +84,19 @@ public final class ModelRegistry {
 
     /**
      * @param provider an agent's provider
+     * @return the provider its calls go to: the registry's default for {@code default} or none
+     */
+    public String providerOf(String provider) {
+        return provider == null || provider.isBlank() || provider.equals(DEFAULT) ? defaultProvider : provider;
+    }
+
+    /**
+     * @param provider an agent's provider
      * @return its model
      * @throws WorldLinkException {@link ErrorCode#MODEL_ERROR} when no such provider is configured
      */
     public ChatModel resolve(String provider) {
-        String name = provider == null || provider.isBlank() || provider.equals(DEFAULT) ? defaultProvider : provider;
+        String name = providerOf(provider);
         ChatModel model = models.get(name);
         if (model == null) {
             throw new WorldLinkException(ErrorCode.MODEL_ERROR, "The provider \"" + name

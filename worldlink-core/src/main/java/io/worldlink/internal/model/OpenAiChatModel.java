@@ -43,7 +43,8 @@ import java.util.concurrent.TimeUnit;
 public final class OpenAiChatModel implements ChatModel {
     private static final ScheduledExecutorService WATCHDOG =
             Executors.newSingleThreadScheduledExecutor(Daemons.factory("worldlink-model-watchdog"));
-    private static final int MAX_ERROR_BODY = 300;
+    // PROTOCOL.md: a model's error reaches clients as the provider's own message, at most this long.
+    private static final int MAX_ERROR_MESSAGE = 200;
 
     private final OpenAiSettings settings;
     private final HttpClient client;
@@ -174,28 +175,29 @@ public final class OpenAiChatModel implements ChatModel {
                     });
         }
 
+        // Only the provider's own error message (OpenAI's {"error": {"message"}}) is shown, never the rest
+        // of a body: whatever answers at the model's address must not be reflected to clients.
         private String httpError(int status, String body) {
-            String detail = null;
+            String detail = "";
             try {
                 JsonElement e = JsonParser.parseString(body);
-                if (e.isJsonObject() && e.getAsJsonObject().get("error") != null) {
-                    JsonElement err = e.getAsJsonObject().get("error");
-                    detail = err.isJsonObject() && err.getAsJsonObject().has("message")
-                            ? err.getAsJsonObject().get("message").getAsString() : err.toString();
+                JsonElement err = e.isJsonObject() ? e.getAsJsonObject().get("error") : null;
+                JsonElement message = err != null && err.isJsonObject() ? err.getAsJsonObject().get("message") : err;
+                if (message != null && message.isJsonPrimitive() && message.getAsJsonPrimitive().isString()) {
+                    detail = providerMessage(message.getAsString());
                 }
-            } catch (JsonParseException | IllegalStateException | UnsupportedOperationException ignored) {
-                // Not JSON: show the start of the text instead.
-            }
-            if (detail == null) {
-                detail = body.strip();
-            }
-            if (detail.length() > MAX_ERROR_BODY) {
-                detail = detail.substring(0, MAX_ERROR_BODY) + "...";
+            } catch (JsonParseException | IllegalStateException ignored) {
+                // Not the provider's JSON: the status alone says what happened.
             }
             String hint = status == 401 || status == 403
                     ? " Check the API key (OPENAI_API_KEY, or the agent's apiKey)." : "";
             return scrub("The model server at " + uri.getHost() + " answered HTTP " + status
                     + (detail.isEmpty() ? "." : ": " + detail) + hint);
+        }
+
+        private String providerMessage(String message) {
+            String m = message.strip().replaceAll("\\p{Cntrl}+", " ");
+            return m.length() > MAX_ERROR_MESSAGE ? m.substring(0, MAX_ERROR_MESSAGE) + "..." : m;
         }
 
         private String scrub(String text) {
@@ -263,7 +265,8 @@ public final class OpenAiChatModel implements ChatModel {
         private void read(JsonObject o) {
             JsonObject error = o.has("error") && o.get("error").isJsonObject() ? o.getAsJsonObject("error") : null;
             if (error != null) {
-                String message = error.has("message") ? error.get("message").getAsString() : error.toString();
+                JsonElement m = error.get("message");
+                String message = m != null && m.isJsonPrimitive() ? providerMessage(m.getAsString()) : "no message";
                 fail(new WorldLinkException(ErrorCode.MODEL_ERROR,
                         scrub("The model server at " + uri.getHost() + " reported an error: " + message)));
                 return;

@@ -15,6 +15,7 @@ import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.Future;
 import java.util.function.Consumer;
 
 /**
@@ -33,8 +34,13 @@ final class ClientSession implements Connection {
     private final Identity identity;
     private final MessageRouter router;
     private final RateLimiter limiter;
+    private final String remoteAddress;
 
-    private final Queue<String> outbox = new ConcurrentLinkedQueue<>();
+    private final Queue<Object> outbox = new ConcurrentLinkedQueue<>();
+    private final Queue<CompletableFuture<Void>> largeSends = new ConcurrentLinkedQueue<>();
+
+    /** A frame outside the cap, and who waits for it to be sent. */
+    private record Large(String frame, CompletableFuture<Void> sent) {}
     private final AtomicLong queuedChars = new AtomicLong();
     private final AtomicBoolean sending = new AtomicBoolean();
     private final AtomicBoolean closed = new AtomicBoolean();
@@ -42,13 +48,45 @@ final class ClientSession implements Connection {
     private CompletableFuture<Void> requests = CompletableFuture.completedFuture(null);
     private volatile Binding binding;
     private volatile Filter filter = Filter.DEFAULT;
+    private volatile boolean everSelected;
+    private volatile boolean admitted;
+    private volatile Future<?> selectDeadline;
 
-    ClientSession(String id, Transport transport, Identity identity, MessageRouter router) {
+    ClientSession(String id, Transport transport, Identity identity, MessageRouter router, String remoteAddress) {
         this.id = id;
         this.transport = transport;
         this.identity = identity;
         this.router = router;
+        this.remoteAddress = remoteAddress;
         this.limiter = new RateLimiter(router.limits().requestsPerSecond(), router.limits().requestBurst());
+    }
+
+    String remoteAddress() {
+        return remoteAddress;
+    }
+
+    /** The connection counts against the limits and may send requests. */
+    void admitted() {
+        admitted = true;
+    }
+
+    /** Tells the client why it cannot stay, then closes it: it gets no requests handled. */
+    void refuse(String frame) {
+        sendLarge(frame).whenComplete((x, e) -> close(1013, "Too many connections; try again later."));
+    }
+
+    void selectDeadline(Future<?> deadline) {
+        selectDeadline = deadline;
+        if (closed.get() || everSelected) {
+            deadline.cancel(false);
+        }
+    }
+
+    /** Closes the connection when it never selected a world (it holds resources for nothing). */
+    void closeUnlessSelected(int code, String reason) {
+        if (!everSelected) {
+            close(code, reason);
+        }
     }
 
     @Override
@@ -63,7 +101,7 @@ final class ClientSession implements Connection {
 
     @Override
     public void receive(String frame) {
-        if (closed.get()) {
+        if (closed.get() || !admitted) {
             return;
         }
         int max = router.limits().maxFrameChars();
@@ -72,7 +110,7 @@ final class ClientSession implements Connection {
             return;
         }
         if (!limiter.tryAcquire()) {
-            send(router.rateLimited());
+            send(router.rateLimited(frame));
             return;
         }
         MessageRouter.Request request = router.decode(this, frame);
@@ -91,8 +129,14 @@ final class ClientSession implements Connection {
     @Override
     public void closed() {
         if (closed.compareAndSet(false, true)) {
+            Future<?> deadline = selectDeadline;
+            if (deadline != null) {
+                deadline.cancel(false);
+            }
             leave();
             outbox.clear();
+            largeSends.forEach(f -> f.completeExceptionally(new IllegalStateException("the connection closed")));
+            largeSends.clear();
             router.sessionClosed(this);
         }
     }
@@ -138,11 +182,14 @@ final class ClientSession implements Connection {
      */
     CompletableFuture<WorldRuntime.View> enter(WorldHandle handle, WorldRuntime runtime, long afterSeq, String epoch,
             java.util.function.Function<WorldRuntime.View, String> greeting) {
-        UserId user = handle.key.userId();
-        router.worlds().userJoined(user);
         synchronized (this) {
             leave();
             binding = new Binding(handle, runtime);
+        }
+        everSelected = true;
+        Future<?> deadline = selectDeadline;
+        if (deadline != null) {
+            deadline.cancel(false);
         }
         Consumer<WorldEvent> replay = e -> {
             for (String f : new EventFrames(e).framesFor(filter, null)) {
@@ -209,6 +256,24 @@ final class ClientSession implements Connection {
         pump();
     }
 
+    /**
+     * Queues one large frame (a world's export) that does not count against the queue's cap, so that a
+     * client that reads gets it whole; the caller sends one at a time and bounds its size.
+     *
+     * @return done when the frame has been sent
+     */
+    CompletableFuture<Void> sendLarge(String frame) {
+        CompletableFuture<Void> sent = new CompletableFuture<>();
+        if (closed.get()) {
+            sent.completeExceptionally(new IllegalStateException("the connection is closed"));
+            return sent;
+        }
+        largeSends.add(sent);
+        outbox.add(new Large(frame, sent));
+        pump();
+        return sent;
+    }
+
     /** @return characters waiting to be sent (for tests and stats) */
     long queuedChars() {
         return queuedChars.get();
@@ -218,7 +283,7 @@ final class ClientSession implements Connection {
     // recursing, so a long queue cannot grow the stack.
     private void pump() {
         while (!closed.get() && sending.compareAndSet(false, true)) {
-            String next = outbox.poll();
+            Object next = outbox.poll();
             if (next == null) {
                 sending.set(false);
                 if (outbox.isEmpty()) {
@@ -227,9 +292,14 @@ final class ClientSession implements Connection {
                 }
                 continue;
             }
-            Send send = new Send(next.length());
+            String text = next instanceof Large large ? large.frame() : (String) next;
+            Send send = next instanceof Large large ? new Send(0, large.sent()) : new Send(text.length(), null);
+            if (next instanceof Large) {
+                // Written at once: a client waits for nothing behind a frame that fills a batch on its own.
+                transport.flush();
+            }
             try {
-                transport.send(next, send);
+                transport.send(text, send);
             } catch (RuntimeException e) {
                 send.accept(e);
             }
@@ -245,11 +315,13 @@ final class ClientSession implements Connection {
         static final int RETURNED = 2;
 
         final int size;
+        final CompletableFuture<Void> sent;
         final AtomicInteger state = new AtomicInteger(IN_CALL);
         final AtomicBoolean done = new AtomicBoolean();
 
-        Send(int size) {
+        Send(int size, CompletableFuture<Void> sent) {
             this.size = size;
+            this.sent = sent;
         }
 
         @Override
@@ -258,6 +330,14 @@ final class ClientSession implements Connection {
                 return;
             }
             queuedChars.addAndGet(-size);
+            if (sent != null) {
+                largeSends.remove(sent);
+                if (error == null) {
+                    sent.complete(null);
+                } else {
+                    sent.completeExceptionally(error);
+                }
+            }
             if (error != null) {
                 LOG.log(Level.DEBUG, "Sending to connection " + id + " failed: " + error);
                 closed();

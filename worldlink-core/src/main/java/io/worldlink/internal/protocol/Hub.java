@@ -38,8 +38,8 @@ public final class Hub {
             boolean trustClaimedUserIds) {
         this.storage = shared.storage();
         this.access = new Access(trustClaimedUserIds);
-        this.worlds = new Worlds(shared, cloner, grace);
-        this.router = new MessageRouter(worlds, limits, access, shared.settings().clock());
+        this.worlds = new Worlds(shared, cloner, grace, limits);
+        this.router = new MessageRouter(worlds, limits, access, shared.settings().clock(), shared.timer());
     }
 
     /**
@@ -86,8 +86,18 @@ public final class Hub {
             return CompletableFuture.failedFuture(new WorldLinkException(ErrorCode.WORLD_NOT_FOUND,
                     "User " + key.userId() + " has no world \"" + key.worldId() + "\"."));
         }
-        WorldHandle handle = worlds.acquire(key, null, key.worldId());
-        return handle.runtime.thenCompose(action).whenComplete((x, e) -> worlds.release(handle));
+        worlds.userJoined(key.userId(), false);
+        WorldHandle handle;
+        try {
+            handle = worlds.acquire(key, null, key.worldId());
+        } catch (RuntimeException e) {
+            worlds.userLeft(key.userId());
+            return CompletableFuture.failedFuture(e);
+        }
+        return handle.runtime.thenCompose(action).whenComplete((x, e) -> {
+            worlds.release(handle);
+            worlds.userLeft(key.userId());
+        });
     }
 
     private WorldKey key(Identity identity, String userId, String worldName) {
@@ -157,8 +167,19 @@ public final class Hub {
         return worlds.trackedUsers();
     }
 
+    /**
+     * Takes care of the anonymous users whose folders a previous run left behind: each is deleted after
+     * the grace period unless the user comes back.
+     *
+     * @param leftovers anonymous users found on disk
+     */
+    public void adoptLeftovers(List<UserId> leftovers) {
+        worlds.adoptLeftovers(leftovers);
+    }
+
     /** @return done when every connection is closed (1001), every world saved and closed, and anonymous data deleted */
     public CompletableFuture<Void> shutdown() {
+        worlds.stopping();
         router.closeAll(1001, "The server is shutting down.");
         return worlds.quiesce();
     }

@@ -28,6 +28,12 @@ import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.function.Function;
+import io.worldlink.internal.Durations;
+import java.time.Duration;
+import java.util.Map;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * The wire protocol (PROTOCOL.md) in both directions: a client frame becomes an action on a world, and
@@ -39,6 +45,8 @@ public final class MessageRouter {
     private static final List<String> TYPES = List.of("world-select", "chat-send", "agent-update", "world-reload",
             "event-subscribe", "world-export", "ping");
     private static final int MAX_ID_LENGTH = 64;
+    // A world's export is one frame that does not count against the client's queue: bounded here.
+    private static final int MAX_EXPORT_CHARS = 32 * 1024 * 1024;
 
     /** A decoded client frame. */
     record Request(String type, String id, JsonObject payload) {}
@@ -47,13 +55,17 @@ public final class MessageRouter {
     private final Limits limits;
     private final Access access;
     private final Clock clock;
+    private final ScheduledExecutorService timer;
     private final Set<ClientSession> sessions = ConcurrentHashMap.newKeySet();
+    private final AtomicInteger admitted = new AtomicInteger();
+    private final Map<String, Integer> perAddress = new ConcurrentHashMap<>();
 
-    MessageRouter(Worlds worlds, Limits limits, Access access, Clock clock) {
+    MessageRouter(Worlds worlds, Limits limits, Access access, Clock clock, ScheduledExecutorService timer) {
         this.worlds = worlds;
         this.limits = limits;
         this.access = access;
         this.clock = clock;
+        this.timer = timer;
     }
 
     Worlds worlds() {
@@ -65,13 +77,56 @@ public final class MessageRouter {
     }
 
     Connection open(Transport transport, Identity identity) {
-        ClientSession s = new ClientSession(Ids.next(), transport, identity, this);
+        String address = transport.remoteAddress();
+        ClientSession s = new ClientSession(Ids.next(), transport, identity, this, address);
+        String refusal = admit(address);
+        if (refusal != null) {
+            s.refuse(Frames.connectionError(ErrorCode.QUOTA_EXCEEDED, refusal, null));
+            return s;
+        }
+        s.admitted();
         sessions.add(s);
+        Duration wait = limits.selectTimeout();
+        s.selectDeadline(timer.schedule(() -> s.closeUnlessSelected(1008, "No world was selected within "
+                + Durations.readable(wait) + "; send world-select first."), wait.toNanos(), TimeUnit.NANOSECONDS));
         return s;
     }
 
+    // Counts a new connection against the server's and its address's limits; a refusal says why.
+    private String admit(String address) {
+        int n;
+        do {
+            n = admitted.get();
+            if (n >= limits.maxConnections()) {
+                return "The server has as many connections as it may (" + limits.maxConnections()
+                        + "); try again later.";
+            }
+        } while (!admitted.compareAndSet(n, n + 1));
+        if (address == null) {
+            return null;
+        }
+        boolean[] over = new boolean[1];
+        perAddress.compute(address, (a, count) -> {
+            int c = count == null ? 0 : count;
+            over[0] = c >= limits.maxConnectionsPerAddress();
+            return over[0] ? count : c + 1;
+        });
+        if (over[0]) {
+            admitted.decrementAndGet();
+            return "Your address has as many connections open as one address may (" + limits.maxConnectionsPerAddress()
+                    + "); close one first.";
+        }
+        return null;
+    }
+
     void sessionClosed(ClientSession s) {
-        sessions.remove(s);
+        if (sessions.remove(s)) {
+            admitted.decrementAndGet();
+            String address = s.remoteAddress();
+            if (address != null) {
+                perAddress.computeIfPresent(address, (a, c) -> c <= 1 ? null : c - 1);
+            }
+        }
     }
 
     int connectionCount() {
@@ -89,9 +144,19 @@ public final class MessageRouter {
         }
     }
 
-    String rateLimited() {
+    String rateLimited(String frame) {
         return Frames.error(ErrorCode.RATE_LIMITED, "Too many requests: at most " + (int) limits.requestsPerSecond()
-                + " a second (bursts of " + limits.requestBurst() + "). This request was dropped.", null);
+                + " a second (bursts of " + limits.requestBurst() + "). This request was dropped.", idOf(frame));
+    }
+
+    // The id of a request that is dropped, so that its sender knows which one; null when it has none.
+    private static String idOf(String frame) {
+        try {
+            JsonElement e = JsonParser.parseString(frame);
+            return e.isJsonObject() ? requestId(e.getAsJsonObject()) : null;
+        } catch (JsonParseException | WorldLinkException e) {
+            return null;
+        }
     }
 
     // ---- client → server ----
@@ -200,12 +265,23 @@ public final class MessageRouter {
                 case "event-subscribe" -> {
                     return subscribe(s, r, world);
                 }
-                case "world-export" -> reportFailure(s, r, world.export().thenAccept(markdown -> {
-                    JsonObject p = new JsonObject();
-                    p.addProperty("worldName", b.handle().key.worldId());
-                    p.addProperty("markdown", markdown);
-                    s.send(Frames.frame("world-exported", p, r.id(), 0));
-                }), null);
+                case "world-export" -> {
+                    CompletableFuture<Void> sent = world.export().thenCompose(markdown -> {
+                        if (markdown.length() > MAX_EXPORT_CHARS) {
+                            throw new WorldLinkException(ErrorCode.INVALID_MESSAGE, "The world's export has "
+                                    + markdown.length() + " characters, more than one frame may carry ("
+                                    + MAX_EXPORT_CHARS + "); fetch it over HTTP: GET /api/users/{user}/worlds/"
+                                    + b.handle().key.worldId() + "/export.");
+                        }
+                        JsonObject p = new JsonObject();
+                        p.addProperty("worldName", b.handle().key.worldId());
+                        p.addProperty("markdown", markdown);
+                        return s.sendLarge(Frames.frame("world-exported", p, r.id(), 0));
+                    });
+                    reportFailure(s, r, sent, null);
+                    // The connection's next request waits until the export is sent: one at a time.
+                    return sent.exceptionally(e -> null);
+                }
                 default -> throw new IllegalStateException(r.type());
             }
         } catch (WorldLinkException e) {
@@ -229,13 +305,23 @@ public final class MessageRouter {
             key = new WorldKey(user, Names.toId("world name", worldName));
             String templateId = templateName == null || templateName.isBlank() ? null
                     : Names.toId("template name", templateName);
-            WorldHandle handle = worlds.acquire(key, templateId, worldName);
+            ClientSession.Binding current = s.binding();
+            // The user is present from here on, so that their folder is never deleted under the load.
+            worlds.userJoined(user, current == null || !current.handle().key.userId().equals(user));
+            WorldHandle handle;
+            try {
+                handle = worlds.acquire(key, templateId, worldName);
+            } catch (RuntimeException e) {
+                worlds.userLeft(user);
+                throw e;
+            }
             return handle.runtime.handle((runtime, loadError) -> {
                 if (loadError != null) {
                     worlds.release(handle);
+                    worlds.userLeft(user);
                     return CompletableFuture.<Throwable>completedFuture(loadError);
                 }
-                // From here on the session owns the reference: leaving the world gives it back.
+                // From here on the session owns the reference and the presence: leaving gives them back.
                 return s.enter(handle, runtime, lastSeq, epoch, view -> confirmed(s, handle.key, view, templateName, r.id()))
                         .handle((view, joinError) -> joinError);
             }).thenCompose(f -> f).thenAccept(error -> {

@@ -15,6 +15,8 @@ import java.util.concurrent.ConcurrentHashMap;
 final class WorldHandle {
     final WorldKey key;
     final CompletableFuture<WorldRuntime> runtime = new CompletableFuture<>();
+    /** Completes when the world has been closed and everything it held is saved. */
+    final CompletableFuture<Void> closed = new CompletableFuture<>();
     private final Set<ClientSession> sessions = ConcurrentHashMap.newKeySet();
     private volatile Subscription subscription;
     int refs;

@@ -23,10 +23,10 @@ import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * The loaded worlds and the users who are connected. A world is loaded once however many connections
- * select it, and closed when the last one leaves; a new load of that world waits until the old one has
- * saved everything. An anonymous user's folder is deleted when their last connection has left and the
- * grace period has passed, unless they came back. Each map is updated per key, so worlds and users
- * never contend with each other.
+ * select it, and closed when the last one has left and its turn in progress has finished; a new load
+ * of that world waits until the old one has saved everything. An anonymous user's folder is deleted
+ * when their last connection has left and the grace period has passed, unless they came back. Each
+ * map is updated per key, so worlds and users never contend with each other.
  */
 final class Worlds {
     private static final System.Logger LOG = System.getLogger(Worlds.class.getName());
@@ -38,19 +38,21 @@ final class Worlds {
     private final Executor worldPool;
     private final ScheduledExecutorService timer;
     private final Duration grace;
+    private final Limits limits;
 
     private final Map<WorldKey, WorldHandle> handles = new ConcurrentHashMap<>();
     private final Map<WorldKey, CompletableFuture<Void>> closing = new ConcurrentHashMap<>();
     private final Map<UserId, UserEntry> users = new ConcurrentHashMap<>();
     // Folders being deleted now: a new load of that user's world waits for its deletion to finish.
     private final Map<UserId, CompletableFuture<Void>> deletions = new ConcurrentHashMap<>();
+    private volatile boolean stopping;
 
     private static final class UserEntry {
         int sessions;
         ScheduledFuture<?> pendingDelete;
     }
 
-    Worlds(WorldRuntime.Shared shared, WorldCloner cloner, Duration grace) {
+    Worlds(WorldRuntime.Shared shared, WorldCloner cloner, Duration grace, Limits limits) {
         this.shared = shared;
         this.storage = shared.storage();
         this.cloner = cloner;
@@ -58,16 +60,24 @@ final class Worlds {
         this.worldPool = shared.worldPool();
         this.timer = shared.timer();
         this.grace = grace;
+        this.limits = limits;
     }
 
     /**
      * Takes a reference on a world, loading it (or cloning it from the template first) when it is not
      * loaded. Every call must be matched by one {@link #release}, also when the future fails.
+     *
+     * @throws WorldLinkException {@link ErrorCode#QUOTA_EXCEEDED} when the server holds as many worlds as
+     *     it may; then nothing was taken
      */
     WorldHandle acquire(WorldKey key, String templateId, String worldName) {
         return handles.compute(key, (k, h) -> {
             WorldHandle handle = h;
             if (handle == null) {
+                if (handles.size() >= limits.maxLoadedWorlds()) {
+                    throw new WorldLinkException(ErrorCode.QUOTA_EXCEEDED, "The server has as many worlds open as "
+                            + "it may (" + limits.maxLoadedWorlds() + "); try again later.");
+                }
                 handle = new WorldHandle(k);
                 load(handle, templateId, worldName);
             }
@@ -86,7 +96,7 @@ final class Worlds {
                     throw new WorldLinkException(ErrorCode.TEMPLATE_NOT_FOUND, "User " + key.userId()
                             + " has no world \"" + key.worldId() + "\" yet; give a templateName to create it from.");
                 }
-                cloner.cloneTemplate(templateId, key, worldName);
+                cloneWithinQuota(key, templateId, worldName);
             }
         }, worldPool)
                 .thenCompose(x -> WorldRuntime.load(key, shared))
@@ -100,40 +110,94 @@ final class Worlds {
                 });
     }
 
+    // One user's clones are counted and made one at a time, so that parallel selects cannot pass the
+    // quota together. Only world-select clones, and it has made the user present first.
+    private void cloneWithinQuota(WorldKey key, String templateId, String worldName) {
+        UserEntry entry = users.get(key.userId());
+        if (entry == null) {
+            cloneIfUnderQuota(key, templateId, worldName);
+            return;
+        }
+        synchronized (entry) {
+            cloneIfUnderQuota(key, templateId, worldName);
+        }
+    }
+
+    private void cloneIfUnderQuota(WorldKey key, String templateId, String worldName) {
+        int max = key.userId().isAnonymous() ? limits.maxWorldsPerAnonymousUser() : limits.maxWorldsPerUser();
+        List<String> existing = storage.listWorlds(key.userId());
+        if (existing.size() >= max) {
+            throw new WorldLinkException(ErrorCode.QUOTA_EXCEEDED, "User " + key.userId() + " already has "
+                    + existing.size() + " worlds, the most " + (key.userId().isAnonymous() ? "an anonymous" : "a")
+                    + " user may have; select one of them (" + String.join(", ", existing) + ").");
+        }
+        cloner.cloneTemplate(templateId, key, worldName);
+    }
+
     private CompletableFuture<Void> deletionOf(UserId user) {
         return deletions.getOrDefault(user, CompletableFuture.completedFuture(null));
     }
 
-    /** Gives back a reference; the last one closes the world, saving what is pending. */
+    /**
+     * Gives back a reference. When it was the last, the world is closed once the turn in progress (if
+     * any) has finished and been saved, unless someone selects it again before.
+     */
     void release(WorldHandle handle) {
-        CompletableFuture<Void> closed = new CompletableFuture<>();
-        boolean[] last = new boolean[1];
+        boolean[] unused = new boolean[1];
         handles.computeIfPresent(handle.key, (k, h) -> {
-            if (h != handle) {
+            if (h == handle) {
+                h.refs--;
+                unused[0] = h.refs == 0;
+            }
+            return h;
+        });
+        if (!unused[0]) {
+            return;
+        }
+        if (stopping) {
+            closeIfUnused(handle);
+        } else {
+            handle.runtime.thenCompose(WorldRuntime::whenQuiet).whenComplete((x, e) -> closeIfUnused(handle));
+        }
+    }
+
+    private void closeIfUnused(WorldHandle handle) {
+        boolean[] remove = new boolean[1];
+        handles.computeIfPresent(handle.key, (k, h) -> {
+            if (h != handle || h.refs > 0) {
                 return h;
             }
-            h.refs--;
-            last[0] = h.refs == 0;
-            if (last[0]) {
-                // Registered under the same lock as acquire(): a new load of this world waits for the close.
-                closing.put(k, closed);
-            }
-            return last[0] ? null : h;
+            remove[0] = true;
+            // Registered under the same lock as acquire(): a new load of this world waits for the close.
+            closing.put(k, handle.closed);
+            return null;
         });
-        if (!last[0]) {
+        if (!remove[0]) {
             return;
         }
         handle.unsubscribe();
         handle.runtime.thenCompose(WorldRuntime::close).whenComplete((x, e) -> {
-            closing.remove(handle.key, closed);
-            closed.complete(null);
+            closing.remove(handle.key, handle.closed);
+            handle.closed.complete(null);
         });
     }
 
-    /** A connection is now in one of the user's worlds. */
-    void userJoined(UserId user) {
+    /**
+     * A connection is about to enter one of the user's worlds: from now on the user counts as present,
+     * so their folder is not deleted under the load.
+     *
+     * @param user the user
+     * @param newConnection whether the connection is new to this user (it counts against their limit)
+     * @throws WorldLinkException {@link ErrorCode#QUOTA_EXCEEDED} when the user has as many connections
+     *     as they may; then the user is unchanged
+     */
+    void userJoined(UserId user, boolean newConnection) {
         users.compute(user, (u, e) -> {
             UserEntry entry = e == null ? new UserEntry() : e;
+            if (newConnection && entry.sessions >= limits.maxConnectionsPerUser()) {
+                throw new WorldLinkException(ErrorCode.QUOTA_EXCEEDED, "User " + u + " already has "
+                        + entry.sessions + " connections, the most one user may have; close one first.");
+            }
             entry.sessions++;
             if (entry.pendingDelete != null) {
                 entry.pendingDelete.cancel(false);
@@ -154,15 +218,39 @@ final class Worlds {
             if (!u.isAnonymous()) {
                 return null;
             }
-            if (grace.isZero()) {
-                deleteNow.set(true);
-            } else {
-                entry.pendingDelete = timer.schedule(() -> delete(u), grace.toNanos(), TimeUnit.NANOSECONDS);
-            }
+            scheduleDelete(u, entry, deleteNow);
             return entry;
         });
         if (deleteNow.get()) {
             delete(user);
+        }
+    }
+
+    private void scheduleDelete(UserId user, UserEntry entry, AtomicBoolean deleteNow) {
+        if (grace.isZero()) {
+            deleteNow.set(true);
+        } else {
+            entry.pendingDelete = timer.schedule(() -> delete(user), grace.toNanos(), TimeUnit.NANOSECONDS);
+        }
+    }
+
+    /**
+     * Takes care of anonymous users whose folders a previous run left behind (it stopped without
+     * deleting them): each is deleted after the grace period unless the user comes back.
+     *
+     * @param leftovers the anonymous users found on disk
+     */
+    void adoptLeftovers(List<UserId> leftovers) {
+        for (UserId user : leftovers) {
+            AtomicBoolean deleteNow = new AtomicBoolean();
+            users.computeIfAbsent(user, u -> {
+                UserEntry entry = new UserEntry();
+                scheduleDelete(u, entry, deleteNow);
+                return entry;
+            });
+            if (deleteNow.get()) {
+                delete(user);
+            }
         }
     }
 
@@ -177,6 +265,11 @@ final class Worlds {
             closing.forEach((k, f) -> {
                 if (k.userId().equals(u)) {
                     closes.add(f);
+                }
+            });
+            handles.forEach((k, h) -> {
+                if (k.userId().equals(u)) {
+                    closes.add(h.closed);
                 }
             });
             CompletableFuture<Void> deletion = CompletableFuture.allOf(closes.toArray(CompletableFuture[]::new))
@@ -204,6 +297,17 @@ final class Worlds {
     /** @return how many users have a connection, or a grace period running before their folder is deleted */
     int trackedUsers() {
         return users.size();
+    }
+
+    /**
+     * Stops waiting for turns: from now on a world that nobody holds is closed at once, its replies in
+     * flight cut short (the server is stopping).
+     */
+    void stopping() {
+        stopping = true;
+        for (WorldHandle h : loaded()) {
+            closeIfUnused(h);
+        }
     }
 
     /** @return done when every world that is closing has closed and every pending deletion has run */

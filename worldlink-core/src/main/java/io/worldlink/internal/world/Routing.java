@@ -1,5 +1,8 @@
 package io.worldlink.internal.world;
 
+import io.worldlink.ErrorCode;
+import io.worldlink.WorldLinkException;
+import java.text.Normalizer;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -29,6 +32,9 @@ public final class Routing {
     public record Reply(String content, boolean stop) {}
 
     private static final Set<String> HUMAN_NAMES = Set.of("human", "user", "you");
+    private static final int MAX_SENDER_LENGTH = 64;
+    // Letters that render as nothing but are not format characters (Hangul fillers, braille blank).
+    private static final String INVISIBLE = "\u115F\u1160\u3164\uFFA0\u2800";
     private static final Pattern PARAGRAPH_MENTION =
             Pattern.compile("^\\s*(?:(?:hi|hello|hey|to),?\\s+)?@([\\w-]+)", Pattern.CASE_INSENSITIVE);
     private static final Pattern ANY_MENTION = Pattern.compile("(?<![\\w@.])@([\\w-]+)");
@@ -40,6 +46,61 @@ public final class Routing {
             Pattern.compile("<world>\\s*TO\\s*:([^<]*)</world>", Pattern.CASE_INSENSITIVE);
 
     private Routing() {}
+
+    /**
+     * Normalizes the sender name a client sent, so that no name can pass for another by its look:
+     * compatibility forms folded (NFKC: {@code ＳＹＳＴＥＭ} is {@code SYSTEM}), invisible characters
+     * removed, white space collapsed.
+     *
+     * @param sender the name a client sent, or {@code null}
+     * @return the name to check and use; {@code HUMAN} when none was given
+     * @throws WorldLinkException {@link ErrorCode#INVALID_SENDER} for control characters, a name that is
+     *     only invisible characters, or one longer than 64 characters
+     */
+    public static String senderName(String sender) {
+        if (sender == null || sender.isBlank()) {
+            return "HUMAN";
+        }
+        if (sender.length() > 4 * MAX_SENDER_LENGTH) {
+            throw invalidSender("is longer than " + MAX_SENDER_LENGTH + " characters");
+        }
+        String folded = Normalizer.normalize(sender, Normalizer.Form.NFKC);
+        StringBuilder out = new StringBuilder(folded.length());
+        boolean space = false;
+        for (int i = 0; i < folded.length(); ) {
+            int c = folded.codePointAt(i);
+            i += Character.charCount(c);
+            int type = Character.getType(c);
+            if (type == Character.CONTROL && !Character.isWhitespace(c)) {
+                throw invalidSender("holds a control character");
+            }
+            if (type == Character.FORMAT || type == Character.UNASSIGNED || type == Character.PRIVATE_USE
+                    || type == Character.SURROGATE || INVISIBLE.indexOf(c) >= 0) {
+                continue;
+            }
+            if (Character.isWhitespace(c) || Character.isSpaceChar(c)) {
+                space = out.length() > 0;
+                continue;
+            }
+            if (space) {
+                out.append(' ');
+                space = false;
+            }
+            out.appendCodePoint(c);
+        }
+        if (out.length() == 0) {
+            throw invalidSender("has nothing visible in it");
+        }
+        if (out.codePointCount(0, out.length()) > MAX_SENDER_LENGTH) {
+            throw invalidSender("is longer than " + MAX_SENDER_LENGTH + " characters");
+        }
+        return out.toString();
+    }
+
+    private static WorldLinkException invalidSender(String why) {
+        return new WorldLinkException(ErrorCode.INVALID_SENDER, "The sender name " + why
+                + "; send a plain display name such as \"Ann\", or none.");
+    }
 
     /**
      * @param sender a message's sender

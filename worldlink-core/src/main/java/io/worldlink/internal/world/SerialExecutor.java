@@ -16,13 +16,19 @@ public final class SerialExecutor implements Executor {
     private static final int BATCH = 256;
 
     private final Executor pool;
+    private final Runnable afterBurst;
     private final Queue<Runnable> tasks = new ConcurrentLinkedQueue<>();
     private final AtomicBoolean scheduled = new AtomicBoolean();
     private volatile Thread runner;
 
-    /** @param pool the shared pool the tasks run on */
-    public SerialExecutor(Executor pool) {
+    /**
+     * @param pool the shared pool the tasks run on
+     * @param afterBurst runs, in order with the tasks, after each burst of tasks that ran together (a
+     *     world syncs and publishes the events of the burst there)
+     */
+    public SerialExecutor(Executor pool, Runnable afterBurst) {
         this.pool = pool;
+        this.afterBurst = afterBurst;
     }
 
     @Override
@@ -38,6 +44,14 @@ public final class SerialExecutor implements Executor {
         return runner == Thread.currentThread();
     }
 
+    private static void run(Runnable task) {
+        try {
+            task.run();
+        } catch (RuntimeException | Error e) {
+            LOG.log(Level.ERROR, "A world task failed", e);
+        }
+    }
+
     private void drain() {
         runner = Thread.currentThread();
         try {
@@ -46,12 +60,9 @@ public final class SerialExecutor implements Executor {
                 if (task == null) {
                     break;
                 }
-                try {
-                    task.run();
-                } catch (RuntimeException | Error e) {
-                    LOG.log(Level.ERROR, "A world task failed", e);
-                }
+                run(task);
             }
+            run(afterBurst);
         } finally {
             runner = null;
             scheduled.set(false);

@@ -33,6 +33,7 @@ import io.worldlink.internal.Ids;
 import io.worldlink.internal.Json;
 import io.worldlink.internal.ModelJson;
 import io.worldlink.internal.model.ModelRegistry;
+import io.worldlink.internal.store.Templates;
 import io.worldlink.internal.world.Routing.SenderClass;
 import java.lang.System.Logger.Level;
 import java.time.Clock;
@@ -71,8 +72,10 @@ public final class WorldRuntime {
      *     each burst of events
      * @param replyTimeout how long a model may send nothing before its reply is stopped with an error
      * @param clock the time source
+     * @param modelPolicy what clients may change of an agent's model settings
      */
-    public record Settings(int memoryWindow, int memoryCap, Duration saveDelay, Duration replyTimeout, Clock clock) {
+    public record Settings(int memoryWindow, int memoryCap, Duration saveDelay, Duration replyTimeout, Clock clock,
+            ModelPolicy modelPolicy) {
         /** Checks the limits. */
         public Settings {
             if (memoryWindow < 0 || memoryCap < 4 || saveDelay.isNegative() || replyTimeout.isNegative()
@@ -92,10 +95,11 @@ public final class WorldRuntime {
      * @param dispatcher the shared model call limit
      * @param worldPool the pool that world executors run on
      * @param timer for delayed saves
+     * @param templates the templates, whose agents' model settings (base URL, key) user worlds never hold
      * @param settings memory limits, save delay and clock
      */
     public record Shared(UserStorage storage, EventBus bus, ModelRegistry models, ModelDispatcher dispatcher,
-            Executor worldPool, ScheduledExecutorService timer, Settings settings) {}
+            Executor worldPool, ScheduledExecutorService timer, Templates templates, Settings settings) {}
 
     /**
      * A change to an agent, as {@code agent-update} carries it; {@code null} fields stay as they are.
@@ -129,6 +133,9 @@ public final class WorldRuntime {
     public record Attachment(View view, Subscription subscription) {}
 
     private static final System.Logger LOG = System.getLogger(WorldRuntime.class.getName());
+    private static final int MAX_HUMAN_NAMES = 256;
+    // Agent config fields that say where a model is called and with which key: the template's alone.
+    private static final List<String> CREDENTIALS = List.of("apiKey", "baseUrl");
 
     private final WorldKey key;
     private final UserStorage storage;
@@ -138,17 +145,28 @@ public final class WorldRuntime {
     private final ScheduledExecutorService timer;
     private final SerialExecutor exec;
     private final Settings settings;
+    private final Templates templates;
 
     // Everything below is touched only on exec.
     private EventLog log;
     private WorldConfig config;
     private final Map<String, AgentState> agents = new LinkedHashMap<>();
-    private final Set<String> humanNames = new HashSet<>();
+    // The names people used, bounded: an old name forgotten is only classified again by ROUTING.md's rules.
+    private final Set<String> humanNames = new LinkedHashSet<>();
     private final Set<Reply> inFlight = new LinkedHashSet<>();
     private final Set<String> dirtyConfigs = new LinkedHashSet<>();
     private final Set<String> dirtyMemories = new LinkedHashSet<>();
     private boolean flushScheduled;
     private boolean closed;
+    // The events of the running burst, in order: published once the log has synced them, so that no
+    // client ever sees an event that a crash could take back.
+    private final List<WorldEvent> unpublished = new ArrayList<>();
+    private boolean unsynced;
+    private final List<CompletableFuture<Void>> quietWaiters = new ArrayList<>();
+    // The agents of the world's template, read when first needed: their base URL and key stay there.
+    private Map<String, AgentConfig> templateAgents;
+    // inFlight's size, for readers off the world's thread.
+    private volatile int busyReplies;
 
     private static final class AgentState {
         AgentConfig config;
@@ -238,8 +256,9 @@ public final class WorldRuntime {
         this.models = shared.models();
         this.dispatcher = shared.dispatcher();
         this.timer = shared.timer();
-        this.exec = new SerialExecutor(shared.worldPool());
+        this.exec = new SerialExecutor(shared.worldPool(), this::commit);
         this.settings = shared.settings();
+        this.templates = shared.templates();
     }
 
     /**
@@ -257,6 +276,7 @@ public final class WorldRuntime {
             try {
                 world.install(storage.loadWorld(key));
                 world.ensureEpoch();
+                world.removeCredentials();
                 world.log = storage.openEventLog(key);
                 loaded.complete(world);
             } catch (RuntimeException e) {
@@ -283,12 +303,14 @@ public final class WorldRuntime {
      */
     public CompletableFuture<MessageEvent> chat(String messageId, String content, String sender) {
         return onWorld(() -> {
-            String s = sender == null || sender.isBlank() ? "HUMAN" : sender.strip();
+            String s = Routing.senderName(sender);
             if (s.equalsIgnoreCase("system") || s.equalsIgnoreCase("world") || agentNamed(s) != null) {
                 throw new WorldLinkException(ErrorCode.INVALID_SENDER, "A client cannot send as \"" + s
                         + "\": that name belongs to the system, the world or an agent. Choose another sender name.");
             }
-            humanNames.add(s.toLowerCase(Locale.ROOT));
+            if (humanNames.add(s.toLowerCase(Locale.ROOT)) && humanNames.size() > MAX_HUMAN_NAMES) {
+                humanNames.remove(humanNames.iterator().next());
+            }
             return accept(messageId, content, s, SenderClass.HUMAN);
         });
     }
@@ -321,12 +343,9 @@ public final class WorldRuntime {
             }
             AgentConfig changed = a.config;
             if (update.config() != null) {
-                try {
-                    changed = ModelJson.merge(changed, update.config());
-                } catch (Json.FieldException | IllegalArgumentException e) {
-                    throw new WorldLinkException(ErrorCode.INVALID_MESSAGE, "The agent config change was refused: "
-                            + e.getMessage() + ".");
-                }
+                AgentConfig template = templateAgent(a.config.id());
+                changed = settings.modelPolicy().apply(changed, models.providerOf(changed.provider()),
+                        template == null ? null : template.model(), update.config());
             }
             if (update.status() != null) {
                 changed = changed.withStatus(update.status());
@@ -361,6 +380,8 @@ public final class WorldRuntime {
         return onWorld(() -> {
             flush();
             install(storage.loadWorld(key));
+            removeCredentials();
+            templateAgents = null;
             Map<String, Object> details = new LinkedHashMap<>();
             details.put("worldName", config.id());
             details.put("agentCount", agents.size());
@@ -411,6 +432,7 @@ public final class WorldRuntime {
     public CompletableFuture<View> join(long afterSeq, String epoch,
             Function<View, Consumer<? super WorldEvent>> onJoin) {
         return onWorld(() -> {
+            commit();
             View view = viewNow();
             Consumer<? super WorldEvent> replay = onJoin.apply(view);
             if (afterSeq >= 0) {
@@ -453,19 +475,46 @@ public final class WorldRuntime {
                 done.complete(null);
                 return;
             }
-            closed = true;
             try {
-                new ArrayList<>(inFlight).forEach(Reply::cancel);
-                inFlight.clear();
+                for (Reply r : new ArrayList<>(inFlight)) {
+                    r.cancel();
+                    fail(r, new WorldLinkException(ErrorCode.MODEL_ERROR, "The world was closed while agent "
+                            + r.agentId + " was answering (the server is stopping); the reply was cut short."));
+                }
+                closed = true;
                 flush();
             } finally {
+                closed = true;
                 if (log != null) {
+                    commit();
                     log.close();
                 }
+                quietWaiters.forEach(w -> w.complete(null));
+                quietWaiters.clear();
                 done.complete(null);
             }
         });
         return done;
+    }
+
+    /**
+     * @return done when no reply is in flight, so that the world can be closed without cutting a turn
+     *     short (at once when none is)
+     */
+    public CompletableFuture<Void> whenQuiet() {
+        if (busyReplies == 0) {
+            // Nobody holds the world, so no new turn can start: quiet now stays quiet.
+            return CompletableFuture.completedFuture(null);
+        }
+        CompletableFuture<Void> quiet = new CompletableFuture<>();
+        exec.execute(() -> {
+            if (closed || inFlight.isEmpty()) {
+                quiet.complete(null);
+            } else {
+                quietWaiters.add(quiet);
+            }
+        });
+        return quiet;
     }
 
     // ---- on exec from here on ----
@@ -499,6 +548,42 @@ public final class WorldRuntime {
         List<Map<String, Object>> views = new ArrayList<>(agents.size());
         agents.values().forEach(a -> views.add(view(a)));
         return new View(config, views, log.lastSeq(), config.metadata().get(EPOCH));
+    }
+
+    // A user's world never holds where its agents' models are called or their keys (an older version
+    // copied a template's key into every clone, and let clients set the base URL): they are dropped.
+    private void removeCredentials() {
+        for (AgentState a : agents.values()) {
+            if (CREDENTIALS.stream().anyMatch(a.config.extra()::containsKey)) {
+                a.config = a.config.withoutExtra(CREDENTIALS);
+                storage.saveAgentConfig(key, a.config);
+                LOG.log(Level.INFO, "Removed the base URL and key of agent " + a.config.id() + " from " + key
+                        + ": they come from the template and the server's settings.");
+            }
+        }
+    }
+
+    private AgentConfig templateAgent(String agentId) {
+        if (templateAgents == null) {
+            templateAgents = readTemplateAgents();
+        }
+        return templateAgents.get(agentId);
+    }
+
+    private Map<String, AgentConfig> readTemplateAgents() {
+        String templateId = config.metadata().get("originalTemplate");
+        if (templateId == null || !Names.isValidId(templateId)) {
+            return Map.of();
+        }
+        try {
+            Map<String, AgentConfig> byId = new LinkedHashMap<>();
+            templates.read(templateId).agents().forEach(t -> byId.put(t.id(), t.config()));
+            return byId;
+        } catch (RuntimeException e) {
+            LOG.log(Level.WARNING, "The template " + templateId + " of " + key + " cannot be read (" + e.getMessage()
+                    + "); its agents' model settings are not used.");
+            return Map.of();
+        }
     }
 
     // A world made before epochs existed (or written by hand) gets one the first time it is loaded.
@@ -552,9 +637,57 @@ public final class WorldRuntime {
     }
 
     private <E extends WorldEvent> E emit(E event) {
-        E published = event.isDurable() ? log.append(event) : event;
-        bus.publish(key, published);
-        return published;
+        E logged = event;
+        if (event.isDurable()) {
+            logged = log.append(event);
+            unsynced = true;
+        }
+        unpublished.add(logged);
+        return logged;
+    }
+
+    // Ends every burst of the world's tasks: one sync for all the burst's appends, then the events go out.
+    private void commit() {
+        if (unpublished.isEmpty()) {
+            return;
+        }
+        if (unsynced) {
+            unsynced = false;
+            try {
+                log.sync();
+            } catch (RuntimeException e) {
+                // Written but perhaps not on disk: clients still see them, and are told of the risk.
+                LOG.log(Level.ERROR, "Could not sync the event log of " + key + ": " + e.getMessage(), e);
+                unpublished.add(new SystemEvent(Ids.next(), now(), 0, "The server could not make the latest "
+                        + "messages durable (a disk error); they may be lost if the server stops now.",
+                        MessageLevel.ERROR));
+            }
+        }
+        List<WorldEvent> burst = List.copyOf(unpublished);
+        unpublished.clear();
+        for (WorldEvent e : burst) {
+            bus.publish(key, e);
+        }
+    }
+
+    // For events that must reach clients even when the log cannot take them (the end of a turn, an
+    // error): logged when possible, else sent without a seq.
+    private void emitEvenIfUnlogged(WorldEvent event) {
+        try {
+            emit(event);
+        } catch (RuntimeException e) {
+            LOG.log(Level.ERROR, "Could not log " + event.type().wireName() + " event of " + key + ": "
+                    + e.getMessage(), e);
+            unpublished.add(event);
+        }
+    }
+
+    // A failure on the world's thread never goes unseen: the world's clients get an error.
+    private void reportFailure(String during, RuntimeException e) {
+        LOG.log(Level.ERROR, "World " + key + " failed while " + during, e);
+        String reason = e instanceof WorldLinkException w ? w.getMessage() : "an internal error (it has been logged)";
+        emitEvenIfUnlogged(new SystemEvent(Ids.next(), now(), 0, "Something went wrong while " + during + ": "
+                + reason, MessageLevel.ERROR));
     }
 
     private MessageEvent accept(String messageId, String content, String sender, SenderClass cls) {
@@ -565,8 +698,13 @@ public final class WorldRuntime {
         MessageEvent m = emit(new MessageEvent(idOrNew(messageId), now(), senderName, senderType(cls), 0, content, null,
                 false));
         Turn turn = cls == SenderClass.HUMAN || cls == SenderClass.WORLD ? new Turn(m.id()) : null;
-        route(m, cls, turn);
-        endTurnIfDone(turn);
+        try {
+            route(m, cls, turn);
+        } catch (RuntimeException e) {
+            reportFailure("routing a message", e);
+        } finally {
+            endTurnIfDone(turn);
+        }
         return m;
     }
 
@@ -648,6 +786,7 @@ public final class WorldRuntime {
             turn.pending++;
         }
         inFlight.add(reply);
+        busyReplies = inFlight.size();
         emit(new SseEvent(Ids.next(), now, a.config.id(), SseEvent.Phase.START, null, reply.messageId, null, null));
         ChatModel model;
         try {
@@ -705,10 +844,13 @@ public final class WorldRuntime {
         }
         messages.add(new ChatMessage("user", modelText("user", m.sender(), m.content())));
         Map<String, String> options = new LinkedHashMap<>();
-        for (String option : new String[] {"baseUrl", "apiKey"}) {
-            String value = a.config.extraString(option);
-            if (value != null) {
-                options.put(option, value);
+        AgentConfig template = templateAgent(a.config.id());
+        if (template != null && template.provider().equals(a.config.provider())) {
+            for (String option : CREDENTIALS) {
+                String value = template.extraString(option);
+                if (value != null) {
+                    options.put(option, value);
+                }
             }
         }
         return new ChatRequest(a.config.id(), a.config.name(), a.config.model(), messages, a.config.temperature(),
@@ -728,13 +870,18 @@ public final class WorldRuntime {
             return;
         }
         r.text.append(text);
-        emit(new SseEvent(Ids.next(), now(), r.agentId, SseEvent.Phase.CHUNK, text, r.messageId, null, null));
+        try {
+            emit(new SseEvent(Ids.next(), now(), r.agentId, SseEvent.Phase.CHUNK, text, r.messageId, null, null));
+        } catch (RuntimeException e) {
+            reportFailure("streaming the reply of " + r.agentId, e);
+        }
     }
 
     private void complete(Reply r, Usage usage) {
         if (closed || !inFlight.remove(r)) {
             return;
         }
+        busyReplies = inFlight.size();
         try {
             AgentState a = agents.get(r.agentId);
             String name = a == null ? r.agentId : a.config.name();
@@ -755,6 +902,8 @@ public final class WorldRuntime {
             if (!finished.stop()) {
                 route(reply, SenderClass.AGENT, r.turn);
             }
+        } catch (RuntimeException e) {
+            reportFailure("finishing the reply of " + r.agentId, e);
         } finally {
             finishInTurn(r);
         }
@@ -764,14 +913,15 @@ public final class WorldRuntime {
         if (closed || !inFlight.remove(r)) {
             return;
         }
+        busyReplies = inFlight.size();
         try {
             String message = error instanceof WorldLinkException w ? w.getMessage()
                     : "The model failed (" + error.getClass().getSimpleName() + ").";
             if (!(error instanceof WorldLinkException)) {
                 LOG.log(Level.WARNING, "The model of agent " + r.agentId + " in " + key + " failed", error);
             }
-            emit(new SseEvent(Ids.next(), now(), r.agentId, SseEvent.Phase.ERROR, r.text.toString(), r.messageId,
-                    null, message));
+            emitEvenIfUnlogged(new SseEvent(Ids.next(), now(), r.agentId, SseEvent.Phase.ERROR, r.text.toString(),
+                    r.messageId, null, message));
         } finally {
             finishInTurn(r);
         }
@@ -787,12 +937,16 @@ public final class WorldRuntime {
             r.turn.pending--;
             endTurnIfDone(r.turn);
         }
+        if (inFlight.isEmpty() && !quietWaiters.isEmpty()) {
+            quietWaiters.forEach(w -> w.complete(null));
+            quietWaiters.clear();
+        }
     }
 
     private void endTurnIfDone(Turn turn) {
         if (turn != null && turn.pending == 0) {
             turn.pending = -1;
-            emit(new WorldActionEvent(Ids.next(), now(), 0, WorldActionEvent.IDLE, null,
+            emitEvenIfUnlogged(new WorldActionEvent(Ids.next(), now(), 0, WorldActionEvent.IDLE, null,
                     Map.of("messageId", turn.startMessageId)));
         }
     }

@@ -24,6 +24,7 @@ public final class FakeOpenAiServer implements AutoCloseable {
     final BlockingQueue<Request> requests = new LinkedBlockingQueue<>();
     private final HttpServer server;
     private final CountDownLatch release = new CountDownLatch(1);
+    private volatile String switchable = "normal";
 
     public FakeOpenAiServer() throws IOException {
         server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
@@ -38,6 +39,13 @@ public final class FakeOpenAiServer implements AutoCloseable {
      */
     public URI base(String behaviour) {
         return URI.create("http://127.0.0.1:" + server.getAddress().getPort() + "/" + behaviour);
+    }
+
+    /**
+     * @param behaviour how {@code base("switchable")} answers from now on (the operator fixed the model)
+     */
+    public void behave(String behaviour) {
+        switchable = behaviour;
     }
 
     static String chunk(String content) {
@@ -55,6 +63,9 @@ public final class FakeOpenAiServer implements AutoCloseable {
         String body = new String(ex.getRequestBody().readAllBytes(), StandardCharsets.UTF_8);
         requests.add(new Request(path, ex.getRequestHeaders().getFirst("Authorization"), body));
         String behaviour = path.split("/")[1];
+        if (behaviour.equals("switchable")) {
+            behaviour = switchable;
+        }
         try (ex) {
             switch (behaviour) {
                 case "normal" -> stream(ex, ": keep-alive comment\n\n" + chunk("Hel")
@@ -83,6 +94,8 @@ public final class FakeOpenAiServer implements AutoCloseable {
                     out.flush();
                     release.await(30, TimeUnit.SECONDS);
                 }
+                case "leaky" -> plain(ex, 500, "<html><body>Internal dashboard. admin token=hunter2-admin</body></html>");
+                case "longerror" -> plain(ex, 400, "{\"error\":{\"message\":\"" + "x".repeat(500) + "\"}}");
                 case "malformed" -> stream(ex, chunk("Hel") + "data: {\"choices\": [oops\n\n" + chunk("lo"));
                 default -> plain(ex, 404, "no such behaviour");
             }

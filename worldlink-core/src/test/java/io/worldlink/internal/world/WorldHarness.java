@@ -17,6 +17,7 @@ import io.worldlink.WorldEvent;
 import io.worldlink.WorldKey;
 import io.worldlink.WorldSnapshot;
 import io.worldlink.internal.model.ModelRegistry;
+import io.worldlink.internal.store.Templates;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
@@ -60,7 +61,8 @@ final class WorldHarness implements AutoCloseable {
                 new WorldConfig("test", "Test", "", turnLimit, false, Map.of(), Map.of()), snapshots));
         ModelRegistry models = new ModelRegistry(Map.of("script", chatModel == null ? model : chatModel), "script");
         world = get(WorldRuntime.load(key, new WorldRuntime.Shared(storage, bus, models, dispatcher, pool, timer,
-                new WorldRuntime.Settings(memoryWindow, memoryCap, Duration.ZERO, REPLY_TIMEOUT, Clock.systemUTC()))));
+                new Templates(root), new WorldRuntime.Settings(memoryWindow, memoryCap, Duration.ZERO, REPLY_TIMEOUT,
+                        Clock.systemUTC(), new ModelPolicy(8192, Map.of())))));
         subscription = get(world.attach(-1, events::add)).subscription();
     }
 

@@ -10,6 +10,7 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.google.gson.JsonObject;
+import io.worldlink.AgentConfig;
 import io.worldlink.AgentSnapshot;
 import io.worldlink.AgentStatus;
 import io.worldlink.ChatMessage;
@@ -411,9 +412,10 @@ class WorldRuntimeTest {
     @Test
     void aProviderThatIsNotConfiguredIsAModelErrorNotAHang() {
         h = WorldHarness.of(root, "ada");
-        JsonObject change = new JsonObject();
-        change.addProperty("provider", "nowhere");
-        get(h.world.updateAgent(null, "ada", new WorldRuntime.AgentUpdate(null, change, null, false)));
+        AgentConfig ada = h.storage.loadWorld(h.key).agent("ada").orElseThrow().config();
+        h.storage.saveAgentConfig(h.key, new AgentConfig("ada", ada.name(), null, null, "nowhere", null, null, null,
+                true, 0, null, null, null, null));
+        get(h.world.reload(null));
 
         List<WorldEvent> turn = h.turn(h.world.chat(null, "hello", null));
 
@@ -428,7 +430,7 @@ class WorldRuntimeTest {
         h.turn(h.world.chat(null, "remember me", null));
         JsonObject change = new JsonObject();
         change.addProperty("temperature", 0.2);
-        change.addProperty("model", "bigger");
+        change.addProperty("maxTokens", 300);
 
         Map<String, Object> view = get(h.world.updateAgent(null, "Ada",
                 new WorldRuntime.AgentUpdate(AgentStatus.INACTIVE, change, "You are new.", true)));
@@ -444,7 +446,7 @@ class WorldRuntimeTest {
         AgentSnapshot onDisk = h.storage.loadWorld(h.key).agent("ada").orElseThrow();
         assertEquals(AgentStatus.INACTIVE, onDisk.config().status());
         assertEquals(0.2, onDisk.config().temperature());
-        assertEquals("bigger", onDisk.config().model());
+        assertEquals(300, onDisk.config().maxTokens());
         assertEquals("You are new.", onDisk.systemPrompt());
         assertTrue(onDisk.memory().isEmpty());
         assertTrue(Files.isDirectory(root.resolve("users/ann/worlds/test/agents/ada/archive")),

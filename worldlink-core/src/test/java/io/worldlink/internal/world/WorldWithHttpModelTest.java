@@ -5,7 +5,6 @@ import static io.worldlink.internal.world.WorldHarness.replies;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import com.google.gson.JsonObject;
 import io.worldlink.ChatModel;
 import io.worldlink.MemoryMessage;
 import io.worldlink.OpenAiSettings;
@@ -45,7 +44,8 @@ class WorldWithHttpModelTest {
     @ParameterizedTest
     @ValueSource(strings = {"500", "401", "cut", "stall", "malformed", "nofinish"})
     void aFailingModelEndsTheReplyWithAnErrorThenTheWorldAnswersAgain(String behaviour) {
-        ChatModel http = ChatModel.openAiCompatible(new OpenAiSettings(server.base(behaviour), "sk-x", true,
+        server.behave(behaviour);
+        ChatModel http = ChatModel.openAiCompatible(new OpenAiSettings(server.base("switchable"), "sk-x", true,
                 Duration.ofSeconds(5), Duration.ofMillis(300)));
         h = new WorldHarness(root, 5, 10, 200, List.of(WorldHarness.agent("ada", true)), http);
 
@@ -55,9 +55,7 @@ class WorldWithHttpModelTest {
         assertTrue(failed.stream().anyMatch(e -> e instanceof SseEvent s && s.phase() == SseEvent.Phase.ERROR
                 && s.error().startsWith("The ")), behaviour);
 
-        JsonObject fix = new JsonObject();
-        fix.addProperty("baseUrl", server.base("normal").toString());
-        get(h.world.updateAgent(null, "ada", new WorldRuntime.AgentUpdate(null, fix, null, false)));
+        server.behave("normal");
         List<WorldEvent> ok = h.turn(h.world.chat(null, "second", null));
 
         assertEquals(List.of("ada"), replies(ok));

@@ -230,7 +230,7 @@ public final class ApiServlet extends HttpServlet {
             case FORBIDDEN -> 403;
             case TEMPLATE_NOT_FOUND, WORLD_NOT_FOUND, AGENT_NOT_FOUND -> 404;
             case TEMPLATE_READ_ONLY -> 409;
-            case RATE_LIMITED -> 429;
+            case RATE_LIMITED, QUOTA_EXCEEDED -> 429;
             case MODEL_ERROR -> 502;
             case STORAGE_ERROR, INTERNAL -> 500;
         };
