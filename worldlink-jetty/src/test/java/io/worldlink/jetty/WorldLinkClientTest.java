@@ -1,7 +1,9 @@
 package io.worldlink.jetty;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -19,6 +21,7 @@ import io.worldlink.client.ClientListener;
 import io.worldlink.client.Confirmation;
 import io.worldlink.client.ConnectionState;
 import io.worldlink.client.WorldLinkClient;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -53,6 +56,12 @@ class WorldLinkClientTest {
         final BlockingQueue<WorldEvent> events = new LinkedBlockingQueue<>();
         final BlockingQueue<ChatResponse> responses = new LinkedBlockingQueue<>();
         final BlockingQueue<ConnectionState> states = new LinkedBlockingQueue<>();
+        final BlockingQueue<Confirmation> confirmations = new LinkedBlockingQueue<>();
+
+        @Override
+        public void onConfirmed(Confirmation confirmation) {
+            confirmations.add(confirmation);
+        }
 
         @Override
         public void onEvent(WorldEvent event) {
@@ -81,6 +90,12 @@ class WorldLinkClientTest {
                     return seen;
                 }
             }
+        }
+
+        Confirmation nextConfirmation() throws InterruptedException {
+            Confirmation c = confirmations.poll(WAIT, TimeUnit.SECONDS);
+            assertTrue(c != null, "no connection-confirmed within " + WAIT + " s");
+            return c;
         }
 
         void awaitState(ConnectionState wanted) throws InterruptedException {
@@ -196,12 +211,96 @@ class WorldLinkClientTest {
         seen.addAll(r.turn(during));
         MessageEvent after = get(c.send("after the restart"));
         seen.addAll(r.turn(after));
+        Confirmation before = r.nextConfirmation();
+        Confirmation resumed = r.nextConfirmation();
+        assertEquals(before.worldEpoch(), resumed.worldEpoch(), "a restart is not a new life");
+        assertFalse(resumed.newLife());
 
         List<Long> seqs = seen.stream().filter(WorldEvent::isDurable).map(WorldEvent::seq).toList();
         for (int i = 1; i < seqs.size(); i++) {
             assertEquals(seqs.get(i - 1) + 1, seqs.get(i), "no gap and no repeat: " + seqs);
         }
         assertTrue(seen.stream().anyMatch(e -> e instanceof MessageEvent m && m.content().equals("while you were away")));
+    }
+
+    static long newestSeq(List<WorldEvent> events) {
+        return events.stream().filter(WorldEvent::isDurable).mapToLong(WorldEvent::seq).max().orElseThrow();
+    }
+
+    static void assertCountsFrom(long first, List<WorldEvent> events) {
+        List<Long> seqs = events.stream().filter(WorldEvent::isDurable).map(WorldEvent::seq).toList();
+        for (int i = 0; i < seqs.size(); i++) {
+            assertEquals(first + i, seqs.get(i), "every seq once and in order from " + first + ": " + seqs);
+        }
+    }
+
+    @Test
+    void aWorldCreatedAgainWhileTheClientWasAwayIsReceivedFromItsStart() throws Exception {
+        String user = UUID.randomUUID().toString();
+        Recorder r = new Recorder();
+        WorldLinkClient c = client(r, null);
+        Confirmation firstLife = get(c.selectWorld("fast-world", "w", user));
+        assertFalse(firstLife.newLife(), "a world selected anew has no past life here");
+        r.turn(get(c.send("one")));
+        long oldSeq = newestSeq(r.turn(get(c.send("two"))));
+        int port = server.port();
+
+        // The server goes away: the anonymous user's last connection closes, and the folder with it.
+        server.close();
+        link.close();
+        r.awaitState(ConnectionState.RECONNECTING);
+        assertTrue(Files.notExists(root.resolve("users").resolve(user)), "the anonymous user's folder was deleted");
+        startServer(port);
+
+        // The same user creates the world again: its new life counts seqs from 1, below what the client saw.
+        WorldLinkClient other = client(ClientListener.NONE, null);
+        get(other.selectWorld("fast-world", "w", user));
+        MessageEvent again = get(other.send("in the new life"));
+        assertTrue(again.seq() < oldSeq, "the new life is shorter than the old one");
+
+        // Whether the client came back before the new life began or after, it gets all of it.
+        List<WorldEvent> newLife = r.turn(again);
+        assertCountsFrom(1, newLife);
+        assertTrue(newLife.contains(again), "the new life's message: " + newLife);
+        assertEquals(firstLife, r.nextConfirmation());
+        Confirmation resumed = r.nextConfirmation();
+        assertTrue(resumed.newLife(), "the listener learns that what it showed belongs to a past life");
+        assertNotEquals(firstLife.worldEpoch(), resumed.worldEpoch());
+    }
+
+    @Test
+    void aWorldRestoredFromAnOlderCopyIsReceivedFromItsStart() throws Exception {
+        String token = HmacTokens.withSecret(SECRET).mint("ann", Duration.ofHours(1));
+        Recorder r = new Recorder();
+        WorldLinkClient c = client(r, token);
+        get(c.selectWorld("fast-world", "kept", "ann"));
+        List<WorldEvent> backedUp = r.turn(get(c.send("backed up")));
+        Path log = root.resolve("users/ann/worlds/kept/events.jsonl");
+        byte[] backup = Files.readAllBytes(log);
+        r.turn(get(c.send("lost")));
+        int port = server.port();
+
+        // The world goes back to the copy: same life, but fewer events than the client saw.
+        server.close();
+        link.close();
+        r.awaitState(ConnectionState.RECONNECTING);
+        Files.write(log, backup);
+        startServer(port);
+
+        // The server replays the world from its start, then the client's next message follows the copy.
+        Confirmation before = r.nextConfirmation();
+        Confirmation restored = r.nextConfirmation();
+        assertTrue(restored.newLife(), "the listener learns that what it showed is not the world's history any more");
+        assertEquals(before.worldEpoch(), restored.worldEpoch());
+        List<WorldEvent> replayed = new ArrayList<>();
+        for (int i = 0; i < backedUp.size(); i++) {
+            WorldEvent e = r.events.poll(WAIT, TimeUnit.SECONDS);
+            assertTrue(e != null, "the world was not replayed from its start: " + replayed);
+            replayed.add(e);
+        }
+        assertEquals(backedUp, replayed);
+        List<WorldEvent> after = r.turn(get(c.send("after the restore")));
+        assertCountsFrom(newestSeq(backedUp) + 1, after);
     }
 
     @Test
