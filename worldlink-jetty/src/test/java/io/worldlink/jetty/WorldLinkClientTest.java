@@ -25,6 +25,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -34,6 +35,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -109,9 +111,13 @@ class WorldLinkClientTest {
         }
     }
 
-    void startServer(int port) throws Exception {
-        link = WorldLink.builder().dataRoot(root).environment(Map.of()).offlinePace(Duration.ZERO)
+    WorldLink newLink() {
+        return WorldLink.builder().dataRoot(root).environment(Map.of()).offlinePace(Duration.ZERO)
                 .anonymousGracePeriod(Duration.ZERO).authenticator(HmacTokens.withSecret(SECRET)).build();
+    }
+
+    void startServer(int port) throws Exception {
+        link = newLink();
         server = WorldLinkServer.builder(link).port(port).build().start();
     }
 
@@ -129,7 +135,11 @@ class WorldLinkClientTest {
     }
 
     WorldLinkClient client(ClientListener listener, String token) {
-        WorldLinkClient c = WorldLinkClient.builder(server.webSocketUri()).listener(listener).token(token)
+        return client(server, listener, token);
+    }
+
+    WorldLinkClient client(WorldLinkServer to, ClientListener listener, String token) {
+        WorldLinkClient c = WorldLinkClient.builder(to.webSocketUri()).listener(listener).token(token)
                 .backoff(Duration.ofMillis(50), Duration.ofMillis(400)).requestTimeout(Duration.ofSeconds(WAIT)).build();
         clients.add(c);
         return c;
@@ -266,6 +276,54 @@ class WorldLinkClientTest {
         Confirmation resumed = r.nextConfirmation();
         assertTrue(resumed.newLife(), "the listener learns that what it showed belongs to a past life");
         assertNotEquals(firstLife.worldEpoch(), resumed.worldEpoch());
+    }
+
+    @Test
+    void aWorldCreatedAgainThatPassedTheSeqTheClientSawIsReceivedFromItsStart() throws Exception {
+        String token = HmacTokens.withSecret(SECRET).mint("ann", Duration.ofHours(1));
+        Recorder r = new Recorder();
+        WorldLinkClient c = client(r, token);
+        Confirmation firstLife = get(c.selectWorld("fast-world", "again", "ann"));
+        long oldSeq = newestSeq(r.turn(get(c.send("the first life"))));
+        // Started while the first server still holds its port, so this one never gets it: the client
+        // cannot follow here.
+        WorldLink elsewhereLink = newLink();
+        WorldLinkServer elsewhere = WorldLinkServer.builder(elsewhereLink).port(0).build().start();
+        int port = server.port();
+        server.close();
+        link.close();
+        r.awaitState(ConnectionState.RECONNECTING);
+
+        // While the client is away, the world is deleted and created again, and its new life goes past
+        // the seq the client saw: only the epoch tells the lives apart.
+        long newSeq;
+        try (elsewhereLink; elsewhere) {
+            try (Stream<Path> files = Files.walk(root.resolve("users/ann/worlds/again"))) {
+                for (Path f : files.sorted(Comparator.reverseOrder()).toList()) {
+                    Files.delete(f);
+                }
+            }
+            Recorder o = new Recorder();
+            WorldLinkClient other = client(elsewhere, o, token);
+            get(other.selectWorld("fast-world", "again", "ann"));
+            o.turn(get(other.send("the second life")));
+            newSeq = newestSeq(o.turn(get(other.send("still the second life"))));
+            other.close();
+        }
+        assertTrue(newSeq > oldSeq, "the new life passed the old one");
+        startServer(port);
+
+        assertEquals(firstLife, r.nextConfirmation());
+        Confirmation resumed = r.nextConfirmation();
+        assertTrue(resumed.newLife(), "the listener learns about the new life");
+        assertNotEquals(firstLife.worldEpoch(), resumed.worldEpoch());
+        List<WorldEvent> replayed = new ArrayList<>();
+        while (replayed.isEmpty() || replayed.get(replayed.size() - 1).seq() < newSeq) {
+            WorldEvent e = r.events.poll(WAIT, TimeUnit.SECONDS);
+            assertTrue(e != null, "the new life was not replayed: " + replayed);
+            replayed.add(e);
+        }
+        assertCountsFrom(1, replayed);
     }
 
     @Test
