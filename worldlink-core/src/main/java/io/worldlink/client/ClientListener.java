@@ -7,7 +7,13 @@ import io.worldlink.WorldEvent;
  * default: override the ones you need. Calls come one at a time, in the order the server sent them.
  */
 public interface ClientListener {
-    /** @param confirmation the client is in a world (also after a reconnect) */
+    /**
+     * The client is in a world: after {@link WorldLinkClient#selectWorld}, and again after each reconnect.
+     * When {@link Confirmation#newLife()} is {@code true}, what was shown of the world belongs to a past
+     * life of it and should be dropped: the new life's events follow from its start.
+     *
+     * @param confirmation the world and its agents
+     */
     default void onConfirmed(Confirmation confirmation) {}
 
     /**
@@ -33,7 +39,7 @@ public interface ClientListener {
 
     /**
      * A world event ({@code event-stream}). Durable events come once each and in order, also across a
-     * reconnect.
+     * reconnect, within one life of the world (see {@link Confirmation#newLife()}).
      *
      * @param event the event
      */

@@ -41,8 +41,11 @@ import java.util.concurrent.atomic.AtomicLong;
  * server sends goes to the {@link ClientListener}.
  *
  * <p>When the connection drops, the client reconnects by itself with exponential backoff and selects
- * its world again with the last {@code seq} it saw, so the listener sees every durable event once and
- * in order. Requests under way when it drops fail; send them again once it is back.
+ * its world again with the last {@code seq} it saw and the world's epoch, so the listener sees every
+ * durable event once and in order. When the world began another life meanwhile (it was deleted and
+ * created again), the new {@link Confirmation} says so with {@link Confirmation#newLife()}, and the new
+ * life's events follow from its start. Requests under way when it drops fail; send them again once it
+ * is back.
  *
  * <pre>{@code
  * try (WorldLinkClient client = WorldLinkClient.builder(URI.create("ws://127.0.0.1:8080/ws"))
@@ -73,8 +76,8 @@ public final class WorldLinkClient implements AutoCloseable {
     private CompletableFuture<WebSocket> opening;
     private CompletableFuture<?> sends = CompletableFuture.completedFuture(null);
     private JsonObject selection;
-    private long lastSeq = -1;
-    private final Set<String> typesAtLastSeq = new HashSet<>();
+    // What the client saw of the selected world; null until the server confirmed it.
+    private Position position;
     private int attempts;
     private boolean closed;
     private volatile ConnectionState state = ConnectionState.CLOSED;
@@ -129,10 +132,10 @@ public final class WorldLinkClient implements AutoCloseable {
         p.addProperty("userId", userId);
         synchronized (lock) {
             selection = p;
-            lastSeq = -1;
-            typesAtLastSeq.clear();
+            position = null;
         }
-        return request("world-select", p).thenApply(WorldLinkClient::confirmation);
+        // A world selected anew has no past here, so no past life either.
+        return request("world-select", p).thenApply(f -> confirmation(f, false));
     }
 
     /**
@@ -289,8 +292,11 @@ public final class WorldLinkClient implements AutoCloseable {
             socket = ws;
             sends = CompletableFuture.completedFuture(null);
             resume = attempts > 0 && selection != null ? selection.deepCopy() : null;
-            if (resume != null && lastSeq >= 0) {
-                resume.addProperty("lastSeq", lastSeq);
+            if (resume != null && position != null) {
+                resume.addProperty("lastSeq", position.lastSeq);
+                if (position.epoch != null) {
+                    resume.addProperty("worldEpoch", position.epoch);
+                }
             }
             attempts = 0;
         }
@@ -429,14 +435,38 @@ public final class WorldLinkClient implements AutoCloseable {
     // Durable events come once: a frame is dropped when a frame of its type and seq was already seen.
     private boolean firstTime(long seq, String type) {
         synchronized (lock) {
-            if (seq < lastSeq) {
+            // Before a confirmation, frames still belong to a world that was left: nothing to compare with.
+            if (position == null) {
+                return true;
+            }
+            if (seq < position.lastSeq) {
                 return false;
             }
-            if (seq > lastSeq) {
-                lastSeq = seq;
-                typesAtLastSeq.clear();
+            if (seq > position.lastSeq) {
+                position.lastSeq = seq;
+                position.typesAtLastSeq.clear();
             }
-            return typesAtLastSeq.add(type);
+            return position.typesAtLastSeq.add(type);
+        }
+    }
+
+    /**
+     * Takes the confirmed world's epoch and newest seq, and says whether the world began another life
+     * since the client last saw it. The server replays such a world from its start (PROTOCOL.md, Replay):
+     * a world deleted and created again has another epoch, one that went back (restored from an older
+     * copy) has fewer events than the client saw. Either way the old seqs mean nothing any more.
+     */
+    private boolean confirmed(String epoch, long worldLastSeq) {
+        synchronized (lock) {
+            if (position == null) {
+                position = new Position(epoch, worldLastSeq);
+                return false;
+            }
+            if (Objects.equals(position.epoch, epoch) && worldLastSeq >= position.lastSeq) {
+                return false;
+            }
+            position = new Position(epoch, 0);
+            return true;
         }
     }
 
@@ -445,15 +475,8 @@ public final class WorldLinkClient implements AutoCloseable {
         String replyTo = f.has("replyTo") ? f.get("replyTo").getAsString() : null;
         CompletableFuture<JsonObject> answer = replyTo == null ? null : pending.remove(replyTo);
         switch (type) {
-            case "connection-confirmed" -> {
-                Confirmation c = confirmation(f);
-                synchronized (lock) {
-                    if (lastSeq < 0) {
-                        lastSeq = c.lastSeq();
-                    }
-                }
-                listener.onConfirmed(c);
-            }
+            case "connection-confirmed" -> listener.onConfirmed(confirmation(f,
+                    confirmed(epoch(p), p.get("lastSeq").getAsLong())));
             case "connection-error" -> listener.onConnectionError(p.get("code").getAsString(),
                     p.get("error").getAsString());
             case "chat-response" -> listener.onChatResponse(new ChatResponse(p.get("agentName").getAsString(),
@@ -499,13 +522,31 @@ public final class WorldLinkClient implements AutoCloseable {
                 u.get("totalTokens").getAsInt());
     }
 
-    private static Confirmation confirmation(JsonObject f) {
+    private static Confirmation confirmation(JsonObject f, boolean newLife) {
         JsonObject p = f.getAsJsonObject("payload");
         List<AgentInfo> agents = new ArrayList<>();
         p.getAsJsonArray("agents").forEach(a -> agents.add(AgentInfo.from(a.getAsJsonObject())));
         return new Confirmation(p.get("worldName").getAsString(), p.get("templateName").getAsString(),
                 p.get("userId").getAsString(), p.get("userPath").getAsString(), p.get("isPersistent").getAsBoolean(),
-                p.get("clientId").getAsString(), agents, p.get("lastSeq").getAsLong());
+                p.get("clientId").getAsString(), agents, p.get("lastSeq").getAsLong(), epoch(p), newLife);
+    }
+
+    // A server from before epochs sends none.
+    private static String epoch(JsonObject p) {
+        JsonElement e = p.get("worldEpoch");
+        return e == null || e.isJsonNull() ? null : e.getAsString();
+    }
+
+    // A seq counts in one life (epoch) of the selected world; a new life is a new Position.
+    private static final class Position {
+        final String epoch;
+        long lastSeq;
+        final Set<String> typesAtLastSeq = new HashSet<>();
+
+        Position(String epoch, long lastSeq) {
+            this.epoch = epoch;
+            this.lastSeq = lastSeq;
+        }
     }
 
     /** Configures a {@link WorldLinkClient}. */
