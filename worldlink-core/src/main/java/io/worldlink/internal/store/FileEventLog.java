@@ -14,6 +14,7 @@ import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayDeque;
@@ -26,9 +27,12 @@ import java.util.regex.Pattern;
  * {@code events.jsonl}: one event a line, each with its seq. Opening scans the file once, to find the
  * highest seq, to cut off a last line that a crash left half-written, and to build a sparse index of
  * (seq, offset); reading after a seq then seeks instead of rereading from the start. The newest events
- * are also kept in memory, which serves most reconnects without touching the disk. The file is opened
- * for each append or read and closed again, so that ten thousand loaded worlds do not hold ten thousand
- * file descriptors.
+ * are also kept in memory, which serves most reconnects without touching the disk.
+ *
+ * <p>Appends are committed as a group: the first append after a sync opens the file, the appends of
+ * the burst share it, and {@link #sync()} forces and closes it. An idle world therefore holds no file
+ * descriptor, and a burst costs one sync. The file itself is made by the first append, so that a world
+ * that never had an event costs no file.
  *
  * <p>A line that cannot be replayed (damaged, or written by a newer version) stays in the file and is
  * passed over; the events after it are still read. Replayed seqs rise strictly, and the next seq is
@@ -44,7 +48,9 @@ final class FileEventLog implements EventLog {
 
     private final Path file;
     private final String name;
+    private final boolean sync;
     private final ArrayDeque<WorldEvent> recent = new ArrayDeque<>(RECENT);
+    // recent holds every replayable event above this seq: seqs may have gaps, so its first seq does not say.
     private long recentAfter;
     private long[] indexSeq = new long[16];
     private long[] indexOffset = new long[16];
@@ -52,17 +58,33 @@ final class FileEventLog implements EventLog {
     private long size;
     private long lastSeq;
     private long eventsSinceIndex = INDEX_EVERY;
+    private FileChannel channel;
+    private boolean fileExists;
+    private boolean fileIsNew;
 
-    private FileEventLog(Path file, String name) {
+    private FileEventLog(Path file, String name, boolean sync) {
         this.file = file;
         this.name = name;
+        this.sync = sync;
     }
 
-    static FileEventLog open(Path file, String name) {
-        FileEventLog log = new FileEventLog(file, name);
-        try (FileChannel channel = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.READ,
-                StandardOpenOption.WRITE)) {
+    /**
+     * Opens a world's log and scans it.
+     *
+     * @param file the log file; it need not exist yet
+     * @param name its name relative to the data root, for messages
+     * @param sync whether {@link #sync()} forces appended events to the disk, or leaves that to the
+     *     operating system
+     * @return the log, scanned
+     * @throws StorageException when the file cannot be read
+     */
+    static FileEventLog open(Path file, String name, boolean sync) {
+        FileEventLog log = new FileEventLog(file, name, sync);
+        try (FileChannel channel = FileChannel.open(file, StandardOpenOption.READ, StandardOpenOption.WRITE)) {
             log.scan(channel);
+            log.fileExists = true;
+        } catch (NoSuchFileException e) {
+            // No event yet: the first append makes the file.
         } catch (IOException e) {
             throw new StorageException("Could not read " + name + ".", e);
         }
@@ -209,17 +231,25 @@ final class FileEventLog implements EventLog {
         byte[] bytes = (Json.GSON.toJson(EventJson.toJson(logged)) + "\n").getBytes(StandardCharsets.UTF_8);
         ByteBuffer buffer = ByteBuffer.wrap(bytes);
         long position = size;
-        try (FileChannel channel = FileChannel.open(file, StandardOpenOption.WRITE)) {
+        try {
+            FileChannel out = channel();
             try {
                 while (buffer.hasRemaining()) {
-                    position += channel.write(buffer, position);
+                    position += out.write(buffer, position);
                 }
             } catch (IOException e) {
-                channel.truncate(size);
+                // A partial line would be cut at the next open anyway; cutting it now lets the next
+                // append take this seq and this place.
+                try {
+                    out.truncate(size);
+                } catch (IOException suppressed) {
+                    e.addSuppressed(suppressed);
+                }
                 throw e;
             }
         } catch (IOException e) {
-            throw new StorageException("Could not append to " + name + ".", e);
+            throw new StorageException("Could not append to " + name + "; the event was not logged. Check that "
+                    + "the disk has space and the folder is writable.", e);
         }
         remember(logged, size);
         lastSeq = logged.seq();
@@ -227,12 +257,45 @@ final class FileEventLog implements EventLog {
         return logged;
     }
 
+    private FileChannel channel() throws IOException {
+        if (channel == null) {
+            if (fileExists) {
+                channel = FileChannel.open(file, StandardOpenOption.WRITE);
+            } else {
+                // CREATE_NEW: a file that someone else made meanwhile is not ours to write into at offset 0.
+                channel = FileChannel.open(file, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
+                fileExists = true;
+                fileIsNew = true;
+            }
+        }
+        return channel;
+    }
+
+    /**
+     * Forces the events appended since the last sync to the disk (unless this log was opened without
+     * sync) and closes the file until the next append.
+     *
+     * @throws StorageException when they could not be forced; they may then be lost in a crash
+     */
     @Override
     public void sync() {
-        try (FileChannel channel = FileChannel.open(file, StandardOpenOption.WRITE)) {
-            channel.force(false);
+        FileChannel out = channel;
+        if (out == null) {
+            return;
+        }
+        channel = null;
+        try (out) {
+            if (sync) {
+                out.force(false);
+                if (fileIsNew) {
+                    // A new file's name lives in its folder: without this a crash can lose the whole log.
+                    AtomicFiles.forceFolder(file.getParent());
+                }
+            }
+            fileIsNew = false;
         } catch (IOException e) {
-            throw new StorageException("Could not sync " + name + ".", e);
+            throw new StorageException("Could not sync " + name + "; the newest events may be lost if the "
+                    + "machine stops now. Check the disk.", e);
         }
     }
 
@@ -271,9 +334,16 @@ final class FileEventLog implements EventLog {
         }
     }
 
-    /** Nothing to release: the file is open only while it is read or written. */
+    /**
+     * Syncs what was appended since the last {@link #sync()} and releases the file. A failure is logged,
+     * not thrown: whoever closes a world has no one left to tell.
+     */
     @Override
     public void close() {
-        // The file is not held open between operations.
+        try {
+            sync();
+        } catch (StorageException e) {
+            LOG.log(Level.WARNING, e.getMessage());
+        }
     }
 }

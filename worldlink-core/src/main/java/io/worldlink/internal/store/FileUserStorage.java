@@ -39,13 +39,21 @@ public final class FileUserStorage implements UserStorage {
     private static final int MOVE_ATTEMPTS = 10;
 
     private final DataRoot root;
+    private final boolean sync;
     private final WorldFiles files;
     private final AtomicLong archiveCounter = new AtomicLong();
 
-    /** @param dataRoot the data root */
-    public FileUserStorage(Path dataRoot) {
+    /**
+     * Keeps user worlds under {@code {dataRoot}/users/}.
+     *
+     * @param dataRoot the data root
+     * @param sync whether every write, and every {@link EventLog#sync()}, is forced to the disk before it
+     *     counts as done (off trades safety against a machine crash for speed)
+     */
+    public FileUserStorage(Path dataRoot, boolean sync) {
         this.root = new DataRoot(dataRoot);
-        this.files = new WorldFiles(root);
+        this.sync = sync;
+        this.files = new WorldFiles(root, sync);
     }
 
     @Override
@@ -104,12 +112,15 @@ public final class FileUserStorage implements UserStorage {
         Path parent = target.getParent();
         Path staging = parent.resolve(".new-" + world.worldId() + "-" + UUID.randomUUID());
         try {
-            Files.createDirectories(parent);
+            AtomicFiles.createFolders(parent, sync);
             files.writeAll(staging, snapshot.config().id().equals(world.worldId())
                     ? snapshot
                     : new WorldSnapshot(snapshot.config().withIdentity(world.worldId(), snapshot.config().name()),
                             snapshot.agents()));
             swapIn(staging, target);
+            if (sync) {
+                AtomicFiles.forceFolder(parent);
+            }
         } catch (IOException e) {
             throw new StorageException("Could not create " + world.relativePath() + ".", e);
         } finally {
@@ -176,7 +187,7 @@ public final class FileUserStorage implements UserStorage {
     @Override
     public EventLog openEventLog(WorldKey world) {
         Path file = existing(world).resolve(WorldFiles.EVENTS);
-        return FileEventLog.open(file, root.relative(file));
+        return FileEventLog.open(file, root.relative(file), sync);
     }
 
     @Override

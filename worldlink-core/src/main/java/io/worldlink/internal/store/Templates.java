@@ -15,7 +15,8 @@ public final class Templates {
     /** @param dataRoot the data root */
     public Templates(Path dataRoot) {
         this.root = new DataRoot(dataRoot);
-        this.files = new WorldFiles(root);
+        // Templates are only read, so whether writes sync does not matter.
+        this.files = new WorldFiles(root, false);
     }
 
     /** @return the ids of the templates, sorted */

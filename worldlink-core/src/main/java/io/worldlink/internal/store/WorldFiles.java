@@ -46,10 +46,17 @@ public final class WorldFiles {
     private static final System.Logger LOG = System.getLogger(WorldFiles.class.getName());
 
     private final DataRoot root;
+    private final boolean sync;
 
-    /** @param root the data root, for naming files in messages */
-    public WorldFiles(DataRoot root) {
+    /**
+     * Reads and writes world folders under a data root.
+     *
+     * @param root the data root, for naming files in messages
+     * @param sync whether writes are forced to the disk before they count as done
+     */
+    public WorldFiles(DataRoot root, boolean sync) {
         this.root = root;
+        this.sync = sync;
     }
 
     /**
@@ -129,28 +136,50 @@ public final class WorldFiles {
     }
 
     /**
-     * Writes every file of a world into a folder (used for a new folder that is then moved in place).
+     * Writes every file of a world into a new folder, which is then moved in place. With sync, every
+     * file and folder is forced to the disk before this returns, so that the rename cannot outlive them.
      *
-     * @param dir the folder
+     * @param dir the folder; it must not exist yet
      * @param world the world
      */
     public void writeAll(Path dir, WorldSnapshot world) {
-        // A new folder that no one reads until it is renamed into place: plain writes suffice.
-        plain(dir.resolve(CONFIG), Json.PRETTY.toJson(ModelJson.toJson(world.config())) + "\n");
-        for (AgentSnapshot a : world.agents()) {
-            Path agent = agentDir(dir, a.id());
-            plain(agent.resolve(CONFIG), Json.PRETTY.toJson(ModelJson.toJson(a.config())) + "\n");
-            plain(agent.resolve(PROMPT), a.systemPrompt());
-            plain(agent.resolve(MEMORY), ModelJson.memoryText(a.memory()));
+        // No one reads the folder until it is renamed into place: plain writes suffice, no temporary files.
+        newFolder(dir);
+        newFile(dir.resolve(CONFIG), Json.PRETTY.toJson(ModelJson.toJson(world.config())) + "\n");
+        if (!world.agents().isEmpty()) {
+            newFolder(dir.resolve(AGENTS));
+            for (AgentSnapshot a : world.agents()) {
+                Path agent = agentDir(dir, a.id());
+                newFolder(agent);
+                newFile(agent.resolve(CONFIG), Json.PRETTY.toJson(ModelJson.toJson(a.config())) + "\n");
+                newFile(agent.resolve(PROMPT), a.systemPrompt());
+                newFile(agent.resolve(MEMORY), ModelJson.memoryText(a.memory()));
+                forceFolder(agent);
+            }
+            forceFolder(dir.resolve(AGENTS));
+        }
+        forceFolder(dir);
+    }
+
+    private void newFolder(Path dir) {
+        try {
+            Files.createDirectory(dir);
+        } catch (IOException e) {
+            throw new StorageException("Could not create " + root.relative(dir) + ".", e);
         }
     }
 
-    private void plain(Path file, String content) {
+    private void newFile(Path file, String content) {
         try {
-            Files.createDirectories(file.getParent());
-            Files.writeString(file, content, StandardCharsets.UTF_8);
+            AtomicFiles.writeNew(file, content, sync);
         } catch (IOException e) {
             throw new StorageException("Could not write " + root.relative(file) + ".", e);
+        }
+    }
+
+    private void forceFolder(Path dir) {
+        if (sync) {
+            AtomicFiles.forceFolder(dir);
         }
     }
 
@@ -177,7 +206,7 @@ public final class WorldFiles {
      */
     public void writeSystemPrompt(Path dir, String agentId, String prompt) {
         Path file = agentDir(dir, agentId).resolve(PROMPT);
-        AtomicFiles.writeString(file, root.relative(file), prompt);
+        AtomicFiles.writeString(file, root.relative(file), sync, prompt);
     }
 
     /**
@@ -190,7 +219,7 @@ public final class WorldFiles {
     }
 
     private void writeMessages(Path file, List<MemoryMessage> memory) {
-        AtomicFiles.writeString(file, root.relative(file), ModelJson.memoryText(memory));
+        AtomicFiles.writeString(file, root.relative(file), sync, ModelJson.memoryText(memory));
     }
 
     /**
@@ -211,7 +240,7 @@ public final class WorldFiles {
     }
 
     private void writeJson(Path file, JsonElement json) {
-        AtomicFiles.writeString(file, root.relative(file), Json.PRETTY.toJson(json) + "\n");
+        AtomicFiles.writeString(file, root.relative(file), sync, Json.PRETTY.toJson(json) + "\n");
     }
 
     private String readString(Path file) {

@@ -2,13 +2,16 @@ package io.worldlink.internal.store;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import io.worldlink.EventLog;
 import io.worldlink.MessageEvent;
 import io.worldlink.SenderType;
 import io.worldlink.SseEvent;
+import io.worldlink.StorageException;
 import io.worldlink.WorldEvent;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -27,6 +30,7 @@ import java.util.logging.Handler;
 import java.util.logging.LogRecord;
 import java.util.logging.Logger;
 import java.util.stream.LongStream;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -50,7 +54,7 @@ class FileEventLogTest {
     }
 
     void writeEvents(int count) {
-        try (EventLog log = FileEventLog.open(file(), "events.jsonl")) {
+        try (EventLog log = FileEventLog.open(file(), "events.jsonl", true)) {
             for (int i = 1; i <= count; i++) {
                 log.append(message("m" + i));
             }
@@ -120,7 +124,7 @@ class FileEventLogTest {
 
     @Test
     void givesEachDurableEventTheNextSeqAndWritesItBeforeReturning() throws IOException {
-        try (EventLog log = FileEventLog.open(file(), "events.jsonl")) {
+        try (EventLog log = FileEventLog.open(file(), "events.jsonl", true)) {
             assertEquals(0, log.lastSeq());
             MessageEvent first = log.append(message("one"));
             MessageEvent second = log.append(message("two"));
@@ -135,11 +139,11 @@ class FileEventLogTest {
 
     @Test
     void seqContinuesAfterARestart() {
-        try (EventLog log = FileEventLog.open(file(), "events.jsonl")) {
+        try (EventLog log = FileEventLog.open(file(), "events.jsonl", true)) {
             log.append(message("one"));
             log.append(message("two"));
         }
-        try (EventLog log = FileEventLog.open(file(), "events.jsonl")) {
+        try (EventLog log = FileEventLog.open(file(), "events.jsonl", true)) {
             assertEquals(2, log.lastSeq());
             assertEquals(3, log.append(message("three")).seq());
             List<WorldEvent> all = new ArrayList<>();
@@ -151,12 +155,12 @@ class FileEventLogTest {
 
     @Test
     void dropsALineThatACrashLeftHalfWritten() throws IOException {
-        try (EventLog log = FileEventLog.open(file(), "events.jsonl")) {
+        try (EventLog log = FileEventLog.open(file(), "events.jsonl", true)) {
             log.append(message("one"));
         }
         Files.writeString(file(), "{\"id\":\"x\",\"type\":\"mess", StandardCharsets.UTF_8, StandardOpenOption.APPEND);
 
-        try (EventLog log = FileEventLog.open(file(), "events.jsonl")) {
+        try (EventLog log = FileEventLog.open(file(), "events.jsonl", true)) {
             assertEquals(1, log.lastSeq());
             assertEquals(2, log.append(message("two")).seq());
         }
@@ -166,7 +170,7 @@ class FileEventLogTest {
     @Test
     void readsEverythingAfterASeqInOrderWithNoGapAndNoDuplicate() {
         int count = 1000;
-        try (EventLog log = FileEventLog.open(file(), "events.jsonl")) {
+        try (EventLog log = FileEventLog.open(file(), "events.jsonl", true)) {
             for (int i = 0; i < count; i++) {
                 log.append(message("m" + i));
             }
@@ -175,7 +179,7 @@ class FileEventLogTest {
                 assertEquals(expected, seqsAfter(log, after), "after " + after);
             }
         }
-        try (EventLog reopened = FileEventLog.open(file(), "events.jsonl")) {
+        try (EventLog reopened = FileEventLog.open(file(), "events.jsonl", true)) {
             assertEquals(LongStream.rangeClosed(101, count).boxed().toList(), seqsAfter(reopened, 100));
         }
     }
@@ -189,7 +193,7 @@ class FileEventLogTest {
         writeLines(lines);
 
         List<String> warnings;
-        try (Warnings captured = new Warnings(); EventLog log = FileEventLog.open(file(), "users/ann/worlds/demo/events.jsonl")) {
+        try (Warnings captured = new Warnings(); EventLog log = FileEventLog.open(file(), "users/ann/worlds/demo/events.jsonl", true)) {
             assertEquals(23, log.lastSeq());
             List<Long> expected = LongStream.rangeClosed(1, 23).filter(s -> s != 12).boxed().toList();
             assertEquals(expected, seqsAfter(log, 0));
@@ -211,7 +215,7 @@ class FileEventLogTest {
         lines.set(3, replace(lines.get(3), "\"id\":", "\"mood\":\"new field\",\"id\":"));
         writeLines(lines);
 
-        try (Warnings captured = new Warnings(); EventLog log = FileEventLog.open(file(), "events.jsonl")) {
+        try (Warnings captured = new Warnings(); EventLog log = FileEventLog.open(file(), "events.jsonl", true)) {
             assertEquals(List.of(1L, 4L, 5L), seqsAfter(log, 0), "an unknown field alone does not stop a line");
             assertEquals(6, log.append(message("six")).seq());
             assertEquals(2, captured.messages().size(), captured.messages().toString());
@@ -229,7 +233,7 @@ class FileEventLogTest {
         lines.set(2, replace(third, "\"payload\":{", "\"payload\":{{{"));
         writeLines(lines);
 
-        try (EventLog log = FileEventLog.open(file(), "events.jsonl")) {
+        try (EventLog log = FileEventLog.open(file(), "events.jsonl", true)) {
             assertEquals(List.of(1L, 2L), seqsAfter(log, 0));
             assertEquals(4, log.append(message("four")).seq(), "seq 3 may have reached a client: it is not reused");
         }
@@ -243,7 +247,7 @@ class FileEventLogTest {
         writeLines(lines);
         Files.write(file(), Arrays.copyOf(third, third.length - 20), StandardOpenOption.APPEND);
 
-        try (EventLog log = FileEventLog.open(file(), "events.jsonl")) {
+        try (EventLog log = FileEventLog.open(file(), "events.jsonl", true)) {
             assertEquals(List.of(1L, 2L), seqsAfter(log, 0));
             assertEquals(4, log.append(message("four")).seq());
         }
@@ -257,7 +261,7 @@ class FileEventLogTest {
         lines.add(3, lines.get(1));
         writeLines(lines);
 
-        try (EventLog log = FileEventLog.open(file(), "events.jsonl")) {
+        try (EventLog log = FileEventLog.open(file(), "events.jsonl", true)) {
             assertEquals(List.of(1L, 2L, 3L, 4L, 5L), seqsAfter(log, 0));
             assertEquals(6, log.append(message("six")).seq());
         }
@@ -285,7 +289,7 @@ class FileEventLogTest {
             String context = "seed " + seed + ", " + count + " events, damaged " + damaged;
 
             List<Long> kept = LongStream.rangeClosed(1, count).filter(s -> !damaged.contains(s)).boxed().toList();
-            try (Warnings quiet = new Warnings(); EventLog log = FileEventLog.open(file(), "events.jsonl")) {
+            try (Warnings quiet = new Warnings(); EventLog log = FileEventLog.open(file(), "events.jsonl", true)) {
                 assertEquals(kept, seqsAfter(log, 0), context);
                 for (long after : new long[] {1, count / 3, count - 300, count - 256, count - 2}) {
                     assertEquals(kept.stream().filter(s -> s > after).toList(), seqsAfter(log, after),
@@ -330,8 +334,106 @@ class FileEventLogTest {
     }
 
     @Test
+    void anEventAppendedAndSyncedIsReadBackByAFreshOpen() {
+        try (EventLog log = FileEventLog.open(file(), "events.jsonl", true)) {
+            log.append(message("one"));
+            log.append(message("two"));
+            log.sync();
+            try (EventLog fresh = FileEventLog.open(file(), "events.jsonl", true)) {
+                assertEquals(List.of(1L, 2L), seqsAfter(fresh, 0));
+            }
+            assertEquals(3, log.append(message("three")).seq(), "the next burst opens the file again");
+            log.sync();
+        }
+        try (EventLog fresh = FileEventLog.open(file(), "events.jsonl", true)) {
+            assertEquals(List.of(1L, 2L, 3L), seqsAfter(fresh, 0));
+        }
+    }
+
+    @Test
+    void withoutSyncEventsAreStillWritten() {
+        try (EventLog log = FileEventLog.open(file(), "events.jsonl", false)) {
+            log.append(message("one"));
+            log.sync();
+            log.append(message("two"));
+        }
+        try (EventLog fresh = FileEventLog.open(file(), "events.jsonl", false)) {
+            assertEquals(List.of(1L, 2L), seqsAfter(fresh, 0));
+        }
+    }
+
+    @Test
+    void anAppendThatFailsLeavesItsSeqUnused() throws IOException {
+        try (EventLog log = FileEventLog.open(file(), "events.jsonl", true)) {
+            log.append(message("one"));
+            log.sync();
+            Path aside = Files.move(file(), dir.resolve("aside"));
+            Files.createDirectory(file());
+
+            StorageException e = assertThrows(StorageException.class, () -> log.append(message("lost")));
+            assertTrue(e.getMessage().startsWith("Could not append to events.jsonl"), e.getMessage());
+            assertEquals(1, log.lastSeq());
+
+            Files.delete(file());
+            Files.move(aside, file());
+            assertEquals(2, log.append(message("two")).seq());
+            log.sync();
+            assertEquals(List.of(1L, 2L), seqsAfter(log, 0));
+        }
+        try (EventLog fresh = FileEventLog.open(file(), "events.jsonl", true)) {
+            assertEquals(List.of("one", "two"), contents(fresh));
+        }
+    }
+
+    @Test
+    void aBurstSharesOneOpenFileAndAnIdleLogHoldsNone() throws IOException {
+        assumeTrue(Files.isDirectory(Path.of("/proc/self/fd")), "needs /proc to count open files");
+        try (EventLog log = FileEventLog.open(file(), "events.jsonl", true)) {
+            assertFalse(Files.exists(file()), "a world without events costs no file");
+            assertEquals(0, openDescriptors(file()));
+            log.append(message("one"));
+            log.append(message("two"));
+            log.append(message("three"));
+            assertEquals(1, openDescriptors(file()));
+            log.sync();
+            assertEquals(0, openDescriptors(file()));
+            log.forEachAfter(0, e -> { });
+            assertEquals(0, openDescriptors(file()), "after reading from disk too");
+            log.append(message("four"));
+        }
+        assertEquals(0, openDescriptors(file()), "close syncs and releases what a burst left open");
+        try (EventLog fresh = FileEventLog.open(file(), "events.jsonl", true)) {
+            assertEquals(4, fresh.lastSeq());
+        }
+    }
+
+    // How many of this process's file descriptors are open on the file.
+    private static long openDescriptors(Path file) throws IOException {
+        Path target = file.toAbsolutePath();
+        long count = 0;
+        try (Stream<Path> fds = Files.list(Path.of("/proc/self/fd"))) {
+            for (Path fd : (Iterable<Path>) fds::iterator) {
+                try {
+                    if (Files.readSymbolicLink(fd).equals(target)) {
+                        count++;
+                    }
+                } catch (IOException closedMeanwhile) {
+                    // The listing's own descriptor, or one another thread closed: not the log's.
+                }
+            }
+        }
+        return count;
+    }
+
+    private static List<String> contents(EventLog log) {
+        List<String> out = new ArrayList<>();
+        log.forEachAfter(0, e -> out.add(((MessageEvent) e).content()));
+        return out;
+    }
+
+    @Test
     void refusesEventsThatAreNotDurable() {
-        try (EventLog log = FileEventLog.open(file(), "events.jsonl")) {
+        try (EventLog log = FileEventLog.open(file(), "events.jsonl", true)) {
             SseEvent chunk = new SseEvent("s", Instant.EPOCH, "ada", SseEvent.Phase.CHUNK, "hi", "m", null, null);
             assertThrows(IllegalArgumentException.class, () -> log.append(chunk));
             assertEquals(0, log.lastSeq());

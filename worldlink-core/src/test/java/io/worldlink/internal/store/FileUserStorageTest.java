@@ -11,6 +11,7 @@ import io.worldlink.AgentConfig;
 import io.worldlink.AgentSnapshot;
 import io.worldlink.AgentStatus;
 import io.worldlink.ErrorCode;
+import io.worldlink.EventLog;
 import io.worldlink.MemoryMessage;
 import io.worldlink.StorageException;
 import io.worldlink.UserId;
@@ -121,9 +122,9 @@ class FileUserStorageTest {
     @Test
     void aWriteThatFailsHalfwayLeavesTheOldFile() throws IOException {
         Path file = root.resolve("x/config.json");
-        AtomicFiles.writeString(file, "x/config.json", "old");
+        AtomicFiles.writeString(file, "x/config.json", true, "old");
 
-        StorageException e = assertThrows(StorageException.class, () -> AtomicFiles.write(file, "x/config.json", out -> {
+        StorageException e = assertThrows(StorageException.class, () -> AtomicFiles.write(file, "x/config.json", true, out -> {
             out.write("new content, half of it");
             out.flush();
             throw new IOException("disk full");
@@ -133,6 +134,22 @@ class FileUserStorageTest {
         assertEquals("old", read(file));
         try (Stream<Path> s = Files.list(file.getParent())) {
             assertEquals(List.of(file), s.toList(), "no temporary file is left behind");
+        }
+    }
+
+    @Test
+    void withoutSyncEveryWriteIsStillMade() {
+        UserStorage fast = UserStorage.files(root, false);
+        fast.createWorld(key, sampleWorld());
+        fast.saveSystemPrompt(key, "ada", "You are quick.");
+        try (EventLog log = fast.openEventLog(key)) {
+            log.append(FileEventLogTest.message("hi"));
+            log.sync();
+        }
+
+        assertEquals("You are quick.", storage.loadWorld(key).agent("ada").orElseThrow().systemPrompt());
+        try (EventLog log = storage.openEventLog(key)) {
+            assertEquals(1, log.lastSeq());
         }
     }
 
