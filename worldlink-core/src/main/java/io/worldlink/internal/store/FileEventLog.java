@@ -14,6 +14,8 @@ import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
@@ -80,15 +82,21 @@ final class FileEventLog implements EventLog {
      */
     static FileEventLog open(Path file, String name, boolean sync) {
         FileEventLog log = new FileEventLog(file, name, sync);
-        try (FileChannel channel = FileChannel.open(file, StandardOpenOption.READ, StandardOpenOption.WRITE)) {
+        try (FileChannel channel = FileChannel.open(file, StandardOpenOption.READ, StandardOpenOption.WRITE,
+                LinkOption.NOFOLLOW_LINKS)) {
             log.scan(channel);
             log.fileExists = true;
         } catch (NoSuchFileException e) {
             // No event yet: the first append makes the file.
         } catch (IOException e) {
-            throw new StorageException("Could not read " + name + ".", e);
+            throw log.failure("Could not read " + name + ".", e);
         }
         return log;
+    }
+
+    // A symbolic link in the file's place is refused by O_NOFOLLOW: say so rather than "too many levels".
+    private StorageException failure(String message, IOException e) {
+        return Files.isSymbolicLink(file) ? DataRoot.linkInWorld(name) : new StorageException(message, e);
     }
 
     private void scan(FileChannel channel) throws IOException {
@@ -248,7 +256,7 @@ final class FileEventLog implements EventLog {
                 throw e;
             }
         } catch (IOException e) {
-            throw new StorageException("Could not append to " + name + "; the event was not logged. Check that "
+            throw failure("Could not append to " + name + "; the event was not logged. Check that "
                     + "the disk has space and the folder is writable.", e);
         }
         remember(logged, size);
@@ -260,10 +268,11 @@ final class FileEventLog implements EventLog {
     private FileChannel channel() throws IOException {
         if (channel == null) {
             if (fileExists) {
-                channel = FileChannel.open(file, StandardOpenOption.WRITE);
+                channel = FileChannel.open(file, StandardOpenOption.WRITE, LinkOption.NOFOLLOW_LINKS);
             } else {
-                // CREATE_NEW: a file that someone else made meanwhile is not ours to write into at offset 0.
-                channel = FileChannel.open(file, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
+                // CREATE_NEW: a file (or link) that appeared meanwhile is not ours to write into at offset 0.
+                channel = FileChannel.open(file, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE,
+                        LinkOption.NOFOLLOW_LINKS);
                 fileExists = true;
                 fileIsNew = true;
             }
@@ -319,7 +328,7 @@ final class FileEventLog implements EventLog {
         int i = Arrays.binarySearch(indexSeq, 0, indexSize, afterSeq + 1);
         int slot = i >= 0 ? i : Math.max(0, -i - 2);
         long start = indexSize == 0 ? 0 : indexOffset[slot];
-        try (FileChannel channel = FileChannel.open(file, StandardOpenOption.READ)) {
+        try (FileChannel channel = FileChannel.open(file, StandardOpenOption.READ, LinkOption.NOFOLLOW_LINKS)) {
             // The same rule as the scan: a line is replayed only when its seq rises above the last one.
             long[] last = {afterSeq};
             readLines(channel, start, size, (line, length, lineStart) -> {
@@ -330,7 +339,7 @@ final class FileEventLog implements EventLog {
                 }
             });
         } catch (IOException e) {
-            throw new StorageException("Could not read " + name + ".", e);
+            throw failure("Could not read " + name + ".", e);
         }
     }
 

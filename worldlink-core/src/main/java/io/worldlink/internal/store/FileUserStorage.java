@@ -58,7 +58,7 @@ public final class FileUserStorage implements UserStorage {
 
     @Override
     public boolean worldExists(WorldKey world) {
-        return Files.isRegularFile(root.world(world).resolve(WorldFiles.CONFIG));
+        return files.hasConfig(root.world(world));
     }
 
     @Override

@@ -15,13 +15,18 @@ import io.worldlink.WorldSnapshot;
 import io.worldlink.internal.Json;
 import io.worldlink.internal.ModelJson;
 import java.io.IOException;
+import java.io.InputStreamReader;
 import java.io.Reader;
+import java.io.StringWriter;
 import java.lang.System.Logger.Level;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.DirectoryStream;
+import java.nio.file.FileSystemException;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.nio.file.attribute.BasicFileAttributes;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.stream.Stream;
@@ -33,7 +38,8 @@ import java.util.stream.Stream;
  * agents/{agentId}/config.json, system-prompt.md, memory.json, archive/
  * events.jsonl
  * </pre>
- * Every error names the file relative to the data root.
+ * No file or folder inside the world is read or written through a symbolic link (see
+ * {@link DataRoot#inWorld}). Every error names the file relative to the data root.
  */
 public final class WorldFiles {
     static final String CONFIG = "config.json";
@@ -66,47 +72,50 @@ public final class WorldFiles {
      * @throws StorageException when a file is missing, unreadable or corrupt
      */
     public WorldSnapshot read(Path dir, String id) {
-        Path configFile = dir.resolve(CONFIG);
-        WorldConfig config = parse(configFile, o -> ModelJson.worldConfig(object(o), id));
+        WorldConfig config = parse(dir, dir.resolve(CONFIG), o -> ModelJson.worldConfig(object(o), id));
         List<AgentSnapshot> agents = new ArrayList<>();
         Path agentsDir = dir.resolve(AGENTS);
-        if (Files.isDirectory(agentsDir)) {
+        BasicFileAttributes agentsAttributes = root.inWorld(dir, agentsDir);
+        if (agentsAttributes != null && agentsAttributes.isDirectory()) {
             List<Path> folders = new ArrayList<>();
-            try (DirectoryStream<Path> ds = Files.newDirectoryStream(agentsDir, Files::isDirectory)) {
+            try (DirectoryStream<Path> ds = Files.newDirectoryStream(agentsDir)) {
                 ds.forEach(folders::add);
             } catch (IOException e) {
                 throw new StorageException("Could not list " + root.relative(agentsDir) + ".", e);
             }
             folders.sort(null);
             for (Path folder : folders) {
+                BasicFileAttributes attributes = root.inWorld(dir, folder);
+                if (attributes == null || !attributes.isDirectory()) {
+                    continue;
+                }
                 String agentId = folder.getFileName().toString();
                 if (!Names.isValidId(agentId)) {
                     LOG.log(Level.WARNING, "Skipping " + root.relative(folder)
                             + ": an agent folder's name must be an id such as \"my-agent\"");
                     continue;
                 }
-                agents.add(readAgent(folder, agentId));
+                agents.add(readAgent(dir, folder, agentId));
             }
         }
         return new WorldSnapshot(config, agents);
     }
 
-    private AgentSnapshot readAgent(Path folder, String agentId) {
-        Path configFile = folder.resolve(CONFIG);
+    private AgentSnapshot readAgent(Path dir, Path folder, String agentId) {
         JsonObject[] raw = new JsonObject[1];
-        AgentConfig config = parse(configFile, e -> {
+        AgentConfig config = parse(dir, folder.resolve(CONFIG), e -> {
             raw[0] = object(e);
             return ModelJson.agentConfig(raw[0], agentId);
         });
-        String prompt = readString(folder.resolve(PROMPT));
+        String prompt = readString(dir, folder.resolve(PROMPT));
         if (prompt == null) {
             // agent-world's older layout kept the prompt inside config.json.
             JsonElement legacy = raw[0].get("systemPrompt");
             prompt = legacy != null && legacy.isJsonPrimitive() ? legacy.getAsString() : "";
         }
         Path memoryFile = folder.resolve(MEMORY);
-        List<MemoryMessage> memory = Files.exists(memoryFile)
-                ? parse(memoryFile, e -> {
+        List<MemoryMessage> memory = root.inWorld(dir, memoryFile) != null
+                ? parse(dir, memoryFile, e -> {
                     if (!e.isJsonArray()) {
                         throw new Json.FieldException("must be a JSON array of messages");
                     }
@@ -126,13 +135,25 @@ public final class WorldFiles {
         }
         try (Stream<Path> s = Files.list(dir)) {
             return s.filter(p -> Names.isValidId(p.getFileName().toString()))
-                    .filter(p -> Files.isRegularFile(p.resolve(CONFIG)))
+                    .filter(this::hasConfig)
                     .map(p -> p.getFileName().toString())
                     .sorted()
                     .toList();
         } catch (IOException e) {
             throw new StorageException("Could not list " + root.relative(dir) + ".", e);
         }
+    }
+
+    /**
+     * Says whether a folder is a world: whether it has a {@code config.json}. A config.json that is a
+     * symbolic link counts, so that loading the world says what is wrong instead of finding nothing.
+     *
+     * @param dir a world folder
+     * @return whether it has a config.json
+     */
+    public boolean hasConfig(Path dir) {
+        Path config = dir.resolve(CONFIG);
+        return Files.isRegularFile(config, LinkOption.NOFOLLOW_LINKS) || Files.isSymbolicLink(config);
     }
 
     /**
@@ -188,7 +209,7 @@ public final class WorldFiles {
      * @param config its new config
      */
     public void writeWorldConfig(Path dir, WorldConfig config) {
-        writeJson(dir.resolve(CONFIG), ModelJson.toJson(config));
+        writeJson(dir, dir.resolve(CONFIG), ModelJson.toJson(config));
     }
 
     /**
@@ -196,7 +217,7 @@ public final class WorldFiles {
      * @param config an agent's new config
      */
     public void writeAgentConfig(Path dir, AgentConfig config) {
-        writeJson(agentDir(dir, config.id()).resolve(CONFIG), ModelJson.toJson(config));
+        writeJson(dir, agentDir(dir, config.id()).resolve(CONFIG), ModelJson.toJson(config));
     }
 
     /**
@@ -206,6 +227,7 @@ public final class WorldFiles {
      */
     public void writeSystemPrompt(Path dir, String agentId, String prompt) {
         Path file = agentDir(dir, agentId).resolve(PROMPT);
+        root.inWorld(dir, file);
         AtomicFiles.writeString(file, root.relative(file), sync, prompt);
     }
 
@@ -215,10 +237,11 @@ public final class WorldFiles {
      * @param memory its new memory
      */
     public void writeMemory(Path dir, String agentId, List<MemoryMessage> memory) {
-        writeMessages(agentDir(dir, agentId).resolve(MEMORY), memory);
+        writeMessages(dir, agentDir(dir, agentId).resolve(MEMORY), memory);
     }
 
-    private void writeMessages(Path file, List<MemoryMessage> memory) {
+    private void writeMessages(Path dir, Path file, List<MemoryMessage> memory) {
+        root.inWorld(dir, file);
         AtomicFiles.writeString(file, root.relative(file), sync, ModelJson.memoryText(memory));
     }
 
@@ -229,7 +252,7 @@ public final class WorldFiles {
      * @param archived the messages to keep there
      */
     public void writeArchive(Path dir, String agentId, String name, List<MemoryMessage> archived) {
-        writeMessages(agentDir(dir, agentId).resolve(ARCHIVE).resolve(name), archived);
+        writeMessages(dir, agentDir(dir, agentId).resolve(ARCHIVE).resolve(name), archived);
     }
 
     private static Path agentDir(Path dir, String agentId) {
@@ -239,13 +262,31 @@ public final class WorldFiles {
         return dir.resolve(AGENTS).resolve(agentId);
     }
 
-    private void writeJson(Path file, JsonElement json) {
+    private void writeJson(Path dir, Path file, JsonElement json) {
+        root.inWorld(dir, file);
         AtomicFiles.writeString(file, root.relative(file), sync, Json.PRETTY.toJson(json) + "\n");
     }
 
-    private String readString(Path file) {
+    // Opens a file of a world: no folder on the way nor the file itself may be a symbolic link.
+    private Reader open(Path dir, Path file) throws IOException {
+        root.inWorld(dir, file);
         try {
-            return Files.readString(file, StandardCharsets.UTF_8);
+            return new InputStreamReader(Files.newInputStream(file, LinkOption.NOFOLLOW_LINKS),
+                    StandardCharsets.UTF_8.newDecoder());
+        } catch (FileSystemException e) {
+            // O_NOFOLLOW refused a link made after the check above.
+            if (Files.isSymbolicLink(file)) {
+                throw DataRoot.linkInWorld(root.relative(file));
+            }
+            throw e;
+        }
+    }
+
+    private String readString(Path dir, Path file) {
+        try (Reader in = open(dir, file)) {
+            StringWriter text = new StringWriter();
+            in.transferTo(text);
+            return text.toString();
         } catch (NoSuchFileException e) {
             return null;
         } catch (IOException e) {
@@ -257,10 +298,10 @@ public final class WorldFiles {
         T parse(JsonElement e);
     }
 
-    private <T> T parse(Path file, Parser<T> parser) {
+    private <T> T parse(Path dir, Path file, Parser<T> parser) {
         String name = root.relative(file);
         JsonElement e;
-        try (Reader in = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
+        try (Reader in = open(dir, file)) {
             e = JsonParser.parseReader(in);
         } catch (NoSuchFileException ex) {
             throw new StorageException(name + " is missing.", ex);

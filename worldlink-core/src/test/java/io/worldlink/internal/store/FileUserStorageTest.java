@@ -14,6 +14,7 @@ import io.worldlink.ErrorCode;
 import io.worldlink.EventLog;
 import io.worldlink.MemoryMessage;
 import io.worldlink.StorageException;
+import io.worldlink.TestData;
 import io.worldlink.UserId;
 import io.worldlink.UserStorage;
 import io.worldlink.WorldConfig;
@@ -24,11 +25,13 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.function.Executable;
 import org.junit.jupiter.api.io.TempDir;
 
 class FileUserStorageTest {
@@ -224,6 +227,128 @@ class FileUserStorageTest {
 
         assertEquals(other, storage.loadWorld(key));
         assertFalse(Files.exists(root.resolve("users/ann/worlds/demo/agents/ada")));
+    }
+
+    @Test
+    void aSystemPromptLinkedElsewhereIsNeitherReadNorWritten(@TempDir Path outside) throws IOException {
+        storage.createWorld(key, sampleWorld());
+        WorldKey bobs = new WorldKey(UserId.of("bob"), "demo");
+        storage.createWorld(bobs, sampleWorld());
+        storage.saveSystemPrompt(bobs, "ada", "Bob's private prompt.");
+        Path prompt = root.resolve("users/ann/worlds/demo/agents/ada/system-prompt.md");
+        Files.delete(prompt);
+        // Even a link that stays inside the data root would show one user another's files.
+        Files.createSymbolicLink(prompt, root.resolve("users/bob/worlds/demo/agents/ada/system-prompt.md"));
+
+        assertRefusesLink(outside, "users/ann/worlds/demo/agents/ada/system-prompt.md",
+                () -> storage.loadWorld(key));
+        assertRefusesLink(outside, "users/ann/worlds/demo/agents/ada/system-prompt.md",
+                () -> storage.saveSystemPrompt(key, "ada", "overwritten"));
+        assertEquals("Bob's private prompt.", read(root.resolve("users/bob/worlds/demo/agents/ada/system-prompt.md")));
+        assertTrue(Files.isSymbolicLink(prompt), "the link is left for a person to look at");
+    }
+
+    @Test
+    void aMemoryLinkedOutsideIsNeitherReadNorWritten(@TempDir Path outside) throws IOException {
+        storage.createWorld(key, sampleWorld());
+        Path secret = Files.writeString(outside.resolve("secret.json"), "[{\"role\":\"user\",\"content\":\"secret\"}]");
+        Path memory = root.resolve("users/ann/worlds/demo/agents/ada/memory.json");
+        Files.delete(memory);
+        Files.createSymbolicLink(memory, secret);
+
+        assertRefusesLink(outside, "users/ann/worlds/demo/agents/ada/memory.json", () -> storage.loadWorld(key));
+        assertRefusesLink(outside, "users/ann/worlds/demo/agents/ada/memory.json",
+                () -> storage.saveMemory(key, "ada", List.of()));
+        assertEquals("[{\"role\":\"user\",\"content\":\"secret\"}]", read(secret));
+    }
+
+    @Test
+    void anAgentFolderLinkedOutsideIsNeitherReadNorWritten(@TempDir Path outside) throws IOException {
+        storage.createWorld(key, sampleWorld());
+        Path agent = root.resolve("users/ann/worlds/demo/agents/ada");
+        TestData.copyTree(agent, outside);
+        Files.writeString(outside.resolve("system-prompt.md"), "Outside prompt.");
+        deleteTree(agent);
+        Files.createSymbolicLink(agent, outside);
+        String before = listing(outside);
+
+        assertRefusesLink(outside, "users/ann/worlds/demo/agents/ada", () -> storage.loadWorld(key));
+        assertRefusesLink(outside, "users/ann/worlds/demo/agents/ada",
+                () -> storage.saveSystemPrompt(key, "ada", "overwritten"));
+        assertRefusesLink(outside, "users/ann/worlds/demo/agents/ada",
+                () -> storage.archiveMemory(key, "ada", List.of()));
+        assertRefusesLink(outside, "users/ann/worlds/demo/agents/ada",
+                () -> storage.saveAgentConfig(key, sampleWorld().agents().get(0).config()));
+        assertEquals(before, listing(outside));
+    }
+
+    @Test
+    void anArchiveFolderLinkedOutsideIsNotWrittenTo(@TempDir Path outside) throws IOException {
+        storage.createWorld(key, sampleWorld());
+        Files.createSymbolicLink(root.resolve("users/ann/worlds/demo/agents/ada/archive"), outside);
+
+        assertRefusesLink(outside, "users/ann/worlds/demo/agents/ada/archive",
+                () -> storage.archiveMemory(key, "ada", sampleWorld().agents().get(0).memory()));
+        assertEquals("", listing(outside));
+    }
+
+    @Test
+    void anEventLogLinkedOutsideIsNeverReadNorAppendedTo(@TempDir Path outside) throws IOException {
+        storage.createWorld(key, sampleWorld());
+        Path foreign = Files.writeString(outside.resolve("events.jsonl"), "");
+        Path events = root.resolve("users/ann/worlds/demo/events.jsonl");
+        Files.createSymbolicLink(events, foreign);
+
+        assertRefusesLink(outside, "users/ann/worlds/demo/events.jsonl", () -> storage.openEventLog(key));
+
+        Files.delete(events);
+        try (EventLog log = storage.openEventLog(key)) {
+            // A link planted while the world is loaded, before its first event.
+            Files.createSymbolicLink(events, foreign);
+            assertRefusesLink(outside, "users/ann/worlds/demo/events.jsonl",
+                    () -> log.append(FileEventLogTest.message("hi")));
+            assertEquals(0, log.lastSeq(), "the seq was not used");
+
+            Files.delete(events);
+            assertEquals(1, log.append(FileEventLogTest.message("hi")).seq());
+            log.sync();
+            // And one planted between two bursts.
+            Files.move(events, root.resolve("users/ann/worlds/demo/moved.jsonl"));
+            Files.createSymbolicLink(events, foreign);
+            assertRefusesLink(outside, "users/ann/worlds/demo/events.jsonl",
+                    () -> log.append(FileEventLogTest.message("again")));
+        }
+        assertEquals("", read(foreign));
+    }
+
+    private void assertRefusesLink(Path outside, String name, Executable action) {
+        StorageException e = assertThrows(StorageException.class, action);
+        assertEquals(name + " is a symbolic link, and WorldLink does not follow symbolic links inside a world. "
+                + "Replace it with the file or folder itself.", e.getMessage());
+        assertFalse(e.getMessage().contains(root.toString()) || e.getMessage().contains(outside.toString()),
+                e.getMessage());
+    }
+
+    // Every file under a folder with its content, to show that nothing there changed.
+    private static String listing(Path dir) throws IOException {
+        StringBuilder sb = new StringBuilder();
+        try (Stream<Path> s = Files.walk(dir)) {
+            for (Path p : s.sorted().skip(1).toList()) {
+                sb.append(dir.relativize(p)).append('\n');
+                if (Files.isRegularFile(p)) {
+                    sb.append(read(p)).append('\n');
+                }
+            }
+        }
+        return sb.toString();
+    }
+
+    private static void deleteTree(Path dir) throws IOException {
+        try (Stream<Path> s = Files.walk(dir)) {
+            for (Path p : s.sorted(Comparator.reverseOrder()).toList()) {
+                Files.delete(p);
+            }
+        }
     }
 
     private static String read(Path file) {

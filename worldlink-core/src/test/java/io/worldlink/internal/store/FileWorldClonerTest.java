@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.worldlink.ErrorCode;
+import io.worldlink.StorageException;
 import io.worldlink.TestData;
 import io.worldlink.UserId;
 import io.worldlink.UserStorage;
@@ -120,6 +121,20 @@ class FileWorldClonerTest {
             assertEquals(List.of("my-world"), s.map(p -> p.getFileName().toString()).toList(),
                     "no staging folder is left behind");
         }
+    }
+
+    @Test
+    void aTemplateFileLinkedOutsideIsNotCopiedIntoAUsersWorld(@TempDir Path outside) throws IOException {
+        Path secret = Files.writeString(outside.resolve("id_rsa"), "PRIVATE KEY");
+        Path prompt = root.resolve("worlds/default-world/agents/ada/system-prompt.md");
+        Files.delete(prompt);
+        Files.createSymbolicLink(prompt, secret);
+
+        StorageException e = assertThrows(StorageException.class,
+                () -> cloner.cloneTemplate("default-world", key, "My World"));
+        assertEquals("worlds/default-world/agents/ada/system-prompt.md is a symbolic link, and WorldLink does not "
+                + "follow symbolic links inside a world. Replace it with the file or folder itself.", e.getMessage());
+        assertFalse(storage.worldExists(key));
     }
 
     @Test
