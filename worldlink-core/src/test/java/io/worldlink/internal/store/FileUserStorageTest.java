@@ -230,6 +230,43 @@ class FileUserStorageTest {
     }
 
     @Test
+    void removesWhatAnInterruptedCloneLeftBehindAndPutsBackAWorldItHadMovedAside(@TempDir Path outside)
+            throws IOException {
+        storage.createWorld(key, sampleWorld());
+        WorldKey bobs = new WorldKey(UserId.of("bob"), "demo");
+        storage.createWorld(bobs, sampleWorld());
+        Path worlds = root.resolve("users/ann/worlds");
+        // Stopped while writing its staging folder.
+        Path staging = Files.createDirectories(worlds.resolve(".new-demo-0b1c5a9e-5a52-4d0e-9c8e-3c1f3a3a1f11/agents"));
+        Files.writeString(staging.resolve("half"), "{");
+        // Stopped after the new world was in place, before the old one was deleted.
+        TestData.copyTree(worlds.resolve("demo"), worlds.resolve(".old-demo-7f0c2d4e-1111-4c4c-8888-000000000001"));
+        // Stopped between moving "gone" aside and moving its replacement in: "gone" must come back.
+        storage.createWorld(new WorldKey(UserId.of("ann"), "gone"), sampleWorld());
+        Files.move(worlds.resolve("gone"), worlds.resolve(".old-gone-7f0c2d4e-2222-4c4c-8888-000000000002"));
+        Files.createDirectory(worlds.resolve(".new-gone-7f0c2d4e-3333-4c4c-8888-000000000003"));
+        // A leftover's name on a link: the link goes, what it points to stays.
+        Path precious = Files.writeString(outside.resolve("precious.txt"), "keep me");
+        Files.createSymbolicLink(root.resolve("users/bob/worlds/.new-x-7f0c2d4e-4444-4c4c-8888-000000000004"), outside);
+
+        List<String> removed = ((FileUserStorage) storage).removeInterruptedClones();
+
+        assertEquals(List.of(
+                "users/ann/worlds/.new-demo-0b1c5a9e-5a52-4d0e-9c8e-3c1f3a3a1f11",
+                "users/ann/worlds/.new-gone-7f0c2d4e-3333-4c4c-8888-000000000003",
+                "users/ann/worlds/.old-demo-7f0c2d4e-1111-4c4c-8888-000000000001",
+                "users/bob/worlds/.new-x-7f0c2d4e-4444-4c4c-8888-000000000004"), removed.stream().sorted().toList());
+        try (Stream<Path> s = Files.list(worlds)) {
+            assertEquals(List.of("demo", "gone"), s.map(p -> p.getFileName().toString()).sorted().toList());
+        }
+        assertEquals(List.of("demo"), storage.listWorlds(bobs.userId()));
+        assertEquals(sampleWorld(), storage.loadWorld(key));
+        assertEquals(sampleWorld().agents(), storage.loadWorld(new WorldKey(UserId.of("ann"), "gone")).agents());
+        assertEquals("keep me", read(precious));
+        assertEquals(List.of(), ((FileUserStorage) storage).removeInterruptedClones(), "nothing is left to do");
+    }
+
+    @Test
     void aSystemPromptLinkedElsewhereIsNeitherReadNorWritten(@TempDir Path outside) throws IOException {
         storage.createWorld(key, sampleWorld());
         WorldKey bobs = new WorldKey(UserId.of("bob"), "demo");
