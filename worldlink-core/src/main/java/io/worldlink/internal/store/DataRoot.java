@@ -113,7 +113,8 @@ public final class DataRoot {
      * symbolic links.
      *
      * @param world a world or template folder, from {@link #world} or {@link #template}
-     * @param path a file or folder inside it
+     * @param path a file or folder inside it, not the world folder itself (which may be a link that
+     *     {@link #contained} has checked)
      * @return the path's attributes, or {@code null} when it or a folder on the way does not exist
      * @throws StorageException when one of them is a symbolic link, or cannot be read
      */

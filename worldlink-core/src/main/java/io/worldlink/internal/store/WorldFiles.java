@@ -21,7 +21,6 @@ import java.io.StringWriter;
 import java.lang.System.Logger.Level;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.DirectoryStream;
-import java.nio.file.FileSystemException;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.NoSuchFileException;
@@ -72,7 +71,7 @@ public final class WorldFiles {
      * @throws StorageException when a file is missing, unreadable or corrupt
      */
     public WorldSnapshot read(Path dir, String id) {
-        WorldConfig config = parse(dir, dir.resolve(CONFIG), o -> ModelJson.worldConfig(object(o), id));
+        WorldConfig config = parse(dir, dir.resolve(CONFIG), null, o -> ModelJson.worldConfig(object(o), id));
         List<AgentSnapshot> agents = new ArrayList<>();
         Path agentsDir = dir.resolve(AGENTS);
         BasicFileAttributes agentsAttributes = root.inWorld(dir, agentsDir);
@@ -103,7 +102,7 @@ public final class WorldFiles {
 
     private AgentSnapshot readAgent(Path dir, Path folder, String agentId) {
         JsonObject[] raw = new JsonObject[1];
-        AgentConfig config = parse(dir, folder.resolve(CONFIG), e -> {
+        AgentConfig config = parse(dir, folder.resolve(CONFIG), null, e -> {
             raw[0] = object(e);
             return ModelJson.agentConfig(raw[0], agentId);
         });
@@ -113,15 +112,12 @@ public final class WorldFiles {
             JsonElement legacy = raw[0].get("systemPrompt");
             prompt = legacy != null && legacy.isJsonPrimitive() ? legacy.getAsString() : "";
         }
-        Path memoryFile = folder.resolve(MEMORY);
-        List<MemoryMessage> memory = root.inWorld(dir, memoryFile) != null
-                ? parse(dir, memoryFile, e -> {
-                    if (!e.isJsonArray()) {
-                        throw new Json.FieldException("must be a JSON array of messages");
-                    }
-                    return ModelJson.memory(e.getAsJsonArray());
-                })
-                : List.of();
+        List<MemoryMessage> memory = parse(dir, folder.resolve(MEMORY), List.of(), e -> {
+            if (!e.isJsonArray()) {
+                throw new Json.FieldException("must be a JSON array of messages");
+            }
+            return ModelJson.memory(e.getAsJsonArray());
+        });
         return new AgentSnapshot(config, prompt, memory);
     }
 
@@ -267,14 +263,17 @@ public final class WorldFiles {
         AtomicFiles.writeString(file, root.relative(file), sync, Json.PRETTY.toJson(json) + "\n");
     }
 
-    // Opens a file of a world: no folder on the way nor the file itself may be a symbolic link.
+    // Opens a file of a world: no folder on the way may be a symbolic link, and O_NOFOLLOW refuses the
+    // file itself being one, even one made after the folders were checked.
     private Reader open(Path dir, Path file) throws IOException {
-        root.inWorld(dir, file);
+        if (!file.getParent().equals(dir)) {
+            root.inWorld(dir, file.getParent());
+        }
         try {
             return new InputStreamReader(Files.newInputStream(file, LinkOption.NOFOLLOW_LINKS),
                     StandardCharsets.UTF_8.newDecoder());
-        } catch (FileSystemException e) {
-            // O_NOFOLLOW refused a link made after the check above.
+        } catch (IOException e) {
+            // The JDK reports O_NOFOLLOW's refusal as a bare IOException ("Too many levels of symbolic links").
             if (Files.isSymbolicLink(file)) {
                 throw DataRoot.linkInWorld(root.relative(file));
             }
@@ -298,12 +297,16 @@ public final class WorldFiles {
         T parse(JsonElement e);
     }
 
-    private <T> T parse(Path dir, Path file, Parser<T> parser) {
+    // ifMissing: what a missing file means, or null when it must exist.
+    private <T> T parse(Path dir, Path file, T ifMissing, Parser<T> parser) {
         String name = root.relative(file);
         JsonElement e;
         try (Reader in = open(dir, file)) {
             e = JsonParser.parseReader(in);
         } catch (NoSuchFileException ex) {
+            if (ifMissing != null) {
+                return ifMissing;
+            }
             throw new StorageException(name + " is missing.", ex);
         } catch (IOException ex) {
             throw new StorageException("Could not read " + name + ".", ex);

@@ -286,6 +286,27 @@ class FileUserStorageTest {
     }
 
     @Test
+    void aWorldConfigLinkedElsewhereIsNotRead(@TempDir Path outside) throws IOException {
+        storage.createWorld(key, sampleWorld());
+        Path config = root.resolve("users/ann/worlds/demo/config.json");
+        Files.move(config, outside.resolve("config.json"));
+        Files.createSymbolicLink(config, outside.resolve("config.json"));
+
+        assertTrue(storage.worldExists(key), "the world is there, and loading it says what is wrong");
+        assertRefusesLink(outside, "users/ann/worlds/demo/config.json", () -> storage.loadWorld(key));
+    }
+
+    @Test
+    void aWorldFolderLinkedWithinTheDataRootIsStillUsed() throws IOException {
+        storage.createWorld(new WorldKey(UserId.of("ann"), "real"), sampleWorld());
+        Files.createSymbolicLink(root.resolve("users/ann/worlds/demo"), root.resolve("users/ann/worlds/real"));
+
+        assertEquals("You are Ada.", storage.loadWorld(key).agent("ada").orElseThrow().systemPrompt());
+        storage.saveSystemPrompt(key, "ada", "Changed.");
+        assertEquals("Changed.", read(root.resolve("users/ann/worlds/real/agents/ada/system-prompt.md")));
+    }
+
+    @Test
     void aMemoryLinkedOutsideIsNeitherReadNorWritten(@TempDir Path outside) throws IOException {
         storage.createWorld(key, sampleWorld());
         Path secret = Files.writeString(outside.resolve("secret.json"), "[{\"role\":\"user\",\"content\":\"secret\"}]");
