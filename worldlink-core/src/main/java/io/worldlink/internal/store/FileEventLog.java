@@ -246,8 +246,8 @@ final class FileEventLog implements EventLog {
                     position += out.write(buffer, position);
                 }
             } catch (IOException e) {
-                // A partial line would be cut at the next open anyway; cutting it now lets the next
-                // append take this seq and this place.
+                // Cut the partial line so that the file still ends with a whole one; the next append
+                // then takes this seq and this place.
                 try {
                     out.truncate(size);
                 } catch (IOException suppressed) {
