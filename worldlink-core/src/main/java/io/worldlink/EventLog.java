@@ -5,10 +5,12 @@ import java.util.function.Consumer;
 /**
  * The durable event log of one world ({@code events.jsonl}). Durable events get the world's next
  * {@code seq} when they are appended; {@code seq} rises by one, is never reused and continues after a
- * restart. Not thread-safe: the world that owns it calls it from its one ordered executor.
+ * restart. A line of the log that cannot be read back (damaged on disk, or written by a newer version)
+ * is passed over, which leaves a gap in the seqs read back, but its seq is not given out again.
+ * Not thread-safe: the world that owns it calls it from its one ordered executor.
  */
 public interface EventLog extends AutoCloseable {
-    /** @return the newest seq in the log, 0 when it is empty */
+    /** @return the highest seq the log holds (the next append gets one more), 0 when it is empty */
     long lastSeq();
 
     /**
@@ -24,22 +26,27 @@ public interface EventLog extends AutoCloseable {
 
     /**
      * Makes every event appended so far durable (on disk, and synced unless the storage was told not
-     * to sync). The world calls it once per burst of appends, before any client sees them.
+     * to sync), and releases what the appends held open. The world calls it once per burst of appends,
+     * before any client sees them, so that a burst costs one sync and an idle world holds no file.
      *
-     * @throws StorageException when the events could not be made durable
+     * @throws StorageException when the events could not be made durable; they may then be lost in a
+     *     crash of the machine
      */
     void sync();
 
     /**
-     * Reads back, in order, every event with a seq larger than {@code afterSeq}. It does not reread the
-     * log from its start to find them.
+     * Reads back, in order, every event with a seq larger than {@code afterSeq}, seqs strictly rising.
+     * It does not reread the log from its start to find them.
      *
      * @param afterSeq the last seq the reader has
      * @param action called with each later event
      */
     void forEachAfter(long afterSeq, Consumer<? super WorldEvent> action);
 
-    /** Releases the file. */
+    /**
+     * Makes what was appended since the last {@link #sync()} durable as {@code sync} does, and releases
+     * the file. It does not throw: a failure is logged.
+     */
     @Override
     void close();
 }

@@ -106,10 +106,25 @@ public interface UserStorage {
     boolean userExists(UserId user);
 
     /**
+     * The default storage, forcing every write to the disk before it counts as done.
+     *
      * @param dataRoot the data root; user worlds go under {@code users/}
      * @return the default storage: files in agent-world's layout
      */
     static UserStorage files(Path dataRoot) {
-        return new FileUserStorage(dataRoot);
+        return files(dataRoot, true);
+    }
+
+    /**
+     * The default storage, with or without forcing writes to the disk.
+     *
+     * @param dataRoot the data root; user worlds go under {@code users/}
+     * @param sync whether every write, and every {@link EventLog#sync()}, is forced to the disk before it
+     *     counts as done; off is faster, and a crash of the machine (not of the process) may then lose
+     *     the newest writes
+     * @return the default storage: files in agent-world's layout
+     */
+    static UserStorage files(Path dataRoot, boolean sync) {
+        return new FileUserStorage(dataRoot, sync);
     }
 }

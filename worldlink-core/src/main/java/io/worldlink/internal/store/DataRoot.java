@@ -15,7 +15,9 @@ import java.nio.file.attribute.BasicFileAttributes;
 
 /**
  * The data root and every path under it. Paths are only ever built from checked ids, and each one is
- * checked to stay under the root, also when a folder on the way is a symbolic link.
+ * checked to stay under the root, also when a folder on the way is a symbolic link. Inside a world
+ * folder no symbolic link is followed at all: a world's files are whatever its folder holds, so that
+ * a link cannot show a client a file from elsewhere, nor have WorldLink write to one.
  */
 public final class DataRoot {
     private final Path root;
@@ -104,6 +106,46 @@ public final class DataRoot {
             }
         }
         return p;
+    }
+
+    /**
+     * Checks every file and folder from a world folder down to a path inside it, without following
+     * symbolic links.
+     *
+     * @param world a world or template folder, from {@link #world} or {@link #template}
+     * @param path a file or folder inside it, not the world folder itself (which may be a link that
+     *     {@link #contained} has checked)
+     * @return the path's attributes, or {@code null} when it or a folder on the way does not exist
+     * @throws StorageException when one of them is a symbolic link, or cannot be read
+     */
+    BasicFileAttributes inWorld(Path world, Path path) {
+        Path current = world;
+        BasicFileAttributes attributes = null;
+        for (Path part : world.relativize(path)) {
+            current = current.resolve(part);
+            try {
+                attributes = Files.readAttributes(current, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
+            } catch (NoSuchFileException e) {
+                return null;
+            } catch (IOException e) {
+                throw new StorageException("Could not read " + relative(current) + ".", e);
+            }
+            if (attributes.isSymbolicLink()) {
+                throw linkInWorld(relative(current));
+            }
+        }
+        return attributes;
+    }
+
+    /**
+     * The error for a symbolic link found inside a world.
+     *
+     * @param name the link's name relative to the data root
+     * @return the error, saying what to do
+     */
+    static StorageException linkInWorld(String name) {
+        return new StorageException(name + " is a symbolic link, and WorldLink does not follow symbolic links "
+                + "inside a world. Replace it with the file or folder itself.", null);
     }
 
     private void checkLink(Path link) {

@@ -8,116 +8,202 @@ import io.worldlink.StorageException;
 import io.worldlink.WorldEvent;
 import io.worldlink.internal.EventJson;
 import io.worldlink.internal.Json;
-import java.io.BufferedInputStream;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.InputStream;
 import java.lang.System.Logger.Level;
 import java.nio.ByteBuffer;
-import java.nio.channels.Channels;
 import java.nio.channels.FileChannel;
+import java.nio.charset.CharacterCodingException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayDeque;
 import java.util.Arrays;
 import java.util.function.Consumer;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
  * {@code events.jsonl}: one event a line, each with its seq. Opening scans the file once, to find the
- * last seq, to cut off a line that a crash left half-written, and to build a sparse index of
+ * highest seq, to cut off a last line that a crash left half-written, and to build a sparse index of
  * (seq, offset); reading after a seq then seeks instead of rereading from the start. The newest events
- * are also kept in memory, which serves most reconnects without touching the disk. The file is opened
- * for each append or read and closed again, so that ten thousand loaded worlds do not hold ten thousand
- * file descriptors.
+ * are also kept in memory, which serves most reconnects without touching the disk.
+ *
+ * <p>Appends are committed as a group: the first append after a sync opens the file, the appends of
+ * the burst share it, and {@link #sync()} forces and closes it. An idle world therefore holds no file
+ * descriptor, and a burst costs one sync. The file itself is made by the first append, so that a world
+ * that never had an event costs no file.
+ *
+ * <p>A line that cannot be replayed (damaged, or written by a newer version) stays in the file and is
+ * passed over; the events after it are still read. Replayed seqs rise strictly, and the next seq is
+ * above every seq the file held, readable or not, so that no seq a client may have seen is reused.
  */
 final class FileEventLog implements EventLog {
     private static final System.Logger LOG = System.getLogger(FileEventLog.class.getName());
     private static final int INDEX_EVERY = 64;
     private static final int RECENT = 256;
+    // The first "seq" of a line WorldLink wrote is the event's own: it comes before the payload, and
+    // quotes inside strings are escaped. The lookahead refuses digits that a torn line cut short.
+    private static final Pattern SEQ = Pattern.compile("\"seq\"\\s*:\\s*(\\d{1,18})(?=[\\s,}])");
 
     private final Path file;
     private final String name;
+    private final boolean sync;
     private final ArrayDeque<WorldEvent> recent = new ArrayDeque<>(RECENT);
+    // recent holds every replayable event above this seq: seqs may have gaps, so its first seq does not say.
+    private long recentAfter;
     private long[] indexSeq = new long[16];
     private long[] indexOffset = new long[16];
     private int indexSize;
     private long size;
     private long lastSeq;
     private long eventsSinceIndex = INDEX_EVERY;
+    private FileChannel channel;
+    private boolean fileExists;
+    private boolean fileIsNew;
 
-    private FileEventLog(Path file, String name) {
+    private FileEventLog(Path file, String name, boolean sync) {
         this.file = file;
         this.name = name;
+        this.sync = sync;
     }
 
-    static FileEventLog open(Path file, String name) {
-        FileEventLog log = new FileEventLog(file, name);
-        try (FileChannel channel = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.READ,
-                StandardOpenOption.WRITE)) {
+    /**
+     * Opens a world's log and scans it.
+     *
+     * @param file the log file; it need not exist yet
+     * @param name its name relative to the data root, for messages
+     * @param sync whether {@link #sync()} forces appended events to the disk, or leaves that to the
+     *     operating system
+     * @return the log, scanned
+     * @throws StorageException when the file cannot be read
+     */
+    static FileEventLog open(Path file, String name, boolean sync) {
+        FileEventLog log = new FileEventLog(file, name, sync);
+        try (FileChannel channel = FileChannel.open(file, StandardOpenOption.READ, StandardOpenOption.WRITE,
+                LinkOption.NOFOLLOW_LINKS)) {
             log.scan(channel);
+            log.fileExists = true;
+        } catch (NoSuchFileException e) {
+            // No event yet: the first append makes the file.
         } catch (IOException e) {
-            throw new StorageException("Could not read " + name + ".", e);
+            throw log.failure("Could not read " + name + ".", e);
         }
         return log;
     }
 
-    private void scan(FileChannel channel) throws IOException {
-        long[] good = {0};
-        boolean complete = readEvents(channel, 0, Long.MAX_VALUE, (event, end) -> {
-            if (event == null || event.seq() <= lastSeq) {
-                return false;
-            }
-            remember(event, good[0]);
-            good[0] = end;
-            return true;
-        });
-        if (!complete) {
-            // A crash in the middle of an append leaves a partial last line; the event was never seen.
-            LOG.log(Level.WARNING, name + ": dropping a damaged tail after seq " + lastSeq);
-            channel.truncate(good[0]);
-        }
-        size = good[0];
+    // A symbolic link in the file's place is refused by O_NOFOLLOW: say so rather than "too many levels".
+    private StorageException failure(String message, IOException e) {
+        return Files.isSymbolicLink(file) ? DataRoot.linkInWorld(name) : new StorageException(message, e);
     }
 
-    /** Receives each event read, or {@code null} for a line that is not one, and where its line ends. */
-    private interface EventReader {
-        boolean accept(WorldEvent event, long endOffset);
+    private void scan(FileChannel channel) throws IOException {
+        long[] lineNumber = {0};
+        long[] replayed = {0};
+        long end = readLines(channel, 0, Long.MAX_VALUE, (line, length, start) -> {
+            lineNumber[0]++;
+            Line parsed = parse(line, length);
+            if (parsed.event() != null && parsed.event().seq() > replayed[0]) {
+                replayed[0] = parsed.event().seq();
+                lastSeq = Math.max(lastSeq, replayed[0]);
+                remember(parsed.event(), start);
+                return;
+            }
+            long seq = parsed.event() != null ? parsed.event().seq() : seqIn(line, length);
+            lastSeq = Math.max(lastSeq, seq);
+            String problem = parsed.event() != null
+                    ? "its seq " + seq + " is not above the seq of the event before it"
+                    : parsed.problem();
+            LOG.log(Level.WARNING, name + ", line " + lineNumber[0] + ": " + problem
+                    + "; the line is kept in the file and passed over.");
+        });
+        long fileSize = channel.size();
+        if (end < fileSize) {
+            // A crash in the middle of an append leaves a partial last line. Its seq, when it can still be
+            // read, may have reached a client while the line was in the page cache: it is not reused.
+            ByteBuffer tail = ByteBuffer.allocate((int) Math.min(fileSize - end, 4096));
+            channel.read(tail, end);
+            lastSeq = Math.max(lastSeq, seqIn(tail.array(), tail.position()));
+            LOG.log(Level.WARNING, name + ": cutting off a last line that a crash left half-written, after line "
+                    + lineNumber[0] + ".");
+            channel.truncate(end);
+        }
+        size = end;
+    }
+
+    /** Receives each whole line read: its bytes and where it starts. */
+    private interface LineReader {
+        void accept(byte[] line, int length, long start) throws IOException;
     }
 
     /**
-     * Reads the events of whole lines from {@code start} up to {@code limit}.
+     * Reads the whole lines from {@code start} up to {@code limit}.
      *
-     * @return {@code true} when every line read was whole and accepted
+     * @return where the last whole line ends
      */
-    private static boolean readEvents(FileChannel channel, long start, long limit, EventReader reader)
+    private static long readLines(FileChannel channel, long start, long limit, LineReader reader)
             throws IOException {
-        InputStream in = new BufferedInputStream(Channels.newInputStream(channel.position(start)), 1 << 16);
-        ByteArrayOutputStream line = new ByteArrayOutputStream(512);
-        long offset = start;
-        int b;
-        while (offset < limit && (b = in.read()) != -1) {
-            offset++;
-            if (b != '\n') {
-                line.write(b);
-                continue;
+        ByteBuffer chunk = ByteBuffer.allocate(1 << 16);
+        byte[] line = new byte[512];
+        int length = 0;
+        long lineStart = start;
+        long position = start;
+        int n;
+        while (position < limit && (n = channel.read(chunk.clear().limit((int) Math.min(chunk.capacity(),
+                limit - position)), position)) >= 0) {
+            for (int i = 0; i < n; i++) {
+                byte b = chunk.get(i);
+                if (b == '\n') {
+                    reader.accept(line, length, lineStart);
+                    length = 0;
+                    lineStart = position + i + 1;
+                } else {
+                    if (length == line.length) {
+                        line = Arrays.copyOf(line, length * 2);
+                    }
+                    line[length++] = b;
+                }
             }
-            WorldEvent event = parse(line.toString(StandardCharsets.UTF_8));
-            line.reset();
-            if (!reader.accept(event, offset)) {
-                return false;
-            }
+            position += n;
         }
-        return line.size() == 0;
+        return lineStart;
     }
 
-    private static WorldEvent parse(String line) {
-        try {
-            JsonElement e = JsonParser.parseString(line);
-            return e.isJsonObject() ? EventJson.fromJson(e.getAsJsonObject()) : null;
-        } catch (JsonParseException | Json.FieldException | IllegalArgumentException e) {
-            return null;
+    /** A line's event, or why it has none that this version can replay. */
+    private record Line(WorldEvent event, String problem) {}
+
+    private static Line parse(byte[] line, int length) {
+        if (length == 0) {
+            return new Line(null, "the line is empty");
         }
+        String text;
+        try {
+            text = StandardCharsets.UTF_8.newDecoder().decode(ByteBuffer.wrap(line, 0, length)).toString();
+        } catch (CharacterCodingException e) {
+            return new Line(null, "the line is not valid UTF-8");
+        }
+        JsonElement json;
+        try {
+            json = JsonParser.parseString(text);
+        } catch (JsonParseException e) {
+            return new Line(null, "the line is not valid JSON");
+        }
+        if (!json.isJsonObject()) {
+            return new Line(null, "the line is not a JSON object");
+        }
+        try {
+            return new Line(EventJson.fromJson(json.getAsJsonObject()), null);
+        } catch (Json.FieldException | IllegalArgumentException e) {
+            return new Line(null, e.getMessage());
+        }
+    }
+
+    // The seq of a line that is not a whole event, or 0 when none can be found in it.
+    private static long seqIn(byte[] line, int length) {
+        Matcher m = SEQ.matcher(new String(line, 0, length, StandardCharsets.ISO_8859_1));
+        return m.find() ? Long.parseLong(m.group(1)) : 0;
     }
 
     private void remember(WorldEvent event, long offset) {
@@ -132,9 +218,8 @@ final class FileEventLog implements EventLog {
             eventsSinceIndex = 0;
         }
         eventsSinceIndex++;
-        lastSeq = event.seq();
         if (recent.size() == RECENT) {
-            recent.removeFirst();
+            recentAfter = recent.removeFirst().seq();
         }
         recent.addLast(event);
     }
@@ -154,29 +239,72 @@ final class FileEventLog implements EventLog {
         byte[] bytes = (Json.GSON.toJson(EventJson.toJson(logged)) + "\n").getBytes(StandardCharsets.UTF_8);
         ByteBuffer buffer = ByteBuffer.wrap(bytes);
         long position = size;
-        try (FileChannel channel = FileChannel.open(file, StandardOpenOption.WRITE)) {
+        try {
+            FileChannel out = channel();
             try {
                 while (buffer.hasRemaining()) {
-                    position += channel.write(buffer, position);
+                    position += out.write(buffer, position);
                 }
             } catch (IOException e) {
-                channel.truncate(size);
+                // Cut the partial line so that the file still ends with a whole one; the next append
+                // then takes this seq and this place.
+                try {
+                    out.truncate(size);
+                } catch (IOException suppressed) {
+                    e.addSuppressed(suppressed);
+                }
                 throw e;
             }
         } catch (IOException e) {
-            throw new StorageException("Could not append to " + name + ".", e);
+            throw failure("Could not append to " + name + "; the event was not logged. Check that "
+                    + "the disk has space and the folder is writable.", e);
         }
         remember(logged, size);
+        lastSeq = logged.seq();
         size = position;
         return logged;
     }
 
+    private FileChannel channel() throws IOException {
+        if (channel == null) {
+            if (fileExists) {
+                channel = FileChannel.open(file, StandardOpenOption.WRITE, LinkOption.NOFOLLOW_LINKS);
+            } else {
+                // CREATE_NEW: a file (or link) that appeared meanwhile is not ours to write into at offset 0.
+                channel = FileChannel.open(file, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE,
+                        LinkOption.NOFOLLOW_LINKS);
+                fileExists = true;
+                fileIsNew = true;
+            }
+        }
+        return channel;
+    }
+
+    /**
+     * Forces the events appended since the last sync to the disk (unless this log was opened without
+     * sync) and closes the file until the next append.
+     *
+     * @throws StorageException when they could not be forced; they may then be lost in a crash
+     */
     @Override
     public void sync() {
-        try (FileChannel channel = FileChannel.open(file, StandardOpenOption.WRITE)) {
-            channel.force(false);
+        FileChannel out = channel;
+        if (out == null) {
+            return;
+        }
+        channel = null;
+        try (out) {
+            if (sync) {
+                out.force(false);
+                if (fileIsNew) {
+                    // A new file's name lives in its folder: without this a crash can lose the whole log.
+                    AtomicFiles.forceFolder(file.getParent());
+                }
+            }
+            fileIsNew = false;
         } catch (IOException e) {
-            throw new StorageException("Could not sync " + name + ".", e);
+            throw new StorageException("Could not sync " + name + "; the newest events may be lost if the "
+                    + "machine stops now. Check the disk.", e);
         }
     }
 
@@ -185,8 +313,7 @@ final class FileEventLog implements EventLog {
         if (afterSeq >= lastSeq) {
             return;
         }
-        WorldEvent oldestRecent = recent.peekFirst();
-        if (oldestRecent != null && oldestRecent.seq() <= afterSeq + 1) {
+        if (afterSeq >= recentAfter) {
             for (WorldEvent e : recent) {
                 if (e.seq() > afterSeq) {
                     action.accept(e);
@@ -201,21 +328,31 @@ final class FileEventLog implements EventLog {
         int i = Arrays.binarySearch(indexSeq, 0, indexSize, afterSeq + 1);
         int slot = i >= 0 ? i : Math.max(0, -i - 2);
         long start = indexSize == 0 ? 0 : indexOffset[slot];
-        try (FileChannel channel = FileChannel.open(file, StandardOpenOption.READ)) {
-            readEvents(channel, start, size, (event, end) -> {
-                if (event != null && event.seq() > afterSeq) {
+        try (FileChannel channel = FileChannel.open(file, StandardOpenOption.READ, LinkOption.NOFOLLOW_LINKS)) {
+            // The same rule as the scan: a line is replayed only when its seq rises above the last one.
+            long[] last = {afterSeq};
+            readLines(channel, start, size, (line, length, lineStart) -> {
+                WorldEvent event = parse(line, length).event();
+                if (event != null && event.seq() > last[0]) {
+                    last[0] = event.seq();
                     action.accept(event);
                 }
-                return true;
             });
         } catch (IOException e) {
-            throw new StorageException("Could not read " + name + ".", e);
+            throw failure("Could not read " + name + ".", e);
         }
     }
 
-    /** Nothing to release: the file is open only while it is read or written. */
+    /**
+     * Syncs what was appended since the last {@link #sync()} and releases the file. A failure is logged,
+     * not thrown: whoever closes a world has no one left to tell.
+     */
     @Override
     public void close() {
-        // The file is not held open between operations.
+        try {
+            sync();
+        } catch (StorageException e) {
+            LOG.log(Level.WARNING, e.getMessage());
+        }
     }
 }

@@ -4,6 +4,7 @@ import io.worldlink.AgentConfig;
 import io.worldlink.ErrorCode;
 import io.worldlink.EventLog;
 import io.worldlink.MemoryMessage;
+import io.worldlink.Names;
 import io.worldlink.StorageException;
 import io.worldlink.UserId;
 import io.worldlink.UserStorage;
@@ -12,6 +13,7 @@ import io.worldlink.WorldKey;
 import io.worldlink.WorldLinkException;
 import io.worldlink.WorldSnapshot;
 import java.io.IOException;
+import java.lang.System.Logger.Level;
 import java.nio.file.DirectoryNotEmptyException;
 import java.nio.file.DirectoryStream;
 import java.nio.file.FileAlreadyExistsException;
@@ -37,20 +39,32 @@ public final class FileUserStorage implements UserStorage {
     private static final DateTimeFormatter ARCHIVE_NAME =
             DateTimeFormatter.ofPattern("'memory-'uuuuMMdd'T'HHmmss.SSS'Z'").withZone(ZoneOffset.UTC);
     private static final int MOVE_ATTEMPTS = 10;
+    private static final String STAGING = ".new-";
+    private static final String REPLACED = ".old-";
+    private static final int UUID_LENGTH = 36;
+    private static final System.Logger LOG = System.getLogger(FileUserStorage.class.getName());
 
     private final DataRoot root;
+    private final boolean sync;
     private final WorldFiles files;
     private final AtomicLong archiveCounter = new AtomicLong();
 
-    /** @param dataRoot the data root */
-    public FileUserStorage(Path dataRoot) {
+    /**
+     * Keeps user worlds under {@code {dataRoot}/users/}.
+     *
+     * @param dataRoot the data root
+     * @param sync whether every write, and every {@link EventLog#sync()}, is forced to the disk before it
+     *     counts as done (off trades safety against a machine crash for speed)
+     */
+    public FileUserStorage(Path dataRoot, boolean sync) {
         this.root = new DataRoot(dataRoot);
-        this.files = new WorldFiles(root);
+        this.sync = sync;
+        this.files = new WorldFiles(root, sync);
     }
 
     @Override
     public boolean worldExists(WorldKey world) {
-        return Files.isRegularFile(root.world(world).resolve(WorldFiles.CONFIG));
+        return files.hasConfig(root.world(world));
     }
 
     @Override
@@ -102,14 +116,17 @@ public final class FileUserStorage implements UserStorage {
         requireNotTemplate(snapshot.config());
         Path target = root.world(world);
         Path parent = target.getParent();
-        Path staging = parent.resolve(".new-" + world.worldId() + "-" + UUID.randomUUID());
+        Path staging = parent.resolve(STAGING + world.worldId() + "-" + UUID.randomUUID());
         try {
-            Files.createDirectories(parent);
+            AtomicFiles.createFolders(parent, sync);
             files.writeAll(staging, snapshot.config().id().equals(world.worldId())
                     ? snapshot
                     : new WorldSnapshot(snapshot.config().withIdentity(world.worldId(), snapshot.config().name()),
                             snapshot.agents()));
             swapIn(staging, target);
+            if (sync) {
+                AtomicFiles.forceFolder(parent);
+            }
         } catch (IOException e) {
             throw new StorageException("Could not create " + world.relativePath() + ".", e);
         } finally {
@@ -121,7 +138,7 @@ public final class FileUserStorage implements UserStorage {
     // each retries, so the last one to rename wins with a whole folder.
     private void swapIn(Path staging, Path target) throws IOException {
         for (int attempt = 0; attempt < MOVE_ATTEMPTS; attempt++) {
-            Path old = target.resolveSibling(".old-" + target.getFileName() + "-" + UUID.randomUUID());
+            Path old = target.resolveSibling(REPLACED + target.getFileName() + "-" + UUID.randomUUID());
             try {
                 Files.move(target, old, StandardCopyOption.ATOMIC_MOVE);
             } catch (NoSuchFileException e) {
@@ -144,6 +161,68 @@ public final class FileUserStorage implements UserStorage {
             }
         }
         throw new IOException("the world folder kept changing while it was being replaced");
+    }
+
+    /**
+     * Cleans up after {@link #createWorld} calls that WorldLink was stopped in the middle of (a crash,
+     * a kill): removes the staging folders ({@code .new-*}) and replaced worlds ({@code .old-*}) left in
+     * the users' {@code worlds/} folders. A world whose folder was stopped between being moved aside and
+     * being replaced is put back from its {@code .old-*} folder instead, and that is logged. Call it at
+     * start, before the storage is used: a clone under way would lose its staging folder.
+     *
+     * @return the folders removed, relative to the data root, so that the caller can log them
+     * @throws StorageException when a folder cannot be listed or removed
+     */
+    public List<String> removeInterruptedClones() {
+        List<String> removed = new ArrayList<>();
+        for (UserId user : listUsers()) {
+            Path worlds = root.user(user).resolve("worlds");
+            if (!Files.isDirectory(worlds, LinkOption.NOFOLLOW_LINKS)) {
+                continue;
+            }
+            List<Path> leftovers = new ArrayList<>();
+            try (DirectoryStream<Path> ds = Files.newDirectoryStream(worlds, p -> p.getFileName().toString()
+                    .startsWith(STAGING) || p.getFileName().toString().startsWith(REPLACED))) {
+                ds.forEach(leftovers::add);
+            } catch (IOException e) {
+                throw new StorageException("Could not list " + root.relative(worlds) + ".", e);
+            }
+            leftovers.sort(null);
+            for (Path leftover : leftovers) {
+                if (!putBack(leftover)) {
+                    deleteTree(leftover);
+                    removed.add(root.relative(leftover));
+                }
+            }
+        }
+        return removed;
+    }
+
+    // Moves a replaced world back into place when nothing took its place; false when it is not needed.
+    private boolean putBack(Path leftover) {
+        String name = leftover.getFileName().toString();
+        int idEnd = name.length() - UUID_LENGTH - 1;
+        if (!name.startsWith(REPLACED) || idEnd <= REPLACED.length() || name.charAt(idEnd) != '-'
+                || !Files.isDirectory(leftover, LinkOption.NOFOLLOW_LINKS)) {
+            return false;
+        }
+        String worldId = name.substring(REPLACED.length(), idEnd);
+        Path target = leftover.resolveSibling(worldId);
+        if (!Names.isValidId(worldId) || Files.exists(target, LinkOption.NOFOLLOW_LINKS)) {
+            return false;
+        }
+        try {
+            Files.move(leftover, target, StandardCopyOption.ATOMIC_MOVE);
+        } catch (IOException e) {
+            throw new StorageException("Could not put " + root.relative(leftover) + " back as "
+                    + root.relative(target) + ".", e);
+        }
+        if (sync) {
+            AtomicFiles.forceFolder(target.getParent());
+        }
+        LOG.log(Level.WARNING, "Put " + root.relative(target) + " back from "
+                + root.relative(leftover) + ": WorldLink was stopped while it replaced the world.");
+        return true;
     }
 
     @Override
@@ -176,7 +255,7 @@ public final class FileUserStorage implements UserStorage {
     @Override
     public EventLog openEventLog(WorldKey world) {
         Path file = existing(world).resolve(WorldFiles.EVENTS);
-        return FileEventLog.open(file, root.relative(file));
+        return FileEventLog.open(file, root.relative(file), sync);
     }
 
     @Override

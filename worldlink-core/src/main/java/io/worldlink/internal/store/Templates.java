@@ -3,7 +3,6 @@ package io.worldlink.internal.store;
 import io.worldlink.ErrorCode;
 import io.worldlink.WorldLinkException;
 import io.worldlink.WorldSnapshot;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 
@@ -15,7 +14,8 @@ public final class Templates {
     /** @param dataRoot the data root */
     public Templates(Path dataRoot) {
         this.root = new DataRoot(dataRoot);
-        this.files = new WorldFiles(root);
+        // Templates are only read, so whether writes sync does not matter.
+        this.files = new WorldFiles(root, false);
     }
 
     /** @return the ids of the templates, sorted */
@@ -32,7 +32,7 @@ public final class Templates {
      */
     public WorldSnapshot read(String templateId) {
         Path dir = root.template(templateId);
-        if (!Files.isRegularFile(dir.resolve(WorldFiles.CONFIG))) {
+        if (!files.hasConfig(dir)) {
             throw new WorldLinkException(ErrorCode.TEMPLATE_NOT_FOUND, "There is no template \"" + templateId
                     + "\". The templates are: " + String.join(", ", list()) + ".");
         }

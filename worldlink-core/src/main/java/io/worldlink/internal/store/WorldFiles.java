@@ -15,13 +15,17 @@ import io.worldlink.WorldSnapshot;
 import io.worldlink.internal.Json;
 import io.worldlink.internal.ModelJson;
 import java.io.IOException;
+import java.io.InputStreamReader;
 import java.io.Reader;
+import java.io.StringWriter;
 import java.lang.System.Logger.Level;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.nio.file.attribute.BasicFileAttributes;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.stream.Stream;
@@ -33,7 +37,8 @@ import java.util.stream.Stream;
  * agents/{agentId}/config.json, system-prompt.md, memory.json, archive/
  * events.jsonl
  * </pre>
- * Every error names the file relative to the data root.
+ * No file or folder inside the world is read or written through a symbolic link (see
+ * {@link DataRoot#inWorld}). Every error names the file relative to the data root.
  */
 public final class WorldFiles {
     static final String CONFIG = "config.json";
@@ -46,10 +51,17 @@ public final class WorldFiles {
     private static final System.Logger LOG = System.getLogger(WorldFiles.class.getName());
 
     private final DataRoot root;
+    private final boolean sync;
 
-    /** @param root the data root, for naming files in messages */
-    public WorldFiles(DataRoot root) {
+    /**
+     * Reads and writes world folders under a data root.
+     *
+     * @param root the data root, for naming files in messages
+     * @param sync whether writes are forced to the disk before they count as done
+     */
+    public WorldFiles(DataRoot root, boolean sync) {
         this.root = root;
+        this.sync = sync;
     }
 
     /**
@@ -59,53 +71,53 @@ public final class WorldFiles {
      * @throws StorageException when a file is missing, unreadable or corrupt
      */
     public WorldSnapshot read(Path dir, String id) {
-        Path configFile = dir.resolve(CONFIG);
-        WorldConfig config = parse(configFile, o -> ModelJson.worldConfig(object(o), id));
+        WorldConfig config = parse(dir, dir.resolve(CONFIG), null, o -> ModelJson.worldConfig(object(o), id));
         List<AgentSnapshot> agents = new ArrayList<>();
         Path agentsDir = dir.resolve(AGENTS);
-        if (Files.isDirectory(agentsDir)) {
+        BasicFileAttributes agentsAttributes = root.inWorld(dir, agentsDir);
+        if (agentsAttributes != null && agentsAttributes.isDirectory()) {
             List<Path> folders = new ArrayList<>();
-            try (DirectoryStream<Path> ds = Files.newDirectoryStream(agentsDir, Files::isDirectory)) {
+            try (DirectoryStream<Path> ds = Files.newDirectoryStream(agentsDir)) {
                 ds.forEach(folders::add);
             } catch (IOException e) {
                 throw new StorageException("Could not list " + root.relative(agentsDir) + ".", e);
             }
             folders.sort(null);
             for (Path folder : folders) {
+                BasicFileAttributes attributes = root.inWorld(dir, folder);
+                if (attributes == null || !attributes.isDirectory()) {
+                    continue;
+                }
                 String agentId = folder.getFileName().toString();
                 if (!Names.isValidId(agentId)) {
                     LOG.log(Level.WARNING, "Skipping " + root.relative(folder)
                             + ": an agent folder's name must be an id such as \"my-agent\"");
                     continue;
                 }
-                agents.add(readAgent(folder, agentId));
+                agents.add(readAgent(dir, folder, agentId));
             }
         }
         return new WorldSnapshot(config, agents);
     }
 
-    private AgentSnapshot readAgent(Path folder, String agentId) {
-        Path configFile = folder.resolve(CONFIG);
+    private AgentSnapshot readAgent(Path dir, Path folder, String agentId) {
         JsonObject[] raw = new JsonObject[1];
-        AgentConfig config = parse(configFile, e -> {
+        AgentConfig config = parse(dir, folder.resolve(CONFIG), null, e -> {
             raw[0] = object(e);
             return ModelJson.agentConfig(raw[0], agentId);
         });
-        String prompt = readString(folder.resolve(PROMPT));
+        String prompt = readString(dir, folder.resolve(PROMPT));
         if (prompt == null) {
             // agent-world's older layout kept the prompt inside config.json.
             JsonElement legacy = raw[0].get("systemPrompt");
             prompt = legacy != null && legacy.isJsonPrimitive() ? legacy.getAsString() : "";
         }
-        Path memoryFile = folder.resolve(MEMORY);
-        List<MemoryMessage> memory = Files.exists(memoryFile)
-                ? parse(memoryFile, e -> {
-                    if (!e.isJsonArray()) {
-                        throw new Json.FieldException("must be a JSON array of messages");
-                    }
-                    return ModelJson.memory(e.getAsJsonArray());
-                })
-                : List.of();
+        List<MemoryMessage> memory = parse(dir, folder.resolve(MEMORY), List.of(), e -> {
+            if (!e.isJsonArray()) {
+                throw new Json.FieldException("must be a JSON array of messages");
+            }
+            return ModelJson.memory(e.getAsJsonArray());
+        });
         return new AgentSnapshot(config, prompt, memory);
     }
 
@@ -119,7 +131,7 @@ public final class WorldFiles {
         }
         try (Stream<Path> s = Files.list(dir)) {
             return s.filter(p -> Names.isValidId(p.getFileName().toString()))
-                    .filter(p -> Files.isRegularFile(p.resolve(CONFIG)))
+                    .filter(this::hasConfig)
                     .map(p -> p.getFileName().toString())
                     .sorted()
                     .toList();
@@ -129,28 +141,62 @@ public final class WorldFiles {
     }
 
     /**
-     * Writes every file of a world into a folder (used for a new folder that is then moved in place).
+     * Says whether a folder is a world: whether it has a {@code config.json}. A config.json that is a
+     * symbolic link counts, so that loading the world says what is wrong instead of finding nothing.
      *
-     * @param dir the folder
+     * @param dir a world folder
+     * @return whether it has a config.json
+     */
+    public boolean hasConfig(Path dir) {
+        Path config = dir.resolve(CONFIG);
+        return Files.isRegularFile(config, LinkOption.NOFOLLOW_LINKS) || Files.isSymbolicLink(config);
+    }
+
+    /**
+     * Writes every file of a world into a new folder, which is then moved in place. With sync, every
+     * file and folder is forced to the disk before this returns, so that the rename cannot outlive them.
+     *
+     * @param dir the folder; it must not exist yet
      * @param world the world
      */
     public void writeAll(Path dir, WorldSnapshot world) {
-        // A new folder that no one reads until it is renamed into place: plain writes suffice.
-        plain(dir.resolve(CONFIG), Json.PRETTY.toJson(ModelJson.toJson(world.config())) + "\n");
-        for (AgentSnapshot a : world.agents()) {
-            Path agent = agentDir(dir, a.id());
-            plain(agent.resolve(CONFIG), Json.PRETTY.toJson(ModelJson.toJson(a.config())) + "\n");
-            plain(agent.resolve(PROMPT), a.systemPrompt());
-            plain(agent.resolve(MEMORY), ModelJson.memoryText(a.memory()));
+        // No one reads the folder until it is renamed into place: plain writes suffice, no temporary files.
+        newFolder(dir);
+        newFile(dir.resolve(CONFIG), Json.PRETTY.toJson(ModelJson.toJson(world.config())) + "\n");
+        if (!world.agents().isEmpty()) {
+            newFolder(dir.resolve(AGENTS));
+            for (AgentSnapshot a : world.agents()) {
+                Path agent = agentDir(dir, a.id());
+                newFolder(agent);
+                newFile(agent.resolve(CONFIG), Json.PRETTY.toJson(ModelJson.toJson(a.config())) + "\n");
+                newFile(agent.resolve(PROMPT), a.systemPrompt());
+                newFile(agent.resolve(MEMORY), ModelJson.memoryText(a.memory()));
+                forceFolder(agent);
+            }
+            forceFolder(dir.resolve(AGENTS));
+        }
+        forceFolder(dir);
+    }
+
+    private void newFolder(Path dir) {
+        try {
+            Files.createDirectory(dir);
+        } catch (IOException e) {
+            throw new StorageException("Could not create " + root.relative(dir) + ".", e);
         }
     }
 
-    private void plain(Path file, String content) {
+    private void newFile(Path file, String content) {
         try {
-            Files.createDirectories(file.getParent());
-            Files.writeString(file, content, StandardCharsets.UTF_8);
+            AtomicFiles.writeNew(file, content, sync);
         } catch (IOException e) {
             throw new StorageException("Could not write " + root.relative(file) + ".", e);
+        }
+    }
+
+    private void forceFolder(Path dir) {
+        if (sync) {
+            AtomicFiles.forceFolder(dir);
         }
     }
 
@@ -159,7 +205,7 @@ public final class WorldFiles {
      * @param config its new config
      */
     public void writeWorldConfig(Path dir, WorldConfig config) {
-        writeJson(dir.resolve(CONFIG), ModelJson.toJson(config));
+        writeJson(dir, dir.resolve(CONFIG), ModelJson.toJson(config));
     }
 
     /**
@@ -167,7 +213,7 @@ public final class WorldFiles {
      * @param config an agent's new config
      */
     public void writeAgentConfig(Path dir, AgentConfig config) {
-        writeJson(agentDir(dir, config.id()).resolve(CONFIG), ModelJson.toJson(config));
+        writeJson(dir, agentDir(dir, config.id()).resolve(CONFIG), ModelJson.toJson(config));
     }
 
     /**
@@ -177,7 +223,8 @@ public final class WorldFiles {
      */
     public void writeSystemPrompt(Path dir, String agentId, String prompt) {
         Path file = agentDir(dir, agentId).resolve(PROMPT);
-        AtomicFiles.writeString(file, root.relative(file), prompt);
+        root.inWorld(dir, file);
+        AtomicFiles.writeString(file, root.relative(file), sync, prompt);
     }
 
     /**
@@ -186,11 +233,12 @@ public final class WorldFiles {
      * @param memory its new memory
      */
     public void writeMemory(Path dir, String agentId, List<MemoryMessage> memory) {
-        writeMessages(agentDir(dir, agentId).resolve(MEMORY), memory);
+        writeMessages(dir, agentDir(dir, agentId).resolve(MEMORY), memory);
     }
 
-    private void writeMessages(Path file, List<MemoryMessage> memory) {
-        AtomicFiles.writeString(file, root.relative(file), ModelJson.memoryText(memory));
+    private void writeMessages(Path dir, Path file, List<MemoryMessage> memory) {
+        root.inWorld(dir, file);
+        AtomicFiles.writeString(file, root.relative(file), sync, ModelJson.memoryText(memory));
     }
 
     /**
@@ -200,7 +248,7 @@ public final class WorldFiles {
      * @param archived the messages to keep there
      */
     public void writeArchive(Path dir, String agentId, String name, List<MemoryMessage> archived) {
-        writeMessages(agentDir(dir, agentId).resolve(ARCHIVE).resolve(name), archived);
+        writeMessages(dir, agentDir(dir, agentId).resolve(ARCHIVE).resolve(name), archived);
     }
 
     private static Path agentDir(Path dir, String agentId) {
@@ -210,13 +258,34 @@ public final class WorldFiles {
         return dir.resolve(AGENTS).resolve(agentId);
     }
 
-    private void writeJson(Path file, JsonElement json) {
-        AtomicFiles.writeString(file, root.relative(file), Json.PRETTY.toJson(json) + "\n");
+    private void writeJson(Path dir, Path file, JsonElement json) {
+        root.inWorld(dir, file);
+        AtomicFiles.writeString(file, root.relative(file), sync, Json.PRETTY.toJson(json) + "\n");
     }
 
-    private String readString(Path file) {
+    // Opens a file of a world: no folder on the way may be a symbolic link, and O_NOFOLLOW refuses the
+    // file itself being one, even one made after the folders were checked.
+    private Reader open(Path dir, Path file) throws IOException {
+        if (!file.getParent().equals(dir)) {
+            root.inWorld(dir, file.getParent());
+        }
         try {
-            return Files.readString(file, StandardCharsets.UTF_8);
+            return new InputStreamReader(Files.newInputStream(file, LinkOption.NOFOLLOW_LINKS),
+                    StandardCharsets.UTF_8.newDecoder());
+        } catch (IOException e) {
+            // The JDK reports O_NOFOLLOW's refusal as a bare IOException ("Too many levels of symbolic links").
+            if (Files.isSymbolicLink(file)) {
+                throw DataRoot.linkInWorld(root.relative(file));
+            }
+            throw e;
+        }
+    }
+
+    private String readString(Path dir, Path file) {
+        try (Reader in = open(dir, file)) {
+            StringWriter text = new StringWriter();
+            in.transferTo(text);
+            return text.toString();
         } catch (NoSuchFileException e) {
             return null;
         } catch (IOException e) {
@@ -228,12 +297,16 @@ public final class WorldFiles {
         T parse(JsonElement e);
     }
 
-    private <T> T parse(Path file, Parser<T> parser) {
+    // ifMissing: what a missing file means, or null when it must exist.
+    private <T> T parse(Path dir, Path file, T ifMissing, Parser<T> parser) {
         String name = root.relative(file);
         JsonElement e;
-        try (Reader in = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
+        try (Reader in = open(dir, file)) {
             e = JsonParser.parseReader(in);
         } catch (NoSuchFileException ex) {
+            if (ifMissing != null) {
+                return ifMissing;
+            }
             throw new StorageException(name + " is missing.", ex);
         } catch (IOException ex) {
             throw new StorageException("Could not read " + name + ".", ex);

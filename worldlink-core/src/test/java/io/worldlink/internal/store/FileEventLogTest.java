@@ -1,14 +1,19 @@
 package io.worldlink.internal.store;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import io.worldlink.EventLog;
 import io.worldlink.MessageEvent;
 import io.worldlink.SenderType;
 import io.worldlink.SseEvent;
+import io.worldlink.StorageException;
 import io.worldlink.WorldEvent;
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -16,8 +21,16 @@ import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
+import java.util.Random;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.logging.Handler;
+import java.util.logging.LogRecord;
+import java.util.logging.Logger;
 import java.util.stream.LongStream;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -40,9 +53,78 @@ class FileEventLogTest {
         return seqs;
     }
 
+    void writeEvents(int count) {
+        try (EventLog log = FileEventLog.open(file(), "events.jsonl", true)) {
+            for (int i = 1; i <= count; i++) {
+                log.append(message("m" + i));
+            }
+        }
+    }
+
+    /** @return the file's lines, without their line feeds */
+    List<byte[]> lines() throws IOException {
+        byte[] bytes = Files.readAllBytes(file());
+        List<byte[]> lines = new ArrayList<>();
+        int start = 0;
+        for (int i = 0; i < bytes.length; i++) {
+            if (bytes[i] == '\n') {
+                lines.add(Arrays.copyOfRange(bytes, start, i));
+                start = i + 1;
+            }
+        }
+        assertEquals(bytes.length, start, "the file ends with a whole line");
+        return lines;
+    }
+
+    void writeLines(List<byte[]> lines) throws IOException {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        for (byte[] line : lines) {
+            out.write(line);
+            out.write('\n');
+        }
+        Files.write(file(), out.toByteArray());
+    }
+
+    static byte[] replace(byte[] line, String from, String to) {
+        String text = new String(line, StandardCharsets.UTF_8);
+        assertTrue(text.contains(from), text);
+        return text.replace(from, to).getBytes(StandardCharsets.UTF_8);
+    }
+
+    /** The warnings FileEventLog logs while this is open, kept here instead of on the console. */
+    static final class Warnings extends Handler implements AutoCloseable {
+        private final Logger logger = Logger.getLogger(FileEventLog.class.getName());
+        private final List<String> messages = new ArrayList<>();
+
+        Warnings() {
+            logger.addHandler(this);
+            logger.setUseParentHandlers(false);
+        }
+
+        synchronized List<String> messages() {
+            return List.copyOf(messages);
+        }
+
+        @Override
+        public synchronized void publish(LogRecord record) {
+            if (record.getLevel() == java.util.logging.Level.WARNING) {
+                messages.add(record.getMessage());
+            }
+        }
+
+        @Override
+        public void flush() {}
+
+        @Override
+        public void close() {
+            logger.setUseParentHandlers(true);
+            logger.removeHandler(this);
+        }
+    }
+
     @Test
     void givesEachDurableEventTheNextSeqAndWritesItBeforeReturning() throws IOException {
-        try (EventLog log = FileEventLog.open(file(), "events.jsonl")) {
+        try (EventLog log = FileEventLog.open(file(), "events.jsonl", true)) {
             assertEquals(0, log.lastSeq());
             MessageEvent first = log.append(message("one"));
             MessageEvent second = log.append(message("two"));
@@ -57,11 +139,11 @@ class FileEventLogTest {
 
     @Test
     void seqContinuesAfterARestart() {
-        try (EventLog log = FileEventLog.open(file(), "events.jsonl")) {
+        try (EventLog log = FileEventLog.open(file(), "events.jsonl", true)) {
             log.append(message("one"));
             log.append(message("two"));
         }
-        try (EventLog log = FileEventLog.open(file(), "events.jsonl")) {
+        try (EventLog log = FileEventLog.open(file(), "events.jsonl", true)) {
             assertEquals(2, log.lastSeq());
             assertEquals(3, log.append(message("three")).seq());
             List<WorldEvent> all = new ArrayList<>();
@@ -73,12 +155,12 @@ class FileEventLogTest {
 
     @Test
     void dropsALineThatACrashLeftHalfWritten() throws IOException {
-        try (EventLog log = FileEventLog.open(file(), "events.jsonl")) {
+        try (EventLog log = FileEventLog.open(file(), "events.jsonl", true)) {
             log.append(message("one"));
         }
         Files.writeString(file(), "{\"id\":\"x\",\"type\":\"mess", StandardCharsets.UTF_8, StandardOpenOption.APPEND);
 
-        try (EventLog log = FileEventLog.open(file(), "events.jsonl")) {
+        try (EventLog log = FileEventLog.open(file(), "events.jsonl", true)) {
             assertEquals(1, log.lastSeq());
             assertEquals(2, log.append(message("two")).seq());
         }
@@ -88,7 +170,7 @@ class FileEventLogTest {
     @Test
     void readsEverythingAfterASeqInOrderWithNoGapAndNoDuplicate() {
         int count = 1000;
-        try (EventLog log = FileEventLog.open(file(), "events.jsonl")) {
+        try (EventLog log = FileEventLog.open(file(), "events.jsonl", true)) {
             for (int i = 0; i < count; i++) {
                 log.append(message("m" + i));
             }
@@ -97,14 +179,261 @@ class FileEventLogTest {
                 assertEquals(expected, seqsAfter(log, after), "after " + after);
             }
         }
-        try (EventLog reopened = FileEventLog.open(file(), "events.jsonl")) {
+        try (EventLog reopened = FileEventLog.open(file(), "events.jsonl", true)) {
             assertEquals(LongStream.rangeClosed(101, count).boxed().toList(), seqsAfter(reopened, 100));
         }
     }
 
     @Test
+    void aDamagedLineInTheMiddleIsKeptAndEverythingAfterItIsStillRead() throws IOException {
+        writeEvents(23);
+        List<byte[]> lines = lines();
+        byte[] twelve = lines.get(11);
+        lines.set(11, Arrays.copyOf(twelve, twelve.length / 2));
+        writeLines(lines);
+
+        List<String> warnings;
+        try (Warnings captured = new Warnings(); EventLog log = FileEventLog.open(file(), "users/ann/worlds/demo/events.jsonl", true)) {
+            assertEquals(23, log.lastSeq());
+            List<Long> expected = LongStream.rangeClosed(1, 23).filter(s -> s != 12).boxed().toList();
+            assertEquals(expected, seqsAfter(log, 0));
+            assertEquals(24, log.append(message("after")).seq());
+            warnings = captured.messages();
+        }
+        assertEquals(24, lines().size(), "nothing is cut");
+        assertArrayEquals(Arrays.copyOf(twelve, twelve.length / 2), lines().get(11), "the damaged line is kept as it was");
+        assertEquals(1, warnings.size(), warnings.toString());
+        assertTrue(warnings.get(0).startsWith("users/ann/worlds/demo/events.jsonl, line 12: "), warnings.get(0));
+    }
+
+    @Test
+    void aLineWithAnUnknownEnumValueIsKeptAndPassedOver() throws IOException {
+        writeEvents(5);
+        List<byte[]> lines = lines();
+        lines.set(1, replace(lines.get(1), "\"senderType\":\"human\"", "\"senderType\":\"robot\""));
+        lines.set(2, replace(lines.get(2), "\"type\":\"message\"", "\"type\":\"telepathy\""));
+        lines.set(3, replace(lines.get(3), "\"id\":", "\"mood\":\"new field\",\"id\":"));
+        writeLines(lines);
+
+        try (Warnings captured = new Warnings(); EventLog log = FileEventLog.open(file(), "events.jsonl", true)) {
+            assertEquals(List.of(1L, 4L, 5L), seqsAfter(log, 0), "an unknown field alone does not stop a line");
+            assertEquals(6, log.append(message("six")).seq());
+            assertEquals(2, captured.messages().size(), captured.messages().toString());
+            assertTrue(captured.messages().get(0).contains("\"senderType\" has the unknown value \"robot\""),
+                    captured.messages().get(0));
+        }
+        assertEquals(6, lines().size());
+    }
+
+    @Test
+    void theNextSeqIsAboveASeqThatOnlyADamagedLineStillShows() throws IOException {
+        writeEvents(3);
+        List<byte[]> lines = lines();
+        byte[] third = lines.get(2);
+        lines.set(2, replace(third, "\"payload\":{", "\"payload\":{{{"));
+        writeLines(lines);
+
+        try (EventLog log = FileEventLog.open(file(), "events.jsonl", true)) {
+            assertEquals(List.of(1L, 2L), seqsAfter(log, 0));
+            assertEquals(4, log.append(message("four")).seq(), "seq 3 may have reached a client: it is not reused");
+        }
+    }
+
+    @Test
+    void aTornLastLineIsCutButItsSeqIsNotReused() throws IOException {
+        writeEvents(3);
+        List<byte[]> lines = lines();
+        byte[] third = lines.remove(2);
+        writeLines(lines);
+        Files.write(file(), Arrays.copyOf(third, third.length - 20), StandardOpenOption.APPEND);
+
+        try (EventLog log = FileEventLog.open(file(), "events.jsonl", true)) {
+            assertEquals(List.of(1L, 2L), seqsAfter(log, 0));
+            assertEquals(4, log.append(message("four")).seq());
+        }
+        assertEquals(3, lines().size());
+    }
+
+    @Test
+    void aLineWhoseSeqDoesNotRiseIsKeptButNotReplayed() throws IOException {
+        writeEvents(5);
+        List<byte[]> lines = lines();
+        lines.add(3, lines.get(1));
+        writeLines(lines);
+
+        try (EventLog log = FileEventLog.open(file(), "events.jsonl", true)) {
+            assertEquals(List.of(1L, 2L, 3L, 4L, 5L), seqsAfter(log, 0));
+            assertEquals(6, log.append(message("six")).seq());
+        }
+        assertEquals(7, lines().size());
+    }
+
+    /** Damages random lines in the ways that a crash, a bad disk or a careless edit do, many times over. */
+    @Test
+    void fuzzDamagedLinesNeverCostAnUndamagedEvent() throws IOException {
+        Random seeds = new Random(20261122);
+        for (int round = 0; round < 40; round++) {
+            long seed = seeds.nextLong();
+            Random random = new Random(seed);
+            Files.deleteIfExists(file());
+            int count = 1 + random.nextInt(700);
+            writeEvents(count);
+            List<byte[]> lines = lines();
+            Set<Long> damaged = new TreeSet<>();
+            for (int d = random.nextInt(Math.max(1, count / 20) + 1); d > 0 && count > 1; d--) {
+                int i = random.nextInt(count - 1);
+                damaged.add((long) i + 1);
+                lines.set(i, damage(lines.get(i), random));
+            }
+            writeLines(lines);
+            String context = "seed " + seed + ", " + count + " events, damaged " + damaged;
+
+            List<Long> kept = LongStream.rangeClosed(1, count).filter(s -> !damaged.contains(s)).boxed().toList();
+            try (Warnings quiet = new Warnings(); EventLog log = FileEventLog.open(file(), "events.jsonl", true)) {
+                assertEquals(kept, seqsAfter(log, 0), context);
+                for (long after : new long[] {1, count / 3, count - 300, count - 256, count - 2}) {
+                    assertEquals(kept.stream().filter(s -> s > after).toList(), seqsAfter(log, after),
+                            context + ", after " + after);
+                }
+                long next = log.append(message("next")).seq();
+                assertTrue(next > count, context + ": next seq " + next);
+                assertEquals(List.of(next), seqsAfter(log, count), context);
+            }
+            assertEquals(count + 1, lines().size(), context + ": no line is cut");
+        }
+    }
+
+    private static byte[] damage(byte[] line, Random random) {
+        switch (random.nextInt(6)) {
+            case 0: {
+                byte[] garbage = new byte[random.nextInt(200)];
+                random.nextBytes(garbage);
+                for (int i = 0; i < garbage.length; i++) {
+                    garbage[i] = garbage[i] == '\n' ? 0 : garbage[i];
+                }
+                return garbage;
+            }
+            case 1:
+                return Arrays.copyOf(line, random.nextInt(line.length));
+            case 2:
+                return replace(line, "\"senderType\":\"human\"", "\"senderType\":\"robot\"");
+            case 3: {
+                byte[] broken = line.clone();
+                broken[random.nextInt(broken.length)] = (byte) 0xC3;
+                broken[broken.length - 1] = (byte) 0xFF;
+                return broken;
+            }
+            case 4:
+                return new byte[0];
+            default: {
+                byte[] zeros = line.clone();
+                Arrays.fill(zeros, random.nextInt(zeros.length), zeros.length, (byte) 0);
+                return zeros;
+            }
+        }
+    }
+
+    @Test
+    void anEventAppendedAndSyncedIsReadBackByAFreshOpen() {
+        try (EventLog log = FileEventLog.open(file(), "events.jsonl", true)) {
+            log.append(message("one"));
+            log.append(message("two"));
+            log.sync();
+            try (EventLog fresh = FileEventLog.open(file(), "events.jsonl", true)) {
+                assertEquals(List.of(1L, 2L), seqsAfter(fresh, 0));
+            }
+            assertEquals(3, log.append(message("three")).seq(), "the next burst opens the file again");
+            log.sync();
+        }
+        try (EventLog fresh = FileEventLog.open(file(), "events.jsonl", true)) {
+            assertEquals(List.of(1L, 2L, 3L), seqsAfter(fresh, 0));
+        }
+    }
+
+    @Test
+    void withoutSyncEventsAreStillWritten() {
+        try (EventLog log = FileEventLog.open(file(), "events.jsonl", false)) {
+            log.append(message("one"));
+            log.sync();
+            log.append(message("two"));
+        }
+        try (EventLog fresh = FileEventLog.open(file(), "events.jsonl", false)) {
+            assertEquals(List.of(1L, 2L), seqsAfter(fresh, 0));
+        }
+    }
+
+    @Test
+    void anAppendThatFailsLeavesItsSeqUnused() throws IOException {
+        try (EventLog log = FileEventLog.open(file(), "events.jsonl", true)) {
+            log.append(message("one"));
+            log.sync();
+            Path aside = Files.move(file(), dir.resolve("aside"));
+            Files.createDirectory(file());
+
+            StorageException e = assertThrows(StorageException.class, () -> log.append(message("lost")));
+            assertTrue(e.getMessage().startsWith("Could not append to events.jsonl"), e.getMessage());
+            assertEquals(1, log.lastSeq());
+
+            Files.delete(file());
+            Files.move(aside, file());
+            assertEquals(2, log.append(message("two")).seq());
+            log.sync();
+            assertEquals(List.of(1L, 2L), seqsAfter(log, 0));
+        }
+        try (EventLog fresh = FileEventLog.open(file(), "events.jsonl", true)) {
+            assertEquals(List.of("one", "two"), contents(fresh));
+        }
+    }
+
+    @Test
+    void aBurstSharesOneOpenFileAndAnIdleLogHoldsNone() throws IOException {
+        assumeTrue(Files.isDirectory(Path.of("/proc/self/fd")), "needs /proc to count open files");
+        try (EventLog log = FileEventLog.open(file(), "events.jsonl", true)) {
+            assertFalse(Files.exists(file()), "a world without events costs no file");
+            assertEquals(0, openDescriptors(file()));
+            log.append(message("one"));
+            log.append(message("two"));
+            log.append(message("three"));
+            assertEquals(1, openDescriptors(file()));
+            log.sync();
+            assertEquals(0, openDescriptors(file()));
+            log.forEachAfter(0, e -> { });
+            assertEquals(0, openDescriptors(file()), "after reading from disk too");
+            log.append(message("four"));
+        }
+        assertEquals(0, openDescriptors(file()), "close syncs and releases what a burst left open");
+        try (EventLog fresh = FileEventLog.open(file(), "events.jsonl", true)) {
+            assertEquals(4, fresh.lastSeq());
+        }
+    }
+
+    // How many of this process's file descriptors are open on the file.
+    private static long openDescriptors(Path file) throws IOException {
+        Path target = file.toAbsolutePath();
+        long count = 0;
+        try (Stream<Path> fds = Files.list(Path.of("/proc/self/fd"))) {
+            for (Path fd : (Iterable<Path>) fds::iterator) {
+                try {
+                    if (Files.readSymbolicLink(fd).equals(target)) {
+                        count++;
+                    }
+                } catch (IOException closedMeanwhile) {
+                    // The listing's own descriptor, or one another thread closed: not the log's.
+                }
+            }
+        }
+        return count;
+    }
+
+    private static List<String> contents(EventLog log) {
+        List<String> out = new ArrayList<>();
+        log.forEachAfter(0, e -> out.add(((MessageEvent) e).content()));
+        return out;
+    }
+
+    @Test
     void refusesEventsThatAreNotDurable() {
-        try (EventLog log = FileEventLog.open(file(), "events.jsonl")) {
+        try (EventLog log = FileEventLog.open(file(), "events.jsonl", true)) {
             SseEvent chunk = new SseEvent("s", Instant.EPOCH, "ada", SseEvent.Phase.CHUNK, "hi", "m", null, null);
             assertThrows(IllegalArgumentException.class, () -> log.append(chunk));
             assertEquals(0, log.lastSeq());

@@ -11,8 +11,10 @@ import io.worldlink.AgentConfig;
 import io.worldlink.AgentSnapshot;
 import io.worldlink.AgentStatus;
 import io.worldlink.ErrorCode;
+import io.worldlink.EventLog;
 import io.worldlink.MemoryMessage;
 import io.worldlink.StorageException;
+import io.worldlink.TestData;
 import io.worldlink.UserId;
 import io.worldlink.UserStorage;
 import io.worldlink.WorldConfig;
@@ -23,11 +25,13 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.function.Executable;
 import org.junit.jupiter.api.io.TempDir;
 
 class FileUserStorageTest {
@@ -121,9 +125,9 @@ class FileUserStorageTest {
     @Test
     void aWriteThatFailsHalfwayLeavesTheOldFile() throws IOException {
         Path file = root.resolve("x/config.json");
-        AtomicFiles.writeString(file, "x/config.json", "old");
+        AtomicFiles.writeString(file, "x/config.json", true, "old");
 
-        StorageException e = assertThrows(StorageException.class, () -> AtomicFiles.write(file, "x/config.json", out -> {
+        StorageException e = assertThrows(StorageException.class, () -> AtomicFiles.write(file, "x/config.json", true, out -> {
             out.write("new content, half of it");
             out.flush();
             throw new IOException("disk full");
@@ -133,6 +137,22 @@ class FileUserStorageTest {
         assertEquals("old", read(file));
         try (Stream<Path> s = Files.list(file.getParent())) {
             assertEquals(List.of(file), s.toList(), "no temporary file is left behind");
+        }
+    }
+
+    @Test
+    void withoutSyncEveryWriteIsStillMade() {
+        UserStorage fast = UserStorage.files(root, false);
+        fast.createWorld(key, sampleWorld());
+        fast.saveSystemPrompt(key, "ada", "You are quick.");
+        try (EventLog log = fast.openEventLog(key)) {
+            log.append(FileEventLogTest.message("hi"));
+            log.sync();
+        }
+
+        assertEquals("You are quick.", storage.loadWorld(key).agent("ada").orElseThrow().systemPrompt());
+        try (EventLog log = storage.openEventLog(key)) {
+            assertEquals(1, log.lastSeq());
         }
     }
 
@@ -207,6 +227,186 @@ class FileUserStorageTest {
 
         assertEquals(other, storage.loadWorld(key));
         assertFalse(Files.exists(root.resolve("users/ann/worlds/demo/agents/ada")));
+    }
+
+    @Test
+    void removesWhatAnInterruptedCloneLeftBehindAndPutsBackAWorldItHadMovedAside(@TempDir Path outside)
+            throws IOException {
+        storage.createWorld(key, sampleWorld());
+        WorldKey bobs = new WorldKey(UserId.of("bob"), "demo");
+        storage.createWorld(bobs, sampleWorld());
+        Path worlds = root.resolve("users/ann/worlds");
+        // Stopped while writing its staging folder.
+        Path staging = Files.createDirectories(worlds.resolve(".new-demo-0b1c5a9e-5a52-4d0e-9c8e-3c1f3a3a1f11/agents"));
+        Files.writeString(staging.resolve("half"), "{");
+        // Stopped after the new world was in place, before the old one was deleted.
+        TestData.copyTree(worlds.resolve("demo"), worlds.resolve(".old-demo-7f0c2d4e-1111-4c4c-8888-000000000001"));
+        // Stopped between moving "gone" aside and moving its replacement in: "gone" must come back.
+        storage.createWorld(new WorldKey(UserId.of("ann"), "gone"), sampleWorld());
+        Files.move(worlds.resolve("gone"), worlds.resolve(".old-gone-7f0c2d4e-2222-4c4c-8888-000000000002"));
+        Files.createDirectory(worlds.resolve(".new-gone-7f0c2d4e-3333-4c4c-8888-000000000003"));
+        // A leftover's name on a link: the link goes, what it points to stays.
+        Path precious = Files.writeString(outside.resolve("precious.txt"), "keep me");
+        Files.createSymbolicLink(root.resolve("users/bob/worlds/.new-x-7f0c2d4e-4444-4c4c-8888-000000000004"), outside);
+
+        List<String> removed = ((FileUserStorage) storage).removeInterruptedClones();
+
+        assertEquals(List.of(
+                "users/ann/worlds/.new-demo-0b1c5a9e-5a52-4d0e-9c8e-3c1f3a3a1f11",
+                "users/ann/worlds/.new-gone-7f0c2d4e-3333-4c4c-8888-000000000003",
+                "users/ann/worlds/.old-demo-7f0c2d4e-1111-4c4c-8888-000000000001",
+                "users/bob/worlds/.new-x-7f0c2d4e-4444-4c4c-8888-000000000004"), removed.stream().sorted().toList());
+        try (Stream<Path> s = Files.list(worlds)) {
+            assertEquals(List.of("demo", "gone"), s.map(p -> p.getFileName().toString()).sorted().toList());
+        }
+        assertEquals(List.of("demo"), storage.listWorlds(bobs.userId()));
+        assertEquals(sampleWorld(), storage.loadWorld(key));
+        assertEquals(sampleWorld().agents(), storage.loadWorld(new WorldKey(UserId.of("ann"), "gone")).agents());
+        assertEquals("keep me", read(precious));
+        assertEquals(List.of(), ((FileUserStorage) storage).removeInterruptedClones(), "nothing is left to do");
+    }
+
+    @Test
+    void aSystemPromptLinkedElsewhereIsNeitherReadNorWritten(@TempDir Path outside) throws IOException {
+        storage.createWorld(key, sampleWorld());
+        WorldKey bobs = new WorldKey(UserId.of("bob"), "demo");
+        storage.createWorld(bobs, sampleWorld());
+        storage.saveSystemPrompt(bobs, "ada", "Bob's private prompt.");
+        Path prompt = root.resolve("users/ann/worlds/demo/agents/ada/system-prompt.md");
+        Files.delete(prompt);
+        // Even a link that stays inside the data root would show one user another's files.
+        Files.createSymbolicLink(prompt, root.resolve("users/bob/worlds/demo/agents/ada/system-prompt.md"));
+
+        assertRefusesLink(outside, "users/ann/worlds/demo/agents/ada/system-prompt.md",
+                () -> storage.loadWorld(key));
+        assertRefusesLink(outside, "users/ann/worlds/demo/agents/ada/system-prompt.md",
+                () -> storage.saveSystemPrompt(key, "ada", "overwritten"));
+        assertEquals("Bob's private prompt.", read(root.resolve("users/bob/worlds/demo/agents/ada/system-prompt.md")));
+        assertTrue(Files.isSymbolicLink(prompt), "the link is left for a person to look at");
+    }
+
+    @Test
+    void aWorldConfigLinkedElsewhereIsNotRead(@TempDir Path outside) throws IOException {
+        storage.createWorld(key, sampleWorld());
+        Path config = root.resolve("users/ann/worlds/demo/config.json");
+        Files.move(config, outside.resolve("config.json"));
+        Files.createSymbolicLink(config, outside.resolve("config.json"));
+
+        assertTrue(storage.worldExists(key), "the world is there, and loading it says what is wrong");
+        assertRefusesLink(outside, "users/ann/worlds/demo/config.json", () -> storage.loadWorld(key));
+    }
+
+    @Test
+    void aWorldFolderLinkedWithinTheDataRootIsStillUsed() throws IOException {
+        storage.createWorld(new WorldKey(UserId.of("ann"), "real"), sampleWorld());
+        Files.createSymbolicLink(root.resolve("users/ann/worlds/demo"), root.resolve("users/ann/worlds/real"));
+
+        assertEquals("You are Ada.", storage.loadWorld(key).agent("ada").orElseThrow().systemPrompt());
+        storage.saveSystemPrompt(key, "ada", "Changed.");
+        assertEquals("Changed.", read(root.resolve("users/ann/worlds/real/agents/ada/system-prompt.md")));
+    }
+
+    @Test
+    void aMemoryLinkedOutsideIsNeitherReadNorWritten(@TempDir Path outside) throws IOException {
+        storage.createWorld(key, sampleWorld());
+        Path secret = Files.writeString(outside.resolve("secret.json"), "[{\"role\":\"user\",\"content\":\"secret\"}]");
+        Path memory = root.resolve("users/ann/worlds/demo/agents/ada/memory.json");
+        Files.delete(memory);
+        Files.createSymbolicLink(memory, secret);
+
+        assertRefusesLink(outside, "users/ann/worlds/demo/agents/ada/memory.json", () -> storage.loadWorld(key));
+        assertRefusesLink(outside, "users/ann/worlds/demo/agents/ada/memory.json",
+                () -> storage.saveMemory(key, "ada", List.of()));
+        assertEquals("[{\"role\":\"user\",\"content\":\"secret\"}]", read(secret));
+    }
+
+    @Test
+    void anAgentFolderLinkedOutsideIsNeitherReadNorWritten(@TempDir Path outside) throws IOException {
+        storage.createWorld(key, sampleWorld());
+        Path agent = root.resolve("users/ann/worlds/demo/agents/ada");
+        TestData.copyTree(agent, outside);
+        Files.writeString(outside.resolve("system-prompt.md"), "Outside prompt.");
+        deleteTree(agent);
+        Files.createSymbolicLink(agent, outside);
+        String before = listing(outside);
+
+        assertRefusesLink(outside, "users/ann/worlds/demo/agents/ada", () -> storage.loadWorld(key));
+        assertRefusesLink(outside, "users/ann/worlds/demo/agents/ada",
+                () -> storage.saveSystemPrompt(key, "ada", "overwritten"));
+        assertRefusesLink(outside, "users/ann/worlds/demo/agents/ada",
+                () -> storage.archiveMemory(key, "ada", List.of()));
+        assertRefusesLink(outside, "users/ann/worlds/demo/agents/ada",
+                () -> storage.saveAgentConfig(key, sampleWorld().agents().get(0).config()));
+        assertEquals(before, listing(outside));
+    }
+
+    @Test
+    void anArchiveFolderLinkedOutsideIsNotWrittenTo(@TempDir Path outside) throws IOException {
+        storage.createWorld(key, sampleWorld());
+        Files.createSymbolicLink(root.resolve("users/ann/worlds/demo/agents/ada/archive"), outside);
+
+        assertRefusesLink(outside, "users/ann/worlds/demo/agents/ada/archive",
+                () -> storage.archiveMemory(key, "ada", sampleWorld().agents().get(0).memory()));
+        assertEquals("", listing(outside));
+    }
+
+    @Test
+    void anEventLogLinkedOutsideIsNeverReadNorAppendedTo(@TempDir Path outside) throws IOException {
+        storage.createWorld(key, sampleWorld());
+        Path foreign = Files.writeString(outside.resolve("events.jsonl"), "");
+        Path events = root.resolve("users/ann/worlds/demo/events.jsonl");
+        Files.createSymbolicLink(events, foreign);
+
+        assertRefusesLink(outside, "users/ann/worlds/demo/events.jsonl", () -> storage.openEventLog(key));
+
+        Files.delete(events);
+        try (EventLog log = storage.openEventLog(key)) {
+            // A link planted while the world is loaded, before its first event.
+            Files.createSymbolicLink(events, foreign);
+            assertRefusesLink(outside, "users/ann/worlds/demo/events.jsonl",
+                    () -> log.append(FileEventLogTest.message("hi")));
+            assertEquals(0, log.lastSeq(), "the seq was not used");
+
+            Files.delete(events);
+            assertEquals(1, log.append(FileEventLogTest.message("hi")).seq());
+            log.sync();
+            // And one planted between two bursts.
+            Files.move(events, root.resolve("users/ann/worlds/demo/moved.jsonl"));
+            Files.createSymbolicLink(events, foreign);
+            assertRefusesLink(outside, "users/ann/worlds/demo/events.jsonl",
+                    () -> log.append(FileEventLogTest.message("again")));
+        }
+        assertEquals("", read(foreign));
+    }
+
+    private void assertRefusesLink(Path outside, String name, Executable action) {
+        StorageException e = assertThrows(StorageException.class, action);
+        assertEquals(name + " is a symbolic link, and WorldLink does not follow symbolic links inside a world. "
+                + "Replace it with the file or folder itself.", e.getMessage());
+        assertFalse(e.getMessage().contains(root.toString()) || e.getMessage().contains(outside.toString()),
+                e.getMessage());
+    }
+
+    // Every file under a folder with its content, to show that nothing there changed.
+    private static String listing(Path dir) throws IOException {
+        StringBuilder sb = new StringBuilder();
+        try (Stream<Path> s = Files.walk(dir)) {
+            for (Path p : s.sorted().skip(1).toList()) {
+                sb.append(dir.relativize(p)).append('\n');
+                if (Files.isRegularFile(p)) {
+                    sb.append(read(p)).append('\n');
+                }
+            }
+        }
+        return sb.toString();
+    }
+
+    private static void deleteTree(Path dir) throws IOException {
+        try (Stream<Path> s = Files.walk(dir)) {
+            for (Path p : s.sorted(Comparator.reverseOrder()).toList()) {
+                Files.delete(p);
+            }
+        }
     }
 
     private static String read(Path file) {

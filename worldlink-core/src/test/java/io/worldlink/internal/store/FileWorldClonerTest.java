@@ -2,10 +2,15 @@ package io.worldlink.internal.store;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.google.gson.JsonObject;
+import com.google.gson.JsonParser;
+import io.worldlink.AgentConfig;
 import io.worldlink.ErrorCode;
+import io.worldlink.StorageException;
 import io.worldlink.TestData;
 import io.worldlink.UserId;
 import io.worldlink.UserStorage;
@@ -21,6 +26,8 @@ import java.time.Instant;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
+import java.util.UUID;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -120,6 +127,58 @@ class FileWorldClonerTest {
             assertEquals(List.of("my-world"), s.map(p -> p.getFileName().toString()).toList(),
                     "no staging folder is left behind");
         }
+    }
+
+    @Test
+    void aTemplateFileLinkedOutsideIsNotCopiedIntoAUsersWorld(@TempDir Path outside) throws IOException {
+        Path secret = Files.writeString(outside.resolve("id_rsa"), "PRIVATE KEY");
+        Path prompt = root.resolve("worlds/default-world/agents/ada/system-prompt.md");
+        Files.delete(prompt);
+        Files.createSymbolicLink(prompt, secret);
+
+        StorageException e = assertThrows(StorageException.class,
+                () -> cloner.cloneTemplate("default-world", key, "My World"));
+        assertEquals("worlds/default-world/agents/ada/system-prompt.md is a symbolic link, and WorldLink does not "
+                + "follow symbolic links inside a world. Replace it with the file or folder itself.", e.getMessage());
+        assertFalse(storage.worldExists(key));
+    }
+
+    @Test
+    void aTemplateAgentsCredentialsAreNotCopiedIntoTheClone() throws IOException {
+        Path agentFile = root.resolve("worlds/default-world/agents/ada/config.json");
+        JsonObject agent = JsonParser.parseString(Files.readString(agentFile)).getAsJsonObject();
+        agent.addProperty("apiKey", "sk-template-secret");
+        agent.addProperty("baseUrl", "http://10.0.0.7:8000/v1");
+        agent.addProperty("favouriteColour", "teal");
+        Files.writeString(agentFile, agent.toString());
+
+        WorldSnapshot clone = cloner.cloneTemplate("default-world", key, "My World");
+
+        AgentConfig stored = storage.loadWorld(key).agent("ada").orElseThrow().config();
+        assertEquals(Set.of("favouriteColour"), stored.extra().keySet(), "other unknown fields are kept");
+        assertEquals(clone.agent("ada").orElseThrow().config(), stored);
+        String everyFile = snapshotOf(root.resolve("users/ann/worlds/my-world"));
+        assertFalse(everyFile.contains("sk-template-secret") || everyFile.contains("10.0.0.7"), everyFile);
+        assertTrue(Files.readString(agentFile).contains("sk-template-secret"), "the template keeps them");
+    }
+
+    @Test
+    void eachCloneGetsAnEpochOfItsOwn() throws IOException {
+        Path configFile = root.resolve("worlds/default-world/config.json");
+        JsonObject config = JsonParser.parseString(Files.readString(configFile)).getAsJsonObject();
+        JsonObject metadata = new JsonObject();
+        metadata.addProperty("worldEpoch", "template-epoch");
+        config.add("metadata", metadata);
+        Files.writeString(configFile, config.toString());
+
+        cloner.cloneTemplate("default-world", key, "My World");
+        String first = storage.loadWorld(key).config().metadata().get("worldEpoch");
+        cloner.cloneTemplate("default-world", key, "My World");
+        String second = storage.loadWorld(key).config().metadata().get("worldEpoch");
+
+        assertEquals(first, UUID.fromString(first).toString());
+        assertEquals(second, UUID.fromString(second).toString());
+        assertNotEquals(first, second, "a world cloned again is a new life");
     }
 
     @Test
