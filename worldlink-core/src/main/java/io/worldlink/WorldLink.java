@@ -5,6 +5,7 @@ import io.worldlink.internal.Durations;
 import io.worldlink.internal.model.ModelRegistry;
 import io.worldlink.internal.protocol.Hub;
 import io.worldlink.internal.protocol.Limits;
+import io.worldlink.internal.store.FileUserStorage;
 import io.worldlink.internal.store.Templates;
 import io.worldlink.internal.world.ModelDispatcher;
 import io.worldlink.internal.world.ModelPolicy;
@@ -67,7 +68,14 @@ public final class WorldLink implements AutoCloseable {
     private WorldLink(Builder b) {
         this.bus = b.bus != null ? b.bus : EventBus.inProcess();
         this.templates = new Templates(b.dataRoot);
-        UserStorage storage = b.storage != null ? b.storage : UserStorage.files(b.dataRoot);
+        UserStorage storage = b.storage;
+        if (storage == null) {
+            FileUserStorage files = new FileUserStorage(b.dataRoot, b.syncWrites);
+            for (String removed : files.removeInterruptedClones()) {
+                LOG.log(System.Logger.Level.INFO, "Removed " + removed + ", left by a clone that a crash interrupted.");
+            }
+            storage = files;
+        }
         WorldCloner cloner = b.cloner != null ? b.cloner : WorldCloner.fromTemplates(b.dataRoot, storage);
         Map<String, ChatModel> models = new LinkedHashMap<>(ModelRegistry.fromEnvironment(b.environment, b.offlinePace));
         models.putAll(b.models);

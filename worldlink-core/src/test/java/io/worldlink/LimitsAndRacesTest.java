@@ -280,6 +280,15 @@ class LimitsAndRacesTest {
     }
 
     @Test
+    void aCloneThatACrashInterruptedLeavesNothingAfterTheNextStart() {
+        Path staging = root.resolve("users/ann/worlds/.new-w-" + UUID.randomUUID());
+        TestData.copyTree(root.resolve("worlds/fast-world"), staging);
+        WorldLink link = WorldLink.builder().dataRoot(root).environment(Map.of()).build();
+        links.add(link);
+        assertFalse(Files.exists(staging));
+    }
+
+    @Test
     void aLeftoverAnonymousUserWhoComesBackWithinTheGracePeriodKeepsTheWorld() {
         String leftover = anon();
         TestData.copyTree(root.resolve("worlds/fast-world"), root.resolve("users/" + leftover + "/worlds/w"));
