@@ -15,9 +15,28 @@ import java.util.Objects;
  * @param replyToMessageId the message it answers, or {@code null}
  * @param turnLimitNotice {@code true} only for the notice a world publishes when an agent reaches its
  *     turn limit; such a message never triggers an agent (it is marked, never detected from its text)
+ * @param stopped {@code true} for an agent's reply that a client stopped: the text it had by then;
+ *     such a message never triggers an agent
  */
 public record MessageEvent(String id, Instant timestamp, String sender, SenderType senderType, long seq,
-        String content, String replyToMessageId, boolean turnLimitNotice) implements WorldEvent {
+        String content, String replyToMessageId, boolean turnLimitNotice, boolean stopped) implements WorldEvent {
+    /**
+     * A message that no one stopped.
+     *
+     * @param id the event id and message id
+     * @param timestamp when it was said
+     * @param sender a human name, {@code world}, or an agent id
+     * @param senderType what kind of sender that is
+     * @param seq its place in the event log, or 0
+     * @param content the text
+     * @param replyToMessageId the message it answers, or {@code null}
+     * @param turnLimitNotice whether it is the notice of a reached turn limit
+     */
+    public MessageEvent(String id, Instant timestamp, String sender, SenderType senderType, long seq, String content,
+            String replyToMessageId, boolean turnLimitNotice) {
+        this(id, timestamp, sender, senderType, seq, content, replyToMessageId, turnLimitNotice, false);
+    }
+
     /** Checks the required fields. */
     public MessageEvent {
         Objects.requireNonNull(id, "id");
@@ -39,7 +58,8 @@ public record MessageEvent(String id, Instant timestamp, String sender, SenderTy
 
     @Override
     public MessageEvent withSeq(long seq) {
-        return new MessageEvent(id, timestamp, sender, senderType, seq, content, replyToMessageId, turnLimitNotice);
+        return new MessageEvent(id, timestamp, sender, senderType, seq, content, replyToMessageId, turnLimitNotice,
+                stopped);
     }
 
     @Override

@@ -15,9 +15,11 @@ import java.util.Objects;
  * @param messageId the id that the reply's message event will have
  * @param usage token usage, on the end; otherwise {@code null}
  * @param error what went wrong, on an error; otherwise {@code null}
+ * @param stopped on the end: {@code true} when a client stopped the reply ({@code chat-stop}), whose
+ *     content is then the text so far
  */
 public record SseEvent(String id, Instant timestamp, String agentName, Phase phase, String content, String messageId,
-        Usage usage, String error) implements WorldEvent {
+        Usage usage, String error, boolean stopped) implements WorldEvent {
 
     /** Where in the stream an {@link SseEvent} is. */
     public enum Phase {
@@ -34,6 +36,23 @@ public record SseEvent(String id, Instant timestamp, String agentName, Phase pha
         public String wireName() {
             return name().toLowerCase(Locale.ROOT);
         }
+    }
+
+    /**
+     * A piece of a reply that was not stopped.
+     *
+     * @param id the event id
+     * @param timestamp when it happened
+     * @param agentName the agent that is answering
+     * @param phase start, chunk, end or error
+     * @param content the text of this piece (see the record's description)
+     * @param messageId the id that the reply's message event will have
+     * @param usage token usage, on the end
+     * @param error what went wrong, on an error
+     */
+    public SseEvent(String id, Instant timestamp, String agentName, Phase phase, String content, String messageId,
+            Usage usage, String error) {
+        this(id, timestamp, agentName, phase, content, messageId, usage, error, false);
     }
 
     /** Checks the required fields. */

@@ -54,6 +54,9 @@ public final class EventJson {
             if (m.turnLimitNotice()) {
                 put(p, "turnLimit", true);
             }
+            if (m.stopped()) {
+                put(p, "stopped", true);
+            }
         } else if (event instanceof SseEvent s) {
             put(p, "agentName", s.agentName());
             put(p, "type", s.phase().wireName());
@@ -63,6 +66,9 @@ public final class EventJson {
                 p.add("usage", usage(s.usage()));
             }
             put(p, "error", s.error());
+            if (s.stopped()) {
+                put(p, "stopped", true);
+            }
         } else if (event instanceof WorldActionEvent w) {
             put(p, "action", w.action());
             put(p, "agentName", w.agentName());
@@ -111,9 +117,11 @@ public final class EventJson {
         return switch (type) {
             case MESSAGE -> {
                 Boolean turnLimit = Json.bool(p, "turnLimit");
+                Boolean stopped = Json.bool(p, "stopped");
                 yield new MessageEvent(id, timestamp, required(o, "sender"),
                         constant(SenderType.class, o, "senderType"), seq,
-                        required(p, "content"), string(p, "replyToMessageId"), turnLimit != null && turnLimit);
+                        required(p, "content"), string(p, "replyToMessageId"), turnLimit != null && turnLimit,
+                        stopped != null && stopped);
             }
             case SSE -> {
                 JsonObject u = Json.object(p, "usage");
@@ -121,7 +129,7 @@ public final class EventJson {
                         orZero(integer(u, "outputTokens", 0)), orZero(integer(u, "totalTokens", 0)));
                 yield new SseEvent(id, timestamp, required(p, "agentName"),
                         constant(SseEvent.Phase.class, p, "type"), string(p, "content"),
-                        required(p, "messageId"), usage, string(p, "error"));
+                        required(p, "messageId"), usage, string(p, "error"), Boolean.TRUE.equals(Json.bool(p, "stopped")));
             }
             case WORLD -> {
                 Map<String, Object> details = Json.GSON.fromJson(p, MAP);

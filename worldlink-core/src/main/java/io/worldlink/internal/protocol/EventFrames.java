@@ -125,6 +125,9 @@ final class EventFrames {
                 if (s.usage() != null) {
                     p.add("usage", EventJson.usage(s.usage()));
                 }
+                if (s.stopped()) {
+                    p.addProperty("stopped", true);
+                }
                 return List.of(Frames.frame("chat-response", p, replyTo, 0));
             }
             case ERROR -> {

@@ -43,7 +43,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 public final class MessageRouter {
     private static final System.Logger LOG = System.getLogger(MessageRouter.class.getName());
     private static final List<String> TYPES = List.of("world-select", "chat-send", "agent-update", "world-reload",
-            "event-subscribe", "world-export", "ping");
+            "event-subscribe", "world-export", "ping", "chat-stop");
     private static final int MAX_ID_LENGTH = 64;
     // A world's export is one frame that does not count against the client's queue: bounded here.
     private static final int MAX_EXPORT_CHARS = 32 * 1024 * 1024;
@@ -255,6 +255,17 @@ public final class MessageRouter {
                     String eventId = Ids.next();
                     s.expectReply(eventId, r.id());
                     reportFailure(s, r, world.updateAgent(eventId, agentName, update), eventId);
+                }
+                case "chat-stop" -> {
+                    String eventId = Ids.next();
+                    s.expectReply(eventId, r.id());
+                    reportFailure(s, r, world.stop(eventId).thenAccept(stopped -> {
+                        if (stopped == 0) {
+                            s.forgetReply(eventId);
+                            s.send(Frames.frame("system-message", Frames.systemMessage("Nothing to stop: no agent "
+                                    + "is answering.", io.worldlink.MessageLevel.INFO, clock.instant(), null), r.id(), 0));
+                        }
+                    }), eventId);
                 }
                 case "world-reload" -> {
                     optionalString(r, "reason");

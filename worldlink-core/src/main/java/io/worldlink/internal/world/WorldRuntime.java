@@ -1,6 +1,7 @@
 package io.worldlink.internal.world;
 
 import com.google.gson.JsonObject;
+import com.google.gson.JsonPrimitive;
 import io.worldlink.AgentConfig;
 import io.worldlink.AgentSnapshot;
 import io.worldlink.AgentStatus;
@@ -387,6 +388,26 @@ public final class WorldRuntime {
             details.put("agentCount", agents.size());
             emit(new WorldActionEvent(idOrNew(eventId), now(), 0, WorldActionEvent.WORLD_RELOAD, null, details));
             return agents.size();
+        });
+    }
+
+    /**
+     * Stops the turns in progress, as a person presses "stop" (PROTOCOL.md, "Stopping a turn"): every
+     * model call is cancelled, each reply that was streaming ends with the text so far marked stopped,
+     * which is logged and remembered but triggers no agent, and each turn ends with {@code idle}.
+     *
+     * @param eventId the id to give the first event it publishes, or {@code null} for a new one
+     * @return how many replies were stopped; 0 when nothing was running
+     */
+    public CompletableFuture<Integer> stop(String eventId) {
+        return onWorld(() -> {
+            List<Reply> running = new ArrayList<>(inFlight);
+            String firstId = idOrNew(eventId);
+            for (Reply r : running) {
+                r.cancel();
+                stopped(r, r == running.get(0) ? firstId : Ids.next());
+            }
+            return running.size();
         });
     }
 
@@ -904,6 +925,30 @@ public final class WorldRuntime {
             }
         } catch (RuntimeException e) {
             reportFailure("finishing the reply of " + r.agentId, e);
+        } finally {
+            finishInTurn(r);
+        }
+    }
+
+    private void stopped(Reply r, String endId) {
+        if (!inFlight.remove(r)) {
+            return;
+        }
+        busyReplies = inFlight.size();
+        try {
+            String text = r.text.toString();
+            emit(new SseEvent(endId, now(), r.agentId, SseEvent.Phase.END, text, r.messageId, null, null, true));
+            if (!text.isEmpty()) {
+                MessageEvent reply = emit(new MessageEvent(r.messageId, now(), r.agentId, SenderType.AGENT, 0, text,
+                        r.answering.id(), false, true));
+                AgentState a = agents.get(r.agentId);
+                if (a != null) {
+                    remember(a, new MemoryMessage(MemoryMessage.ASSISTANT, text, r.agentId, reply.id(),
+                            r.answering.id(), reply.timestamp(), Map.of("stopped", new JsonPrimitive(true))));
+                }
+            }
+        } catch (RuntimeException e) {
+            reportFailure("stopping the reply of " + r.agentId, e);
         } finally {
             finishInTurn(r);
         }
