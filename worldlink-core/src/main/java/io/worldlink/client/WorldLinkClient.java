@@ -8,6 +8,9 @@ import com.google.gson.JsonParser;
 import io.worldlink.ErrorCode;
 import io.worldlink.MessageEvent;
 import io.worldlink.MessageLevel;
+import io.worldlink.SenderType;
+import io.worldlink.WorldActionEvent;
+import io.worldlink.WorldEvent;
 import io.worldlink.Usage;
 import io.worldlink.WorldLinkException;
 import io.worldlink.internal.Daemons;
@@ -27,6 +30,7 @@ import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -70,6 +74,7 @@ public final class WorldLinkClient implements AutoCloseable {
     private final HttpClient http;
     private final Map<String, CompletableFuture<JsonObject>> pending = new ConcurrentHashMap<>();
     private final AtomicLong ids = new AtomicLong();
+    private final List<TurnCollector> turns = new CopyOnWriteArrayList<>();
 
     private final Object lock = new Object();
     private WebSocket socket;
@@ -164,6 +169,60 @@ public final class WorldLinkClient implements AutoCloseable {
     }
 
     /**
+     * Sends a chat message and waits for the whole turn: every agent's reply, agents answering each
+     * other included, until the world says the turn is over.
+     *
+     * <pre>{@code
+     * Turn turn = client.chat("How do I learn Java?").join();
+     * turn.replies().forEach(r -> System.out.println(r.agentName() + ": " + r.content()));
+     * }</pre>
+     *
+     * @param message the text
+     * @return the turn when it is over; failed with the server's {@link WorldLinkException} when the
+     *     message was refused
+     */
+    public CompletableFuture<Turn> chat(String message) {
+        return chat(message, ReplyListener.NONE);
+    }
+
+    /**
+     * Sends a chat message, streams its replies to a listener one agent at a time, and waits for the
+     * whole turn.
+     *
+     * <pre>{@code
+     * client.chat("How do I learn Java?", (agent, text) -> System.out.print(text)).join();
+     * }</pre>
+     *
+     * @param message the text
+     * @param replies gets each reply's text as it streams, never two agents' text mixed
+     * @return the turn when it is over
+     */
+    public CompletableFuture<Turn> chat(String message, ReplyListener replies) {
+        JsonObject p = new JsonObject();
+        p.addProperty("message", message);
+        String id = "c" + ids.incrementAndGet();
+        TurnCollector collector = new TurnCollector(id, Objects.requireNonNull(replies, "replies"));
+        turns.add(collector);
+        collector.turn.whenComplete((t, e) -> turns.remove(collector));
+        request(id, "chat-send", p).whenComplete((echo, e) -> {
+            if (e != null) {
+                collector.turn.completeExceptionally(e);
+            }
+        });
+        return collector.turn;
+    }
+
+    /**
+     * Stops the turn in progress in the world, as a stop button does: the replies end with the text they
+     * had, marked stopped, and the turn ends.
+     *
+     * @return done when the server has stopped it (or said that nothing was running)
+     */
+    public CompletableFuture<Void> stop() {
+        return request("chat-stop", new JsonObject()).thenApply(f -> null);
+    }
+
+    /**
      * Changes an agent. Each argument left {@code null} (or {@code false}) stays as it is.
      *
      * @param agentName the agent's id or name
@@ -247,6 +306,7 @@ public final class WorldLinkClient implements AutoCloseable {
                     .whenComplete((x, e) -> ws.abort());
         }
         failPending("The client was closed.");
+        failTurns("The client was closed before the turn was over.");
         setState(ConnectionState.CLOSED);
         timer.shutdownNow();
         io.shutdown();
@@ -323,6 +383,7 @@ public final class WorldLinkClient implements AutoCloseable {
         }
         failPending("The connection to the server was lost; send the request again once it is back.");
         if (!reconnect) {
+            failTurns("The connection to the server was lost before the turn was over.");
             setState(ConnectionState.CLOSED);
             timer.shutdownNow();
             io.shutdown();
@@ -330,6 +391,12 @@ public final class WorldLinkClient implements AutoCloseable {
         }
         setState(ConnectionState.RECONNECTING);
         timer.schedule(this::open, delay, TimeUnit.MILLISECONDS);
+    }
+
+    private void failTurns(String why) {
+        for (TurnCollector t : turns) {
+            t.turn.completeExceptionally(new WorldLinkException(ErrorCode.INTERNAL, why));
+        }
     }
 
     private void failPending(String why) {
@@ -349,7 +416,10 @@ public final class WorldLinkClient implements AutoCloseable {
     }
 
     private CompletableFuture<JsonObject> request(String type, JsonObject payload) {
-        String id = "c" + ids.incrementAndGet();
+        return request("c" + ids.incrementAndGet(), type, payload);
+    }
+
+    private CompletableFuture<JsonObject> request(String id, String type, JsonObject payload) {
         JsonObject frame = new JsonObject();
         frame.addProperty("type", type);
         frame.addProperty("id", id);
@@ -479,16 +549,39 @@ public final class WorldLinkClient implements AutoCloseable {
                     confirmed(epoch(p), p.get("lastSeq").getAsLong())));
             case "connection-error" -> listener.onConnectionError(p.get("code").getAsString(),
                     p.get("error").getAsString());
-            case "chat-response" -> listener.onChatResponse(new ChatResponse(p.get("agentName").getAsString(),
-                    p.get("content").getAsString(), p.get("messageId").getAsString(),
-                    p.get("isComplete").getAsBoolean(), usage(p)));
+            case "chat-response" -> {
+                ChatResponse r = new ChatResponse(p.get("agentName").getAsString(), p.get("content").getAsString(),
+                        p.get("messageId").getAsString(), p.get("isComplete").getAsBoolean(), usage(p),
+                        p.has("stopped") && p.get("stopped").getAsBoolean());
+                listener.onChatResponse(r);
+                for (TurnCollector t : turns) {
+                    if (r.complete()) {
+                        t.complete(r.agentName(), r.messageId(), r.content(), r.usage(), r.stopped());
+                    } else {
+                        t.chunk(r.agentName(), r.messageId(), r.content());
+                    }
+                }
+            }
             case "system-message" -> listener.onSystemMessage(new SystemNotice(p.get("content").getAsString(),
                     MessageLevel.valueOf(p.get("level").getAsString().toUpperCase(Locale.ROOT)),
                     p.has("code") ? p.get("code").getAsString() : null));
             case "agent-updated" -> listener.onAgentUpdated(AgentInfo.from(p.getAsJsonObject("agent")));
             case "world-reloaded" -> listener.onWorldReloaded(p.get("worldName").getAsString(),
                     p.get("agentCount").getAsInt());
-            case "event-stream" -> listener.onEvent(EventJson.fromJson(p.getAsJsonObject("event")));
+            case "event-stream" -> {
+                WorldEvent event = EventJson.fromJson(p.getAsJsonObject("event"));
+                listener.onEvent(event);
+                for (TurnCollector t : turns) {
+                    if (t.requestId.equals(replyTo)) {
+                        t.started(event.id());
+                    } else if (event instanceof WorldActionEvent w && w.action().equals(WorldActionEvent.IDLE)) {
+                        t.idle(String.valueOf(w.details().get("messageId")));
+                    } else if (event instanceof MessageEvent m && m.senderType() == SenderType.AGENT) {
+                        // After a reconnect the replay brings the replies whose streams were lost.
+                        t.logged(m.sender(), m.id(), m.content(), m.stopped());
+                    }
+                }
+            }
             case "world-exported" -> listener.onWorldExported(p.get("worldName").getAsString(),
                     p.get("markdown").getAsString());
             default -> {
