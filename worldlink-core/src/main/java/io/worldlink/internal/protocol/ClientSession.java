@@ -144,8 +144,9 @@ final class ClientSession implements Connection {
     /** Closes the transport with a code, then releases everything. */
     void close(int code, String reason) {
         if (!closed.get()) {
-            transport.close(code, reason);
+            // Released first: nothing the client sends while its transport closes is served.
             closed();
+            transport.close(code, reason);
         }
     }
 
