@@ -5,6 +5,9 @@ import io.worldlink.WorldLink;
 import java.io.PrintStream;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.CountDownLatch;
@@ -33,6 +36,20 @@ public final class Launcher {
                                    development only: trust any claimed user id [WORLDLINK_INSECURE=true]
               --grace-seconds N    how long an anonymous user's folder outlives them [WORLDLINK_GRACE_SECONDS] (default 30)
               --rate-limit N       requests a second one connection may send [WORLDLINK_RATE_LIMIT] (default 20)
+              --no-sync            do not sync files to disk (faster; a machine crash may lose the last
+                                   events) [WORLDLINK_SYNC=false]
+
+            Limits (past one a client is told QUOTA_EXCEEDED and nothing is created):
+              --max-connections N            connections at once [WORLDLINK_MAX_CONNECTIONS] (default 10000)
+              --max-connections-per-address N  from one address [WORLDLINK_MAX_CONNECTIONS_PER_ADDRESS] (default 100)
+              --max-connections-per-user N   in one user's worlds [WORLDLINK_MAX_CONNECTIONS_PER_USER] (default 20)
+              --max-loaded-worlds N          worlds in memory [WORLDLINK_MAX_LOADED_WORLDS] (default 10000)
+              --max-worlds-per-user N        worlds a signed user may have [WORLDLINK_MAX_WORLDS_PER_USER] (default 100)
+              --max-worlds-per-anonymous-user N  [WORLDLINK_MAX_WORLDS_PER_ANONYMOUS_USER] (default 3)
+              --select-timeout-seconds N     to select a world after connecting [WORLDLINK_SELECT_TIMEOUT_SECONDS] (default 30)
+              --max-tokens N                 the largest maxTokens a client may set [WORLDLINK_MAX_TOKENS] (default 8192)
+              --allow-models PROVIDER=M1,M2  models clients may choose for a provider's agents; repeatable
+                                   [WORLDLINK_ALLOW_MODELS, providers separated by ';'] (default: the template's)
               --log-level LEVEL    TRACE, DEBUG, INFO, WARN or ERROR [WORLDLINK_LOG_LEVEL] (default INFO)
               --help               show this help
 
@@ -49,10 +66,29 @@ public final class Launcher {
         }
     }
 
-    /** What the command line and the environment ask for. */
+    /**
+     * What the command line and the environment ask for.
+     *
+     * @param limits the value of each option of {@link #LIMITS}, by option name
+     * @param sync whether files are synced to disk
+     * @param allowedModels the models clients may choose, by provider
+     */
     record Options(String command, String host, int port, String path, Path data, String provider, int offlinePaceMs,
             String authSecret, boolean insecure, int graceSeconds, int rateLimit, String logLevel, String tokenUser,
-            int validHours) {}
+            int validHours, Map<String, Integer> limits, boolean sync, Map<String, List<String>> allowedModels) {}
+
+    /** A limit the launcher hands to WorldLink: its option, environment variable, default and range. */
+    private record Limit(String option, String env, int fallback, int min, int max) {}
+
+    private static final List<Limit> LIMITS = List.of(
+            new Limit("--max-connections", "WORLDLINK_MAX_CONNECTIONS", 10_000, 1, 100_000_000),
+            new Limit("--max-connections-per-address", "WORLDLINK_MAX_CONNECTIONS_PER_ADDRESS", 100, 1, 100_000_000),
+            new Limit("--max-connections-per-user", "WORLDLINK_MAX_CONNECTIONS_PER_USER", 20, 1, 100_000_000),
+            new Limit("--max-loaded-worlds", "WORLDLINK_MAX_LOADED_WORLDS", 10_000, 1, 100_000_000),
+            new Limit("--max-worlds-per-user", "WORLDLINK_MAX_WORLDS_PER_USER", 100, 1, 1_000_000),
+            new Limit("--max-worlds-per-anonymous-user", "WORLDLINK_MAX_WORLDS_PER_ANONYMOUS_USER", 3, 1, 1_000_000),
+            new Limit("--select-timeout-seconds", "WORLDLINK_SELECT_TIMEOUT_SECONDS", 30, 1, 86_400),
+            new Limit("--max-tokens", "WORLDLINK_MAX_TOKENS", 8192, 1, 10_000_000));
 
     private Launcher() {}
 
@@ -93,9 +129,25 @@ public final class Launcher {
         String level = env.getOrDefault("WORLDLINK_LOG_LEVEL", "INFO");
         String tokenUser = null;
         String validHours = "24";
+        boolean sync = Boolean.parseBoolean(env.getOrDefault("WORLDLINK_SYNC", "true"));
+        Map<String, String> limits = new LinkedHashMap<>();
+        for (Limit l : LIMITS) {
+            limits.put(l.option(), env.getOrDefault(l.env(), String.valueOf(l.fallback())));
+        }
+        List<String> allowed = new ArrayList<>();
+        String allowedEnv = env.get("WORLDLINK_ALLOW_MODELS");
+        if (allowedEnv != null && !allowedEnv.isBlank()) {
+            allowed.addAll(List.of(allowedEnv.split(";")));
+        }
         for (int i = 0; i < args.length; i++) {
             String a = args[i];
+            if (limits.containsKey(a)) {
+                limits.put(a, value(args, ++i, a));
+                continue;
+            }
             switch (a) {
+                case "--no-sync" -> sync = false;
+                case "--allow-models" -> allowed.add(value(args, ++i, a));
                 case "--help", "-h" -> command = "help";
                 case "--host" -> host = value(args, ++i, a);
                 case "--port" -> port = value(args, ++i, a);
@@ -126,10 +178,30 @@ public final class Launcher {
         if (!java.util.List.of("TRACE", "DEBUG", "INFO", "WARN", "ERROR").contains(level)) {
             throw new UsageException("--log-level must be TRACE, DEBUG, INFO, WARN or ERROR, not \"" + level + "\".");
         }
+        Map<String, Integer> limitValues = new LinkedHashMap<>();
+        for (Limit l : LIMITS) {
+            limitValues.put(l.option(), number(limits.get(l.option()), l.option(), l.min(), l.max()));
+        }
         return new Options(command, host, number(port, "--port", 0, 65535), path, Path.of(data), provider,
                 number(pace, "--offline-pace-ms", 0, 60_000), secret, insecure, number(grace, "--grace-seconds", 0,
                         86_400), number(rate, "--rate-limit", 1, 1_000_000), level, tokenUser,
-                number(validHours, "--valid-hours", 1, 24 * 365));
+                number(validHours, "--valid-hours", 1, 24 * 365), limitValues, sync, allowedModels(allowed));
+    }
+
+    // PROVIDER=M1,M2 each.
+    private static Map<String, List<String>> allowedModels(List<String> specs) throws UsageException {
+        Map<String, List<String>> out = new LinkedHashMap<>();
+        for (String spec : specs) {
+            int eq = spec.indexOf('=');
+            List<String> models = eq < 0 ? List.of() : List.of(spec.substring(eq + 1).split(",")).stream()
+                    .map(String::strip).filter(m -> !m.isEmpty()).toList();
+            if (eq <= 0 || models.isEmpty()) {
+                throw new UsageException("--allow-models takes PROVIDER=MODEL1,MODEL2, such as openai=gpt-4o-mini,gpt-4o;"
+                        + " not \"" + spec + "\".");
+            }
+            out.computeIfAbsent(spec.substring(0, eq).strip(), p -> new ArrayList<>()).addAll(models);
+        }
+        return out;
     }
 
     private static String value(String[] args, int i, String option) throws UsageException {
@@ -164,7 +236,17 @@ public final class Launcher {
                 .offlinePace(Duration.ofMillis(o.offlinePaceMs()))
                 .anonymousGracePeriod(Duration.ofSeconds(o.graceSeconds()))
                 .rateLimit(o.rateLimit(), 2 * o.rateLimit())
-                .trustClaimedUserIds(o.insecure());
+                .trustClaimedUserIds(o.insecure())
+                .syncWrites(o.sync())
+                .maxConnections(o.limits().get("--max-connections"))
+                .maxConnectionsPerAddress(o.limits().get("--max-connections-per-address"))
+                .maxConnectionsPerUser(o.limits().get("--max-connections-per-user"))
+                .maxLoadedWorlds(o.limits().get("--max-loaded-worlds"))
+                .maxWorldsPerUser(o.limits().get("--max-worlds-per-user"),
+                        o.limits().get("--max-worlds-per-anonymous-user"))
+                .selectTimeout(Duration.ofSeconds(o.limits().get("--select-timeout-seconds")))
+                .maxTokensCap(o.limits().get("--max-tokens"));
+        o.allowedModels().forEach((provider, models) -> b.allowModels(provider, models.toArray(String[]::new)));
         if (o.provider() != null && !o.provider().isBlank()) {
             b.defaultProvider(o.provider());
         }
@@ -223,6 +305,8 @@ public final class Launcher {
         sb.append("  Auth:      ").append(o.insecure() ? "INSECURE, claimed user ids are trusted (development only)"
                 : o.authSecret() != null ? "on: signed users need a token (mint-token USER)"
                 : "off: anonymous (UUID) users only").append('\n');
+        sb.append("  Disk:      ").append(o.sync() ? "every event synced before clients see it"
+                : "NOT synced (--no-sync): a machine crash may lose the last events").append('\n');
         sb.append("Press Ctrl+C to stop.");
         return sb.toString();
     }

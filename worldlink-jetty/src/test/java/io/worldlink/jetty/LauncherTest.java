@@ -37,6 +37,28 @@ class LauncherTest {
     }
 
     @Test
+    void limitsSyncAndAllowedModelsComeFromOptionsOrTheEnvironment() throws Exception {
+        Launcher.Options defaults = Launcher.parse(new String[0], Map.of());
+        assertEquals(100, defaults.limits().get("--max-connections-per-address"));
+        assertEquals(3, defaults.limits().get("--max-worlds-per-anonymous-user"));
+        assertTrue(defaults.sync());
+        Launcher.Options o = Launcher.parse(new String[] {"--max-connections", "50", "--no-sync", "--allow-models",
+            "openai=gpt-4o-mini, gpt-4o"}, Map.of("WORLDLINK_MAX_CONNECTIONS", "9", "WORLDLINK_SELECT_TIMEOUT_SECONDS",
+            "5", "WORLDLINK_ALLOW_MODELS", "ollama=llama3"));
+        assertEquals(50, o.limits().get("--max-connections"));
+        assertEquals(5, o.limits().get("--select-timeout-seconds"));
+        assertEquals(false, o.sync());
+        assertEquals(Map.of("ollama", java.util.List.of("llama3"), "openai", java.util.List.of("gpt-4o-mini", "gpt-4o")),
+                o.allowedModels());
+        Launcher.worldLink(o).environment(Map.of()).dataRoot(Path.of("x")).build().close();
+        assertEquals("--max-loaded-worlds must be a whole number from 1 to 100000000, not \"0\".", assertThrows(
+                Launcher.UsageException.class, () -> Launcher.parse(new String[] {"--max-loaded-worlds", "0"},
+                        Map.of())).getMessage());
+        assertTrue(assertThrows(Launcher.UsageException.class, () -> Launcher.parse(new String[] {"--allow-models",
+            "gpt-4o"}, Map.of())).getMessage().startsWith("--allow-models takes PROVIDER=MODEL1,MODEL2"));
+    }
+
+    @Test
     void badCommandLinesSayWhatIsWrong() {
         assertEquals("--port must be a whole number from 0 to 65535, not \"http\".", assertThrows(
                 Launcher.UsageException.class, () -> Launcher.parse(new String[] {"--port", "http"}, Map.of()))

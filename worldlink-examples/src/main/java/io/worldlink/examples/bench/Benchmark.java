@@ -40,6 +40,8 @@ import java.util.stream.Stream;
  *   --model offline|http   chat: the offline model at zero pace, or an OpenAI-compatible model on loopback
  *   --chunks N             chat with --model http: chunks per reply (default 20)
  *   --chunk-delay-ms D     chat with --model http: pause before each chunk (default 0)
+ *   --sync on|off|both     chat: with the event log and files synced to disk, without, or one run each
+ *                          (default both, so that the cost of syncing shows)
  *   --churn-cycles N       connect/select/chat/disconnect cycles (default 100000)
  *   --parallel P           churn: cycles under way at once (default 50)
  *   --heap SIZE            the server's -Xmx (default 4g)
@@ -126,6 +128,16 @@ public final class Benchmark {
     // ---- servers ----
 
     private ServerProcess worldLink(Map<String, String> env) throws Exception {
+        return worldLink(env, true);
+    }
+
+    private ServerProcess worldLink(Map<String, String> scenarioEnv, boolean sync) throws Exception {
+        Map<String, String> env = new LinkedHashMap<>(scenarioEnv);
+        // The load comes from one address and opens far more than a production server allows one client.
+        env.put("WORLDLINK_MAX_CONNECTIONS", "1000000");
+        env.put("WORLDLINK_MAX_CONNECTIONS_PER_ADDRESS", "1000000");
+        env.put("WORLDLINK_MAX_LOADED_WORLDS", "1000000");
+        env.put("WORLDLINK_SYNC", String.valueOf(sync));
         Path data = Files.createTempDirectory("worldlink-bench-");
         copyTree(Path.of(options.getOrDefault("templates", "data/worlds")), data.resolve("worlds"));
         List<String> cmd = new ArrayList<>(List.of(java(), "-Xms1g", "-Xmx" + options.getOrDefault("heap", "4g"),
@@ -311,6 +323,16 @@ public final class Benchmark {
     }
 
     private void chat() throws Exception {
+        String sync = options.getOrDefault("sync", "both");
+        if (!sync.equals("off")) {
+            chat(true);
+        }
+        if (!sync.equals("on")) {
+            chat(false);
+        }
+    }
+
+    private void chat(boolean sync) throws Exception {
         int c = intOption("chat-clients", 100);
         int seconds = intOption("chat-seconds", 20);
         int warmup = intOption("warmup-seconds", 5);
@@ -318,11 +340,11 @@ public final class Benchmark {
         int chunks = intOption("chunks", 20);
         int chunkDelay = intOption("chunk-delay-ms", 0);
         System.out.println("chat: " + c + " clients, each in its own world of 2 agents, " + modelKind + " model, "
-                + warmup + " s warm-up + " + seconds + " s...");
+                + (sync ? "synced" : "not synced") + ", " + warmup + " s warm-up + " + seconds + " s...");
         FakeModelServer model = modelKind.equals("http") ? new FakeModelServer(chunks, chunkDelay) : null;
         Map<String, String> env = model == null ? Map.of()
                 : Map.of("WORLDLINK_PROVIDER", "openai-compatible", "OPENAI_COMPATIBLE_BASE_URL", model.baseUrl());
-        try (ServerProcess s = worldLink(env)) {
+        try (ServerProcess s = worldLink(env, sync)) {
             Samples latency = new Samples();
             AtomicLong turns = new AtomicLong();
             long warmEnd = System.nanoTime() + TimeUnit.SECONDS.toNanos(warmup);
@@ -357,7 +379,9 @@ public final class Benchmark {
             TimeUnit.NANOSECONDS.sleep(Math.max(0, end - System.nanoTime()));
             long cpu = s.cpuNanos() - cpuStart;
             stopped.await(1, TimeUnit.MINUTES);
-            Map<String, Object> r = result(model == null ? "chat" : "chat-http-" + chunks + "x" + chunkDelay + "ms");
+            Map<String, Object> r = result((model == null ? "chat" : "chat-http-" + chunks + "x" + chunkDelay + "ms")
+                    + (sync ? "" : "-nosync"));
+            r.put("sync", sync);
             r.put("clients", c);
             r.put("model", model == null ? "offline, zero pace" : "HTTP on loopback, " + chunks + " chunks, "
                     + chunkDelay + " ms each");
