@@ -77,7 +77,8 @@ public final class WorldLink implements AutoCloseable {
             storage = files;
         }
         WorldCloner cloner = b.cloner != null ? b.cloner : WorldCloner.fromTemplates(b.dataRoot, storage);
-        Map<String, ChatModel> models = new LinkedHashMap<>(ModelRegistry.fromEnvironment(b.environment, b.offlinePace));
+        Map<String, ChatModel> models = new LinkedHashMap<>(ModelRegistry.fromEnvironment(b.environment, b.offlinePace,
+                b.modelFirstByteTimeout, b.modelGapTimeout));
         models.putAll(b.models);
         this.defaultProvider = b.defaultProvider != null ? b.defaultProvider : ModelRegistry.defaultProvider(b.environment);
         ModelRegistry registry = new ModelRegistry(models, defaultProvider);
@@ -298,6 +299,8 @@ public final class WorldLink implements AutoCloseable {
         private Duration replyTimeout = Duration.ofMinutes(2);
         private Clock clock = Clock.systemUTC();
         private boolean syncWrites = true;
+        private Duration modelFirstByteTimeout = Duration.ofSeconds(60);
+        private Duration modelGapTimeout = Duration.ofSeconds(30);
         private int maxTokensCap = 8192;
         private final Map<String, Set<String>> allowedModels = new LinkedHashMap<>();
         private int maxConnections = 10_000;
@@ -518,6 +521,23 @@ public final class WorldLink implements AutoCloseable {
                 throw new IllegalArgumentException("the reply timeout must be positive");
             }
             this.replyTimeout = timeout;
+            return this;
+        }
+
+        /**
+         * How long the built-in HTTP models ({@code openai}, {@code ollama}, {@code openai-compatible})
+         * wait for a model server, before the reply ends with a {@code MODEL_ERROR}.
+         *
+         * @param firstByte for the response to start (default 60 s)
+         * @param gap between two pieces of a streamed reply (default 30 s)
+         * @return this
+         */
+        public Builder modelTimeouts(Duration firstByte, Duration gap) {
+            if (firstByte.isNegative() || firstByte.isZero() || gap.isNegative() || gap.isZero()) {
+                throw new IllegalArgumentException("model timeouts must be positive");
+            }
+            this.modelFirstByteTimeout = firstByte;
+            this.modelGapTimeout = gap;
             return this;
         }
 
