@@ -22,12 +22,28 @@ import java.util.regex.Pattern;
  * The embedded default model: no network, deterministic (the same request gives the same reply), and
  * streamed word by word. Its reply names the agent, the role its system prompt gives it, and the
  * message it answers, so a conversation with it reads plausibly and shows the routing at work.
+ *
+ * <p>It also follows the hand-overs its system prompt asks for, so that a world's agents pass the floor
+ * to each other as they would with a real model:
+ * <ul>
+ *   <li>a prompt that hands the floor on with {@code <world>TO: name</world>} (one or more names) ends
+ *       each reply with a hand-over to the named agent who has spoken least since the human last spoke
+ *       (the first named on a tie); when the prompt also says {@code <world>DONE</world>}, a reply once
+ *       every named agent has spoken twice ends with {@code <world>DONE</world>} instead;</li>
+ *   <li>a prompt that tells the agent, unconditionally (not "If ..."), to start a new line with
+ *       {@code @name} ends each reply with that line.</li>
+ * </ul>
  */
 public final class OfflineChatModel implements ChatModel {
     private static final ScheduledExecutorService PACER =
             Executors.newSingleThreadScheduledExecutor(Daemons.factory("worldlink-offline-model"));
     private static final Pattern YOU_ARE = Pattern.compile("(?i)you are\\s+(?:@?[\\w-]+)?[,\\s]*([^.\\n]*)");
     private static final Pattern CHUNK = Pattern.compile("\\S+\\s*");
+    private static final Pattern TO_TAG = Pattern.compile("(?i)<world>\\s*TO\\s*:([^<]*)</world>");
+    private static final Pattern DONE_TAG = Pattern.compile("(?i)<world>\\s*DONE\\s*</world>");
+    private static final Pattern SENTENCE = Pattern.compile("[^.!?\\n]*(?:[.!?]|$)", Pattern.MULTILINE);
+    private static final Pattern NEW_LINE_MENTION = Pattern.compile("(?i)new line with @([\\w-]+)");
+    private static final int TURNS_EACH = 2;
     private static final String[] OPENINGS = {
         "Here is how I see it:",
         "Good question.",
@@ -131,7 +147,66 @@ public final class OfflineChatModel implements ChatModel {
             sb.append("About \"").append(topic).append("\": ");
         }
         sb.append(THOUGHTS[(h / 7) % THOUGHTS.length]).append(' ').append(CLOSINGS[(h / 11) % CLOSINGS.length]);
+        sb.append(handOver(prompt, request.messages()));
         return sb.toString();
+    }
+
+    // What the prompt asks the reply to end with, so that the floor passes on (see the class comment).
+    static String handOver(String prompt, List<ChatMessage> messages) {
+        List<String> targets = new ArrayList<>();
+        Matcher to = TO_TAG.matcher(prompt);
+        while (to.find()) {
+            for (String name : to.group(1).split("[,\\s]+")) {
+                String n = name.strip().replaceFirst("^@", "").toLowerCase(Locale.ROOT);
+                if (!n.isEmpty() && !targets.contains(n)) {
+                    targets.add(n);
+                }
+            }
+        }
+        if (!targets.isEmpty()) {
+            int[] spoken = spokenSinceHuman(targets, messages);
+            int least = 0;
+            for (int i = 1; i < targets.size(); i++) {
+                if (spoken[i] < spoken[least]) {
+                    least = i;
+                }
+            }
+            if (DONE_TAG.matcher(prompt).find() && spoken[least] >= TURNS_EACH) {
+                return "\n<world>DONE</world>";
+            }
+            return "\n<world>TO: " + targets.get(least) + "</world>";
+        }
+        Matcher sentence = SENTENCE.matcher(prompt);
+        while (sentence.find()) {
+            String s = sentence.group().strip();
+            Matcher mention = NEW_LINE_MENTION.matcher(s);
+            if (mention.find() && !s.regionMatches(true, 0, "if ", 0, 3)) {
+                return "\n@" + mention.group(1).toLowerCase(Locale.ROOT);
+            }
+        }
+        return "";
+    }
+
+    // Others' messages reach a model as "name: text"; the human's (or anyone else's) start the count.
+    private static int[] spokenSinceHuman(List<String> targets, List<ChatMessage> messages) {
+        int[] spoken = new int[targets.size()];
+        for (int i = messages.size() - 1; i >= 0; i--) {
+            ChatMessage m = messages.get(i);
+            if (!m.role().equals("user")) {
+                continue;
+            }
+            int speaker = -1;
+            for (int t = 0; t < targets.size(); t++) {
+                if (m.content().regionMatches(true, 0, targets.get(t) + ": ", 0, targets.get(t).length() + 2)) {
+                    speaker = t;
+                }
+            }
+            if (speaker < 0) {
+                break;
+            }
+            spoken[speaker]++;
+        }
+        return spoken;
     }
 
     private static String role(String prompt) {
