@@ -2,9 +2,12 @@ package io.worldlink.jetty;
 
 import io.worldlink.HmacTokens;
 import io.worldlink.WorldLink;
+import io.worldlink.jetty.internal.OriginPolicy;
 import java.io.PrintStream;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Arrays;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.CountDownLatch;
@@ -33,6 +36,10 @@ public final class Launcher {
                                    development only: trust any claimed user id [WORLDLINK_INSECURE=true]
               --grace-seconds N    how long an anonymous user's folder outlives them [WORLDLINK_GRACE_SECONDS] (default 30)
               --rate-limit N       requests a second one connection may send [WORLDLINK_RATE_LIMIT] (default 20)
+              --allowed-origins A,B
+                                   web page origins, besides the server's own, that may open the WebSocket and
+                                   POST to the API, such as https://chat.example.com; * for any
+                                   [WORLDLINK_ALLOWED_ORIGINS] (default none: pages of other sites get 403)
               --log-level LEVEL    TRACE, DEBUG, INFO, WARN or ERROR [WORLDLINK_LOG_LEVEL] (default INFO)
               --help               show this help
 
@@ -52,7 +59,7 @@ public final class Launcher {
     /** What the command line and the environment ask for. */
     record Options(String command, String host, int port, String path, Path data, String provider, int offlinePaceMs,
             String authSecret, boolean insecure, int graceSeconds, int rateLimit, String logLevel, String tokenUser,
-            int validHours) {}
+            int validHours, List<String> allowedOrigins) {}
 
     private Launcher() {}
 
@@ -91,6 +98,7 @@ public final class Launcher {
         String grace = env.getOrDefault("WORLDLINK_GRACE_SECONDS", "30");
         String rate = env.getOrDefault("WORLDLINK_RATE_LIMIT", "20");
         String level = env.getOrDefault("WORLDLINK_LOG_LEVEL", "INFO");
+        String origins = env.getOrDefault("WORLDLINK_ALLOWED_ORIGINS", "");
         String tokenUser = null;
         String validHours = "24";
         for (int i = 0; i < args.length; i++) {
@@ -108,6 +116,7 @@ public final class Launcher {
                 case "--grace-seconds" -> grace = value(args, ++i, a);
                 case "--rate-limit" -> rate = value(args, ++i, a);
                 case "--log-level" -> level = value(args, ++i, a);
+                case "--allowed-origins" -> origins = value(args, ++i, a);
                 case "--valid-hours" -> validHours = value(args, ++i, a);
                 case "mint-token" -> {
                     command = "mint-token";
@@ -129,7 +138,18 @@ public final class Launcher {
         return new Options(command, host, number(port, "--port", 0, 65535), path, Path.of(data), provider,
                 number(pace, "--offline-pace-ms", 0, 60_000), secret, insecure, number(grace, "--grace-seconds", 0,
                         86_400), number(rate, "--rate-limit", 1, 1_000_000), level, tokenUser,
-                number(validHours, "--valid-hours", 1, 24 * 365));
+                number(validHours, "--valid-hours", 1, 24 * 365), origins(origins));
+    }
+
+    private static List<String> origins(String commaSeparated) throws UsageException {
+        List<String> origins = Arrays.stream(commaSeparated.split(",")).map(String::strip).filter(o -> !o.isEmpty())
+                .toList();
+        try {
+            OriginPolicy.of(origins);
+        } catch (IllegalArgumentException e) {
+            throw new UsageException("--allowed-origins: " + e.getMessage());
+        }
+        return origins;
     }
 
     private static String value(String[] args, int i, String option) throws UsageException {
@@ -185,7 +205,8 @@ public final class Launcher {
             System.exit(2);
             return;
         }
-        WorldLinkServer server = WorldLinkServer.builder(link).host(o.host()).port(o.port()).path(o.path()).build();
+        WorldLinkServer server = WorldLinkServer.builder(link).host(o.host()).port(o.port()).path(o.path())
+                .allowedOrigins(o.allowedOrigins()).build();
         try {
             server.start();
         } catch (Exception e) {

@@ -2,13 +2,19 @@ package io.worldlink.jetty;
 
 import io.worldlink.WorldLink;
 import io.worldlink.jetty.internal.ApiServlet;
+import io.worldlink.jetty.internal.OriginFilter;
+import io.worldlink.jetty.internal.OriginPolicy;
 import io.worldlink.jetty.internal.PageServlet;
+import jakarta.servlet.DispatcherType;
 import java.net.URI;
 import java.time.Duration;
+import java.util.EnumSet;
+import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import org.eclipse.jetty.ee11.servlet.FilterHolder;
 import org.eclipse.jetty.ee11.servlet.ServletContextHandler;
 import org.eclipse.jetty.ee11.servlet.ServletHolder;
 import org.eclipse.jetty.server.Server;
@@ -28,6 +34,11 @@ import org.slf4j.LoggerFactory;
  * }</pre>
  *
  * The server does not own the WorldLink: close the server first, then the WorldLink.
+ *
+ * <p>What a browser may do: pages of the server's own origin (an {@code Origin} whose scheme, host and port
+ * match the request's scheme and {@code Host}), and of the origins given to {@link Builder#allowedOrigins},
+ * may open the WebSocket and send the REST API's POSTs; a page of any other site gets 403. Clients that
+ * send no {@code Origin} (not browsers) are not affected.
  */
 public final class WorldLinkServer implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(WorldLinkServer.class);
@@ -50,13 +61,17 @@ public final class WorldLinkServer implements AutoCloseable {
 
         ServletContextHandler context = new ServletContextHandler();
         context.setContextPath("/");
+        FilterHolder originFilter = new FilterHolder(new OriginFilter(OriginPolicy.of(b.allowedOrigins)));
+        originFilter.setAsyncSupported(true);
+        context.addFilter(originFilter, "/api/*", EnumSet.of(DispatcherType.REQUEST));
         ApiServlet api = new ApiServlet(b.link, server.getThreadPool());
         context.addServlet(new ServletHolder("api", api), "/api/*");
         context.addServlet(new ServletHolder("health", api), "/health");
         ServletHolder page = new ServletHolder("page", new PageServlet());
         context.addServlet(page, "");
         context.addServlet(page, "/index.html");
-        this.webSocket = WorldLinkWebSocket.install(context, b.link, b.path, b.maxFrameBytes, b.idleTimeout);
+        this.webSocket = WorldLinkWebSocket.install(context, b.link, b.path, b.maxFrameBytes, b.idleTimeout,
+                b.allowedOrigins);
         server.setHandler(context);
         this.pinger = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "worldlink-ping");
@@ -127,6 +142,7 @@ public final class WorldLinkServer implements AutoCloseable {
         private int maxFrameBytes = 64 * 1024;
         private Duration pingInterval = Duration.ofSeconds(20);
         private Duration stopTimeout = Duration.ofSeconds(10);
+        private List<String> allowedOrigins = List.of();
 
         private Builder(WorldLink link) {
             this.link = Objects.requireNonNull(link);
@@ -190,6 +206,25 @@ public final class WorldLinkServer implements AutoCloseable {
                 throw new IllegalArgumentException("The ping interval must be positive.");
             }
             this.pingInterval = interval;
+            return this;
+        }
+
+        /**
+         * Lets web pages of other origins than the server's own use it: open the WebSocket and send the
+         * REST API's POSTs. Any other page's attempt gets 403, so that a site a user visits cannot act with
+         * the user's browser (its cookies, its place in a private network). Needed, for example, behind a
+         * proxy that ends TLS ({@code https://} pages, {@code http} to the server) or for a page served
+         * elsewhere.
+         *
+         * @param origins origins such as {@code https://chat.example.com} or {@code http://localhost:3000}
+         *     (scheme, host and port, as browsers send them in {@code Origin}); {@code *} allows every
+         *     origin; default none besides the server's own
+         * @return this
+         * @throws IllegalArgumentException when an entry is not an origin (the message says which and why)
+         */
+        public Builder allowedOrigins(List<String> origins) {
+            OriginPolicy.of(origins);
+            this.allowedOrigins = List.copyOf(origins);
             return this;
         }
 

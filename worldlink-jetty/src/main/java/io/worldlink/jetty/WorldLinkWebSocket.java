@@ -1,6 +1,8 @@
 package io.worldlink.jetty;
 
 import io.worldlink.WorldLink;
+import io.worldlink.jetty.internal.OriginFilter;
+import io.worldlink.jetty.internal.OriginPolicy;
 import io.worldlink.jetty.internal.WorldLinkEndpoint;
 import jakarta.websocket.CloseReason;
 import jakarta.websocket.Session;
@@ -21,8 +23,14 @@ import org.slf4j.LoggerFactory;
  *
  * <pre>{@code
  * ServletContextHandler context = ...;   // the application's own
- * WorldLinkWebSocket ws = WorldLinkWebSocket.install(context, link, "/chat", 64 * 1024, Duration.ofMinutes(1));
+ * WorldLinkWebSocket ws = WorldLinkWebSocket.install(context, link, "/chat", 64 * 1024, Duration.ofMinutes(1),
+ *         List.of("https://app.example.com"));
  * }</pre>
+ *
+ * <p>A browser's upgrade from a page of another origin is refused with HTTP 403 (a page of any site could
+ * otherwise open a connection with its visitor's cookies and network position); the server's own origin
+ * (the upgrade's {@code Origin} matches its scheme and {@code Host}) is always allowed. Clients that send
+ * no {@code Origin} (not browsers) are not affected.
  */
 public final class WorldLinkWebSocket {
     private static final Logger LOG = LoggerFactory.getLogger(WorldLinkWebSocket.class);
@@ -32,7 +40,8 @@ public final class WorldLinkWebSocket {
     private WorldLinkWebSocket() {}
 
     /**
-     * Adds the endpoint to a context (before the context starts).
+     * Adds the endpoint to a context (before the context starts), allowing browsers only on pages of the
+     * server's own origin.
      *
      * @param context the servlet context
      * @param link what to serve
@@ -43,11 +52,32 @@ public final class WorldLinkWebSocket {
      */
     public static WorldLinkWebSocket install(ServletContextHandler context, WorldLink link, String path,
             int maxFrameBytes, Duration idleTimeout) {
+        return install(context, link, path, maxFrameBytes, idleTimeout, List.of());
+    }
+
+    /**
+     * Adds the endpoint to a context (before the context starts), allowing browsers on pages of the
+     * server's own origin and of the origins listed.
+     *
+     * @param context the servlet context
+     * @param link what to serve
+     * @param path the WebSocket path, such as {@code /ws}
+     * @param maxFrameBytes the largest text frame a client may send; larger closes it with 1009
+     * @param idleTimeout how long a connection may stay silent
+     * @param allowedOrigins origins such as {@code https://app.example.com} (scheme, host and port, as a
+     *     browser sends them in {@code Origin}) whose pages may connect too; {@code *} allows every page
+     * @return the installed endpoint, to ping and close its sessions
+     * @throws IllegalArgumentException when an entry is not an origin (the message says which and why)
+     */
+    public static WorldLinkWebSocket install(ServletContextHandler context, WorldLink link, String path,
+            int maxFrameBytes, Duration idleTimeout, List<String> allowedOrigins) {
+        OriginPolicy origins = OriginPolicy.of(allowedOrigins);
         WorldLinkWebSocket ws = new WorldLinkWebSocket();
         JakartaWebSocketServletContainerInitializer.configure(context, (servletContext, container) -> {
             container.setDefaultMaxTextMessageBufferSize(maxFrameBytes);
             container.setDefaultMaxSessionIdleTimeout(idleTimeout.toMillis());
             container.addEndpoint(WorldLinkEndpoint.config(link, path, ws.sessions));
+            OriginFilter.guardFirst(context, path, origins);
         });
         return ws;
     }

@@ -1,0 +1,101 @@
+package io.worldlink.jetty;
+
+import java.io.ByteArrayOutputStream;
+import java.io.EOFException;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.util.LinkedHashMap;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * A client on a bare socket, for requests that a client library would refuse or tidy up (TRACE, encoded
+ * dots, a broken request line, a forged {@code Origin}). Reads wait at most {@link #TIMEOUT_MILLIS}, so a test fails instead of hanging.
+ */
+final class RawHttp implements AutoCloseable {
+    static final int TIMEOUT_MILLIS = 10_000;
+
+    /** A response's status line, headers (names in lower case) and body. */
+    record Response(int status, Map<String, String> headers, String body) {
+        String header(String name) {
+            return headers.get(name.toLowerCase(Locale.ROOT));
+        }
+    }
+
+    final Socket socket;
+    private final InputStream in;
+    private final OutputStream out;
+
+    private RawHttp(Socket socket) throws IOException {
+        this.socket = socket;
+        this.in = socket.getInputStream();
+        this.out = socket.getOutputStream();
+    }
+
+    static RawHttp connect(int port) throws IOException {
+        Socket s = new Socket("127.0.0.1", port);
+        s.setSoTimeout(TIMEOUT_MILLIS);
+        return new RawHttp(s);
+    }
+
+
+    /** Sends one request with {@code Connection: close} and reads the whole response. */
+    static Response exchange(int port, String request) throws IOException {
+        try (RawHttp c = connect(port)) {
+            c.send(request);
+            return c.readResponse();
+        }
+    }
+
+    void send(String text) throws IOException {
+        out.write(text.getBytes(StandardCharsets.UTF_8));
+        out.flush();
+    }
+
+    /** Reads a status line and headers, then a body of {@code Content-Length} bytes, or none. */
+    Response readResponse() throws IOException {
+        String status = readLine();
+        Map<String, String> headers = new LinkedHashMap<>();
+        for (String line = readLine(); !line.isEmpty(); line = readLine()) {
+            int colon = line.indexOf(':');
+            headers.merge(line.substring(0, colon).strip().toLowerCase(Locale.ROOT), line.substring(colon + 1).strip(),
+                    (a, b) -> a + ", " + b);
+        }
+        String length = headers.get("content-length");
+        byte[] body = length == null ? new byte[0] : in.readNBytes(Integer.parseInt(length));
+        return new Response(Integer.parseInt(status.split(" ")[1]), headers, new String(body, StandardCharsets.UTF_8));
+    }
+
+    /** @return the next line, without its line end */
+    String readLine() throws IOException {
+        ByteArrayOutputStream line = new ByteArrayOutputStream();
+        int b;
+        while ((b = in.read()) != '\n') {
+            if (b == -1) {
+                throw new EOFException("the server closed the connection; read so far: " + line);
+            }
+            line.write(b);
+        }
+        String s = line.toString(StandardCharsets.UTF_8);
+        return s.endsWith("\r") ? s.substring(0, s.length() - 1) : s;
+    }
+
+    /** Starts a WebSocket upgrade and reads the server's answer. */
+    Response upgrade(String path, String origin) throws IOException {
+        send("GET " + path + " HTTP/1.1\r\nHost: 127.0.0.1:" + socket.getPort() + "\r\nUpgrade: websocket\r\n"
+                + "Connection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n"
+                + (origin == null ? "" : "Origin: " + origin + "\r\n") + "\r\n");
+        return readResponse();
+    }
+
+
+
+
+    @Override
+    public void close() throws IOException {
+        socket.close();
+    }
+}
