@@ -97,7 +97,8 @@ public final class WorldLinkServer implements AutoCloseable {
     public WorldLinkServer start() throws Exception {
         server.start();
         long every = config.pingInterval.toMillis();
-        pinger.scheduleAtFixedRate(webSocket::pingAll, every, every, TimeUnit.MILLISECONDS);
+        Duration pongTimeout = config.pongTimeout();
+        pinger.scheduleAtFixedRate(() -> webSocket.pingAll(pongTimeout), every, every, TimeUnit.MILLISECONDS);
         return this;
     }
 
@@ -141,6 +142,7 @@ public final class WorldLinkServer implements AutoCloseable {
         private Duration idleTimeout = Duration.ofSeconds(60);
         private int maxFrameBytes = 64 * 1024;
         private Duration pingInterval = Duration.ofSeconds(20);
+        private Duration pongTimeout;
         private Duration stopTimeout = Duration.ofSeconds(10);
         private List<String> allowedOrigins = List.of();
 
@@ -210,6 +212,22 @@ public final class WorldLinkServer implements AutoCloseable {
         }
 
         /**
+         * Sets how long a client may leave the server's pings unanswered before its connection is closed
+         * with 1008: a client that is gone, or never answers, would otherwise stay open, as the pings keep
+         * its connection from going idle.
+         *
+         * @param timeout longer than the ping interval; default two ping intervals
+         * @return this
+         */
+        public Builder pongTimeout(Duration timeout) {
+            if (timeout.isZero() || timeout.isNegative()) {
+                throw new IllegalArgumentException("The pong timeout must be positive.");
+            }
+            this.pongTimeout = timeout;
+            return this;
+        }
+
+        /**
          * Lets web pages of other origins than the server's own use it: open the WebSocket and send the
          * REST API's POSTs. Any other page's attempt gets 403, so that a site a user visits cannot act with
          * the user's browser (its cookies, its place in a private network). Needed, for example, behind a
@@ -237,9 +255,21 @@ public final class WorldLinkServer implements AutoCloseable {
             return this;
         }
 
-        /** @return the server, not yet started */
+        /**
+         * @return the server, not yet started
+         * @throws IllegalArgumentException when the pong timeout is not longer than the ping interval
+         */
         public WorldLinkServer build() {
+            if (pongTimeout().compareTo(pingInterval) <= 0) {
+                throw new IllegalArgumentException("The pong timeout (" + pongTimeout().toMillis() + " ms) must be "
+                        + "longer than the ping interval (" + pingInterval.toMillis() + " ms): a client can answer a "
+                        + "ping only after it was sent.");
+            }
             return new WorldLinkServer(this);
+        }
+
+        private Duration pongTimeout() {
+            return pongTimeout != null ? pongTimeout : pingInterval.multipliedBy(2);
         }
     }
 }

@@ -6,14 +6,17 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.Socket;
+import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
+import java.util.concurrent.ThreadLocalRandom;
 
 /**
  * A client on a bare socket, for requests that a client library would refuse or tidy up (TRACE, encoded
- * dots, a broken request line, a forged {@code Origin}). Reads wait at most {@link #TIMEOUT_MILLIS}, so a test fails instead of hanging.
+ * dots, a broken request line, a forged {@code Origin}) and for a WebSocket client that does not answer
+ * pings. Reads wait at most {@link #TIMEOUT_MILLIS}, so a test fails instead of hanging.
  */
 final class RawHttp implements AutoCloseable {
     static final int TIMEOUT_MILLIS = 10_000;
@@ -22,6 +25,18 @@ final class RawHttp implements AutoCloseable {
     record Response(int status, Map<String, String> headers, String body) {
         String header(String name) {
             return headers.get(name.toLowerCase(Locale.ROOT));
+        }
+    }
+
+    /** A WebSocket frame from the server. */
+    record Frame(int opcode, byte[] payload) {
+        int closeCode() {
+            return ((payload[0] & 0xff) << 8) | (payload[1] & 0xff);
+        }
+
+        String text() {
+            return new String(payload, opcode == 8 ? 2 : 0, payload.length - (opcode == 8 ? 2 : 0),
+                    StandardCharsets.UTF_8);
         }
     }
 
@@ -91,8 +106,46 @@ final class RawHttp implements AutoCloseable {
         return readResponse();
     }
 
+    /** Sends a masked text frame, as a WebSocket client must. */
+    void sendText(String text) throws IOException {
+        byte[] payload = text.getBytes(StandardCharsets.UTF_8);
+        byte[] mask = new byte[4];
+        ThreadLocalRandom.current().nextBytes(mask);
+        ByteBuffer frame = ByteBuffer.allocate(payload.length + 14);
+        frame.put((byte) 0x81);
+        if (payload.length < 126) {
+            frame.put((byte) (0x80 | payload.length));
+        } else {
+            frame.put((byte) (0x80 | 126)).putShort((short) payload.length);
+        }
+        frame.put(mask);
+        for (int i = 0; i < payload.length; i++) {
+            frame.put((byte) (payload[i] ^ mask[i % 4]));
+        }
+        out.write(frame.array(), 0, frame.position());
+        out.flush();
+    }
 
+    /** Reads the next frame the server sends (never masked). */
+    Frame readFrame() throws IOException {
+        int first = readByte();
+        int second = readByte();
+        long length = second & 0x7f;
+        if (length == 126) {
+            length = (readByte() << 8) | readByte();
+        } else if (length == 127) {
+            length = ByteBuffer.wrap(in.readNBytes(8)).getLong();
+        }
+        return new Frame(first & 0x0f, in.readNBytes((int) length));
+    }
 
+    private int readByte() throws IOException {
+        int b = in.read();
+        if (b == -1) {
+            throw new EOFException("the server closed the connection");
+        }
+        return b;
+    }
 
     @Override
     public void close() throws IOException {
