@@ -19,6 +19,7 @@ import org.eclipse.jetty.ee11.servlet.ServletContextHandler;
 import org.eclipse.jetty.ee11.servlet.ServletHolder;
 import org.eclipse.jetty.server.Server;
 import org.eclipse.jetty.server.ServerConnector;
+import org.eclipse.jetty.util.thread.QueuedThreadPool;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -46,12 +47,13 @@ public final class WorldLinkServer implements AutoCloseable {
     private final Server server;
     private final ServerConnector connector;
     private final WorldLinkWebSocket webSocket;
+    private final ApiServlet api;
     private final ScheduledExecutorService pinger;
     private final Builder config;
 
     private WorldLinkServer(Builder b) {
         this.config = b;
-        this.server = new Server();
+        this.server = new Server(new QueuedThreadPool(b.maxThreads));
         this.connector = new ServerConnector(server);
         connector.setHost(b.host);
         connector.setPort(b.port);
@@ -64,7 +66,7 @@ public final class WorldLinkServer implements AutoCloseable {
         FilterHolder originFilter = new FilterHolder(new OriginFilter(OriginPolicy.of(b.allowedOrigins)));
         originFilter.setAsyncSupported(true);
         context.addFilter(originFilter, "/api/*", EnumSet.of(DispatcherType.REQUEST));
-        ApiServlet api = new ApiServlet(b.link, server.getThreadPool());
+        this.api = new ApiServlet(b.link, server.getScheduler(), b.streamTimeout, keepAlive(b.idleTimeout));
         context.addServlet(new ServletHolder("api", api), "/api/*");
         context.addServlet(new ServletHolder("health", api), "/health");
         ServletHolder page = new ServletHolder("page", new PageServlet());
@@ -78,6 +80,14 @@ public final class WorldLinkServer implements AutoCloseable {
             t.setDaemon(true);
             return t;
         });
+    }
+
+    // A chat stream that writes nothing for the connector's idle timeout would be cut, and a client that
+    // left unnoticed for long: a keep-alive goes out at half the idle timeout, at least every 15 s.
+    private static Duration keepAlive(Duration idleTimeout) {
+        Duration most = Duration.ofSeconds(15);
+        return idleTimeout.isZero() || idleTimeout.compareTo(most.multipliedBy(2)) >= 0 ? most
+                : idleTimeout.dividedBy(2);
     }
 
     /**
@@ -119,13 +129,14 @@ public final class WorldLinkServer implements AutoCloseable {
     }
 
     /**
-     * Stops gracefully: every WebSocket session is closed with 1001 (going away), then Jetty stops,
-     * waiting up to the stop timeout for requests under way.
+     * Stops gracefully: every WebSocket session is closed with 1001 (going away) and every REST chat stream
+     * ends with an error event, then Jetty stops, waiting up to the stop timeout for requests under way.
      */
     @Override
     public void close() {
         pinger.shutdownNow();
         webSocket.closeAll(1001, "The server is shutting down.");
+        api.closeStreams("The server is shutting down.");
         try {
             server.stop();
         } catch (Exception e) {
@@ -144,7 +155,9 @@ public final class WorldLinkServer implements AutoCloseable {
         private Duration pingInterval = Duration.ofSeconds(20);
         private Duration pongTimeout;
         private Duration stopTimeout = Duration.ofSeconds(10);
+        private Duration streamTimeout = Duration.ofMinutes(5);
         private List<String> allowedOrigins = List.of();
+        private int maxThreads = 200;
 
         private Builder(WorldLink link) {
             this.link = Objects.requireNonNull(link);
@@ -186,7 +199,10 @@ public final class WorldLinkServer implements AutoCloseable {
          * @return this
          */
         public Builder idleTimeout(Duration timeout) {
-            this.idleTimeout = Objects.requireNonNull(timeout);
+            if (timeout.isNegative()) {
+                throw new IllegalArgumentException("The idle timeout must not be negative (zero means none).");
+            }
+            this.idleTimeout = timeout;
             return this;
         }
 
@@ -228,6 +244,21 @@ public final class WorldLinkServer implements AutoCloseable {
         }
 
         /**
+         * Sets how long a REST chat stream ({@code POST /api/users/{u}/worlds/{w}/chat}) may stay open; past
+         * it the stream ends with a {@code system-message} error event, and the turn goes on in the world.
+         *
+         * @param timeout positive; default 5 minutes
+         * @return this
+         */
+        public Builder streamTimeout(Duration timeout) {
+            if (timeout.isZero() || timeout.isNegative()) {
+                throw new IllegalArgumentException("The stream timeout must be positive.");
+            }
+            this.streamTimeout = timeout;
+            return this;
+        }
+
+        /**
          * Lets web pages of other origins than the server's own use it: open the WebSocket and send the
          * REST API's POSTs. Any other page's attempt gets 403, so that a site a user visits cannot act with
          * the user's browser (its cookies, its place in a private network). Needed, for example, behind a
@@ -243,6 +274,12 @@ public final class WorldLinkServer implements AutoCloseable {
         public Builder allowedOrigins(List<String> origins) {
             OriginPolicy.of(origins);
             this.allowedOrigins = List.copyOf(origins);
+            return this;
+        }
+
+        // Jetty's default pool; tests make it small, so that showing a pool is never exhausted is cheap.
+        Builder maxThreads(int threads) {
+            this.maxThreads = threads;
             return this;
         }
 

@@ -5,6 +5,7 @@ import java.io.EOFException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
@@ -56,6 +57,14 @@ final class RawHttp implements AutoCloseable {
         return new RawHttp(s);
     }
 
+    /** A client whose receive window is as small as the system allows, so the server's writes stall soon. */
+    static RawHttp connectWithTinyWindow(int port) throws IOException {
+        Socket s = new Socket();
+        s.setReceiveBufferSize(1);
+        s.connect(new InetSocketAddress("127.0.0.1", port));
+        s.setSoTimeout(TIMEOUT_MILLIS);
+        return new RawHttp(s);
+    }
 
     /** Sends one request with {@code Connection: close} and reads the whole response. */
     static Response exchange(int port, String request) throws IOException {
