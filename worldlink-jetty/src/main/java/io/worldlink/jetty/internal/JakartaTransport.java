@@ -5,6 +5,7 @@ import org.eclipse.jetty.ee11.websocket.jakarta.common.JakartaWebSocketSession;
 import jakarta.websocket.CloseReason;
 import jakarta.websocket.Session;
 import java.io.IOException;
+import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.function.Consumer;
@@ -28,9 +29,15 @@ final class JakartaTransport implements Transport {
 
     private final Session session;
     private final CoreSession core;
+    private final String remoteAddress;
 
-    JakartaTransport(Session session) {
+    /**
+     * @param session the jakarta session
+     * @param remote the client's socket address as the upgrade request saw it, or {@code null}
+     */
+    JakartaTransport(Session session, Object remote) {
         this.session = session;
+        this.remoteAddress = ip(remote);
         // The jakarta API's flushBatch() blocks; Jetty's own session flushes without blocking.
         this.core = session instanceof JakartaWebSocketSession j ? j.getCoreSession() : null;
         if (core != null) {
@@ -40,6 +47,17 @@ final class JakartaTransport implements Transport {
                 LOG.debug("Batching stays off for session {}", session.getId(), e);
             }
         }
+    }
+
+    // The IP alone, without the port: a client opens each connection from another port, and a limit per
+    // address must count them together.
+    static String ip(Object remote) {
+        return remote instanceof InetSocketAddress a && a.getAddress() != null ? a.getAddress().getHostAddress() : null;
+    }
+
+    @Override
+    public String remoteAddress() {
+        return remoteAddress;
     }
 
     /**

@@ -26,6 +26,7 @@ import java.util.List;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
+import org.eclipse.jetty.ee11.servlet.ServletContextRequest;
 import org.eclipse.jetty.util.thread.Scheduler;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -58,6 +59,7 @@ final class SseChat implements Transport, WriteListener, AsyncListener {
     private final Duration timeout;
     private final long keepAliveNanos;
     private final Identity identity;
+    private final String remoteAddress;
     private final JsonObject select;
     private final JsonObject chat;
     private volatile Connection connection;
@@ -89,6 +91,9 @@ final class SseChat implements Transport, WriteListener, AsyncListener {
         this.timeout = timeout;
         this.keepAliveNanos = keepAlive.toNanos();
         this.identity = identity;
+        HttpServletRequest req = (HttpServletRequest) async.getRequest();
+        this.remoteAddress = JakartaTransport.ip(ServletContextRequest.getServletContextRequest(req)
+                .getConnectionMetaData().getRemoteSocketAddress());
         this.select = request("world-select", SELECT);
         select.getAsJsonObject("payload").addProperty("userId", userId);
         select.getAsJsonObject("payload").addProperty("worldName", worldName);
@@ -148,6 +153,11 @@ final class SseChat implements Transport, WriteListener, AsyncListener {
         connection = link.connect(this, identity);
         connection.receive(select.toString());
         connection.receive(chat.toString());
+    }
+
+    @Override
+    public String remoteAddress() {
+        return remoteAddress;
     }
 
     @Override

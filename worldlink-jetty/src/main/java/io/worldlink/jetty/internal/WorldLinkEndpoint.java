@@ -27,6 +27,8 @@ import org.slf4j.LoggerFactory;
 public final class WorldLinkEndpoint extends Endpoint {
     private static final Logger LOG = LoggerFactory.getLogger(WorldLinkEndpoint.class);
     private static final String IDENTITY = "io.worldlink.identity";
+    // Jetty puts the upgrade request's remote address here for every connection (JakartaWebSocketCreator).
+    private static final String REMOTE_ADDRESS = "jakarta.websocket.endpoint.remoteAddress";
 
     private final WorldLink link;
     private final Set<WorldLinkEndpoint> open;
@@ -84,7 +86,7 @@ public final class WorldLinkEndpoint extends Endpoint {
     public void onOpen(Session session, EndpointConfig config) {
         Object identity = config.getUserProperties().get(IDENTITY);
         this.lastPongNanos = System.nanoTime();
-        this.transport = new JakartaTransport(session);
+        this.transport = new JakartaTransport(session, config.getUserProperties().get(REMOTE_ADDRESS));
         this.connection = link.connect(transport, identity instanceof Identity i ? i : Identity.ANONYMOUS);
         open.add(this);
         session.addMessageHandler(String.class, (MessageHandler.Whole<String>) connection::receive);
