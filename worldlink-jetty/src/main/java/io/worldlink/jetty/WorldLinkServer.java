@@ -2,6 +2,8 @@ package io.worldlink.jetty;
 
 import io.worldlink.WorldLink;
 import io.worldlink.jetty.internal.ApiServlet;
+import io.worldlink.jetty.internal.ErrorPages;
+import io.worldlink.jetty.internal.HttpHygiene;
 import io.worldlink.jetty.internal.OriginFilter;
 import io.worldlink.jetty.internal.OriginPolicy;
 import io.worldlink.jetty.internal.PageServlet;
@@ -17,6 +19,8 @@ import java.util.concurrent.TimeUnit;
 import org.eclipse.jetty.ee11.servlet.FilterHolder;
 import org.eclipse.jetty.ee11.servlet.ServletContextHandler;
 import org.eclipse.jetty.ee11.servlet.ServletHolder;
+import org.eclipse.jetty.server.HttpConfiguration;
+import org.eclipse.jetty.server.HttpConnectionFactory;
 import org.eclipse.jetty.server.Server;
 import org.eclipse.jetty.server.ServerConnector;
 import org.eclipse.jetty.util.thread.QueuedThreadPool;
@@ -39,7 +43,11 @@ import org.slf4j.LoggerFactory;
  * <p>What a browser may do: pages of the server's own origin (an {@code Origin} whose scheme, host and port
  * match the request's scheme and {@code Host}), and of the origins given to {@link Builder#allowedOrigins},
  * may open the WebSocket and send the REST API's POSTs; a page of any other site gets 403. Clients that
- * send no {@code Origin} (not browsers) are not affected.
+ * send no {@code Origin} (not browsers) are not affected. Every response carries {@code
+ * X-Content-Type-Options: nosniff}, {@code X-Frame-Options: DENY}, a content security policy with {@code
+ * frame-ancestors 'none'} and {@code Referrer-Policy: no-referrer}, and no {@code Server} header; methods
+ * other than GET, HEAD and POST get 405; errors under {@code /api} and {@code /health} are the API's JSON
+ * {@code {"error", "code"}}, elsewhere a line of text.
  */
 public final class WorldLinkServer implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(WorldLinkServer.class);
@@ -54,16 +62,22 @@ public final class WorldLinkServer implements AutoCloseable {
     private WorldLinkServer(Builder b) {
         this.config = b;
         this.server = new Server(new QueuedThreadPool(b.maxThreads));
-        this.connector = new ServerConnector(server);
+        HttpConfiguration http = new HttpConfiguration();
+        http.setSendServerVersion(false);
+        http.setSendXPoweredBy(false);
+        this.connector = new ServerConnector(server, new HttpConnectionFactory(http));
         connector.setHost(b.host);
         connector.setPort(b.port);
         connector.setIdleTimeout(b.idleTimeout.toMillis());
         server.addConnector(connector);
         server.setStopTimeout(b.stopTimeout.toMillis());
+        server.setErrorHandler(new ErrorPages());
 
         ServletContextHandler context = new ServletContextHandler();
         context.setContextPath("/");
-        FilterHolder originFilter = new FilterHolder(new OriginFilter(OriginPolicy.of(b.allowedOrigins)));
+        context.setErrorHandler(new ErrorPages.InContext());
+        OriginPolicy origins = OriginPolicy.of(b.allowedOrigins);
+        FilterHolder originFilter = new FilterHolder(new OriginFilter(origins));
         originFilter.setAsyncSupported(true);
         context.addFilter(originFilter, "/api/*", EnumSet.of(DispatcherType.REQUEST));
         this.api = new ApiServlet(b.link, server.getScheduler(), b.streamTimeout, keepAlive(b.idleTimeout));
@@ -74,7 +88,7 @@ public final class WorldLinkServer implements AutoCloseable {
         context.addServlet(page, "/index.html");
         this.webSocket = WorldLinkWebSocket.install(context, b.link, b.path, b.maxFrameBytes, b.idleTimeout,
                 b.allowedOrigins);
-        server.setHandler(context);
+        server.setHandler(new HttpHygiene(origins, context));
         this.pinger = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "worldlink-ping");
             t.setDaemon(true);

@@ -136,6 +136,17 @@ class CrossSiteRequestTest {
                 "reads are not refused: a foreign page cannot see their answers anyway");
     }
 
+    @Test
+    void aCrossSiteRequestWithAMethodTheServerDoesNotServeIsRefusedAsCrossSite() throws Exception {
+        serve(WorldLinkServer.builder(link));
+        for (String method : List.of("PUT", "PATCH", "DELETE")) {
+            HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(own() + "/api/users/u/worlds/w"))
+                    .header("Origin", EVIL).method(method, HttpRequest.BodyPublishers.ofString("{}")).build(),
+                    HttpResponse.BodyHandlers.ofString());
+            assertEquals(403, r.statusCode(), method);
+            assertEquals("FORBIDDEN", json(r.body()).get("code").getAsString(), method);
+        }
+    }
 
     @Test
     void configuredOriginsAreAllowedAsBrowsersWriteThem() throws Exception {

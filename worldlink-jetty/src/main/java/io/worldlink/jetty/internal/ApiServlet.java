@@ -21,6 +21,7 @@ import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
 import java.io.Reader;
+import java.io.UnsupportedEncodingException;
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -166,9 +167,22 @@ public final class ApiServlet extends HttpServlet {
                 templateName, message, sender).start();
     }
 
+    private static Reader reader(HttpServletRequest req) throws IOException {
+        try {
+            return req.getReader();
+        } catch (UnsupportedEncodingException e) {
+            throw new WorldLinkException(ErrorCode.INVALID_MESSAGE, "The body's character set \""
+                    + clip(req.getCharacterEncoding()) + "\" is not one this server knows; send the JSON as UTF-8.");
+        }
+    }
+
+    private static String clip(String s) {
+        return s == null || s.length() <= 40 ? s : s.substring(0, 40) + "...";
+    }
+
     private static JsonObject body(HttpServletRequest req) throws IOException {
         StringBuilder sb = new StringBuilder();
-        try (Reader in = req.getReader()) {
+        try (Reader in = reader(req)) {
             char[] buf = new char[4096];
             int n;
             while ((n = in.read(buf)) != -1) {
