@@ -2,11 +2,13 @@ package io.worldlink.jetty;
 
 import io.worldlink.HmacTokens;
 import io.worldlink.WorldLink;
+import io.worldlink.jetty.internal.OriginPolicy;
 import java.io.PrintStream;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -50,6 +52,10 @@ public final class Launcher {
               --max-tokens N                 the largest maxTokens a client may set [WORLDLINK_MAX_TOKENS] (default 8192)
               --allow-models PROVIDER=M1,M2  models clients may choose for a provider's agents; repeatable
                                    [WORLDLINK_ALLOW_MODELS, providers separated by ';'] (default: the template's)
+              --allowed-origins A,B
+                                   web page origins, besides the server's own, that may open the WebSocket and
+                                   POST to the API, such as https://chat.example.com; * for any
+                                   [WORLDLINK_ALLOWED_ORIGINS] (default none: pages of other sites get 403)
               --log-level LEVEL    TRACE, DEBUG, INFO, WARN or ERROR [WORLDLINK_LOG_LEVEL] (default INFO)
               --help               show this help
 
@@ -75,7 +81,8 @@ public final class Launcher {
      */
     record Options(String command, String host, int port, String path, Path data, String provider, int offlinePaceMs,
             String authSecret, boolean insecure, int graceSeconds, int rateLimit, String logLevel, String tokenUser,
-            int validHours, Map<String, Integer> limits, boolean sync, Map<String, List<String>> allowedModels) {}
+            int validHours, Map<String, Integer> limits, boolean sync, Map<String, List<String>> allowedModels,
+            List<String> allowedOrigins) {}
 
     /** A limit the launcher hands to WorldLink: its option, environment variable, default and range. */
     private record Limit(String option, String env, int fallback, int min, int max) {}
@@ -127,6 +134,7 @@ public final class Launcher {
         String grace = env.getOrDefault("WORLDLINK_GRACE_SECONDS", "30");
         String rate = env.getOrDefault("WORLDLINK_RATE_LIMIT", "20");
         String level = env.getOrDefault("WORLDLINK_LOG_LEVEL", "INFO");
+        String origins = env.getOrDefault("WORLDLINK_ALLOWED_ORIGINS", "");
         String tokenUser = null;
         String validHours = "24";
         boolean sync = Boolean.parseBoolean(env.getOrDefault("WORLDLINK_SYNC", "true"));
@@ -160,6 +168,7 @@ public final class Launcher {
                 case "--grace-seconds" -> grace = value(args, ++i, a);
                 case "--rate-limit" -> rate = value(args, ++i, a);
                 case "--log-level" -> level = value(args, ++i, a);
+                case "--allowed-origins" -> origins = value(args, ++i, a);
                 case "--valid-hours" -> validHours = value(args, ++i, a);
                 case "mint-token" -> {
                     command = "mint-token";
@@ -185,7 +194,8 @@ public final class Launcher {
         return new Options(command, host, number(port, "--port", 0, 65535), path, Path.of(data), provider,
                 number(pace, "--offline-pace-ms", 0, 60_000), secret, insecure, number(grace, "--grace-seconds", 0,
                         86_400), number(rate, "--rate-limit", 1, 1_000_000), level, tokenUser,
-                number(validHours, "--valid-hours", 1, 24 * 365), limitValues, sync, allowedModels(allowed));
+                number(validHours, "--valid-hours", 1, 24 * 365), limitValues, sync, allowedModels(allowed),
+                origins(origins));
     }
 
     // PROVIDER=M1,M2 each.
@@ -202,6 +212,17 @@ public final class Launcher {
             out.computeIfAbsent(spec.substring(0, eq).strip(), p -> new ArrayList<>()).addAll(models);
         }
         return out;
+    }
+
+    private static List<String> origins(String commaSeparated) throws UsageException {
+        List<String> origins = Arrays.stream(commaSeparated.split(",")).map(String::strip).filter(o -> !o.isEmpty())
+                .toList();
+        try {
+            OriginPolicy.of(origins);
+        } catch (IllegalArgumentException e) {
+            throw new UsageException("--allowed-origins: " + e.getMessage());
+        }
+        return origins;
     }
 
     private static String value(String[] args, int i, String option) throws UsageException {
@@ -267,7 +288,8 @@ public final class Launcher {
             System.exit(2);
             return;
         }
-        WorldLinkServer server = WorldLinkServer.builder(link).host(o.host()).port(o.port()).path(o.path()).build();
+        WorldLinkServer server = WorldLinkServer.builder(link).host(o.host()).port(o.port()).path(o.path())
+                .allowedOrigins(o.allowedOrigins()).build();
         try {
             server.start();
         } catch (Exception e) {

@@ -2,17 +2,28 @@ package io.worldlink.jetty;
 
 import io.worldlink.WorldLink;
 import io.worldlink.jetty.internal.ApiServlet;
+import io.worldlink.jetty.internal.ErrorPages;
+import io.worldlink.jetty.internal.HttpHygiene;
+import io.worldlink.jetty.internal.OriginFilter;
+import io.worldlink.jetty.internal.OriginPolicy;
 import io.worldlink.jetty.internal.PageServlet;
+import jakarta.servlet.DispatcherType;
 import java.net.URI;
 import java.time.Duration;
+import java.util.EnumSet;
+import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import org.eclipse.jetty.ee11.servlet.FilterHolder;
 import org.eclipse.jetty.ee11.servlet.ServletContextHandler;
 import org.eclipse.jetty.ee11.servlet.ServletHolder;
+import org.eclipse.jetty.server.HttpConfiguration;
+import org.eclipse.jetty.server.HttpConnectionFactory;
 import org.eclipse.jetty.server.Server;
 import org.eclipse.jetty.server.ServerConnector;
+import org.eclipse.jetty.util.thread.QueuedThreadPool;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -28,6 +39,15 @@ import org.slf4j.LoggerFactory;
  * }</pre>
  *
  * The server does not own the WorldLink: close the server first, then the WorldLink.
+ *
+ * <p>What a browser may do: pages of the server's own origin (an {@code Origin} whose scheme, host and port
+ * match the request's scheme and {@code Host}), and of the origins given to {@link Builder#allowedOrigins},
+ * may open the WebSocket and send the REST API's POSTs; a page of any other site gets 403. Clients that
+ * send no {@code Origin} (not browsers) are not affected. Every response carries {@code
+ * X-Content-Type-Options: nosniff}, {@code X-Frame-Options: DENY}, a content security policy with {@code
+ * frame-ancestors 'none'} and {@code Referrer-Policy: no-referrer}, and no {@code Server} header; methods
+ * other than GET, HEAD and POST get 405; errors under {@code /api} and {@code /health} are the API's JSON
+ * {@code {"error", "code"}}, elsewhere a line of text.
  */
 public final class WorldLinkServer implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(WorldLinkServer.class);
@@ -35,34 +55,53 @@ public final class WorldLinkServer implements AutoCloseable {
     private final Server server;
     private final ServerConnector connector;
     private final WorldLinkWebSocket webSocket;
+    private final ApiServlet api;
     private final ScheduledExecutorService pinger;
     private final Builder config;
 
     private WorldLinkServer(Builder b) {
         this.config = b;
-        this.server = new Server();
-        this.connector = new ServerConnector(server);
+        this.server = new Server(new QueuedThreadPool(b.maxThreads));
+        HttpConfiguration http = new HttpConfiguration();
+        http.setSendServerVersion(false);
+        http.setSendXPoweredBy(false);
+        this.connector = new ServerConnector(server, new HttpConnectionFactory(http));
         connector.setHost(b.host);
         connector.setPort(b.port);
         connector.setIdleTimeout(b.idleTimeout.toMillis());
         server.addConnector(connector);
         server.setStopTimeout(b.stopTimeout.toMillis());
+        server.setErrorHandler(new ErrorPages());
 
         ServletContextHandler context = new ServletContextHandler();
         context.setContextPath("/");
-        ApiServlet api = new ApiServlet(b.link, server.getThreadPool());
+        context.setErrorHandler(new ErrorPages.InContext());
+        OriginPolicy origins = OriginPolicy.of(b.allowedOrigins);
+        FilterHolder originFilter = new FilterHolder(new OriginFilter(origins));
+        originFilter.setAsyncSupported(true);
+        context.addFilter(originFilter, "/api/*", EnumSet.of(DispatcherType.REQUEST));
+        this.api = new ApiServlet(b.link, server.getScheduler(), b.streamTimeout, keepAlive(b.idleTimeout));
         context.addServlet(new ServletHolder("api", api), "/api/*");
         context.addServlet(new ServletHolder("health", api), "/health");
         ServletHolder page = new ServletHolder("page", new PageServlet());
         context.addServlet(page, "");
         context.addServlet(page, "/index.html");
-        this.webSocket = WorldLinkWebSocket.install(context, b.link, b.path, b.maxFrameBytes, b.idleTimeout);
-        server.setHandler(context);
+        this.webSocket = WorldLinkWebSocket.install(context, b.link, b.path, b.maxFrameBytes, b.idleTimeout,
+                b.allowedOrigins);
+        server.setHandler(new HttpHygiene(origins, context));
         this.pinger = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "worldlink-ping");
             t.setDaemon(true);
             return t;
         });
+    }
+
+    // A chat stream that writes nothing for the connector's idle timeout would be cut, and a client that
+    // left unnoticed for long: a keep-alive goes out at half the idle timeout, at least every 15 s.
+    private static Duration keepAlive(Duration idleTimeout) {
+        Duration most = Duration.ofSeconds(15);
+        return idleTimeout.isZero() || idleTimeout.compareTo(most.multipliedBy(2)) >= 0 ? most
+                : idleTimeout.dividedBy(2);
     }
 
     /**
@@ -82,7 +121,8 @@ public final class WorldLinkServer implements AutoCloseable {
     public WorldLinkServer start() throws Exception {
         server.start();
         long every = config.pingInterval.toMillis();
-        pinger.scheduleAtFixedRate(webSocket::pingAll, every, every, TimeUnit.MILLISECONDS);
+        Duration pongTimeout = config.pongTimeout();
+        pinger.scheduleAtFixedRate(() -> webSocket.pingAll(pongTimeout), every, every, TimeUnit.MILLISECONDS);
         return this;
     }
 
@@ -103,13 +143,14 @@ public final class WorldLinkServer implements AutoCloseable {
     }
 
     /**
-     * Stops gracefully: every WebSocket session is closed with 1001 (going away), then Jetty stops,
-     * waiting up to the stop timeout for requests under way.
+     * Stops gracefully: every WebSocket session is closed with 1001 (going away) and every REST chat stream
+     * ends with an error event, then Jetty stops, waiting up to the stop timeout for requests under way.
      */
     @Override
     public void close() {
         pinger.shutdownNow();
         webSocket.closeAll(1001, "The server is shutting down.");
+        api.closeStreams("The server is shutting down.");
         try {
             server.stop();
         } catch (Exception e) {
@@ -126,7 +167,11 @@ public final class WorldLinkServer implements AutoCloseable {
         private Duration idleTimeout = Duration.ofSeconds(60);
         private int maxFrameBytes = 64 * 1024;
         private Duration pingInterval = Duration.ofSeconds(20);
+        private Duration pongTimeout;
         private Duration stopTimeout = Duration.ofSeconds(10);
+        private Duration streamTimeout = Duration.ofMinutes(5);
+        private List<String> allowedOrigins = List.of();
+        private int maxThreads = 200;
 
         private Builder(WorldLink link) {
             this.link = Objects.requireNonNull(link);
@@ -168,7 +213,10 @@ public final class WorldLinkServer implements AutoCloseable {
          * @return this
          */
         public Builder idleTimeout(Duration timeout) {
-            this.idleTimeout = Objects.requireNonNull(timeout);
+            if (timeout.isNegative()) {
+                throw new IllegalArgumentException("The idle timeout must not be negative (zero means none).");
+            }
+            this.idleTimeout = timeout;
             return this;
         }
 
@@ -194,6 +242,62 @@ public final class WorldLinkServer implements AutoCloseable {
         }
 
         /**
+         * Sets how long a client may leave the server's pings unanswered before its connection is closed
+         * with 1008: a client that is gone, or never answers, would otherwise stay open, as the pings keep
+         * its connection from going idle.
+         *
+         * @param timeout longer than the ping interval; default two ping intervals
+         * @return this
+         */
+        public Builder pongTimeout(Duration timeout) {
+            if (timeout.isZero() || timeout.isNegative()) {
+                throw new IllegalArgumentException("The pong timeout must be positive.");
+            }
+            this.pongTimeout = timeout;
+            return this;
+        }
+
+        /**
+         * Sets how long a REST chat stream ({@code POST /api/users/{u}/worlds/{w}/chat}) may stay open; past
+         * it the stream ends with a {@code system-message} error event, and the turn goes on in the world.
+         *
+         * @param timeout positive; default 5 minutes
+         * @return this
+         */
+        public Builder streamTimeout(Duration timeout) {
+            if (timeout.isZero() || timeout.isNegative()) {
+                throw new IllegalArgumentException("The stream timeout must be positive.");
+            }
+            this.streamTimeout = timeout;
+            return this;
+        }
+
+        /**
+         * Lets web pages of other origins than the server's own use it: open the WebSocket and send the
+         * REST API's POSTs. Any other page's attempt gets 403, so that a site a user visits cannot act with
+         * the user's browser (its cookies, its place in a private network). Needed, for example, behind a
+         * proxy that ends TLS ({@code https://} pages, {@code http} to the server) or for a page served
+         * elsewhere.
+         *
+         * @param origins origins such as {@code https://chat.example.com} or {@code http://localhost:3000}
+         *     (scheme, host and port, as browsers send them in {@code Origin}); {@code *} allows every
+         *     origin; default none besides the server's own
+         * @return this
+         * @throws IllegalArgumentException when an entry is not an origin (the message says which and why)
+         */
+        public Builder allowedOrigins(List<String> origins) {
+            OriginPolicy.of(origins);
+            this.allowedOrigins = List.copyOf(origins);
+            return this;
+        }
+
+        // Jetty's default pool; tests make it small, so that showing a pool is never exhausted is cheap.
+        Builder maxThreads(int threads) {
+            this.maxThreads = threads;
+            return this;
+        }
+
+        /**
          * @param timeout how long a graceful stop waits for requests under way; default 10 s
          * @return this
          */
@@ -202,9 +306,21 @@ public final class WorldLinkServer implements AutoCloseable {
             return this;
         }
 
-        /** @return the server, not yet started */
+        /**
+         * @return the server, not yet started
+         * @throws IllegalArgumentException when the pong timeout is not longer than the ping interval
+         */
         public WorldLinkServer build() {
+            if (pongTimeout().compareTo(pingInterval) <= 0) {
+                throw new IllegalArgumentException("The pong timeout (" + pongTimeout().toMillis() + " ms) must be "
+                        + "longer than the ping interval (" + pingInterval.toMillis() + " ms): a client can answer a "
+                        + "ping only after it was sent.");
+            }
             return new WorldLinkServer(this);
+        }
+
+        private Duration pongTimeout() {
+            return pongTimeout != null ? pongTimeout : pingInterval.multipliedBy(2);
         }
     }
 }

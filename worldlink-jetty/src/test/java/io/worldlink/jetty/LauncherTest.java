@@ -8,6 +8,7 @@ import io.worldlink.Identity;
 import io.worldlink.TestData;
 import io.worldlink.WorldLink;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
@@ -24,6 +25,19 @@ class LauncherTest {
         assertEquals(Path.of("data"), o.data());
         assertEquals(null, o.provider());
         assertEquals(false, o.insecure());
+        assertEquals(List.of(), o.allowedOrigins());
+    }
+
+    @Test
+    void allowedOriginsComeCommaSeparatedFromTheOptionOrTheEnvironment() throws Exception {
+        assertEquals(List.of("https://a.example", "http://localhost:3000"), Launcher.parse(new String[0],
+                Map.of("WORLDLINK_ALLOWED_ORIGINS", "https://a.example, http://localhost:3000")).allowedOrigins());
+        assertEquals(List.of("*"), Launcher.parse(new String[] {"--allowed-origins", "*"},
+                Map.of("WORLDLINK_ALLOWED_ORIGINS", "https://a.example")).allowedOrigins());
+        assertEquals("--allowed-origins: \"a.example\" is not an origin: write the scheme, host and port the browser "
+                + "shows, such as https://chat.example.com or http://localhost:3000 (no path), or * for every origin.",
+                assertThrows(Launcher.UsageException.class, () -> Launcher.parse(new String[] {"--allowed-origins",
+                    "https://b.example,a.example"}, Map.of())).getMessage());
     }
 
     @Test

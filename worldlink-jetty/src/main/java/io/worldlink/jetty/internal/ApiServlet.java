@@ -21,12 +21,16 @@ import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
 import java.io.Reader;
+import java.io.UnsupportedEncodingException;
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
-import java.util.concurrent.Executor;
+import org.eclipse.jetty.util.thread.Scheduler;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -44,15 +48,34 @@ public final class ApiServlet extends HttpServlet {
     private static final int MAX_BODY_CHARS = 64 * 1024;
 
     private final transient WorldLink link;
-    private final transient Executor io;
+    private final transient Scheduler scheduler;
+    private final Duration streamTimeout;
+    private final Duration keepAlive;
+    private final transient Set<SseChat> streams = ConcurrentHashMap.newKeySet();
 
     /**
      * @param link what to serve
-     * @param io where streamed responses are written (not a world's thread)
+     * @param scheduler where a chat stream's keep-alives and timeout are timed
+     * @param streamTimeout how long a chat stream may stay open
+     * @param keepAlive how long a chat stream may write nothing before a keep-alive comment goes out
      */
-    public ApiServlet(WorldLink link, Executor io) {
+    public ApiServlet(WorldLink link, Scheduler scheduler, Duration streamTimeout, Duration keepAlive) {
         this.link = link;
-        this.io = io;
+        this.scheduler = scheduler;
+        this.streamTimeout = streamTimeout;
+        this.keepAlive = keepAlive;
+    }
+
+    /**
+     * Ends every chat stream with an error event saying why, without waiting: a server that stops would
+     * otherwise wait for streams that could last minutes.
+     *
+     * @param reason why, for the clients
+     */
+    public void closeStreams(String reason) {
+        for (SseChat s : List.copyOf(streams)) {
+            s.close(1001, reason);
+        }
     }
 
     @Override
@@ -140,13 +163,26 @@ public final class ApiServlet extends HttpServlet {
             return;
         }
         AsyncContext async = req.startAsync();
-        async.setTimeout(0);
-        new SseChat(link, async, io, identity, p.get(2), p.get(4), templateName, message, sender).start();
+        new SseChat(link, streams, async, scheduler, streamTimeout, keepAlive, identity, p.get(2), p.get(4),
+                templateName, message, sender).start();
+    }
+
+    private static Reader reader(HttpServletRequest req) throws IOException {
+        try {
+            return req.getReader();
+        } catch (UnsupportedEncodingException e) {
+            throw new WorldLinkException(ErrorCode.INVALID_MESSAGE, "The body's character set \""
+                    + clip(req.getCharacterEncoding()) + "\" is not one this server knows; send the JSON as UTF-8.");
+        }
+    }
+
+    private static String clip(String s) {
+        return s == null || s.length() <= 40 ? s : s.substring(0, 40) + "...";
     }
 
     private static JsonObject body(HttpServletRequest req) throws IOException {
         StringBuilder sb = new StringBuilder();
-        try (Reader in = req.getReader()) {
+        try (Reader in = reader(req)) {
             char[] buf = new char[4096];
             int n;
             while ((n = in.read(buf)) != -1) {

@@ -28,7 +28,7 @@ public final class PageServlet extends HttpServlet {
         resp.setContentType("text/html;charset=utf-8");
         resp.setHeader("Cache-Control", "no-cache");
         resp.setHeader("Content-Security-Policy", "default-src 'self'; style-src 'unsafe-inline'; "
-                + "script-src 'unsafe-inline'; connect-src 'self' ws: wss:");
+                + "script-src 'unsafe-inline'; connect-src 'self' ws: wss:; frame-ancestors 'none'");
         resp.setContentLength(PAGE.length);
         resp.getOutputStream().write(PAGE);
     }

@@ -8,10 +8,12 @@ import jakarta.websocket.Endpoint;
 import jakarta.websocket.EndpointConfig;
 import jakarta.websocket.HandshakeResponse;
 import jakarta.websocket.MessageHandler;
+import jakarta.websocket.PongMessage;
 import jakarta.websocket.Session;
 import jakarta.websocket.server.HandshakeRequest;
 import jakarta.websocket.server.ServerEndpointConfig;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import org.slf4j.Logger;
@@ -19,19 +21,24 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The programmatic jakarta endpoint: one instance per connection, handing its frames to a WorldLink
- * {@link Connection}. {@code onMessage} returns at once; the work runs on WorldLink's threads.
+ * {@link Connection}. {@code onMessage} returns at once; the work runs on WorldLink's threads. It also
+ * keeps the time of the connection's last pong, so that a client that stopped answering pings is closed.
  */
 public final class WorldLinkEndpoint extends Endpoint {
     private static final Logger LOG = LoggerFactory.getLogger(WorldLinkEndpoint.class);
     private static final String IDENTITY = "io.worldlink.identity";
-    private static final String CONNECTION = "io.worldlink.connection";
+    // Jetty puts the upgrade request's remote address here for every connection (JakartaWebSocketCreator).
+    private static final String REMOTE_ADDRESS = "jakarta.websocket.endpoint.remoteAddress";
 
     private final WorldLink link;
-    private final Set<Session> sessions;
+    private final Set<WorldLinkEndpoint> open;
+    private volatile JakartaTransport transport;
+    private volatile Connection connection;
+    private volatile long lastPongNanos;
 
-    WorldLinkEndpoint(WorldLink link, Set<Session> sessions) {
+    WorldLinkEndpoint(WorldLink link, Set<WorldLinkEndpoint> open) {
         this.link = link;
-        this.sessions = sessions;
+        this.open = open;
     }
 
     /**
@@ -41,10 +48,10 @@ public final class WorldLinkEndpoint extends Endpoint {
      *
      * @param link what to serve
      * @param path the WebSocket path
-     * @param sessions where open sessions are tracked (for pings and shutdown)
+     * @param open where open connections are tracked (for pings and shutdown)
      * @return the config to register with the container
      */
-    public static ServerEndpointConfig config(WorldLink link, String path, Set<Session> sessions) {
+    public static ServerEndpointConfig config(WorldLink link, String path, Set<WorldLinkEndpoint> open) {
         return ServerEndpointConfig.Builder.create(WorldLinkEndpoint.class, path)
                 .configurator(new ServerEndpointConfig.Configurator() {
                     @Override
@@ -56,7 +63,7 @@ public final class WorldLinkEndpoint extends Endpoint {
 
                     @Override
                     public <T> T getEndpointInstance(Class<T> type) {
-                        return type.cast(new WorldLinkEndpoint(link, sessions));
+                        return type.cast(new WorldLinkEndpoint(link, open));
                     }
                 })
                 .build();
@@ -78,20 +85,52 @@ public final class WorldLinkEndpoint extends Endpoint {
     @Override
     public void onOpen(Session session, EndpointConfig config) {
         Object identity = config.getUserProperties().get(IDENTITY);
-        Connection connection = link.connect(new JakartaTransport(session),
-                identity instanceof Identity i ? i : Identity.ANONYMOUS);
-        session.getUserProperties().put(CONNECTION, connection);
-        sessions.add(session);
+        this.lastPongNanos = System.nanoTime();
+        this.transport = new JakartaTransport(session, config.getUserProperties().get(REMOTE_ADDRESS));
+        this.connection = link.connect(transport, identity instanceof Identity i ? i : Identity.ANONYMOUS);
+        open.add(this);
         session.addMessageHandler(String.class, (MessageHandler.Whole<String>) connection::receive);
+        session.addMessageHandler(PongMessage.class,
+                (MessageHandler.Whole<PongMessage>) pong -> lastPongNanos = System.nanoTime());
     }
 
     @Override
     public void onClose(Session session, CloseReason reason) {
-        sessions.remove(session);
-        Object c = session.getUserProperties().get(CONNECTION);
-        if (c instanceof Connection connection) {
-            connection.closed();
+        open.remove(this);
+        Connection c = connection;
+        if (c != null) {
+            c.closed();
         }
+    }
+
+    /**
+     * Pings the client, or closes the connection with 1008 when the client has not answered a ping for
+     * longer than the timeout. Never blocks.
+     *
+     * @param nowNanos the time of this round of pings ({@link System#nanoTime()})
+     * @param pongTimeoutNanos how long a client may leave pings unanswered
+     */
+    public void pingOrClose(long nowNanos, long pongTimeoutNanos) {
+        long silentNanos = nowNanos - lastPongNanos;
+        if (silentNanos <= pongTimeoutNanos) {
+            transport.ping();
+            return;
+        }
+        open.remove(this);
+        transport.close(1008, String.format(Locale.ROOT, "No answer to pings for %.1f s: the connection is taken "
+                + "for dead.", silentNanos / 1e9));
+        // A dead peer never answers the close either: release its world and limits now, not at the idle timeout.
+        connection.closed();
+    }
+
+    /**
+     * Closes the connection.
+     *
+     * @param code the close code
+     * @param reason the reason, for the client
+     */
+    public void close(int code, String reason) {
+        transport.close(code, reason);
     }
 
     @Override

@@ -36,7 +36,7 @@ class JakartaTransportTest {
             h.onResult(inv.getArgument(0).equals("ok") ? new SendResult(session) : new SendResult(session, failure));
             return null;
         }).when(async).sendText(any(String.class), any(SendHandler.class));
-        JakartaTransport t = new JakartaTransport(session);
+        JakartaTransport t = new JakartaTransport(session, null);
 
         AtomicReference<Throwable> first = new AtomicReference<>(new Throwable("not called"));
         t.send("ok", first::set);
@@ -50,7 +50,7 @@ class JakartaTransportTest {
 
     @Test
     void closesWithTheCodeAndAReasonThatFitsACloseFrame() throws IOException {
-        new JakartaTransport(session).close(1013, "é".repeat(100));
+        new JakartaTransport(session, null).close(1013, "é".repeat(100));
         ArgumentCaptor<CloseReason> reason = ArgumentCaptor.forClass(CloseReason.class);
         verify(session).close(reason.capture());
         assertEquals(1013, reason.getValue().getCloseCode().getCode());
@@ -63,7 +63,7 @@ class JakartaTransportTest {
         doAnswer(inv -> {
             throw new IllegalStateException("closed");
         }).when(session).close(eq(new CloseReason(CloseReason.CloseCodes.GOING_AWAY, "bye")));
-        new JakartaTransport(session).close(1001, "bye");
+        new JakartaTransport(session, null).close(1001, "bye");
         verify(session).close(any(CloseReason.class));
     }
 }
