@@ -85,8 +85,10 @@ class ChatStopTest {
         assertEquals("chat-response", type(answered), "the stopper's request is answered by the first stopped reply");
 
         link.close();
-        String memory = Files.readString(root.resolve("users/ann/worlds/w/agents/ada/memory.json"));
-        assertTrue(memory.contains("\"stopped\": true"), memory);
+        // The agent that had streamed something remembers its stopped reply, marked so.
+        String memories = Files.readString(root.resolve("users/ann/worlds/w/agents/ada/memory.json"))
+                + Files.readString(root.resolve("users/ann/worlds/w/agents/ben/memory.json"));
+        assertTrue(memories.contains("\"stopped\": true"), memories);
     }
 
     @Test
