@@ -84,9 +84,11 @@ class ChatStreamTest {
         TestData.withShippedTemplates(root);
         storage = new WatchedStorage(root);
         // A queue cap above a whole flood: these clients are slow, not to be closed as not reading.
+        // A stalled turn outlives the client that left it (it finishes and is saved) until the reply timeout
+        // ends it: short here, so that the world closes and the user's folder goes soon after.
         link = WorldLink.builder().dataRoot(root).storage(storage).environment(Map.of()).chatModel("test", model)
                 .defaultProvider("test").anonymousGracePeriod(Duration.ZERO).maxQueuedChars(16L * CHUNKS * CHUNK.length())
-                .build();
+                .replyTimeout(Duration.ofSeconds(3)).build();
         container = ContainerProvider.getWebSocketContainer();
     }
 
