@@ -111,6 +111,11 @@ public final class WorldLink implements AutoCloseable {
             LOG.log(System.Logger.Level.WARNING, "Insecure mode: clients may claim any user id without proof.");
         }
         recover(storage, b.anonymousGracePeriod);
+        if (templates.list().isEmpty()) {
+            LOG.log(System.Logger.Level.WARNING, "There are no templates in " + b.dataRoot.toAbsolutePath().normalize()
+                    .resolve("worlds") + ": clients can open only worlds that exist already. Point dataRoot(...) at the "
+                    + "folder whose worlds/ holds the templates.");
+        }
     }
 
     // What a crash left behind: anonymous users' folders that no connection will delete any more.

@@ -33,8 +33,10 @@ public final class Templates {
     public WorldSnapshot read(String templateId) {
         Path dir = root.template(templateId);
         if (!files.hasConfig(dir)) {
-            throw new WorldLinkException(ErrorCode.TEMPLATE_NOT_FOUND, "There is no template \"" + templateId
-                    + "\". The templates are: " + String.join(", ", list()) + ".");
+            List<String> all = list();
+            throw new WorldLinkException(ErrorCode.TEMPLATE_NOT_FOUND, "There is no template \"" + templateId + "\". "
+                    + (all.isEmpty() ? "This server has no templates at all; its operator must put some in the data "
+                            + "root's worlds/ folder." : "The templates are: " + String.join(", ", all) + "."));
         }
         return files.read(dir, templateId);
     }

@@ -101,6 +101,14 @@ class FileWorldClonerTest {
     }
 
     @Test
+    void withNoTemplatesAtAllTheErrorSaysSoInsteadOfListingNothing(@TempDir Path empty) {
+        WorldLinkException e = assertThrows(WorldLinkException.class,
+                () -> new Templates(empty).read("default-world"));
+        assertEquals("There is no template \"default-world\". This server has no templates at all; its operator must "
+                + "put some in the data root's worlds/ folder.", e.getMessage());
+    }
+
+    @Test
     void twoClonesOfOneWorldAtOnceLeaveOneWholeWorld() throws Exception {
         int clones = 8;
         ExecutorService pool = Executors.newFixedThreadPool(clones);
