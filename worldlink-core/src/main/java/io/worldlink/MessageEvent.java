@@ -17,9 +17,12 @@ import java.util.Objects;
  *     turn limit; such a message never triggers an agent (it is marked, never detected from its text)
  * @param stopped {@code true} for an agent's reply that a client stopped: the text it had by then;
  *     such a message never triggers an agent
+ * @param handsBack {@code true} for an agent's reply that gave control back to the human with a
+ *     {@code STOP}, {@code DONE} or {@code PASS} tag; such a message never triggers an agent
  */
 public record MessageEvent(String id, Instant timestamp, String sender, SenderType senderType, long seq,
-        String content, String replyToMessageId, boolean turnLimitNotice, boolean stopped) implements WorldEvent {
+        String content, String replyToMessageId, boolean turnLimitNotice, boolean stopped, boolean handsBack)
+        implements WorldEvent {
     /**
      * A message that no one stopped.
      *
@@ -34,7 +37,12 @@ public record MessageEvent(String id, Instant timestamp, String sender, SenderTy
      */
     public MessageEvent(String id, Instant timestamp, String sender, SenderType senderType, long seq, String content,
             String replyToMessageId, boolean turnLimitNotice) {
-        this(id, timestamp, sender, senderType, seq, content, replyToMessageId, turnLimitNotice, false);
+        this(id, timestamp, sender, senderType, seq, content, replyToMessageId, turnLimitNotice, false, false);
+    }
+
+    /** @return whether the routing rules let this message trigger agents at all */
+    public boolean triggers() {
+        return !turnLimitNotice && !stopped && !handsBack;
     }
 
     /** Checks the required fields. */
@@ -59,7 +67,7 @@ public record MessageEvent(String id, Instant timestamp, String sender, SenderTy
     @Override
     public MessageEvent withSeq(long seq) {
         return new MessageEvent(id, timestamp, sender, senderType, seq, content, replyToMessageId, turnLimitNotice,
-                stopped);
+                stopped, handsBack);
     }
 
     @Override

@@ -102,7 +102,7 @@ public final class WorldLink implements AutoCloseable {
         this.dispatcher = new ModelDispatcher(modelPool, b.maxConcurrentModelCalls);
         this.hub = new Hub(new WorldRuntime.Shared(storage, bus, registry, dispatcher, worldPool, timer, templates,
                 new WorldRuntime.Settings(b.memoryWindow, b.memoryCap, b.saveDelay, b.replyTimeout, b.clock,
-                        new ModelPolicy(b.maxTokensCap, b.allowedModels))), cloner,
+                        new ModelPolicy(b.maxTokensCap, b.allowedModels), b.resumeTurns, b.resumeWithin)), cloner,
                 b.anonymousGracePeriod, new Limits(b.maxFrameChars, b.maxQueuedChars, b.requestsPerSecond,
                 b.requestBurst, b.maxConnections, b.maxConnectionsPerAddress, b.maxConnectionsPerUser,
                 b.maxLoadedWorlds, b.maxWorldsPerUser, b.maxWorldsPerAnonymousUser, b.selectTimeout),
@@ -315,6 +315,8 @@ public final class WorldLink implements AutoCloseable {
         private int maxWorldsPerUser = 100;
         private int maxWorldsPerAnonymousUser = 3;
         private Duration selectTimeout = Duration.ofSeconds(30);
+        private boolean resumeTurns = true;
+        private Duration resumeWithin = Duration.ofMinutes(10);
 
         private Builder() {}
 
@@ -653,6 +655,25 @@ public final class WorldLink implements AutoCloseable {
                 throw new IllegalArgumentException("the select timeout must be positive");
             }
             this.selectTimeout = timeout;
+            return this;
+        }
+
+        /**
+         * What happens to a turn that a crash cut off, when its world is loaded again: by default it is
+         * taken up again (each agent whose reply the log lacks answers from the context it had, and the turn
+         * ends with {@code idle}); a turn older than {@code within}, or every turn when {@code resume} is
+         * off, ends with a notice that it was interrupted, and {@code idle}.
+         *
+         * @param resume whether to take such turns up again (default {@code true})
+         * @param within how old a turn may be to be taken up (default 10 minutes)
+         * @return this
+         */
+        public Builder interruptedTurns(boolean resume, Duration within) {
+            if (within.isNegative()) {
+                throw new IllegalArgumentException("the age of a turn to take up must not be negative");
+            }
+            this.resumeTurns = resume;
+            this.resumeWithin = within;
             return this;
         }
 

@@ -19,6 +19,14 @@ public interface ReplyListener {
     void onText(String agentName, String text);
 
     /**
+     * An agent's reply starts again from its beginning: the connection or the server was lost while it
+     * streamed, and what was shown of it is to be replaced by the text that follows.
+     *
+     * @param agentName the agent
+     */
+    default void onRestart(String agentName) {}
+
+    /**
      * An agent's reply ended; it comes after all its text.
      *
      * @param reply the whole reply

@@ -20,6 +20,7 @@ final class TurnCollector {
         final StringBuilder text = new StringBuilder();
         final StringBuilder waiting = new StringBuilder();
         Reply done;
+        boolean cutOff;
 
         Streaming(String agentName) {
             this.agentName = agentName;
@@ -57,6 +58,18 @@ final class TurnCollector {
 
     void complete(String agentName, String reply, String content, Usage usage, boolean stopped) {
         Streaming s = streaming(agentName, reply);
+        if (s.cutOff && !content.equals(s.text.toString())) {
+            // The stream went on where it was cut instead of starting again: show the reply whole.
+            s.text.setLength(0);
+            s.waiting.setLength(0);
+            if (reply.equals(speaking)) {
+                listener.onRestart(agentName);
+                listener.onText(agentName, content);
+            } else {
+                s.waiting.append(content);
+            }
+            s.text.append(content);
+        }
         s.done = new Reply(agentName, reply, content, usage, stopped);
         ended.add(s.done);
         if (reply.equals(speaking)) {
@@ -64,6 +77,23 @@ final class TurnCollector {
             speaking = null;
             next();
         }
+    }
+
+    /**
+     * The connection was lost and is back: a reply that was streaming is sent again from its start (or
+     * goes on, with a gap), so what was gathered of it starts over.
+     */
+    void reconnected() {
+        replies.forEach((id, s) -> {
+            if (s.done == null) {
+                s.cutOff = true;
+                s.text.setLength(0);
+                s.waiting.setLength(0);
+                if (id.equals(speaking)) {
+                    listener.onRestart(s.agentName);
+                }
+            }
+        });
     }
 
     /** An agent's reply as the log has it: it ends the reply here when its stream was not seen whole. */

@@ -545,8 +545,12 @@ public final class WorldLinkClient implements AutoCloseable {
         String replyTo = f.has("replyTo") ? f.get("replyTo").getAsString() : null;
         CompletableFuture<JsonObject> answer = replyTo == null ? null : pending.remove(replyTo);
         switch (type) {
-            case "connection-confirmed" -> listener.onConfirmed(confirmation(f,
-                    confirmed(epoch(p), p.get("lastSeq").getAsLong())));
+            case "connection-confirmed" -> {
+                listener.onConfirmed(confirmation(f, confirmed(epoch(p), p.get("lastSeq").getAsLong())));
+                // Back after a drop: the replies that were streaming come again (a restarted server takes
+                // its turns up again) or go on with a gap.
+                turns.forEach(TurnCollector::reconnected);
+            }
             case "connection-error" -> listener.onConnectionError(p.get("code").getAsString(),
                     p.get("error").getAsString());
             case "chat-response" -> {

@@ -57,6 +57,9 @@ public final class EventJson {
             if (m.stopped()) {
                 put(p, "stopped", true);
             }
+            if (m.handsBack()) {
+                put(p, "handsBack", true);
+            }
         } else if (event instanceof SseEvent s) {
             put(p, "agentName", s.agentName());
             put(p, "type", s.phase().wireName());
@@ -121,7 +124,7 @@ public final class EventJson {
                 yield new MessageEvent(id, timestamp, required(o, "sender"),
                         constant(SenderType.class, o, "senderType"), seq,
                         required(p, "content"), string(p, "replyToMessageId"), turnLimit != null && turnLimit,
-                        stopped != null && stopped);
+                        stopped != null && stopped, Boolean.TRUE.equals(Json.bool(p, "handsBack")));
             }
             case SSE -> {
                 JsonObject u = Json.object(p, "usage");

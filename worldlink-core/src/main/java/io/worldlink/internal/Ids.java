@@ -1,5 +1,6 @@
 package io.worldlink.internal;
 
+import java.nio.charset.StandardCharsets;
 import java.util.UUID;
 import java.util.concurrent.ThreadLocalRandom;
 
@@ -10,6 +11,18 @@ import java.util.concurrent.ThreadLocalRandom;
  */
 public final class Ids {
     private Ids() {}
+
+    /**
+     * The id of an agent's reply to a message: the same every time, so that a reply taken up again after
+     * a crash has the id of the one that was cut off, and clients put it in its place.
+     *
+     * @param messageId the message answered
+     * @param agentId the agent answering
+     * @return a version-3 UUID string
+     */
+    public static String reply(String messageId, String agentId) {
+        return UUID.nameUUIDFromBytes((messageId + "/" + agentId).getBytes(StandardCharsets.UTF_8)).toString();
+    }
 
     /** @return a new version-4 UUID string */
     public static String next() {

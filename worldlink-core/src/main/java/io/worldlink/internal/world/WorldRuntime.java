@@ -74,9 +74,11 @@ public final class WorldRuntime {
      * @param replyTimeout how long a model may send nothing before its reply is stopped with an error
      * @param clock the time source
      * @param modelPolicy what clients may change of an agent's model settings
+     * @param resumeTurns whether a turn that a crash cut off is taken up again when its world loads
+     * @param resumeWithin how old such a turn may be to be taken up again; an older one is ended
      */
     public record Settings(int memoryWindow, int memoryCap, Duration saveDelay, Duration replyTimeout, Clock clock,
-            ModelPolicy modelPolicy) {
+            ModelPolicy modelPolicy, boolean resumeTurns, Duration resumeWithin) {
         /** Checks the limits. */
         public Settings {
             if (memoryWindow < 0 || memoryCap < 4 || saveDelay.isNegative() || replyTimeout.isNegative()
@@ -135,6 +137,8 @@ public final class WorldRuntime {
 
     private static final System.Logger LOG = System.getLogger(WorldRuntime.class.getName());
     private static final int MAX_HUMAN_NAMES = 256;
+    // How far back the log is read for turns that a crash cut off: far more than one turn can log.
+    private static final int RECOVERY_WINDOW = 2_000;
     // Agent config fields that say where a model is called and with which key: the template's alone.
     private static final List<String> CREDENTIALS = List.of("apiKey", "baseUrl");
 
@@ -166,6 +170,8 @@ public final class WorldRuntime {
     private final List<CompletableFuture<Void>> quietWaiters = new ArrayList<>();
     // The agents of the world's template, read when first needed: their base URL and key stay there.
     private Map<String, AgentConfig> templateAgents;
+    // While a turn that a crash cut off is walked again: what the log holds of it.
+    private InterruptedTurns.Turn resuming;
     // inFlight's size, for readers off the world's thread.
     private volatile int busyReplies;
 
@@ -194,7 +200,7 @@ public final class WorldRuntime {
 
     private final class Reply implements ChatListener {
         final String agentId;
-        final String messageId = Ids.next();
+        final String messageId;
         final MessageEvent answering;
         final SenderClass answeringClass;
         final Turn turn;
@@ -207,6 +213,7 @@ public final class WorldRuntime {
 
         Reply(String agentId, MessageEvent answering, SenderClass answeringClass, Turn turn) {
             this.agentId = agentId;
+            this.messageId = Ids.reply(answering.id(), agentId);
             this.answering = answering;
             this.answeringClass = answeringClass;
             this.turn = turn;
@@ -279,6 +286,7 @@ public final class WorldRuntime {
                 world.ensureEpoch();
                 world.removeCredentials();
                 world.log = storage.openEventLog(key);
+                world.takeUpInterruptedTurns();
                 loaded.complete(world);
             } catch (RuntimeException e) {
                 world.closed = true;
@@ -788,6 +796,9 @@ public final class WorldRuntime {
     }
 
     private void publishTurnLimit(AgentState a, MessageEvent m) {
+        if (resuming != null && resuming.noticed().contains(a.config.id())) {
+            return;
+        }
         int calls = a.config.llmCallCount();
         emit(new MessageEvent(Ids.next(), now(), a.config.id(), SenderType.AGENT, 0, "@human Turn limit reached ("
                 + calls + " LLM calls). Please take control of the conversation.", m.id(), true));
@@ -798,6 +809,12 @@ public final class WorldRuntime {
     }
 
     private void startReply(AgentState a, MessageEvent m, SenderClass cls, Turn turn) {
+        if (resuming != null && resuming.answered().contains(a.config.id() + "/" + m.id())) {
+            // Its reply is in the log: it counts as the call it was, and the walk reaches the reply itself.
+            a.config = a.config.withCalls(a.config.llmCallCount() + 1, a.config.lastLLMCall(), a.config.lastActive());
+            markConfig(a);
+            return;
+        }
         Instant now = now();
         a.config = a.config.withCalls(a.config.llmCallCount() + 1, now, now);
         markConfig(a);
@@ -854,11 +871,13 @@ public final class WorldRuntime {
         if (!a.systemPrompt.isBlank()) {
             messages.add(new ChatMessage("system", a.systemPrompt));
         }
+        // What the agent remembered before the message it answers: the same context whenever it is asked.
         List<MemoryMessage> history = new ArrayList<>(a.memory.size());
         for (MemoryMessage mm : a.memory) {
-            if (!m.id().equals(mm.messageId())) {
-                history.add(mm);
+            if (m.id().equals(mm.messageId())) {
+                break;
             }
+            history.add(mm);
         }
         for (MemoryMessage mm : history.subList(Math.max(0, history.size() - settings.memoryWindow()), history.size())) {
             messages.add(new ChatMessage(mm.role(), modelText(mm.role(), mm.sender(), mm.content())));
@@ -915,7 +934,7 @@ public final class WorldRuntime {
                 return;
             }
             MessageEvent reply = emit(new MessageEvent(r.messageId, now(), r.agentId, SenderType.AGENT, 0,
-                    finished.content(), r.answering.id(), false));
+                    finished.content(), r.answering.id(), false, false, finished.stop()));
             if (a != null) {
                 remember(a, MemoryMessage.of(MemoryMessage.ASSISTANT, reply.content(), r.agentId, reply.id(),
                         r.answering.id(), reply.timestamp()));
@@ -940,7 +959,7 @@ public final class WorldRuntime {
             emit(new SseEvent(endId, now(), r.agentId, SseEvent.Phase.END, text, r.messageId, null, null, true));
             if (!text.isEmpty()) {
                 MessageEvent reply = emit(new MessageEvent(r.messageId, now(), r.agentId, SenderType.AGENT, 0, text,
-                        r.answering.id(), false, true));
+                        r.answering.id(), false, true, false));
                 AgentState a = agents.get(r.agentId);
                 if (a != null) {
                     remember(a, new MemoryMessage(MemoryMessage.ASSISTANT, text, r.agentId, reply.id(),
@@ -996,9 +1015,77 @@ public final class WorldRuntime {
         }
     }
 
+    // ---- turns that a crash cut off ----
+
+    /**
+     * Takes up the turns that the log shows without their end: the turn is walked again by the routing
+     * rules over what the log holds, so that memories and call counts become what they were, and only the
+     * replies that the log lacks are asked for; then the turn ends with {@code idle} as usual. A turn
+     * older than the setting allows, or every turn when taking up is off, ends with a notice instead.
+     */
+    private void takeUpInterruptedTurns() {
+        List<WorldEvent> tail = new ArrayList<>();
+        log.forEachAfter(Math.max(0, log.lastSeq() - RECOVERY_WINDOW), tail::add);
+        for (InterruptedTurns.Turn interrupted : InterruptedTurns.in(tail)) {
+            MessageEvent start = interrupted.start();
+            Turn turn = new Turn(start.id());
+            boolean recent = !start.timestamp().isBefore(now().minus(settings.resumeWithin()));
+            if (settings.resumeTurns() && recent) {
+                LOG.log(Level.INFO, "Taking up a turn of " + key + " that a restart cut off (message " + start.id()
+                        + ").");
+                walk(interrupted, turn);
+            } else {
+                emitEvenIfUnlogged(new SystemEvent(Ids.next(), now(), 0, "The server restarted while a turn was "
+                        + "under way; its unfinished replies were not taken up again. Send the message again to "
+                        + "ask once more.", MessageLevel.WARNING));
+            }
+            endTurnIfDone(turn);
+        }
+    }
+
+    private void walk(InterruptedTurns.Turn interrupted, Turn turn) {
+        resuming = interrupted;
+        try {
+            for (MessageEvent m : interrupted.messages()) {
+                if (m == interrupted.start()) {
+                    route(m, m.senderType() == SenderType.WORLD ? SenderClass.WORLD : SenderClass.HUMAN, turn);
+                    continue;
+                }
+                AgentState a = agents.get(m.sender());
+                if (m.turnLimitNotice() || a == null) {
+                    continue;
+                }
+                remember(a, new MemoryMessage(MemoryMessage.ASSISTANT, m.content(), m.sender(), m.id(),
+                        m.replyToMessageId(), m.timestamp(), m.stopped() ? Map.of("stopped", new JsonPrimitive(true))
+                                : Map.of()));
+                if (m.triggers()) {
+                    route(m, SenderClass.AGENT, turn);
+                }
+            }
+        } catch (RuntimeException e) {
+            reportFailure("taking up a turn that a restart cut off", e);
+        } finally {
+            resuming = null;
+        }
+    }
+
+    private static boolean remembers(AgentState a, MemoryMessage message) {
+        for (int i = a.memory.size() - 1; i >= 0; i--) {
+            MemoryMessage mm = a.memory.get(i);
+            if (message.messageId() != null && message.messageId().equals(mm.messageId())
+                    && message.role().equals(mm.role())) {
+                return true;
+            }
+        }
+        return false;
+    }
+
     // ---- memory and saving ----
 
     private void remember(AgentState a, MemoryMessage message) {
+        if (resuming != null && remembers(a, message)) {
+            return;
+        }
         a.memory.add(message);
         if (a.memory.size() > settings.memoryCap()) {
             // Archive a batch at a time, so that a full memory does not write an archive file per message.

@@ -1,0 +1,68 @@
+package io.worldlink.internal.world;
+
+import io.worldlink.MessageEvent;
+import io.worldlink.SenderType;
+import io.worldlink.WorldActionEvent;
+import io.worldlink.WorldEvent;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * Finds, in the end of a world's event log, the turns that a crash cut off: a human or world message
+ * with no {@code idle} after it. For each it gathers what the log holds of the turn, so that the world
+ * can walk the turn again by its routing rules and start only the replies that are missing.
+ */
+final class InterruptedTurns {
+    /**
+     * A turn without its end.
+     *
+     * @param start the message that started it
+     * @param messages its messages in log order, the start first: every message that answers one of them
+     * @param answered "agentId/messageId" for each message an agent's reply in the log answers
+     * @param noticed the agents whose turn-limit notice the turn already holds
+     */
+    record Turn(MessageEvent start, List<MessageEvent> messages, Set<String> answered, Set<String> noticed) {}
+
+    private InterruptedTurns() {}
+
+    /**
+     * @param tail the last events of a log, in order
+     * @return the turns among them that have no {@code idle}, oldest first
+     */
+    static List<Turn> in(List<WorldEvent> tail) {
+        Map<String, Integer> open = new LinkedHashMap<>();
+        for (int i = 0; i < tail.size(); i++) {
+            WorldEvent e = tail.get(i);
+            if (e instanceof MessageEvent m && (m.senderType() == SenderType.HUMAN || m.senderType() == SenderType.WORLD)) {
+                open.put(m.id(), i);
+            } else if (e instanceof WorldActionEvent w && w.action().equals(WorldActionEvent.IDLE)) {
+                open.remove(String.valueOf(w.details().get("messageId")));
+            }
+        }
+        List<Turn> turns = new ArrayList<>();
+        for (int startIndex : open.values()) {
+            MessageEvent start = (MessageEvent) tail.get(startIndex);
+            List<MessageEvent> messages = new ArrayList<>(List.of(start));
+            Set<String> inTurn = new HashSet<>(Set.of(start.id()));
+            Set<String> answered = new HashSet<>();
+            Set<String> noticed = new HashSet<>();
+            for (WorldEvent e : tail.subList(startIndex + 1, tail.size())) {
+                if (e instanceof MessageEvent m && m.replyToMessageId() != null && inTurn.contains(m.replyToMessageId())) {
+                    messages.add(m);
+                    inTurn.add(m.id());
+                    if (m.turnLimitNotice()) {
+                        noticed.add(m.sender());
+                    } else {
+                        answered.add(m.sender() + "/" + m.replyToMessageId());
+                    }
+                }
+            }
+            turns.add(new Turn(start, messages, answered, noticed));
+        }
+        return turns;
+    }
+}
