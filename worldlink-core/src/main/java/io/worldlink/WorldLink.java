@@ -54,8 +54,10 @@ public final class WorldLink implements AutoCloseable {
      * @param subscriptions open event bus subscriptions of this process
      * @param trackedUsers users with a connection, or with a grace period running before their folder is deleted
      * @param activeModelCalls model calls under way
+     * @param queuedCharacters characters waiting to be sent to clients, over all connections
      */
-    public record Stats(int connections, int loadedWorlds, int subscriptions, int trackedUsers, int activeModelCalls) {}
+    public record Stats(int connections, int loadedWorlds, int subscriptions, int trackedUsers, int activeModelCalls,
+            long queuedCharacters) {}
 
     private final Hub hub;
     private final Templates templates;
@@ -102,7 +104,8 @@ public final class WorldLink implements AutoCloseable {
         this.dispatcher = new ModelDispatcher(modelPool, b.maxConcurrentModelCalls);
         this.hub = new Hub(new WorldRuntime.Shared(storage, bus, registry, dispatcher, worldPool, timer, templates,
                 new WorldRuntime.Settings(b.memoryWindow, b.memoryCap, b.saveDelay, b.replyTimeout, b.clock,
-                        new ModelPolicy(b.maxTokensCap, b.allowedModels), b.resumeTurns, b.resumeWithin)), cloner,
+                        new ModelPolicy(b.maxTokensCap, b.allowedModels), b.resumeTurns, b.resumeWithin), b.metrics),
+                cloner,
                 b.anonymousGracePeriod, new Limits(b.maxFrameChars, b.maxQueuedChars, b.requestsPerSecond,
                 b.requestBurst, b.maxConnections, b.maxConnectionsPerAddress, b.maxConnectionsPerUser,
                 b.maxLoadedWorlds, b.maxWorldsPerUser, b.maxWorldsPerAnonymousUser, b.selectTimeout),
@@ -256,7 +259,7 @@ public final class WorldLink implements AutoCloseable {
     /** @return what this WorldLink holds now */
     public Stats stats() {
         return new Stats(hub.connectionCount(), hub.loadedWorldCount(), bus.subscriptionCount(), hub.trackedUsers(),
-                dispatcher.active());
+                dispatcher.active(), hub.queuedCharacters());
     }
 
     /** @return the provider that agents with provider {@code default} use */
@@ -316,6 +319,7 @@ public final class WorldLink implements AutoCloseable {
         private int maxWorldsPerAnonymousUser = 3;
         private Duration selectTimeout = Duration.ofSeconds(30);
         private boolean resumeTurns = true;
+        private MetricsListener metrics = MetricsListener.NONE;
         private Duration resumeWithin = Duration.ofMinutes(10);
 
         private Builder() {}
@@ -674,6 +678,16 @@ public final class WorldLink implements AutoCloseable {
             }
             this.resumeTurns = resume;
             this.resumeWithin = within;
+            return this;
+        }
+
+        /**
+         * @param listener told of connections, turns, model calls, frames and log writes as they happen
+         *     (default: nothing is recorded); it must return at once
+         * @return this
+         */
+        public Builder metrics(MetricsListener listener) {
+            this.metrics = Objects.requireNonNull(listener, "listener");
             return this;
         }
 

@@ -2,6 +2,7 @@ package io.worldlink.internal.protocol;
 
 import io.worldlink.Connection;
 import io.worldlink.Identity;
+import io.worldlink.MetricsListener;
 import io.worldlink.Transport;
 import io.worldlink.UserId;
 import io.worldlink.WorldEvent;
@@ -51,6 +52,7 @@ final class ClientSession implements Connection {
     private volatile boolean everSelected;
     private volatile boolean admitted;
     private volatile Future<?> selectDeadline;
+    private volatile MetricsListener.CloseReason closeReason = MetricsListener.CloseReason.NORMAL;
 
     ClientSession(String id, Transport transport, Identity identity, MessageRouter router, String remoteAddress) {
         this.id = id;
@@ -72,6 +74,7 @@ final class ClientSession implements Connection {
 
     /** Tells the client why it cannot stay, then closes it: it gets no requests handled. */
     void refuse(String frame) {
+        closeReason = MetricsListener.CloseReason.QUOTA;
         sendLarge(frame).whenComplete((x, e) -> close(1013, "Too many connections; try again later."));
     }
 
@@ -138,12 +141,22 @@ final class ClientSession implements Connection {
             largeSends.forEach(f -> f.completeExceptionally(new IllegalStateException("the connection closed")));
             largeSends.clear();
             router.sessionClosed(this);
+            router.metrics().connectionClosed(closeReason);
         }
     }
 
     /** Closes the transport with a code, then releases everything. */
     void close(int code, String reason) {
         if (!closed.get()) {
+            if (closeReason == MetricsListener.CloseReason.NORMAL) {
+                closeReason = switch (code) {
+                    case 1013 -> MetricsListener.CloseReason.SLOW_CLIENT;
+                    case 1009 -> MetricsListener.CloseReason.OVERSIZE;
+                    case 1008 -> MetricsListener.CloseReason.IDLE;
+                    case 1001 -> MetricsListener.CloseReason.SHUTDOWN;
+                    default -> MetricsListener.CloseReason.NORMAL;
+                };
+            }
             // Released first: nothing the client sends while its transport closes is served.
             closed();
             transport.close(code, reason);
@@ -294,7 +307,8 @@ final class ClientSession implements Connection {
                 continue;
             }
             String text = next instanceof Large large ? large.frame() : (String) next;
-            Send send = next instanceof Large large ? new Send(0, large.sent()) : new Send(text.length(), null);
+            Send send = next instanceof Large large ? new Send(0, large.sent(), text.length())
+                    : new Send(text.length(), null, text.length());
             if (next instanceof Large) {
                 // Written at once: a client waits for nothing behind a frame that fills a batch on its own.
                 transport.flush();
@@ -317,12 +331,14 @@ final class ClientSession implements Connection {
 
         final int size;
         final CompletableFuture<Void> sent;
+        final int sentSize;
         final AtomicInteger state = new AtomicInteger(IN_CALL);
         final AtomicBoolean done = new AtomicBoolean();
 
-        Send(int size, CompletableFuture<Void> sent) {
+        Send(int size, CompletableFuture<Void> sent, int sentSize) {
             this.size = size;
             this.sent = sent;
+            this.sentSize = sentSize;
         }
 
         @Override
@@ -331,6 +347,9 @@ final class ClientSession implements Connection {
                 return;
             }
             queuedChars.addAndGet(-size);
+            if (error == null) {
+                router.metrics().frameSent(size == 0 ? sentSize : size);
+            }
             if (sent != null) {
                 largeSends.remove(sent);
                 if (error == null) {

@@ -39,7 +39,8 @@ public final class Hub {
         this.storage = shared.storage();
         this.access = new Access(trustClaimedUserIds);
         this.worlds = new Worlds(shared, cloner, grace, limits);
-        this.router = new MessageRouter(worlds, limits, access, shared.settings().clock(), shared.timer());
+        this.router = new MessageRouter(worlds, limits, access, shared.settings().clock(), shared.timer(),
+                shared.metrics());
     }
 
     /**
@@ -160,6 +161,15 @@ public final class Hub {
     /** @return worlds in memory */
     public int loadedWorldCount() {
         return worlds.loadedCount();
+    }
+
+    /** @return characters waiting to be sent to clients, over all connections */
+    public long queuedCharacters() {
+        long sum = 0;
+        for (ClientSession s : router.sessions()) {
+            sum += s.queuedChars();
+        }
+        return sum;
     }
 
     /** @return users with a connection or a pending deletion */

@@ -10,6 +10,7 @@ import io.worldlink.Connection;
 import io.worldlink.ErrorCode;
 import io.worldlink.EventType;
 import io.worldlink.Identity;
+import io.worldlink.MetricsListener;
 import io.worldlink.Names;
 import io.worldlink.Transport;
 import io.worldlink.UserId;
@@ -56,12 +57,15 @@ public final class MessageRouter {
     private final Access access;
     private final Clock clock;
     private final ScheduledExecutorService timer;
+    private final MetricsListener metrics;
     private final Set<ClientSession> sessions = ConcurrentHashMap.newKeySet();
     private final AtomicInteger admitted = new AtomicInteger();
     private final Map<String, Integer> perAddress = new ConcurrentHashMap<>();
 
-    MessageRouter(Worlds worlds, Limits limits, Access access, Clock clock, ScheduledExecutorService timer) {
+    MessageRouter(Worlds worlds, Limits limits, Access access, Clock clock, ScheduledExecutorService timer,
+            MetricsListener metrics) {
         this.worlds = worlds;
+        this.metrics = metrics;
         this.limits = limits;
         this.access = access;
         this.clock = clock;
@@ -77,10 +81,12 @@ public final class MessageRouter {
     }
 
     Connection open(Transport transport, Identity identity) {
+        metrics.connectionOpened();
         String address = transport.remoteAddress();
         ClientSession s = new ClientSession(Ids.next(), transport, identity, this, address);
         String refusal = admit(address);
         if (refusal != null) {
+            metrics.requestRefused(ErrorCode.QUOTA_EXCEEDED);
             s.refuse(Frames.connectionError(ErrorCode.QUOTA_EXCEEDED, refusal, null));
             return s;
         }
@@ -144,7 +150,22 @@ public final class MessageRouter {
         }
     }
 
+    private void error(ClientSession s, ErrorCode code, String message, String replyTo) {
+        metrics.requestRefused(code);
+        s.send(Frames.error(code, message, replyTo));
+    }
+
+    private void connectionError(ClientSession s, ErrorCode code, String message, String replyTo) {
+        metrics.requestRefused(code);
+        s.send(Frames.connectionError(code, message, replyTo));
+    }
+
+    MetricsListener metrics() {
+        return metrics;
+    }
+
     String rateLimited(String frame) {
+        metrics.requestRefused(ErrorCode.RATE_LIMITED);
         return Frames.error(ErrorCode.RATE_LIMITED, "Too many requests: at most " + (int) limits.requestsPerSecond()
                 + " a second (bursts of " + limits.requestBurst() + "). This request was dropped.", idOf(frame));
     }
@@ -167,13 +188,13 @@ public final class MessageRouter {
         try {
             e = JsonParser.parseString(frame);
         } catch (JsonParseException ex) {
-            s.send(Frames.error(ErrorCode.INVALID_JSON, "The frame is not valid JSON; send an object such as "
-                    + "{\"type\": \"ping\"}.", null));
+            error(s, ErrorCode.INVALID_JSON, "The frame is not valid JSON; send an object such as "
+                    + "{\"type\": \"ping\"}.", null);
             return null;
         }
         if (!e.isJsonObject()) {
-            s.send(Frames.error(ErrorCode.INVALID_MESSAGE, "A frame must be a JSON object such as "
-                    + "{\"type\": \"ping\"}, not " + kind(e) + ".", null));
+            error(s, ErrorCode.INVALID_MESSAGE, "A frame must be a JSON object such as "
+                    + "{\"type\": \"ping\"}, not " + kind(e) + ".", null);
             return null;
         }
         JsonObject o = e.getAsJsonObject();
@@ -181,23 +202,23 @@ public final class MessageRouter {
         try {
             id = requestId(o);
         } catch (WorldLinkException ex) {
-            s.send(Frames.error(ex.code(), ex.getMessage(), null));
+            error(s, ex.code(), ex.getMessage(), null);
             return null;
         }
         JsonElement type = o.get("type");
         if (type == null || !type.isJsonPrimitive() || !type.getAsJsonPrimitive().isString()) {
-            s.send(Frames.error(ErrorCode.INVALID_MESSAGE, "The frame needs a \"type\" string, one of "
-                    + String.join(", ", TYPES) + ".", id));
+            error(s, ErrorCode.INVALID_MESSAGE, "The frame needs a \"type\" string, one of "
+                    + String.join(", ", TYPES) + ".", id);
             return null;
         }
         if (!TYPES.contains(type.getAsString())) {
-            s.send(Frames.error(ErrorCode.UNKNOWN_TYPE, "Unknown message type \"" + clip(type.getAsString())
-                    + "\"; the types are " + String.join(", ", TYPES) + ".", id));
+            error(s, ErrorCode.UNKNOWN_TYPE, "Unknown message type \"" + clip(type.getAsString())
+                    + "\"; the types are " + String.join(", ", TYPES) + ".", id);
             return null;
         }
         JsonElement payload = o.get("payload");
         if (payload != null && !payload.isJsonNull() && !payload.isJsonObject()) {
-            s.send(Frames.error(ErrorCode.INVALID_MESSAGE, "\"payload\" must be a JSON object.", id));
+            error(s, ErrorCode.INVALID_MESSAGE, "\"payload\" must be a JSON object.", id);
             return null;
         }
         return new Request(type.getAsString(), id,
@@ -296,7 +317,7 @@ public final class MessageRouter {
                 default -> throw new IllegalStateException(r.type());
             }
         } catch (WorldLinkException e) {
-            s.send(Frames.error(e.code(), e.getMessage(), r.id()));
+            error(s, e.code(), e.getMessage(), r.id());
         }
         return done();
     }
@@ -338,11 +359,11 @@ public final class MessageRouter {
             }).thenCompose(f -> f).thenAccept(error -> {
                 if (error != null) {
                     WorldLinkException w = unwrap(error);
-                    s.send(Frames.connectionError(w.code(), w.getMessage(), r.id()));
+                    connectionError(s, w.code(), w.getMessage(), r.id());
                 }
             });
         } catch (WorldLinkException e) {
-            s.send(Frames.connectionError(e.code(), e.getMessage(), r.id()));
+            connectionError(s, e.code(), e.getMessage(), r.id());
             return done();
         }
     }
@@ -403,7 +424,7 @@ public final class MessageRouter {
                     io.worldlink.MessageLevel.INFO, clock.instant(), null), r.id(), 0));
         }).exceptionally(e -> {
             WorldLinkException w = unwrap(e);
-            s.send(Frames.error(w.code(), w.getMessage(), r.id()));
+            error(s, w.code(), w.getMessage(), r.id());
             return null;
         });
     }
@@ -466,7 +487,7 @@ public final class MessageRouter {
                     s.forgetReply(eventId);
                 }
                 WorldLinkException w = unwrap(error);
-                s.send(Frames.error(w.code(), w.getMessage(), r.id()));
+                error(s, w.code(), w.getMessage(), r.id());
             }
         });
     }

@@ -16,6 +16,7 @@ import io.worldlink.EventLog;
 import io.worldlink.MemoryMessage;
 import io.worldlink.MessageEvent;
 import io.worldlink.MessageLevel;
+import io.worldlink.MetricsListener;
 import io.worldlink.Names;
 import io.worldlink.SenderType;
 import io.worldlink.SseEvent;
@@ -100,9 +101,11 @@ public final class WorldRuntime {
      * @param timer for delayed saves
      * @param templates the templates, whose agents' model settings (base URL, key) user worlds never hold
      * @param settings memory limits, save delay and clock
+     * @param metrics what is measured
      */
     public record Shared(UserStorage storage, EventBus bus, ModelRegistry models, ModelDispatcher dispatcher,
-            Executor worldPool, ScheduledExecutorService timer, Templates templates, Settings settings) {}
+            Executor worldPool, ScheduledExecutorService timer, Templates templates, Settings settings,
+            MetricsListener metrics) {}
 
     /**
      * A change to an agent, as {@code agent-update} carries it; {@code null} fields stay as they are.
@@ -151,6 +154,7 @@ public final class WorldRuntime {
     private final SerialExecutor exec;
     private final Settings settings;
     private final Templates templates;
+    private final MetricsListener metrics;
 
     // Everything below is touched only on exec.
     private EventLog log;
@@ -191,7 +195,9 @@ public final class WorldRuntime {
     /** A turn: started by a human or world message, over when nothing it set off is still running. */
     private static final class Turn {
         final String startMessageId;
+        final long startedNanos = System.nanoTime();
         int pending;
+        boolean stopped;
 
         Turn(String startMessageId) {
             this.startMessageId = startMessageId;
@@ -209,6 +215,8 @@ public final class WorldRuntime {
         volatile ChatCall call;
         volatile boolean cancelled;
         volatile long lastHeard = System.nanoTime();
+        final long startedNanos = System.nanoTime();
+        volatile long firstChunkNanos;
         volatile ScheduledFuture<?> watchdog;
 
         Reply(String agentId, MessageEvent answering, SenderClass answeringClass, Turn turn) {
@@ -222,6 +230,9 @@ public final class WorldRuntime {
         @Override
         public void onChunk(String chunk) {
             lastHeard = System.nanoTime();
+            if (firstChunkNanos == 0) {
+                firstChunkNanos = lastHeard;
+            }
             exec.execute(() -> chunk(this, chunk));
         }
 
@@ -267,6 +278,7 @@ public final class WorldRuntime {
         this.exec = new SerialExecutor(shared.worldPool(), this::commit);
         this.settings = shared.settings();
         this.templates = shared.templates();
+        this.metrics = shared.metrics();
     }
 
     /**
@@ -682,8 +694,16 @@ public final class WorldRuntime {
         }
         if (unsynced) {
             unsynced = false;
+            long syncStart = System.nanoTime();
             try {
                 log.sync();
+                int durable = 0;
+                for (WorldEvent e : unpublished) {
+                    if (e.seq() > 0) {
+                        durable++;
+                    }
+                }
+                metrics.eventsLogged(durable, Duration.ofNanos(System.nanoTime() - syncStart));
             } catch (RuntimeException e) {
                 // Written but perhaps not on disk: clients still see them, and are told of the risk.
                 LOG.log(Level.ERROR, "Could not sync the event log of " + key + ": " + e.getMessage(), e);
@@ -727,6 +747,9 @@ public final class WorldRuntime {
         MessageEvent m = emit(new MessageEvent(idOrNew(messageId), now(), senderName, senderType(cls), 0, content, null,
                 false));
         Turn turn = cls == SenderClass.HUMAN || cls == SenderClass.WORLD ? new Turn(m.id()) : null;
+        if (turn != null) {
+            metrics.turnStarted();
+        }
         try {
             route(m, cls, turn);
         } catch (RuntimeException e) {
@@ -862,7 +885,8 @@ public final class WorldRuntime {
             }
             r.cancel();
             fail(r, new WorldLinkException(ErrorCode.MODEL_ERROR, "The model of agent " + r.agentId
-                    + " sent nothing for " + Durations.readable(settings.replyTimeout()) + "; the reply was stopped."));
+                    + " sent nothing for " + Durations.readable(settings.replyTimeout()) + "; the reply was stopped."),
+                    MetricsListener.CallOutcome.TIMEOUT);
         }), delayNanos, TimeUnit.NANOSECONDS);
     }
 
@@ -922,6 +946,7 @@ public final class WorldRuntime {
             return;
         }
         busyReplies = inFlight.size();
+        callEnded(r, MetricsListener.CallOutcome.COMPLETE, usage);
         try {
             AgentState a = agents.get(r.agentId);
             String name = a == null ? r.agentId : a.config.name();
@@ -949,11 +974,24 @@ public final class WorldRuntime {
         }
     }
 
+    private void callEnded(Reply r, MetricsListener.CallOutcome outcome, Usage usage) {
+        AgentState a = agents.get(r.agentId);
+        long end = System.nanoTime();
+        long first = r.firstChunkNanos;
+        metrics.modelCallEnded(a == null ? "unknown" : models.providerOf(a.config.provider()),
+                a == null ? "" : a.config.model(), outcome, first == 0 ? null : Duration.ofNanos(first - r.startedNanos),
+                Duration.ofNanos(end - r.startedNanos), usage);
+    }
+
     private void stopped(Reply r, String endId) {
         if (!inFlight.remove(r)) {
             return;
         }
         busyReplies = inFlight.size();
+        callEnded(r, MetricsListener.CallOutcome.STOPPED, Usage.NONE);
+        if (r.turn != null) {
+            r.turn.stopped = true;
+        }
         try {
             String text = r.text.toString();
             emit(new SseEvent(endId, now(), r.agentId, SseEvent.Phase.END, text, r.messageId, null, null, true));
@@ -974,10 +1012,15 @@ public final class WorldRuntime {
     }
 
     private void fail(Reply r, Throwable error) {
+        fail(r, error, MetricsListener.CallOutcome.ERROR);
+    }
+
+    private void fail(Reply r, Throwable error, MetricsListener.CallOutcome outcome) {
         if (closed || !inFlight.remove(r)) {
             return;
         }
         busyReplies = inFlight.size();
+        callEnded(r, outcome, Usage.NONE);
         try {
             String message = error instanceof WorldLinkException w ? w.getMessage()
                     : "The model failed (" + error.getClass().getSimpleName() + ").";
@@ -1010,6 +1053,7 @@ public final class WorldRuntime {
     private void endTurnIfDone(Turn turn) {
         if (turn != null && turn.pending == 0) {
             turn.pending = -1;
+            metrics.turnEnded(Duration.ofNanos(System.nanoTime() - turn.startedNanos), turn.stopped);
             emitEvenIfUnlogged(new WorldActionEvent(Ids.next(), now(), 0, WorldActionEvent.IDLE, null,
                     Map.of("messageId", turn.startMessageId)));
         }
