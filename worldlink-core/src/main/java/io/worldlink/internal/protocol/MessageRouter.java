@@ -46,6 +46,7 @@ public final class MessageRouter {
     private static final List<String> TYPES = List.of("world-select", "chat-send", "agent-update", "world-reload",
             "event-subscribe", "world-export", "ping", "chat-stop");
     private static final int MAX_ID_LENGTH = 64;
+    private static final long REFUSAL_GRACE_SECONDS = 5;
     // A world's export is one frame that does not count against the client's queue: bounded here.
     private static final int MAX_EXPORT_CHARS = 32 * 1024 * 1024;
 
@@ -88,6 +89,9 @@ public final class MessageRouter {
         if (refusal != null) {
             metrics.requestRefused(ErrorCode.QUOTA_EXCEEDED);
             s.refuse(Frames.connectionError(ErrorCode.QUOTA_EXCEEDED, refusal, null));
+            // A refused client that does not read the refusal is not held for it either.
+            timer.schedule(() -> s.close(1013, "Too many connections; try again later."), REFUSAL_GRACE_SECONDS,
+                    TimeUnit.SECONDS);
             return s;
         }
         s.admitted();
