@@ -151,7 +151,19 @@ public final class Launcher {
                             "provider of agents whose provider is \"default\": offline (built in), openai, ollama or "
                             + "openai-compatible"),
                     Setting.number("--offline-pace-ms", "WORLDLINK_OFFLINE_PACE_MS", 25, 0, 60_000,
-                            "pause between the offline model's words, 0 for none"))),
+                            "pause between the offline model's words, 0 for none"),
+                    Setting.number("--model-first-byte-timeout-seconds", "WORLDLINK_MODEL_FIRST_BYTE_TIMEOUT_SECONDS",
+                            60, 1, 3600, "how long an HTTP model (openai, ollama, openai-compatible) may take to start "
+                            + "answering before the reply ends with MODEL_ERROR"),
+                    Setting.number("--model-gap-timeout-seconds", "WORLDLINK_MODEL_GAP_TIMEOUT_SECONDS", 30, 1, 3600,
+                            "how long an HTTP model may pause between two pieces of a reply"),
+                    Setting.number("--reply-timeout-seconds", "WORLDLINK_REPLY_TIMEOUT_SECONDS", 120, 1, 86_400,
+                            "how long any model may send nothing before its reply ends with MODEL_ERROR and the turn "
+                            + "goes on"),
+                    Setting.number("--memory-window", "WORLDLINK_MEMORY_WINDOW", 10, 0, 100_000,
+                            "how many of an agent's latest remembered messages its model is sent"),
+                    Setting.number("--memory-cap", "WORLDLINK_MEMORY_CAP", 200, 4, 1_000_000,
+                            "how many messages an agent's memory holds before the oldest move to its archive"))),
             new Section("Users and access:", List.of(
                     AUTH_SECRET,
                     Setting.flag("--insecure-trust-user-ids", "WORLDLINK_INSECURE", "true",
@@ -472,6 +484,10 @@ public final class Launcher {
                 .dataRoot(o.data())
                 .defaultProvider(o.provider())
                 .offlinePace(Duration.ofMillis(o.number("--offline-pace-ms")))
+                .modelTimeouts(Duration.ofSeconds(o.number("--model-first-byte-timeout-seconds")),
+                        Duration.ofSeconds(o.number("--model-gap-timeout-seconds")))
+                .replyTimeout(Duration.ofSeconds(o.number("--reply-timeout-seconds")))
+                .memory(o.number("--memory-window"), o.number("--memory-cap"))
                 .anonymousGracePeriod(Duration.ofSeconds(o.number("--grace-seconds")))
                 .rateLimit(o.number("--rate-limit"), 2 * o.number("--rate-limit"))
                 .trustClaimedUserIds(o.insecure())

@@ -25,6 +25,11 @@ class LauncherTest {
     static final List<List<Object>> NUMBERS = List.of(
             List.of("--port", "WORLDLINK_PORT", 8080),
             List.of("--offline-pace-ms", "WORLDLINK_OFFLINE_PACE_MS", 25),
+            List.of("--model-first-byte-timeout-seconds", "WORLDLINK_MODEL_FIRST_BYTE_TIMEOUT_SECONDS", 60),
+            List.of("--model-gap-timeout-seconds", "WORLDLINK_MODEL_GAP_TIMEOUT_SECONDS", 30),
+            List.of("--reply-timeout-seconds", "WORLDLINK_REPLY_TIMEOUT_SECONDS", 120),
+            List.of("--memory-window", "WORLDLINK_MEMORY_WINDOW", 10),
+            List.of("--memory-cap", "WORLDLINK_MEMORY_CAP", 200),
             List.of("--grace-seconds", "WORLDLINK_GRACE_SECONDS", 30),
             List.of("--max-connections", "WORLDLINK_MAX_CONNECTIONS", 10_000),
             List.of("--max-connections-per-address", "WORLDLINK_MAX_CONNECTIONS_PER_ADDRESS", 100),
@@ -156,6 +161,8 @@ class LauncherTest {
         assertEquals("Unmatched argument at index 0: 'serve'.", problem(Map.of(), "serve"));
         assertEquals("Missing required parameter for option '--data' (DIR).", problem(Map.of(), "--data"));
         assertEquals("--data must not be empty.", problem(Map.of(), "--data="));
+        assertEquals("--memory-cap must be a whole number from 4 to 1000000, not \"2\".", problem(Map.of(),
+                "--memory-cap", "2"));
         assertEquals("mint-token needs the secret: --auth-secret or WORLDLINK_AUTH_SECRET.", problem(Map.of(),
                 "mint-token", "ann"));
         assertEquals("Missing required parameter: 'USER_ID'.", problem(Map.of(), "mint-token", "--auth-secret", SECRET));
