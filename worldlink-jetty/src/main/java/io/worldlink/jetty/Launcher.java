@@ -3,6 +3,7 @@ package io.worldlink.jetty;
 import io.worldlink.HmacTokens;
 import io.worldlink.WorldLink;
 import io.worldlink.jetty.internal.OriginPolicy;
+import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -141,7 +142,8 @@ public final class Launcher {
                     Setting.number("--port", "WORLDLINK_PORT", 8080, 0, 65535, "port, 0 for any free one"),
                     Setting.text("--path", "PATH", "WORLDLINK_PATH", "/ws", "WebSocket path"),
                     Setting.text("--data", "DIR", "WORLDLINK_DATA", "data",
-                            "data root with worlds/ (templates) and users/"),
+                            "data root with worlds/ (templates) and users/; the shipped templates are copied into an "
+                            + "empty one"),
                     Setting.flag("--no-sync", "WORLDLINK_SYNC", "false",
                             "do not sync files to disk (faster; a machine crash may lose the last events)"),
                     Setting.text("--log-level", "LEVEL", "WORLDLINK_LOG_LEVEL", "INFO",
@@ -517,6 +519,16 @@ public final class Launcher {
             System.exit(2);
             return;
         }
+        Path worlds = o.data().resolve("worlds");
+        List<String> copied = List.of();
+        if (link.templates().isEmpty()) {
+            try {
+                copied = ShippedTemplates.copyInto(worlds);
+            } catch (IOException e) {
+                System.err.println("Could not copy the shipped templates into " + worlds.toAbsolutePath() + ": " + e
+                        + ". The server starts without templates; pass --data with a folder that has them.");
+            }
+        }
         WorldLinkServer server = WorldLinkServer.builder(link).host(o.host()).port(o.port()).path(o.path())
                 .allowedOrigins(o.allowedOrigins()).build();
         try {
@@ -533,7 +545,7 @@ public final class Launcher {
             link.close();
             stopped.countDown();
         }, "worldlink-shutdown"));
-        out.println(banner(o, link, server));
+        out.println(banner(o, link, server, copied));
         try {
             stopped.await();
         } catch (InterruptedException e) {
@@ -541,7 +553,11 @@ public final class Launcher {
         }
     }
 
-    static String banner(Options o, WorldLink link, WorldLinkServer server) {
+    /**
+     * @param copied the shipped templates that were just copied into the data root, which had none
+     * @return what the server says when it has started
+     */
+    static String banner(Options o, WorldLink link, WorldLinkServer server, List<String> copied) {
         String http = "http://" + server.webSocketUri().getHost() + ":" + server.port();
         String provider = link.defaultProvider();
         StringBuilder sb = new StringBuilder();
@@ -551,6 +567,10 @@ public final class Launcher {
         sb.append("  Data:      ").append(o.data().toAbsolutePath().normalize()).append(" (templates: ")
                 .append(link.templates().isEmpty() ? "none found; pass --data" : String.join(", ", link.templates()))
                 .append(")\n");
+        if (!copied.isEmpty()) {
+            sb.append("  Templates: ").append(o.data().resolve("worlds").toAbsolutePath().normalize())
+                    .append(" had none, so the shipped ones were copied there (no file overwritten)\n");
+        }
         sb.append("  Model:     agents with provider \"default\" use \"").append(provider).append('"')
                 .append(provider.equals("offline") ? " (built in: no network, no API key)" : "").append('\n');
         sb.append("  Auth:      ").append(o.insecure() ? "INSECURE, claimed user ids are trusted (development only)"

@@ -7,6 +7,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.worldlink.Identity;
 import io.worldlink.TestData;
 import io.worldlink.WorldLink;
+import io.worldlink.client.Confirmation;
+import io.worldlink.client.WorldLinkClient;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -14,6 +16,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -205,11 +208,12 @@ class LauncherTest {
                 Map.of());
         try (WorldLink link = Launcher.worldLink(o).environment(Map.of()).build();
                 WorldLinkServer server = WorldLinkServer.builder(link).port(0).build().start()) {
-            String banner = Launcher.banner(o, link, server);
+            String banner = Launcher.banner(o, link, server, List.of());
             assertTrue(banner.contains("ws://127.0.0.1:" + server.port() + "/ws"), banner);
             assertTrue(banner.contains("use \"offline\" (built in: no network, no API key)"), banner);
             assertTrue(banner.contains("off: anonymous (UUID) users only"), banner);
             assertTrue(banner.contains("templates: default-world, extended-world, fast-world"), banner);
+            assertTrue(!banner.contains("copied"), banner);
         }
     }
 
@@ -231,6 +235,34 @@ class LauncherTest {
                 .authenticator(io.worldlink.HmacTokens.withSecret(SECRET)).build()) {
             assertEquals(Identity.of("ann"), link.authenticate(token.out().strip()));
         }
+    }
+
+    @Test
+    void aServerOnAnEmptyDataRootCopiesTheShippedTemplatesAndServesThem() throws Exception {
+        Path data = work.resolve("empty");
+        try (LauncherProcess server = LauncherProcess.start(data, "--offline-pace-ms", "0");
+                WorldLinkClient client = WorldLinkClient.builder(server.webSocketUri).build()) {
+            assertTrue(server.lineContaining("templates: default-world, extended-world, fast-world") != null);
+            assertTrue(server.lineContaining("had none, so the shipped ones were copied there").contains(
+                    data.resolve("worlds").toAbsolutePath().toString()));
+            Confirmation c = client.selectWorld("extended-world", "debate", UUID.randomUUID().toString())
+                    .get(30, TimeUnit.SECONDS);
+            assertEquals(List.of("con", "moderator", "pro"), c.agents().stream().map(a -> a.id()).sorted().toList());
+        }
+        assertEquals(Files.readString(TestData.SHIPPED_DATA.resolve("worlds/default-world/agents/ada/system-prompt.md")),
+                Files.readString(data.resolve("worlds/default-world/agents/ada/system-prompt.md")));
+    }
+
+    @Test
+    void copyingTheShippedTemplatesNeverOverwritesAFile() throws Exception {
+        Path worlds = work.resolve("worlds");
+        Path prompt = worlds.resolve("default-world/agents/ada/system-prompt.md");
+        Files.createDirectories(prompt.getParent());
+        Files.writeString(prompt, "You are my own Ada.");
+        assertEquals(List.of("default-world", "extended-world", "fast-world"), ShippedTemplates.copyInto(worlds));
+        assertEquals("You are my own Ada.", Files.readString(prompt));
+        assertTrue(Files.isRegularFile(worlds.resolve("default-world/config.json")));
+        assertTrue(Files.isRegularFile(worlds.resolve("fast-world/config.json")));
     }
 
     /** What a launcher run in a JVM of its own printed, and how it ended. */
