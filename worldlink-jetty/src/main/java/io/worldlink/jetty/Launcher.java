@@ -208,7 +208,10 @@ public final class Launcher {
     }
 
     /**
-     * @param args the command line
+     * Serves WorldLink, prints a token or shows the help, as the command line asks; a command line that
+     * cannot run is explained, with the help, and exits with 2.
+     *
+     * @param args the command line; {@code --help} describes it
      */
     public static void main(String[] args) {
         Options options;
@@ -286,7 +289,7 @@ public final class Launcher {
         allowed.addAll(parsed.matchedOptionValue(ALLOW_MODELS, List.<String>of()));
         return new Options(sub == null ? "serve" : "mint-token", help, numbers, main.required(SETTINGS.get("--host")),
                 main.required(SETTINGS.get("--path")), Path.of(main.required(SETTINGS.get("--data"))),
-                main.text(SETTINGS.get("--provider")), secret, main.flag(SETTINGS.get("--insecure-trust-user-ids")),
+                main.required(SETTINGS.get("--provider")), secret, main.flag(SETTINGS.get("--insecure-trust-user-ids")),
                 !main.flag(SETTINGS.get("--no-sync")), level, tokenUser, allowedModels(allowed, help),
                 origins(main.text(SETTINGS.get("--allowed-origins")), help));
     }

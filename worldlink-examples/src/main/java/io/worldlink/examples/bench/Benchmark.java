@@ -172,6 +172,9 @@ public final class Benchmark {
     }
 
     /**
+     * Runs the scenarios the command line asks for and reports their figures; {@code --help} shows the
+     * help, and a command line that cannot run is explained, with the help, and exits with 2.
+     *
      * @param args the command line; {@code --help} describes it
      * @throws Exception when a scenario cannot run
      */

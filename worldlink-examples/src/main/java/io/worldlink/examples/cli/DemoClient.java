@@ -136,6 +136,9 @@ public final class DemoClient {
     }
 
     /**
+     * Chats in the world the command line names until the user leaves; {@code --help} shows the help, and
+     * a command line that cannot run is explained, with the help, and exits with 2.
+     *
      * @param args the command line; {@code --help} describes it
      */
     public static void main(String[] args) {

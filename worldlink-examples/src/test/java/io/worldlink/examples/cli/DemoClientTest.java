@@ -173,6 +173,26 @@ class DemoClientTest {
     }
 
     @Test
+    void aSecondCtrlCStopsWaitingForATurnThatCannotEnd() throws Exception {
+        Typing keys = new Typing();
+        Output screen = new Output();
+        CompletableFuture<Integer> status;
+        try (Thinking model = new Thinking()) {
+            status = model.run(keys, screen);
+            screen.await("Type /help", 0);
+            keys.type("Tell me everything.\n");
+            screen.await("] Let me think", 0);
+        }
+        // The server is gone: the turn can neither end nor be stopped, and Ctrl-C does not end the client.
+        int at = screen.await("(connection lost; reconnecting...)", 0);
+        keys.type(String.valueOf(Keyboard.CTRL_C));
+        keys.type(String.valueOf(Keyboard.CTRL_C));
+        screen.await("(no longer waiting for this turn; its replies may still come)\n> ", at);
+        keys.type("/quit\n");
+        assertEquals(0, status.get(30, TimeUnit.SECONDS));
+    }
+
+    @Test
     void theHelpListsEveryOption() {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         ByteArrayOutputStream err = new ByteArrayOutputStream();
