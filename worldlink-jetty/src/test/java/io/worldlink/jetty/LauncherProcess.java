@@ -58,6 +58,19 @@ final class LauncherProcess implements AutoCloseable {
         webSocketUri = uri;
     }
 
+    /**
+     * @param text what the line holds
+     * @return the first line not yet read that holds the text, waiting up to a minute for the launcher to print it
+     */
+    String lineContaining(String text) throws InterruptedException {
+        for (String line; (line = output.poll(60, TimeUnit.SECONDS)) != null; ) {
+            if (line.contains(text)) {
+                return line;
+            }
+        }
+        throw new IllegalStateException("the launcher printed no line with \"" + text + "\" within 60 s");
+    }
+
     static LauncherProcess start(Path data, String... options) throws IOException, InterruptedException {
         return new LauncherProcess(data, List.of(options));
     }

@@ -3,14 +3,15 @@ package io.worldlink.examples.bench;
 import com.google.gson.GsonBuilder;
 import com.google.gson.JsonObject;
 import java.io.IOException;
+import java.io.PrintStream;
 import java.net.URI;
-import org.eclipse.jetty.websocket.core.client.WebSocketCoreClient;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
@@ -23,6 +24,14 @@ import java.util.function.Consumer;
 import java.util.function.IntFunction;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
+import org.eclipse.jetty.websocket.core.client.WebSocketCoreClient;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Help;
+import picocli.CommandLine.Model.OptionSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.ParseResult;
 
 /**
  * How fast, how many, and nothing leaked: starts the launcher's server in its own JVM and drives it
@@ -30,76 +39,209 @@ import java.util.stream.Stream;
  *
  * <pre>
  * java -cp worldlink-examples/target/worldlink-examples.jar io.worldlink.examples.bench.Benchmark [options]
- *   --scenarios connections,fanout,chat,baseline,churn   (default: all)
- *   --connections N        connections scenario size (default 10000)
- *   --fanout-clients M     clients of the one world (default 1000)
- *   --fanout-chunks K      chunks the model streams (default 100)
- *   --fanout-chunk-delay-ms D  the model's pause before each chunk (default 10)
- *   --chat-clients C       chat clients, each in its own world of 2 agents (default 100)
- *   --chat-seconds S       measured time (default 20, after --warmup-seconds, default 5)
- *   --model offline|http   chat: the offline model at zero pace, or an OpenAI-compatible model on loopback
- *   --chunks N             chat with --model http: chunks per reply (default 20)
- *   --chunk-delay-ms D     chat with --model http: pause before each chunk (default 0)
- *   --sync on|off|both     chat: with the event log and files synced to disk, without, or one run each
- *                          (default both, so that the cost of syncing shows)
- *   --churn-cycles N       connect/select/chat/disconnect cycles (default 100000)
- *   --parallel P           churn: cycles under way at once (default 50)
- *   --heap SIZE            the server's -Xmx (default 4g)
- *   --server-jvm-args ARGS more JVM options for the server, space-separated (a profiler, say)
- *   --json FILE            where the figures go (default target/benchmark.json)
  * </pre>
+ *
+ * {@code --help} lists the options: which scenarios to run, and the size of each.
  */
 public final class Benchmark {
     private static final Pattern WORLDLINK_PORT = Pattern.compile("listening on ws://[^:]+:(\\d+)/");
     private static final Pattern ECHO_PORT = Pattern.compile("listening on (\\d+)");
     private static final long WAIT_MINUTES = 30;
+    // A pause or the warm-up may be nothing; every other number counts something that must be there.
+    private static final Set<String> MAY_BE_ZERO = Set.of("--warmup-seconds", "--fanout-chunk-delay-ms",
+            "--chunk-delay-ms");
 
-    private final Map<String, String> options;
-    private final Map<String, Map<String, Object>> results = new LinkedHashMap<>();
-    private final WebSocketCoreClient ws = new WebSocketCoreClient();
-    private final Path serverJar;
-    private final Path ownJar;
+    /** A scenario the benchmark can run. */
+    enum Scenario { connections, fanout, chat, baseline, churn }
 
-    private Benchmark(Map<String, String> options) throws Exception {
-        this.options = options;
-        this.serverJar = Path.of(options.getOrDefault("server-jar", "worldlink-jetty/target/worldlink-server.jar"));
-        this.ownJar = Path.of(Benchmark.class.getProtectionDomain().getCodeSource().getLocation().toURI());
-        ws.start();
-        if (!Files.isRegularFile(serverJar)) {
-            throw new IllegalStateException(serverJar + " is missing: build first (mvn -B -q package -DskipTests), "
-                    + "from the repository's root.");
-        }
+    /** The chat scenario's model. */
+    enum Model { offline, http }
+
+    /** Whether the chat scenario's server syncs its files. */
+    enum Sync { on, off, both }
+
+    /** The command line, as picocli reads it. */
+    @Command(name = "java -cp worldlink-examples.jar io.worldlink.examples.bench.Benchmark", sortOptions = false,
+            abbreviateSynopsis = true, usageHelpWidth = 100, description = {"", "Starts the launcher's server in a JVM of its own and drives it "
+                    + "with real WebSocket clients from this one; prints a table and writes the figures as JSON. Run "
+                    + "it from the repository's root after mvn -B -q package -DskipTests.", ""},
+            optionListHeading = "Options (each also written --name=value):%n")
+    static final class Options {
+        @Option(names = "--scenarios", split = ",", paramLabel = "NAME", defaultValue = "connections,fanout,chat,"
+                + "baseline,churn", description = "which to run, of ${COMPLETION-CANDIDATES} (default all)")
+        List<Scenario> scenarios;
+
+        @Option(names = "--connections", paramLabel = "N", defaultValue = "10000",
+                description = "connections and baseline: connections to open (default ${DEFAULT-VALUE})")
+        int connections;
+
+        @Option(names = "--fanout-clients", paramLabel = "M", defaultValue = "1000",
+                description = "fanout: clients of the one world (default ${DEFAULT-VALUE})")
+        int fanoutClients;
+
+        @Option(names = "--fanout-chunks", paramLabel = "K", defaultValue = "100",
+                description = "fanout: chunks the model streams (default ${DEFAULT-VALUE})")
+        int fanoutChunks;
+
+        @Option(names = "--fanout-chunk-delay-ms", paramLabel = "D", defaultValue = "10",
+                description = "fanout: the model's pause before each chunk (default ${DEFAULT-VALUE})")
+        int fanoutChunkDelayMs;
+
+        @Option(names = "--chat-clients", paramLabel = "C", defaultValue = "100",
+                description = "chat and baseline: clients, each in its own world of two agents (default "
+                        + "${DEFAULT-VALUE})")
+        int chatClients;
+
+        @Option(names = "--chat-seconds", paramLabel = "S", defaultValue = "20",
+                description = "chat and baseline: measured time, after the warm-up (default ${DEFAULT-VALUE})")
+        int chatSeconds;
+
+        @Option(names = "--warmup-seconds", paramLabel = "S", defaultValue = "5",
+                description = "chat: time before measuring (default ${DEFAULT-VALUE})")
+        int warmupSeconds;
+
+        @Option(names = "--model", paramLabel = "MODEL", defaultValue = "offline",
+                description = "chat: the offline model at zero pace, or an OpenAI-compatible model on loopback; "
+                        + "${COMPLETION-CANDIDATES} (default ${DEFAULT-VALUE})")
+        Model model;
+
+        @Option(names = "--chunks", paramLabel = "N", defaultValue = "20",
+                description = "chat with --model http: chunks per reply (default ${DEFAULT-VALUE})")
+        int chunks;
+
+        @Option(names = "--chunk-delay-ms", paramLabel = "D", defaultValue = "0",
+                description = "chat with --model http: pause before each chunk (default ${DEFAULT-VALUE})")
+        int chunkDelayMs;
+
+        @Option(names = "--sync", paramLabel = "SYNC", defaultValue = "both",
+                description = "chat: with the event log and files synced to disk, without, or one run each so that "
+                        + "the cost of syncing shows; ${COMPLETION-CANDIDATES} (default ${DEFAULT-VALUE})")
+        Sync sync;
+
+        @Option(names = "--churn-cycles", paramLabel = "N", defaultValue = "100000",
+                description = "churn: connect/select/chat/disconnect cycles (default ${DEFAULT-VALUE})")
+        int churnCycles;
+
+        @Option(names = "--parallel", paramLabel = "P", defaultValue = "50",
+                description = "churn: cycles under way at once (default ${DEFAULT-VALUE})")
+        int parallel;
+
+        @Option(names = "--heap", paramLabel = "SIZE", defaultValue = "4g",
+                description = "the server's -Xmx (default ${DEFAULT-VALUE})")
+        String heap;
+
+        @Option(names = "--server-jvm-args", paramLabel = "ARGS",
+                description = "more JVM options for the server, space-separated (a profiler, say)")
+        String serverJvmArgs;
+
+        @Option(names = "--json", paramLabel = "FILE", defaultValue = "target/benchmark.json",
+                description = "where the figures go (default ${DEFAULT-VALUE})")
+        Path json;
+
+        @Option(names = "--server-jar", paramLabel = "JAR", defaultValue = "worldlink-jetty/target/worldlink-server.jar",
+                description = "the launcher to measure (default ${DEFAULT-VALUE})")
+        Path serverJar;
+
+        @Option(names = "--templates", paramLabel = "DIR", defaultValue = "data/worlds",
+                description = "the templates each server starts with (default ${DEFAULT-VALUE})")
+        Path templates;
+
+        @Option(names = {"-h", "--help"}, usageHelp = true, description = "show this help")
+        boolean help;
     }
 
     /**
-     * @param args {@code --name value} pairs, see the class comment
+     * A command line read: the options to run with, or the status to exit with at once.
+     *
+     * @param options the options, or {@code null} when the help was shown or the command line was wrong
+     * @param given the options the command line gave, by name, as it gave them
+     * @param status the exit status when there are no options
+     */
+    record Parsed(Options options, Map<String, String> given, int status) {}
+
+    private final Options options;
+    private final Map<String, String> given;
+    private final Map<String, Map<String, Object>> results = new LinkedHashMap<>();
+    private final WebSocketCoreClient ws = new WebSocketCoreClient();
+    private final Path ownJar;
+
+    private Benchmark(Parsed parsed) throws Exception {
+        this.options = parsed.options();
+        this.given = parsed.given();
+        this.ownJar = Path.of(Benchmark.class.getProtectionDomain().getCodeSource().getLocation().toURI());
+    }
+
+    /**
+     * Runs the scenarios the command line asks for and reports their figures; {@code --help} shows the
+     * help, and a command line that cannot run is explained, with the help, and exits with 2.
+     *
+     * @param args the command line; {@code --help} describes it
      * @throws Exception when a scenario cannot run
      */
     public static void main(String[] args) throws Exception {
-        Map<String, String> options = new LinkedHashMap<>();
-        for (int i = 0; i + 1 < args.length; i += 2) {
-            if (!args[i].startsWith("--")) {
-                throw new IllegalArgumentException("Expected --name value, got " + args[i]);
-            }
-            options.put(args[i].substring(2), args[i + 1]);
+        Parsed parsed = parse(args, System.out, System.err);
+        if (parsed.options() == null) {
+            System.exit(parsed.status());
+            return;
         }
-        if (args.length % 2 != 0) {
-            throw new IllegalArgumentException("Option " + args[args.length - 1] + " needs a value.");
+        if (!Files.isRegularFile(parsed.options().serverJar)) {
+            System.err.println(parsed.options().serverJar + " is missing: build first (mvn -B -q package -DskipTests), "
+                    + "and run the benchmark from the repository's root, or pass --server-jar.");
+            System.exit(1);
+            return;
         }
-        Benchmark b = new Benchmark(options);
-        for (String scenario : options.getOrDefault("scenarios", "connections,fanout,chat,baseline,churn").split(",")) {
-            switch (scenario.strip()) {
-                case "connections" -> b.connections();
-                case "fanout" -> b.fanout();
-                case "chat" -> b.chat();
-                case "baseline" -> b.baseline();
-                case "churn" -> b.churn();
-                default -> throw new IllegalArgumentException("Unknown scenario " + scenario);
+        Benchmark b = new Benchmark(parsed);
+        b.ws.start();
+        for (Scenario scenario : parsed.options().scenarios) {
+            switch (scenario) {
+                case connections -> b.connections();
+                case fanout -> b.fanout();
+                case chat -> b.chat();
+                case baseline -> b.baseline();
+                case churn -> b.churn();
             }
         }
         b.report();
         b.ws.stop();
         b.deleteDataRoots();
+    }
+
+    /**
+     * Reads the command line; shows the help when it is asked for, or what is wrong and the help.
+     *
+     * @param args the command line
+     * @param out where the help goes when it is asked for
+     * @param err where a wrong command line is explained
+     * @return the options and those the command line gave, or the exit status: 0 after the help, 2 for a
+     *     wrong command line
+     */
+    static Parsed parse(String[] args, PrintStream out, PrintStream err) {
+        CommandLine line = new CommandLine(new Options()).setColorScheme(Help.defaultColorScheme(Help.Ansi.OFF))
+                .setExpandAtFiles(false);
+        try {
+            ParseResult parsed = line.parseArgs(args);
+            if (line.isUsageHelpRequested()) {
+                out.print(line.getUsageMessage());
+                return new Parsed(null, Map.of(), 0);
+            }
+            for (OptionSpec o : line.getCommandSpec().options()) {
+                int least = MAY_BE_ZERO.contains(o.longestName()) ? 0 : 1;
+                if (o.getValue() instanceof Integer n && n < least) {
+                    throw new ParameterException(line, o.longestName() + " must be " + least + " or more, not " + n);
+                }
+            }
+            // The figures are kept with the options that made them: those given, as they were given.
+            Map<String, String> given = new LinkedHashMap<>();
+            for (OptionSpec o : parsed.matchedOptions()) {
+                given.put(o.longestName().substring(2), String.join(",", o.stringValues()));
+            }
+            return new Parsed(line.getCommand(), given, 0);
+        } catch (ParameterException e) {
+            err.println(e.getMessage() + ".");
+            err.println();
+            err.print(line.getUsageMessage());
+            return new Parsed(null, Map.of(), 2);
+        }
     }
 
     // Each scenario's server worked in a data root of its own: remove them all (tens of thousands of files).
@@ -111,10 +253,6 @@ public final class Benchmark {
                 }
             }
         }
-    }
-
-    private int intOption(String name, int fallback) {
-        return Integer.parseInt(options.getOrDefault(name, String.valueOf(fallback)));
     }
 
     private Map<String, Object> result(String scenario) {
@@ -139,14 +277,12 @@ public final class Benchmark {
         env.put("WORLDLINK_MAX_LOADED_WORLDS", "1000000");
         env.put("WORLDLINK_SYNC", String.valueOf(sync));
         Path data = Files.createTempDirectory("worldlink-bench-");
-        copyTree(Path.of(options.getOrDefault("templates", "data/worlds")), data.resolve("worlds"));
-        List<String> cmd = new ArrayList<>(List.of(java(), "-Xms1g", "-Xmx" + options.getOrDefault("heap", "4g"),
-                "-XX:+UseG1GC"));
-        String extra = options.get("server-jvm-args");
-        if (extra != null) {
-            cmd.addAll(List.of(extra.split(" ")));
+        copyTree(options.templates, data.resolve("worlds"));
+        List<String> cmd = new ArrayList<>(List.of(java(), "-Xms1g", "-Xmx" + options.heap, "-XX:+UseG1GC"));
+        if (options.serverJvmArgs != null) {
+            cmd.addAll(List.of(options.serverJvmArgs.split(" ")));
         }
-        cmd.addAll(List.of("-jar", serverJar.toString(), "--port", "0", "--data", data.toString(),
+        cmd.addAll(List.of("-jar", options.serverJar.toString(), "--port", "0", "--data", data.toString(),
                 "--offline-pace-ms", "0", "--grace-seconds", "0", "--rate-limit", "1000000", "--log-level", "WARN"));
         ServerProcess s = ServerProcess.start(cmd, env, WORLDLINK_PORT);
         dataRoots.put(s, data);
@@ -248,7 +384,7 @@ public final class Benchmark {
     // ---- scenarios ----
 
     private void connections() throws Exception {
-        int n = intOption("connections", 10_000);
+        int n = options.connections;
         System.out.println("connections: opening " + n + " connections, each in its own cloned world...");
         try (ServerProcess s = worldLink(Map.of())) {
             long heap0 = s.heapAfterGc();
@@ -278,9 +414,9 @@ public final class Benchmark {
     }
 
     private void fanout() throws Exception {
-        int m = intOption("fanout-clients", 1000);
-        int k = intOption("fanout-chunks", 100);
-        int pace = intOption("fanout-chunk-delay-ms", 10);
+        int m = options.fanoutClients;
+        int k = options.fanoutChunks;
+        int pace = options.fanoutChunkDelayMs;
         System.out.println("fanout: " + m + " clients in one world, a reply of " + k + " chunks, one every " + pace
                 + " ms...");
         try (FakeModelServer model = new FakeModelServer(k, pace);
@@ -323,25 +459,24 @@ public final class Benchmark {
     }
 
     private void chat() throws Exception {
-        String sync = options.getOrDefault("sync", "both");
-        if (!sync.equals("off")) {
+        if (options.sync != Sync.off) {
             chat(true);
         }
-        if (!sync.equals("on")) {
+        if (options.sync != Sync.on) {
             chat(false);
         }
     }
 
     private void chat(boolean sync) throws Exception {
-        int c = intOption("chat-clients", 100);
-        int seconds = intOption("chat-seconds", 20);
-        int warmup = intOption("warmup-seconds", 5);
-        String modelKind = options.getOrDefault("model", "offline");
-        int chunks = intOption("chunks", 20);
-        int chunkDelay = intOption("chunk-delay-ms", 0);
+        int c = options.chatClients;
+        int seconds = options.chatSeconds;
+        int warmup = options.warmupSeconds;
+        Model modelKind = options.model;
+        int chunks = options.chunks;
+        int chunkDelay = options.chunkDelayMs;
         System.out.println("chat: " + c + " clients, each in its own world of 2 agents, " + modelKind + " model, "
                 + (sync ? "synced" : "not synced") + ", " + warmup + " s warm-up + " + seconds + " s...");
-        FakeModelServer model = modelKind.equals("http") ? new FakeModelServer(chunks, chunkDelay) : null;
+        FakeModelServer model = modelKind == Model.http ? new FakeModelServer(chunks, chunkDelay) : null;
         Map<String, String> env = model == null ? Map.of()
                 : Map.of("WORLDLINK_PROVIDER", "openai-compatible", "OPENAI_COMPATIBLE_BASE_URL", model.baseUrl());
         try (ServerProcess s = worldLink(env, sync)) {
@@ -401,12 +536,12 @@ public final class Benchmark {
     }
 
     private void baseline() throws Exception {
-        int n = intOption("connections", 10_000);
-        int c = intOption("chat-clients", 100);
-        int seconds = intOption("chat-seconds", 20);
+        int n = options.connections;
+        int c = options.chatClients;
+        int seconds = options.chatSeconds;
         System.out.println("baseline: a bare Jetty echo endpoint, " + n + " connections and " + c
                 + " clients in a loop...");
-        List<String> cmd = List.of(java(), "-Xms1g", "-Xmx" + options.getOrDefault("heap", "4g"), "-XX:+UseG1GC",
+        List<String> cmd = List.of(java(), "-Xms1g", "-Xmx" + options.heap, "-XX:+UseG1GC",
                 "-cp", ownJar.toString(), EchoServer.class.getName());
         try (ServerProcess s = ServerProcess.start(cmd, Map.of(), ECHO_PORT)) {
             Samples connect = new Samples();
@@ -452,8 +587,8 @@ public final class Benchmark {
     }
 
     private void churn() throws Exception {
-        int cycles = intOption("churn-cycles", 100_000);
-        int parallel = intOption("parallel", 50);
+        int cycles = options.churnCycles;
+        int parallel = options.parallel;
         int warm = Math.min(1000, Math.max(1, cycles / 10));
         System.out.println("churn: " + cycles + " anonymous connect/select/chat/disconnect cycles, " + parallel
                 + " at once (after " + warm + " to warm up)...");
@@ -562,14 +697,14 @@ public final class Benchmark {
         results.forEach((scenario, figures) -> figures.forEach((k, v) ->
                 table.append(String.format("%-26s %-30s %s%n", scenario, k, v))));
         System.out.print(table);
-        Path json = Path.of(options.getOrDefault("json", "target/benchmark.json"));
+        Path json = options.json;
         if (json.getParent() != null) {
             Files.createDirectories(json.getParent());
         }
         Map<String, Object> doc = new LinkedHashMap<>();
         doc.put("machine", Map.of("cores", Runtime.getRuntime().availableProcessors(),
                 "java", System.getProperty("java.version"), "os", System.getProperty("os.name")));
-        doc.put("options", options);
+        doc.put("options", given);
         doc.put("results", results);
         Files.writeString(json, new GsonBuilder().setPrettyPrinting().create().toJson(doc));
         System.out.println("Written to " + json);

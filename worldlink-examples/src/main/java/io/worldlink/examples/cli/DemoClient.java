@@ -3,22 +3,22 @@ package io.worldlink.examples.cli;
 import com.google.gson.JsonArray;
 import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
+import com.google.gson.JsonParseException;
 import com.google.gson.JsonParser;
-import io.worldlink.MessageEvent;
-import io.worldlink.WorldActionEvent;
-import io.worldlink.WorldEvent;
 import io.worldlink.WorldLinkException;
 import io.worldlink.client.AgentInfo;
-import io.worldlink.client.ChatResponse;
 import io.worldlink.client.ClientListener;
 import io.worldlink.client.Confirmation;
 import io.worldlink.client.ConnectionState;
+import io.worldlink.client.Reply;
+import io.worldlink.client.ReplyListener;
 import io.worldlink.client.SystemNotice;
+import io.worldlink.client.Turn;
 import io.worldlink.client.WorldLinkClient;
-import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
 import java.io.PrintStream;
+import java.io.Reader;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -27,23 +27,25 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayDeque;
-import java.util.Deque;
-import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentSkipListMap;
-import java.util.concurrent.TimeUnit;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Help;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
 
 /**
- * The interactive terminal client: choose a world, chat, and watch each agent's reply stream in.
- * Slash commands manage the world ({@code /help} lists them).
+ * The interactive terminal client: choose a world, chat, and watch each agent's reply stream in, one
+ * agent at a time. Slash commands manage the world ({@code /help} lists them); {@code /stop} or Ctrl-C
+ * stops the replies under way, and the prompt comes back when the turn is over.
  *
  * <p>Run against a running server: {@code java -jar worldlink-examples/target/worldlink-examples.jar
- * [--url ws://127.0.0.1:8080/ws] [--template default-world] [--world my-world] [--user ID] [--token T]}
+ * [--url ws://127.0.0.1:8080/ws] [--template default-world] [--world my-world] [--user ID] [--token T]};
+ * {@code --help} says more.
  */
 public final class DemoClient {
     static final String HELP = """
@@ -58,117 +60,269 @@ public final class DemoClient {
               /clear NAME            clear an agent's memory
               /reload                read the world again from disk
               /export [FILE]         the world as Markdown (printed, or written to FILE)
-              /quit                  leave""";
+              /stop                  stop the replies under way (Ctrl-C too, while they stream)
+              /quit                  leave (Ctrl-D too, or Ctrl-C at the prompt)""";
 
-    /** What the command line asks for. */
+    /** The exit status after Ctrl-C, as shells report a program that SIGINT ended. */
+    static final int INTERRUPTED = 130;
+
+    /**
+     * What the command line asks for.
+     *
+     * @param url the server's WebSocket address
+     * @param template the template a new world is cloned from
+     * @param world the world to enter
+     * @param user the user id
+     * @param token the token of a signed user, or {@code null}
+     */
     record Options(URI url, String template, String world, String user, String token) {}
+
+    /**
+     * A command line read: the options to run with, or the status to exit with at once.
+     *
+     * @param options the options, or {@code null} when the help was shown or the command line was wrong
+     * @param status the exit status when there are no options
+     */
+    record Parsed(Options options, int status) {}
+
+    /** The command line as picocli reads it. */
+    @Command(name = "java -jar worldlink-examples.jar", sortOptions = false, usageHelpWidth = 100,
+            description = {"", "Chats in a world of a WorldLink server from the terminal: type a message, and each "
+                    + "agent's reply streams in, one agent at a time; /help lists the commands.", "",
+                    "While replies stream, /stop or Ctrl-C stops them. Ctrl-C at the prompt, /quit or Ctrl-D "
+                    + "leaves. (Ctrl-C stops only the replies where the input is a terminal that stty can set, as "
+                    + "on Linux and macOS; elsewhere it ends the client, and /stop still stops them.)", ""},
+            optionListHeading = "Options (each also written --name=value):%n")
+    static final class Arguments {
+        @Option(names = "--url", paramLabel = "URL", defaultValue = "ws://127.0.0.1:8080/ws",
+                description = "the server's WebSocket address (default ${DEFAULT-VALUE})")
+        String url;
+
+        @Option(names = "--template", paramLabel = "NAME", defaultValue = "default-world",
+                description = "the template a new world is cloned from (default ${DEFAULT-VALUE})")
+        String template;
+
+        @Option(names = "--world", paramLabel = "NAME", defaultValue = "my-world",
+                description = "the world to enter; yours if you have it, else a new clone of the template "
+                        + "(default ${DEFAULT-VALUE})")
+        String world;
+
+        @Option(names = "--user", paramLabel = "ID", description = "who you are: a UUID for an anonymous user, "
+                + "whose worlds go when they leave, or a signed user's id with --token (default a new UUID)")
+        String user;
+
+        // Read from the environment by name, so that the help never prints the token itself.
+        @Option(names = "--token", paramLabel = "TOKEN", defaultValue = "${env:WORLDLINK_TOKEN}",
+                description = "the signed user's token, from the server's mint-token [WORLDLINK_TOKEN]")
+        String token;
+
+        @Option(names = {"-h", "--help"}, usageHelp = true, description = "show this help")
+        boolean help;
+    }
 
     private final Options options;
     private final PrintStream out;
-    private final Screen screen;
+    private final Keyboard keyboard;
     private final Map<String, AgentInfo> agents = new ConcurrentSkipListMap<>();
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
+    private WorldLinkClient client;
     private String template;
 
-    private DemoClient(Options options, PrintStream out) {
+    private DemoClient(Options options, Reader in, PrintStream out) {
         this.options = options;
         this.out = out;
-        this.screen = new Screen();
+        this.keyboard = new Keyboard(in);
         this.template = options.template();
     }
 
     /**
-     * @param args the command line
+     * Chats in the world the command line names until the user leaves; {@code --help} shows the help, and
+     * a command line that cannot run is explained, with the help, and exits with 2.
+     *
+     * @param args the command line; {@code --help} describes it
      */
     public static void main(String[] args) {
-        Options o;
-        try {
-            o = parse(args);
-        } catch (IllegalArgumentException e) {
-            System.err.println(e.getMessage());
-            System.exit(2);
+        Parsed parsed = parse(args, System.out, System.err);
+        if (parsed.options() == null) {
+            System.exit(parsed.status());
             return;
         }
-        BufferedReader in = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8));
-        System.exit(run(in, System.out, o));
-    }
-
-    static Options parse(String[] args) {
-        String url = "ws://127.0.0.1:8080/ws";
-        String template = "default-world";
-        String world = "my-world";
-        String user = UUID.randomUUID().toString();
-        String token = System.getenv("WORLDLINK_TOKEN");
-        for (int i = 0; i < args.length; i++) {
-            String value = i + 1 < args.length ? args[i + 1] : null;
-            switch (args[i]) {
-                case "--url" -> url = need(value, "--url");
-                case "--template" -> template = need(value, "--template");
-                case "--world" -> world = need(value, "--world");
-                case "--user" -> user = need(value, "--user");
-                case "--token" -> token = need(value, "--token");
-                default -> throw new IllegalArgumentException("Unknown option \"" + args[i] + "\". Options: --url, "
-                        + "--template, --world, --user, --token.");
-            }
-            i++;
-        }
-        return new Options(URI.create(url), template, world, user, token);
-    }
-
-    private static String need(String value, String option) {
-        if (value == null) {
-            throw new IllegalArgumentException(option + " needs a value.");
-        }
-        return value;
+        InterruptKey.takeOver();
+        System.exit(run(new InputStreamReader(System.in, StandardCharsets.UTF_8), System.out, parsed.options()));
     }
 
     /**
-     * Runs the client until {@code /quit} or the end of the input.
+     * Reads the command line; shows the help when it is asked for, or what is wrong and the help.
      *
-     * @param in the user's lines
-     * @param out where the conversation is shown
-     * @param options where to connect and which world
-     * @return the exit status
+     * @param args the command line
+     * @param out where the help goes when it is asked for
+     * @param err where a wrong command line is explained
+     * @return the options, or the exit status: 0 after the help, 2 for a wrong command line
      */
-    static int run(BufferedReader in, PrintStream out, Options options) {
-        return new DemoClient(options, out).loop(in);
-    }
-
-    private int loop(BufferedReader in) {
-        try (WorldLinkClient client = WorldLinkClient.builder(options.url()).token(options.token()).listener(screen)
-                .build()) {
-            if (!enter(client, options.world())) {
-                return 1;
+    static Parsed parse(String[] args, PrintStream out, PrintStream err) {
+        CommandLine line = new CommandLine(new Arguments()).setColorScheme(Help.defaultColorScheme(Help.Ansi.OFF))
+                .setExpandAtFiles(false).setOverwrittenOptionsAllowed(true);
+        try {
+            line.parseArgs(args);
+            if (line.isUsageHelpRequested()) {
+                out.print(line.getUsageMessage());
+                return new Parsed(null, 0);
             }
-            out.println("Type /help for commands.");
-            while (true) {
-                out.print("> ");
-                out.flush();
-                String line = in.readLine();
-                if (line == null) {
-                    return 0;
-                }
-                line = line.strip();
-                if (line.isEmpty()) {
-                    continue;
-                }
-                if (line.startsWith("/")) {
-                    if (!command(client, line)) {
-                        return 0;
-                    }
-                } else {
-                    chat(client, line);
-                }
+            Arguments a = line.getCommand();
+            URI url = URI.create(a.url);
+            if (!"ws".equals(url.getScheme()) && !"wss".equals(url.getScheme())) {
+                throw new IllegalArgumentException("--url must be a ws:// or wss:// address such as "
+                        + "ws://127.0.0.1:8080/ws, not \"" + a.url + "\".");
             }
-        } catch (IOException e) {
-            out.println("Could not read the input: " + e.getMessage());
-            return 1;
+            return new Parsed(new Options(url, a.template, a.world, a.user == null ? UUID.randomUUID().toString()
+                    : a.user, a.token == null || a.token.isBlank() ? null : a.token), 0);
+        } catch (ParameterException | IllegalArgumentException e) {
+            err.println(e instanceof ParameterException ? e.getMessage() + "." : e.getMessage());
+            err.println();
+            err.print(line.getUsageMessage());
+            return new Parsed(null, 2);
         }
     }
 
-    private boolean enter(WorldLinkClient client, String world) {
+    /**
+     * Runs the client until {@code /quit}, Ctrl-C at the prompt, or the end of the input.
+     *
+     * @param in the user's keys: lines, and {@link Keyboard#CTRL_C} for Ctrl-C
+     * @param out where the conversation is shown
+     * @param options where to connect and which world
+     * @return the exit status: 0, 1 when the world could not be entered, {@link #INTERRUPTED} after Ctrl-C
+     */
+    static int run(Reader in, PrintStream out, Options options) {
+        return new DemoClient(options, in, out).loop();
+    }
+
+    private int loop() {
+        try (WorldLinkClient c = WorldLinkClient.builder(options.url()).token(options.token()).listener(new Screen())
+                .build()) {
+            client = c;
+            if (!enter(options.world())) {
+                return 1;
+            }
+            out.println("Type /help for commands; /stop or Ctrl-C stops the replies under way.");
+            while (true) {
+                out.print("> ");
+                out.flush();
+                Keyboard.Input key = next();
+                switch (key.kind()) {
+                    case END -> {
+                        return 0;
+                    }
+                    case INTERRUPT -> {
+                        out.println();
+                        out.println("Bye.");
+                        return INTERRUPTED;
+                    }
+                    case LINE -> {
+                        String line = key.text().strip();
+                        if (line.startsWith("/")) {
+                            if (!command(line)) {
+                                return 0;
+                            }
+                        } else if (!line.isEmpty()) {
+                            chat(line);
+                        }
+                    }
+                    default -> {
+                        // A wake-up left from a wait that is over.
+                    }
+                }
+            }
+        } catch (Quit q) {
+            out.println();
+            out.println("Bye.");
+            return INTERRUPTED;
+        }
+    }
+
+    // The next key at the prompt; wake-ups of waits that are over are no keys.
+    private Keyboard.Input next() {
         try {
-            Confirmation c = client.selectWorld(template, world, options.user()).join();
+            Keyboard.Input key;
+            do {
+                key = keyboard.next();
+            } while (key.kind() == Keyboard.Kind.WAKE);
+            return key;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new Quit();
+        }
+    }
+
+    /** Ctrl-C while the client waited for anything but a turn: the user wants out. */
+    private static final class Quit extends RuntimeException {
+        private static final long serialVersionUID = 1L;
+
+        Quit() {
+            super(null, null, false, false);
+        }
+    }
+
+    /**
+     * Waits for the server's answer while still listening to the keyboard: Ctrl-C ends the client, and
+     * what else is typed meanwhile waits for the prompt.
+     */
+    private <T> T await(CompletableFuture<T> answer) {
+        answer.whenComplete((x, e) -> keyboard.wake());
+        try {
+            while (!answer.isDone()) {
+                Keyboard.Input key = keyboard.nextWhileWaiting();
+                if (key.kind() == Keyboard.Kind.INTERRUPT) {
+                    throw new Quit();
+                }
+                keyboard.hold(key);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new Quit();
+        }
+        return answer.join();
+    }
+
+    /**
+     * Waits for a turn while its replies stream: {@code /stop} or Ctrl-C stops them; a second Ctrl-C, for
+     * a turn that does not end, stops waiting for it. What else is typed meanwhile waits for the prompt.
+     */
+    private void awaitTurn(CompletableFuture<Turn> turn) {
+        turn.whenComplete((x, e) -> keyboard.wake());
+        int interrupts = 0;
+        try {
+            while (!turn.isDone()) {
+                Keyboard.Input key = keyboard.nextWhileWaiting();
+                boolean stop = key.kind() == Keyboard.Kind.LINE && key.text().strip().equals("/stop");
+                if (key.kind() == Keyboard.Kind.INTERRUPT && ++interrupts > 1) {
+                    out.println();
+                    out.println("(no longer waiting for this turn; its replies may still come)");
+                    return;
+                }
+                if (stop || key.kind() == Keyboard.Kind.INTERRUPT) {
+                    stop();
+                } else {
+                    keyboard.hold(key);
+                }
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new Quit();
+        }
+        turn.join();
+    }
+
+    private void stop() {
+        client.stop().whenComplete((x, e) -> {
+            if (e != null) {
+                out.println("Could not stop: " + message(e));
+            }
+        });
+    }
+
+    private boolean enter(String world) {
+        try {
+            Confirmation c = await(client.selectWorld(template, world, options.user()));
             agents.clear();
             c.agents().forEach(a -> agents.put(a.id(), a));
             out.println("You are in \"" + c.worldName() + "\" (from " + c.templateName() + "), with "
@@ -180,16 +334,15 @@ public final class DemoClient {
         }
     }
 
-    private void chat(WorldLinkClient client, String text) {
+    private void chat(String text) {
         try {
-            MessageEvent sent = client.send(text).join();
-            screen.awaitTurn(sent.id());
+            awaitTurn(client.chat(text, new Replies()));
         } catch (CompletionException e) {
             out.println("Not sent: " + message(e));
         }
     }
 
-    private boolean command(WorldLinkClient client, String line) {
+    private boolean command(String line) {
         String[] words = line.split("\\s+", 3);
         try {
             switch (words[0]) {
@@ -199,16 +352,18 @@ public final class DemoClient {
                     return false;
                 }
                 case "/worlds" -> worlds();
-                case "/world" -> enter(client, arg(words, 1, "/world NAME"));
+                case "/world" -> enter(arg(words, 1, "/world NAME"));
                 case "/agents" -> agents.values().forEach(a -> out.println("  " + a.name() + " (@" + a.id() + "), "
                         + a.status() + ", " + a.memorySize() + " remembered"));
-                case "/agent" -> agent(client, words);
-                case "/prompt" -> show(client.updateAgent(arg(words, 1, "/prompt NAME TEXT"),
-                        null, arg(words, 2, "/prompt NAME TEXT"), null, false).join(), "prompt set");
-                case "/clear" -> show(client.updateAgent(arg(words, 1, "/clear NAME"), null, null, null, true).join(),
+                case "/agent" -> agent(words);
+                case "/prompt" -> show(await(client.updateAgent(arg(words, 1, "/prompt NAME TEXT"),
+                        null, arg(words, 2, "/prompt NAME TEXT"), null, false)), "prompt set");
+                case "/clear" -> show(await(client.updateAgent(arg(words, 1, "/clear NAME"), null, null, null, true)),
                         "memory cleared");
-                case "/reload" -> out.println("Reloaded: " + client.reloadWorld().join() + " agents.");
-                case "/export" -> export(client, words.length > 1 ? words[1] : null);
+                case "/reload" -> out.println("Reloaded: " + await(client.reloadWorld()) + " agents.");
+                case "/export" -> export(words.length > 1 ? words[1] : null);
+                // The world's turn, whoever started it; the server says when nothing runs.
+                case "/stop" -> await(client.stop());
                 default -> out.println("Unknown command " + words[0] + "; /help lists them.");
             }
         } catch (IllegalArgumentException e) {
@@ -219,14 +374,14 @@ public final class DemoClient {
         return true;
     }
 
-    private void agent(WorldLinkClient client, String[] words) {
+    private void agent(String[] words) {
         String name = arg(words, 1, "/agent NAME [on|off]");
         if (words.length > 2) {
             String onOff = words[2].strip();
             if (!onOff.equals("on") && !onOff.equals("off")) {
                 throw new IllegalArgumentException("Use /agent " + name + " on, or /agent " + name + " off.");
             }
-            show(client.updateAgent(name, onOff.equals("on"), null, null, false).join(), "now " + onOff);
+            show(await(client.updateAgent(name, onOff.equals("on"), null, null, false)), "now " + onOff);
             return;
         }
         AgentInfo a = agents.values().stream().filter(x -> x.id().equalsIgnoreCase(name)
@@ -247,8 +402,8 @@ public final class DemoClient {
         out.println(a.name() + ": " + what + ".");
     }
 
-    private void export(WorldLinkClient client, String file) {
-        String markdown = client.exportWorld().join();
+    private void export(String file) {
+        String markdown = await(client.exportWorld());
         if (file == null) {
             out.println(markdown);
             return;
@@ -285,18 +440,18 @@ public final class DemoClient {
             b.header("Authorization", "Bearer " + options.token());
         }
         try {
-            HttpResponse<String> r = http.send(b.build(), HttpResponse.BodyHandlers.ofString());
+            HttpResponse<String> r = await(http.sendAsync(b.build(), HttpResponse.BodyHandlers.ofString()));
             JsonObject o = JsonParser.parseString(r.body()).getAsJsonObject();
             if (r.statusCode() != 200) {
-                out.println("  (" + o.get("error").getAsString() + ")");
+                out.println("  (" + (o.has("error") ? o.get("error").getAsString() : "HTTP " + r.statusCode()) + ")");
                 return null;
             }
             return o;
-        } catch (IOException | RuntimeException e) {
-            out.println("  (could not reach " + uri + ": " + e.getMessage() + ")");
+        } catch (CompletionException e) {
+            out.println("  (could not reach " + uri + ": " + message(e) + ")");
             return null;
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
+        } catch (JsonParseException | IllegalStateException e) {
+            out.println("  (" + uri + " did not answer with JSON: " + e.getMessage() + ")");
             return null;
         }
     }
@@ -314,90 +469,46 @@ public final class DemoClient {
     }
 
     /**
-     * Shows the conversation: one agent's reply streams live while the others' wait their turn, so
-     * replies never interleave on the screen.
+     * Prints one turn's replies as they stream, each behind its agent's name and on its own line; the
+     * client hands them over one agent at a time.
      */
+    private final class Replies implements ReplyListener {
+        private boolean speaking;
+
+        @Override
+        public void onText(String agentName, String text) {
+            synchronized (out) {
+                if (!speaking) {
+                    out.print("[" + agentName(agentName) + "] ");
+                    speaking = true;
+                }
+                out.print(text);
+                out.flush();
+            }
+        }
+
+        @Override
+        public void onReply(Reply reply) {
+            synchronized (out) {
+                if (!speaking) {
+                    out.print("[" + agentName(reply.agentName()) + "] " + reply.content());
+                }
+                out.println(reply.stopped() ? " (stopped)" : "");
+                speaking = false;
+            }
+        }
+    }
+
+    private String agentName(String id) {
+        AgentInfo a = agents.get(id);
+        return a == null ? id : a.name();
+    }
+
+    /** Shows what the server says besides the replies: models' errors, notices, a lost connection. */
     private final class Screen implements ClientListener {
-        private final Map<String, StringBuilder> waiting = new LinkedHashMap<>();
-        private final Map<String, String> names = new LinkedHashMap<>();
-        private final Deque<String> finished = new ArrayDeque<>();
-        private final Map<String, CompletableFuture<Void>> turns = new ConcurrentHashMap<>();
-        private String live;
-        private boolean livePrinted;
-
-        void awaitTurn(String messageId) {
-            try {
-                turns.computeIfAbsent(messageId, k -> new CompletableFuture<>()).get(5, TimeUnit.MINUTES);
-            } catch (Exception e) {
-                out.println("(the turn did not end: " + e + ")");
-            } finally {
-                turns.remove(messageId);
-            }
-        }
-
-        @Override
-        public synchronized void onChatResponse(ChatResponse r) {
-            names.put(r.messageId(), r.agentName());
-            if (live == null) {
-                live = r.messageId();
-                livePrinted = false;
-                out.print("[" + agentName(r.agentName()) + "] ");
-            }
-            if (r.messageId().equals(live)) {
-                if (r.complete()) {
-                    out.println(livePrinted ? "" : r.content());
-                    live = null;
-                    next();
-                } else {
-                    out.print(r.content());
-                    livePrinted = true;
-                }
-            } else {
-                StringBuilder sb = waiting.computeIfAbsent(r.messageId(), k -> new StringBuilder());
-                if (r.complete()) {
-                    sb.setLength(0);
-                    sb.append(r.content());
-                    finished.add(r.messageId());
-                } else {
-                    sb.append(r.content());
-                }
-            }
-            out.flush();
-        }
-
-        // Shows what the next agent said while another one was on screen.
-        private void next() {
-            while (!waiting.isEmpty()) {
-                String id = waiting.keySet().iterator().next();
-                StringBuilder sb = waiting.remove(id);
-                out.print("[" + agentName(names.get(id)) + "] " + sb);
-                if (finished.remove(id)) {
-                    out.println();
-                } else {
-                    live = id;
-                    livePrinted = true;
-                    return;
-                }
-            }
-        }
-
-        private String agentName(String id) {
-            AgentInfo a = agents.get(id);
-            return a == null ? id : a.name();
-        }
-
-        @Override
-        public void onEvent(WorldEvent event) {
-            if (event instanceof WorldActionEvent w && w.action().equals(WorldActionEvent.IDLE)) {
-                Object started = w.details().get("messageId");
-                if (started != null) {
-                    turns.computeIfAbsent(started.toString(), k -> new CompletableFuture<>()).complete(null);
-                }
-            }
-        }
-
         @Override
         public void onSystemMessage(SystemNotice notice) {
+            // Errors with a code answer a request of this client, which shows them itself.
             if (notice.code() != null && !notice.code().equals("MODEL_ERROR")) {
                 return;
             }

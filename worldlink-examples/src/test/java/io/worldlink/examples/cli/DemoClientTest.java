@@ -1,28 +1,40 @@
 package io.worldlink.examples.cli;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.worldlink.TestData;
 import io.worldlink.WorldLink;
 import io.worldlink.jetty.WorldLinkServer;
-import java.io.BufferedReader;
+import io.worldlink.ChatModel;
 import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InterruptedIOException;
+import java.io.OutputStream;
 import java.io.PrintStream;
+import java.io.Reader;
 import java.io.StringReader;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** The CLI demo driven through its input and output streams, against a real server. */
+/**
+ * The CLI demo driven through its input and output streams, against a real server. Ctrl-C is typed as
+ * the character a terminal set up by {@link InterruptKey} delivers.
+ */
 class DemoClientTest {
     @TempDir
     Path root;
@@ -48,7 +60,7 @@ class DemoClientTest {
         PrintStream out = new PrintStream(bytes, true, StandardCharsets.UTF_8);
         DemoClient.Options o = new DemoClient.Options(server.webSocketUri(), "default-world", "cli-world",
                 UUID.randomUUID().toString(), null);
-        int status = DemoClient.run(new BufferedReader(new StringReader(String.join("\n", lines) + "\n")), out, o);
+        int status = DemoClient.run(new StringReader(String.join("\n", lines) + "\n"), out, o);
         assertEquals(0, status);
         return bytes.toString(StandardCharsets.UTF_8);
     }
@@ -109,10 +121,224 @@ class DemoClientTest {
     }
 
     @Test
-    void badCommandLinesSayWhatIsWrong() {
-        assertEquals("--url needs a value.", assertThrows(IllegalArgumentException.class,
-                () -> DemoClient.parse(new String[] {"--url"})).getMessage());
-        assertTrue(assertThrows(IllegalArgumentException.class, () -> DemoClient.parse(new String[] {"--nope", "x"}))
-                .getMessage().startsWith("Unknown option \"--nope\""));
+    void theReplyEndsBeforeThePromptComesBack() {
+        String out = session("How do I start?", "/quit");
+        int ada = out.indexOf("[Ada] ");
+        int ben = out.indexOf("[Ben] ");
+        int prompt = out.indexOf("> ", Math.max(ada, ben));
+        assertTrue(ada > 0 && ben > 0 && prompt > ben && prompt > ada, out);
+        // One agent at a time: neither reply's line holds the other's name.
+        assertTrue(out.lines().filter(l -> l.contains("[Ada] ") || l.contains("[Ben] "))
+                .noneMatch(l -> l.contains("[Ada] ") && l.contains("[Ben] ")), out);
+    }
+
+    @Test
+    void slashStopWhileARepliesStreamsStopsTheTurnAndLinesTypedMeanwhileWaitForThePrompt() throws Exception {
+        try (Thinking model = new Thinking()) {
+            Typing keys = new Typing();
+            Output screen = new Output();
+            CompletableFuture<Integer> status = model.run(keys, screen);
+            screen.await("Type /help", 0);
+            keys.type("Tell me everything.\n");
+            // Whichever agent's model answered first streams first; the other's text waits its turn.
+            int at = screen.await("] Let me think", 0);
+            keys.type("/agents\n/stop\n");
+            at = screen.await("] Let me think (stopped)\n> ", at);
+            assertTrue(screen.text().contains("[Ada] Let me think (stopped)\n"), screen.text());
+            assertTrue(screen.text().contains("[Ben] Let me think (stopped)\n"), screen.text());
+            // Typed while the replies streamed, /agents was answered at the prompt, after the turn.
+            screen.await("  Ada (@ada), active", at);
+            keys.type("/quit\n");
+            assertEquals(0, status.get(30, TimeUnit.SECONDS));
+            assertTrue(model.cancelled.await(30, TimeUnit.SECONDS), "both models' calls were cancelled");
+        }
+    }
+
+    @Test
+    void ctrlCWhileRepliesStreamStopsThemAndCtrlCAtThePromptQuits() throws Exception {
+        try (Thinking model = new Thinking()) {
+            Typing keys = new Typing();
+            Output screen = new Output();
+            CompletableFuture<Integer> status = model.run(keys, screen);
+            screen.await("Type /help", 0);
+            keys.type("Tell me everything.\n");
+            int at = screen.await("] Let me think", 0);
+            keys.type(String.valueOf(Keyboard.CTRL_C));
+            screen.await("] Let me think (stopped)\n> ", at);
+            assertTrue(!status.isDone(), "Ctrl-C during a reply does not quit");
+            keys.type("half a line, then" + Keyboard.CTRL_C);
+            assertEquals(DemoClient.INTERRUPTED, status.get(30, TimeUnit.SECONDS));
+            assertTrue(screen.text().strip().endsWith("Bye."), screen.text());
+        }
+    }
+
+    @Test
+    void aSecondCtrlCStopsWaitingForATurnThatCannotEnd() throws Exception {
+        Typing keys = new Typing();
+        Output screen = new Output();
+        CompletableFuture<Integer> status;
+        try (Thinking model = new Thinking()) {
+            status = model.run(keys, screen);
+            screen.await("Type /help", 0);
+            keys.type("Tell me everything.\n");
+            screen.await("] Let me think", 0);
+        }
+        // The server is gone: the turn can neither end nor be stopped, and Ctrl-C does not end the client.
+        int at = screen.await("(connection lost; reconnecting...)", 0);
+        keys.type(String.valueOf(Keyboard.CTRL_C));
+        keys.type(String.valueOf(Keyboard.CTRL_C));
+        screen.await("(no longer waiting for this turn; its replies may still come)\n> ", at);
+        keys.type("/quit\n");
+        assertEquals(0, status.get(30, TimeUnit.SECONDS));
+    }
+
+    @Test
+    void theHelpListsEveryOption() {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        DemoClient.Parsed p = DemoClient.parse(new String[] {"--help"}, print(out), print(err));
+        assertEquals(new DemoClient.Parsed(null, 0), p);
+        String help = out.toString(StandardCharsets.UTF_8);
+        assertTrue(help.startsWith("Usage: java -jar worldlink-examples.jar"), help);
+        for (String option : List.of("--url=URL", "(default ws://127.0.0.1:8080/ws)", "--template=NAME",
+                "(default default-world)", "--world=NAME", "--user=ID", "--token=TOKEN", "[WORLDLINK_TOKEN]",
+                "-h, --help", "/stop or Ctrl-C stops them")) {
+            assertTrue(help.contains(option), option + " is missing: " + help);
+        }
+        assertEquals("", err.toString(StandardCharsets.UTF_8));
+    }
+
+    @Test
+    void theWorldAndEveryOptionComeFromTheCommandLineInEitherSpelling() {
+        DemoClient.Options o = DemoClient.parse(new String[] {"--template=extended-world", "--world", "debate",
+            "--url=ws://localhost:9000/ws", "--user=ann", "--token", "t0k"}, print(new ByteArrayOutputStream()),
+                print(new ByteArrayOutputStream())).options();
+        assertEquals(new DemoClient.Options(java.net.URI.create("ws://localhost:9000/ws"), "extended-world", "debate",
+                "ann", "t0k"), o);
+        DemoClient.Options defaults = DemoClient.parse(new String[0], print(new ByteArrayOutputStream()),
+                print(new ByteArrayOutputStream())).options();
+        assertEquals("my-world", defaults.world());
+        assertEquals(java.net.URI.create("ws://127.0.0.1:8080/ws"), defaults.url());
+        UUID.fromString(defaults.user());
+    }
+
+    @Test
+    void badCommandLinesSayWhatIsWrongAndShowTheHelp() {
+        assertEquals("Missing required parameter for option '--url' (URL).", problem("--url"));
+        assertEquals("Unknown options: '--nope', 'x'.", problem("--nope", "x"));
+        assertEquals("--url must be a ws:// or wss:// address such as ws://127.0.0.1:8080/ws, not "
+                + "\"http://127.0.0.1:8080/\".", problem("--url=http://127.0.0.1:8080/"));
+    }
+
+    private static String problem(String... args) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        assertEquals(new DemoClient.Parsed(null, 2), DemoClient.parse(args, print(out), print(err)));
+        assertEquals("", out.toString(StandardCharsets.UTF_8));
+        String[] said = err.toString(StandardCharsets.UTF_8).split("\n", 3);
+        assertEquals("", said[1]);
+        assertTrue(said[2].startsWith("Usage: java -jar worldlink-examples.jar"), said[2]);
+        return said[0];
+    }
+
+    private static PrintStream print(OutputStream out) {
+        return new PrintStream(out, true, StandardCharsets.UTF_8);
+    }
+
+    /**
+     * A server whose agents each say "Let me think" and then nothing more until their call is cancelled,
+     * so a test can stop replies that are sure to be streaming.
+     */
+    final class Thinking implements AutoCloseable {
+        final CountDownLatch cancelled = new CountDownLatch(2);
+        final WorldLink thinking;
+        final WorldLinkServer thinkingServer;
+
+        Thinking() throws Exception {
+            ChatModel model = (request, listener) -> {
+                listener.onChunk("Let me think");
+                return cancelled::countDown;
+            };
+            thinking = WorldLink.builder().dataRoot(root).environment(Map.of()).chatModel("offline", model).build();
+            thinkingServer = WorldLinkServer.builder(thinking).port(0).build().start();
+        }
+
+        CompletableFuture<Integer> run(Reader keys, Output screen) {
+            DemoClient.Options o = new DemoClient.Options(thinkingServer.webSocketUri(), "default-world",
+                    "thinking", UUID.randomUUID().toString(), null);
+            return CompletableFuture.supplyAsync(() -> DemoClient.run(keys, print(screen), o));
+        }
+
+        @Override
+        public void close() {
+            thinkingServer.close();
+            thinking.close();
+        }
+    }
+
+    /** Keys that the test types when it chooses; the client waits for them as for a person. */
+    static final class Typing extends Reader {
+        private final BlockingQueue<String> typed = new LinkedBlockingQueue<>();
+        private String current = "";
+
+        void type(String keys) {
+            typed.add(keys);
+        }
+
+        @Override
+        public int read(char[] buffer, int offset, int length) throws IOException {
+            try {
+                while (current.isEmpty()) {
+                    current = typed.take();
+                }
+            } catch (InterruptedException e) {
+                throw new InterruptedIOException();
+            }
+            int n = Math.min(length, current.length());
+            current.getChars(0, n, buffer, offset);
+            current = current.substring(n);
+            return n;
+        }
+
+        @Override
+        public void close() {
+            // Nothing is held: the client's keyboard thread is a daemon that dies with the tests.
+        }
+    }
+
+    /** What the client printed, with a way to wait until it has printed something. */
+    static final class Output extends OutputStream {
+        private final ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+
+        @Override
+        public synchronized void write(int b) {
+            bytes.write(b);
+            notifyAll();
+        }
+
+        @Override
+        public synchronized void write(byte[] b, int offset, int length) {
+            bytes.write(b, offset, length);
+            notifyAll();
+        }
+
+        synchronized String text() {
+            return bytes.toString(StandardCharsets.UTF_8);
+        }
+
+        /**
+         * @return where the text ends, once the client has printed it after {@code from}; the test fails when
+         *     it has not within 30 s
+         */
+        synchronized int await(String text, int from) throws InterruptedException {
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+            int at;
+            while ((at = text().indexOf(text, from)) < 0) {
+                long left = deadline - System.nanoTime();
+                assertTrue(left > 0, "the client did not print \"" + text + "\" within 30 s:\n" + text());
+                TimeUnit.NANOSECONDS.timedWait(this, left);
+            }
+            return at + text.length();
+        }
     }
 }
