@@ -57,10 +57,12 @@ public final class Launcher {
      * @param help the help to show, for {@code help}
      * @param numbers the value of each whole-number option, by option name ({@code --port}, ...)
      * @param sync whether files are synced to disk
+     * @param resume whether turns that a crash cut off are taken up again when their world loads
      * @param allowedModels the models clients may choose, by provider
      */
     record Options(String command, String help, Map<String, Integer> numbers, String host, String path, Path data,
-            String provider, String authSecret, boolean insecure, boolean sync, String logLevel, String tokenUser,
+            String provider, String authSecret, boolean insecure, boolean sync, boolean resume, String logLevel,
+            String tokenUser,
             Map<String, List<String>> allowedModels, List<String> allowedOrigins) {
         /**
          * @param option a whole-number option, such as {@code --port}
@@ -165,7 +167,12 @@ public final class Launcher {
                     Setting.number("--memory-window", "WORLDLINK_MEMORY_WINDOW", 10, 0, 100_000,
                             "how many of an agent's latest remembered messages its model is sent"),
                     Setting.number("--memory-cap", "WORLDLINK_MEMORY_CAP", 200, 4, 1_000_000,
-                            "how many messages an agent's memory holds before the oldest move to its archive"))),
+                            "how many messages an agent's memory holds before the oldest move to its archive"),
+                    Setting.flag("--no-resume", "WORLDLINK_RESUME", "false",
+                            "end a turn that a crash cut off with a notice, instead of taking it up again when its "
+                            + "world loads"),
+                    Setting.number("--resume-within-minutes", "WORLDLINK_RESUME_WITHIN_MINUTES", 10, 0, 10_080,
+                            "how old a turn that a crash cut off may be to be taken up again"))),
             new Section("Users and access:", List.of(
                     AUTH_SECRET,
                     Setting.flag("--insecure-trust-user-ids", "WORLDLINK_INSECURE", "true",
@@ -252,7 +259,7 @@ public final class Launcher {
         ParseResult sub = parsed.subcommand();
         if (parsed.isUsageHelpRequested() || (sub != null && sub.isUsageHelpRequested())) {
             return new Options("help", (sub == null ? line : mint).getUsageMessage(), Map.of(), null, null, null,
-                    null, null, false, true, null, null, Map.of(), List.of());
+                    null, null, false, true, true, null, null, Map.of(), List.of());
         }
         String help = (sub == null ? line : mint).getUsageMessage();
         Values main = new Values(line.getCommandSpec(), parsed, env, help);
@@ -290,7 +297,8 @@ public final class Launcher {
         return new Options(sub == null ? "serve" : "mint-token", help, numbers, main.required(SETTINGS.get("--host")),
                 main.required(SETTINGS.get("--path")), Path.of(main.required(SETTINGS.get("--data"))),
                 main.required(SETTINGS.get("--provider")), secret, main.flag(SETTINGS.get("--insecure-trust-user-ids")),
-                !main.flag(SETTINGS.get("--no-sync")), level, tokenUser, allowedModels(allowed, help),
+                !main.flag(SETTINGS.get("--no-sync")), !main.flag(SETTINGS.get("--no-resume")), level, tokenUser,
+                allowedModels(allowed, help),
                 origins(main.text(SETTINGS.get("--allowed-origins")), help));
     }
 
@@ -493,6 +501,7 @@ public final class Launcher {
                         Duration.ofSeconds(o.number("--model-gap-timeout-seconds")))
                 .replyTimeout(Duration.ofSeconds(o.number("--reply-timeout-seconds")))
                 .memory(o.number("--memory-window"), o.number("--memory-cap"))
+                .interruptedTurns(o.resume(), Duration.ofMinutes(o.number("--resume-within-minutes")))
                 .anonymousGracePeriod(Duration.ofSeconds(o.number("--grace-seconds")))
                 .rateLimit(o.number("--rate-limit"), 2 * o.number("--rate-limit"))
                 .trustClaimedUserIds(o.insecure())

@@ -136,6 +136,12 @@ class LauncherTest {
         Launcher.Options defaults = Launcher.parse(new String[0], Map.of());
         assertTrue(defaults.sync());
         assertEquals(false, Launcher.parse(new String[0], Map.of("WORLDLINK_SYNC", "FALSE")).sync());
+        assertTrue(defaults.resume());
+        assertEquals(10, defaults.number("--resume-within-minutes"));
+        Launcher.Options noResume = Launcher.parse(new String[] {"--no-resume"},
+                Map.of("WORLDLINK_RESUME_WITHIN_MINUTES", "3"));
+        assertEquals(false, noResume.resume());
+        assertEquals(3, noResume.number("--resume-within-minutes"));
         Launcher.Options o = Launcher.parse(new String[] {"--max-connections", "50", "--no-sync", "--allow-models",
             "openai=gpt-4o-mini, gpt-4o"}, Map.of("WORLDLINK_MAX_CONNECTIONS", "9", "WORLDLINK_SELECT_TIMEOUT_SECONDS",
             "5", "WORLDLINK_ALLOW_MODELS", "ollama=llama3"));
