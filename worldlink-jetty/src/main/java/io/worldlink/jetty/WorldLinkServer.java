@@ -7,8 +7,10 @@ import io.worldlink.jetty.internal.HttpHygiene;
 import io.worldlink.jetty.internal.OriginFilter;
 import io.worldlink.jetty.internal.OriginPolicy;
 import io.worldlink.jetty.internal.PageServlet;
+import io.worldlink.jetty.internal.Readiness;
 import jakarta.servlet.DispatcherType;
 import java.net.URI;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.EnumSet;
 import java.util.List;
@@ -29,7 +31,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * A Jetty 12.1 server that serves a {@link WorldLink}: the WebSocket endpoint (jakarta, ee11), the
- * REST API, {@code /health} and the chat page at {@code /}. Embeddable in a few lines:
+ * REST API, {@code /health} with its probes {@code /health/live} and {@code /health/ready}, and the chat
+ * page at {@code /}. Embeddable in a few lines:
  *
  * <pre>{@code
  * try (WorldLink link = WorldLink.builder().build();
@@ -56,6 +59,7 @@ public final class WorldLinkServer implements AutoCloseable {
     private final ServerConnector connector;
     private final WorldLinkWebSocket webSocket;
     private final ApiServlet api;
+    private final Readiness readiness;
     private final ScheduledExecutorService pinger;
     private final Builder config;
 
@@ -80,9 +84,11 @@ public final class WorldLinkServer implements AutoCloseable {
         FilterHolder originFilter = new FilterHolder(new OriginFilter(origins));
         originFilter.setAsyncSupported(true);
         context.addFilter(originFilter, "/api/*", EnumSet.of(DispatcherType.REQUEST));
-        this.api = new ApiServlet(b.link, server.getScheduler(), b.streamTimeout, keepAlive(b.idleTimeout));
+        this.readiness = new Readiness(b.dataRoot);
+        this.api = new ApiServlet(b.link, server.getScheduler(), b.streamTimeout, keepAlive(b.idleTimeout),
+                readiness);
         context.addServlet(new ServletHolder("api", api), "/api/*");
-        context.addServlet(new ServletHolder("health", api), "/health");
+        context.addServlet(new ServletHolder("health", api), "/health/*");
         ServletHolder page = new ServletHolder("page", new PageServlet());
         context.addServlet(page, "");
         context.addServlet(page, "/index.html");
@@ -120,6 +126,7 @@ public final class WorldLinkServer implements AutoCloseable {
      */
     public WorldLinkServer start() throws Exception {
         server.start();
+        readiness.serving(true);
         long every = config.pingInterval.toMillis();
         Duration pongTimeout = config.pongTimeout();
         pinger.scheduleAtFixedRate(() -> webSocket.pingAll(pongTimeout), every, every, TimeUnit.MILLISECONDS);
@@ -148,6 +155,7 @@ public final class WorldLinkServer implements AutoCloseable {
      */
     @Override
     public void close() {
+        readiness.serving(false);
         pinger.shutdownNow();
         webSocket.closeAll(1001, "The server is shutting down.");
         api.closeStreams("The server is shutting down.");
@@ -172,6 +180,7 @@ public final class WorldLinkServer implements AutoCloseable {
         private Duration streamTimeout = Duration.ofMinutes(5);
         private List<String> allowedOrigins = List.of();
         private int maxThreads = 200;
+        private Path dataRoot;
 
         private Builder(WorldLink link) {
             this.link = Objects.requireNonNull(link);
@@ -200,7 +209,8 @@ public final class WorldLinkServer implements AutoCloseable {
          * @return this
          */
         public Builder path(String path) {
-            if (!path.startsWith("/") || path.startsWith("/api") || path.equals("/health")) {
+            if (!path.startsWith("/") || path.startsWith("/api") || path.equals("/health")
+                    || path.startsWith("/health/")) {
                 throw new IllegalArgumentException("The WebSocket path must start with / and not clash with /api or "
                         + "/health: " + path);
             }
@@ -288,6 +298,19 @@ public final class WorldLinkServer implements AutoCloseable {
         public Builder allowedOrigins(List<String> origins) {
             OriginPolicy.of(origins);
             this.allowedOrigins = List.copyOf(origins);
+            return this;
+        }
+
+        /**
+         * Makes {@code /health/ready} check that this folder takes writes (by writing and removing a small
+         * file in it), so that a full disk or a read-only mount take the server out of rotation.
+         *
+         * @param dataRoot the WorldLink's data root ({@link WorldLink.Builder#dataRoot}); by default no folder is
+         *     checked and the server is ready once started
+         * @return this
+         */
+        public Builder dataRoot(Path dataRoot) {
+            this.dataRoot = Objects.requireNonNull(dataRoot, "dataRoot");
             return this;
         }
 
