@@ -4,6 +4,7 @@ import io.worldlink.WorldLink;
 import io.worldlink.jetty.internal.ApiServlet;
 import io.worldlink.jetty.internal.ErrorPages;
 import io.worldlink.jetty.internal.HttpHygiene;
+import io.worldlink.jetty.internal.MetricsServlet;
 import io.worldlink.jetty.internal.OriginFilter;
 import io.worldlink.jetty.internal.OriginPolicy;
 import io.worldlink.jetty.internal.PageServlet;
@@ -31,8 +32,9 @@ import org.slf4j.LoggerFactory;
 
 /**
  * A Jetty 12.1 server that serves a {@link WorldLink}: the WebSocket endpoint (jakarta, ee11), the
- * REST API, {@code /health} with its probes {@code /health/live} and {@code /health/ready}, and the chat
- * page at {@code /}. Embeddable in a few lines:
+ * REST API, {@code /health} with its probes {@code /health/live} and {@code /health/ready}, the chat page
+ * at {@code /}, and {@code /metrics} when it is given {@link Builder#metrics metrics}. Embeddable in a few
+ * lines:
  *
  * <pre>{@code
  * try (WorldLink link = WorldLink.builder().build();
@@ -89,6 +91,10 @@ public final class WorldLinkServer implements AutoCloseable {
                 readiness);
         context.addServlet(new ServletHolder("api", api), "/api/*");
         context.addServlet(new ServletHolder("health", api), "/health/*");
+        if (b.metrics != null) {
+            b.metrics.bind(b.link);
+            context.addServlet(new ServletHolder("metrics", new MetricsServlet(b.metrics.registry())), "/metrics");
+        }
         ServletHolder page = new ServletHolder("page", new PageServlet());
         context.addServlet(page, "");
         context.addServlet(page, "/index.html");
@@ -180,6 +186,7 @@ public final class WorldLinkServer implements AutoCloseable {
         private Duration streamTimeout = Duration.ofMinutes(5);
         private List<String> allowedOrigins = List.of();
         private int maxThreads = 200;
+        private WorldLinkMetrics metrics;
         private Path dataRoot;
 
         private Builder(WorldLink link) {
@@ -210,9 +217,9 @@ public final class WorldLinkServer implements AutoCloseable {
          */
         public Builder path(String path) {
             if (!path.startsWith("/") || path.startsWith("/api") || path.equals("/health")
-                    || path.startsWith("/health/")) {
-                throw new IllegalArgumentException("The WebSocket path must start with / and not clash with /api or "
-                        + "/health: " + path);
+                    || path.startsWith("/health/") || path.equals("/metrics")) {
+                throw new IllegalArgumentException("The WebSocket path must start with / and not clash with /api, "
+                        + "/health or /metrics: " + path);
             }
             this.path = path;
             return this;
@@ -298,6 +305,19 @@ public final class WorldLinkServer implements AutoCloseable {
         public Builder allowedOrigins(List<String> origins) {
             OriginPolicy.of(origins);
             this.allowedOrigins = List.copyOf(origins);
+            return this;
+        }
+
+        /**
+         * Serves {@code GET /metrics} in Prometheus' text format from these metrics, and adds to them the
+         * gauges that read this server's WorldLink (see {@link WorldLinkMetrics#bind}).
+         *
+         * @param metrics the metrics the WorldLink was built with ({@link WorldLink.Builder#metrics}); by
+         *     default there is no {@code /metrics}
+         * @return this
+         */
+        public Builder metrics(WorldLinkMetrics metrics) {
+            this.metrics = Objects.requireNonNull(metrics, "metrics");
             return this;
         }
 
