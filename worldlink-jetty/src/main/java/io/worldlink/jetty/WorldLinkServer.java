@@ -43,7 +43,7 @@ import org.slf4j.LoggerFactory;
  * }
  * }</pre>
  *
- * The server does not own the WorldLink: close the server first, then the WorldLink.
+ * The server does not own the WorldLink, nor its metrics: close the server first, then the WorldLink.
  *
  * <p>What a browser may do: pages of the server's own origin (an {@code Origin} whose scheme, host and port
  * match the request's scheme and {@code Host}), and of the origins given to {@link Builder#allowedOrigins},
@@ -352,6 +352,7 @@ public final class WorldLinkServer implements AutoCloseable {
         /**
          * @return the server, not yet started
          * @throws IllegalArgumentException when the pong timeout is not longer than the ping interval
+         * @throws IllegalStateException when the {@link #metrics metrics} already read another WorldLink
          */
         public WorldLinkServer build() {
             if (pongTimeout().compareTo(pingInterval) <= 0) {

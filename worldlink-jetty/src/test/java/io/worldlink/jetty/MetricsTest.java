@@ -11,6 +11,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
+import io.worldlink.ChatListener;
 import io.worldlink.ChatModel;
 import io.worldlink.ChatRequest;
 import io.worldlink.ErrorCode;
@@ -69,7 +70,7 @@ class MetricsTest {
 
     // "wait": never answers (a client stops it). "flood N": streams N characters, then completes. Anything
     // else: "ok", with the tokens a provider would report.
-    final ChatModel scripted = (ChatRequest request, io.worldlink.ChatListener listener) -> {
+    final ChatModel scripted = (ChatRequest request, ChatListener listener) -> {
         String said = request.messages().get(request.messages().size() - 1).content();
         if (said.equals("wait")) {
             waiting.countDown();
@@ -242,7 +243,7 @@ class MetricsTest {
     }
 
     @Test
-    void theContentTypeIsPrometheusTextAndAServerWithoutMetricsServesNone() throws Exception {
+    void theTextFormatIsServedOnlyWithMetricsWhoseGaugesReadOneWorldLink() throws Exception {
         HttpResponse<String> r = get(server, "/metrics");
         assertEquals(200, r.statusCode());
         assertEquals("text/plain; version=0.0.4; charset=utf-8", r.headers().firstValue("Content-Type").orElseThrow());
