@@ -523,9 +523,10 @@ public final class Launcher {
     private static void serve(Options o, PrintStream out) {
         System.setProperty("ROOT.LEVEL", o.logLevel());
         System.setProperty("io.worldlink.LEVEL", o.logLevel());
+        WorldLinkMetrics metrics = WorldLinkMetrics.create();
         WorldLink link;
         try {
-            link = worldLink(o).build();
+            link = worldLink(o).metrics(metrics).build();
         } catch (IllegalArgumentException e) {
             System.err.println(e.getMessage());
             System.exit(2);
@@ -542,7 +543,7 @@ public final class Launcher {
             }
         }
         WorldLinkServer server = WorldLinkServer.builder(link).host(o.host()).port(o.port()).path(o.path())
-                .allowedOrigins(o.allowedOrigins()).build();
+                .allowedOrigins(o.allowedOrigins()).metrics(metrics).dataRoot(o.data()).build();
         try {
             server.start();
         } catch (Exception e) {

@@ -4,11 +4,14 @@ import io.worldlink.WorldLink;
 import io.worldlink.jetty.internal.ApiServlet;
 import io.worldlink.jetty.internal.ErrorPages;
 import io.worldlink.jetty.internal.HttpHygiene;
+import io.worldlink.jetty.internal.MetricsServlet;
 import io.worldlink.jetty.internal.OriginFilter;
 import io.worldlink.jetty.internal.OriginPolicy;
 import io.worldlink.jetty.internal.PageServlet;
+import io.worldlink.jetty.internal.Readiness;
 import jakarta.servlet.DispatcherType;
 import java.net.URI;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.EnumSet;
 import java.util.List;
@@ -29,7 +32,9 @@ import org.slf4j.LoggerFactory;
 
 /**
  * A Jetty 12.1 server that serves a {@link WorldLink}: the WebSocket endpoint (jakarta, ee11), the
- * REST API, {@code /health} and the chat page at {@code /}. Embeddable in a few lines:
+ * REST API, {@code /health} with its probes {@code /health/live} and {@code /health/ready}, the chat page
+ * at {@code /}, and {@code /metrics} when it is given {@link Builder#metrics metrics}. Embeddable in a few
+ * lines:
  *
  * <pre>{@code
  * try (WorldLink link = WorldLink.builder().build();
@@ -38,7 +43,7 @@ import org.slf4j.LoggerFactory;
  * }
  * }</pre>
  *
- * The server does not own the WorldLink: close the server first, then the WorldLink.
+ * The server does not own the WorldLink, nor its metrics: close the server first, then the WorldLink.
  *
  * <p>What a browser may do: pages of the server's own origin (an {@code Origin} whose scheme, host and port
  * match the request's scheme and {@code Host}), and of the origins given to {@link Builder#allowedOrigins},
@@ -56,6 +61,7 @@ public final class WorldLinkServer implements AutoCloseable {
     private final ServerConnector connector;
     private final WorldLinkWebSocket webSocket;
     private final ApiServlet api;
+    private final Readiness readiness;
     private final ScheduledExecutorService pinger;
     private final Builder config;
 
@@ -80,9 +86,15 @@ public final class WorldLinkServer implements AutoCloseable {
         FilterHolder originFilter = new FilterHolder(new OriginFilter(origins));
         originFilter.setAsyncSupported(true);
         context.addFilter(originFilter, "/api/*", EnumSet.of(DispatcherType.REQUEST));
-        this.api = new ApiServlet(b.link, server.getScheduler(), b.streamTimeout, keepAlive(b.idleTimeout));
+        this.readiness = new Readiness(b.dataRoot);
+        this.api = new ApiServlet(b.link, server.getScheduler(), b.streamTimeout, keepAlive(b.idleTimeout),
+                readiness);
         context.addServlet(new ServletHolder("api", api), "/api/*");
-        context.addServlet(new ServletHolder("health", api), "/health");
+        context.addServlet(new ServletHolder("health", api), "/health/*");
+        if (b.metrics != null) {
+            b.metrics.bind(b.link);
+            context.addServlet(new ServletHolder("metrics", new MetricsServlet(b.metrics.registry())), "/metrics");
+        }
         ServletHolder page = new ServletHolder("page", new PageServlet());
         context.addServlet(page, "");
         context.addServlet(page, "/index.html");
@@ -120,6 +132,7 @@ public final class WorldLinkServer implements AutoCloseable {
      */
     public WorldLinkServer start() throws Exception {
         server.start();
+        readiness.serving(true);
         long every = config.pingInterval.toMillis();
         Duration pongTimeout = config.pongTimeout();
         pinger.scheduleAtFixedRate(() -> webSocket.pingAll(pongTimeout), every, every, TimeUnit.MILLISECONDS);
@@ -148,6 +161,7 @@ public final class WorldLinkServer implements AutoCloseable {
      */
     @Override
     public void close() {
+        readiness.serving(false);
         pinger.shutdownNow();
         webSocket.closeAll(1001, "The server is shutting down.");
         api.closeStreams("The server is shutting down.");
@@ -172,6 +186,8 @@ public final class WorldLinkServer implements AutoCloseable {
         private Duration streamTimeout = Duration.ofMinutes(5);
         private List<String> allowedOrigins = List.of();
         private int maxThreads = 200;
+        private WorldLinkMetrics metrics;
+        private Path dataRoot;
 
         private Builder(WorldLink link) {
             this.link = Objects.requireNonNull(link);
@@ -200,9 +216,10 @@ public final class WorldLinkServer implements AutoCloseable {
          * @return this
          */
         public Builder path(String path) {
-            if (!path.startsWith("/") || path.startsWith("/api") || path.equals("/health")) {
-                throw new IllegalArgumentException("The WebSocket path must start with / and not clash with /api or "
-                        + "/health: " + path);
+            if (!path.startsWith("/") || path.startsWith("/api") || path.equals("/health")
+                    || path.startsWith("/health/") || path.equals("/metrics")) {
+                throw new IllegalArgumentException("The WebSocket path must start with / and not clash with /api, "
+                        + "/health or /metrics: " + path);
             }
             this.path = path;
             return this;
@@ -291,6 +308,32 @@ public final class WorldLinkServer implements AutoCloseable {
             return this;
         }
 
+        /**
+         * Serves {@code GET /metrics} in Prometheus' text format from these metrics, and adds to them the
+         * gauges that read this server's WorldLink (see {@link WorldLinkMetrics#bind}).
+         *
+         * @param metrics the metrics the WorldLink was built with ({@link WorldLink.Builder#metrics}); by
+         *     default there is no {@code /metrics}
+         * @return this
+         */
+        public Builder metrics(WorldLinkMetrics metrics) {
+            this.metrics = Objects.requireNonNull(metrics, "metrics");
+            return this;
+        }
+
+        /**
+         * Makes {@code /health/ready} check that this folder takes writes (by writing and removing a small
+         * file in it), so that a full disk or a read-only mount take the server out of rotation.
+         *
+         * @param dataRoot the WorldLink's data root ({@link WorldLink.Builder#dataRoot}); by default no folder is
+         *     checked and the server is ready once started
+         * @return this
+         */
+        public Builder dataRoot(Path dataRoot) {
+            this.dataRoot = Objects.requireNonNull(dataRoot, "dataRoot");
+            return this;
+        }
+
         // Jetty's default pool; tests make it small, so that showing a pool is never exhausted is cheap.
         Builder maxThreads(int threads) {
             this.maxThreads = threads;
@@ -309,6 +352,7 @@ public final class WorldLinkServer implements AutoCloseable {
         /**
          * @return the server, not yet started
          * @throws IllegalArgumentException when the pong timeout is not longer than the ping interval
+         * @throws IllegalStateException when the {@link #metrics metrics} already read another WorldLink
          */
         public WorldLinkServer build() {
             if (pongTimeout().compareTo(pingInterval) <= 0) {

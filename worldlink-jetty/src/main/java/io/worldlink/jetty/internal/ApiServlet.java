@@ -6,6 +6,7 @@ import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParseException;
 import com.google.gson.JsonParser;
+import com.google.gson.JsonPrimitive;
 import io.worldlink.AgentSnapshot;
 import io.worldlink.ErrorCode;
 import io.worldlink.Identity;
@@ -35,7 +36,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The REST API of seed 002, with the same access rules as the WebSocket: {@code GET /health},
+ * The REST API of seed 002, with the same access rules as the WebSocket: {@code GET /health} (and the
+ * probes {@code /health/live} and {@code /health/ready}),
  * {@code GET /api/templates}, {@code GET /api/templates/{t}/agents}, {@code GET /api/users/{u}/worlds},
  * {@code GET /api/users/{u}/worlds/{w}}, {@code GET /api/users/{u}/worlds/{w}/export} and
  * {@code POST /api/users/{u}/worlds/{w}/chat} (the turn as server-sent events, ending at {@code idle}).
@@ -52,18 +54,22 @@ public final class ApiServlet extends HttpServlet {
     private final Duration streamTimeout;
     private final Duration keepAlive;
     private final transient Set<SseChat> streams = ConcurrentHashMap.newKeySet();
+    private final transient Readiness readiness;
 
     /**
      * @param link what to serve
      * @param scheduler where a chat stream's keep-alives and timeout are timed
      * @param streamTimeout how long a chat stream may stay open
      * @param keepAlive how long a chat stream may write nothing before a keep-alive comment goes out
+     * @param readiness what {@code /health/ready} answers
      */
-    public ApiServlet(WorldLink link, Scheduler scheduler, Duration streamTimeout, Duration keepAlive) {
+    public ApiServlet(WorldLink link, Scheduler scheduler, Duration streamTimeout, Duration keepAlive,
+            Readiness readiness) {
         this.link = link;
         this.scheduler = scheduler;
         this.streamTimeout = streamTimeout;
         this.keepAlive = keepAlive;
+        this.readiness = readiness;
     }
 
     /**
@@ -82,6 +88,15 @@ public final class ApiServlet extends HttpServlet {
     protected void doGet(HttpServletRequest req, HttpServletResponse resp) throws IOException {
         try {
             List<String> p = segments(req);
+            // Probes carry no token, and must not fail for one they happen to carry.
+            if (p.equals(List.of("health", "live"))) {
+                json(resp, 200, wrap("status", new JsonPrimitive("ok")));
+                return;
+            }
+            if (p.equals(List.of("health", "ready"))) {
+                ready(resp);
+                return;
+            }
             Identity identity = link.authenticate(SseChat.token(req));
             if (p.equals(List.of("health"))) {
                 WorldLink.Stats s = link.stats();
@@ -137,6 +152,18 @@ public final class ApiServlet extends HttpServlet {
             Thread.currentThread().interrupt();
             error(resp, internal(e));
         }
+    }
+
+    private void ready(HttpServletResponse resp) throws IOException {
+        String problem = readiness.problem();
+        if (problem == null) {
+            json(resp, 200, wrap("status", new JsonPrimitive("ok")));
+            return;
+        }
+        JsonObject o = new JsonObject();
+        o.addProperty("error", problem);
+        o.addProperty("code", "NOT_READY");
+        json(resp, 503, o);
     }
 
     @Override
