@@ -577,6 +577,8 @@ public final class Launcher {
         sb.append("WorldLink is listening on ").append(server.webSocketUri()).append('\n');
         sb.append("  Web page:  ").append(http).append("/\n");
         sb.append("  REST API:  ").append(http).append("/api/templates\n");
+        sb.append("  Metrics:   ").append(http).append("/metrics (Prometheus), ").append(http)
+                .append("/health/ready\n");
         sb.append("  Data:      ").append(o.data().toAbsolutePath().normalize()).append(" (templates: ")
                 .append(link.templates().isEmpty() ? "none found; pass --data" : String.join(", ", link.templates()))
                 .append(")\n");
