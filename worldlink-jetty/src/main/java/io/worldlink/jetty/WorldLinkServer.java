@@ -83,7 +83,7 @@ public final class WorldLinkServer implements AutoCloseable {
         this.api = new ApiServlet(b.link, server.getScheduler(), b.streamTimeout, keepAlive(b.idleTimeout));
         context.addServlet(new ServletHolder("api", api), "/api/*");
         context.addServlet(new ServletHolder("health", api), "/health");
-        ServletHolder page = new ServletHolder("page", new PageServlet());
+        ServletHolder page = new ServletHolder("page", new PageServlet(b.path));
         context.addServlet(page, "");
         context.addServlet(page, "/index.html");
         this.webSocket = WorldLinkWebSocket.install(context, b.link, b.path, b.maxFrameBytes, b.idleTimeout,
