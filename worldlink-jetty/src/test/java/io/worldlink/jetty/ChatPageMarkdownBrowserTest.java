@@ -129,7 +129,7 @@ class ChatPageMarkdownBrowserTest extends PageBrowserTest {
         WebElement copy = reply().findElement(By.cssSelector(".codeblock button.copy"));
         assertEquals("Copy the java code", copy.getAttribute("aria-label"));
         copy.click();
-        wait.until(ExpectedConditions.textToBePresentInElement(copy, "Copied"));
+        wait.until(ExpectedConditions.attributeToBe(copy, "aria-label", "Copied"));
         assertEquals(code, browser.executeAsyncScript(
                 "const done = arguments[arguments.length - 1]; navigator.clipboard.readText().then(done, e => done(String(e)))"));
     }
