@@ -70,7 +70,9 @@ class ChatPageBrowserTest extends PageBrowserTest {
                 };""");
 
         browser.executeScript("window.worldlink.ws.close()");
-        wait.until(ExpectedConditions.textToBe(By.id("state"), "reconnecting…"));
+        // "reconnecting…" shows for some 300 ms only, less than a wait polls: the page is back when it
+        // has selected the world again and the server confirmed it.
+        wait.until(d -> ((Number) browser.executeScript("return window.selects.length")).intValue() == 1);
         wait.until(ExpectedConditions.textToBe(By.id("state"), "connected"));
         send("after the drop");
         wait.until(d -> completeReplies().size() == 2);

@@ -17,6 +17,7 @@ import org.junit.jupiter.api.Test;
 import org.openqa.selenium.By;
 import org.openqa.selenium.WebElement;
 import org.openqa.selenium.support.ui.ExpectedConditions;
+import org.openqa.selenium.support.ui.WebDriverWait;
 
 /**
  * A turn on the page: Stop is offered while it runs and ends it, the stopped replies say so, and the agents'
@@ -72,7 +73,7 @@ class ChatPageTurnBrowserTest extends PageBrowserTest {
     /** Waits until Ada's card shows what the server says of her now, with more in memory than before. */
     int awaitAdasCountsAfterTurn(String user, int memoryBefore) throws Exception {
         int[] memory = {0};
-        wait.withMessage(() -> "Ada's card says " + card("ada")).until(d -> {
+        new WebDriverWait(browser, Duration.ofSeconds(15)).withMessage(() -> "Ada's card says " + card("ada")).until(d -> {
             try {
                 JsonObject w = world(user, "counting");
                 for (JsonElement e : (JsonArray) w.get("agents")) {

@@ -125,7 +125,8 @@ abstract class PageBrowserTest {
 
     /** The turn is over: Send is back (and Stop gone), and the message box takes text. */
     void awaitTurnOver() {
-        wait.withMessage("the turn ends").until(d -> browser.findElement(By.id("send")).isDisplayed()
+        // A wait of its own: withMessage would stay on the shared one and mislabel every later timeout.
+        new WebDriverWait(browser, Duration.ofSeconds(15)).withMessage("the turn ends").until(d -> browser.findElement(By.id("send")).isDisplayed()
                 && browser.findElement(By.id("send")).isEnabled() && !browser.findElement(By.id("stop")).isDisplayed()
                 && browser.findElement(By.id("input")).isEnabled());
     }
