@@ -49,6 +49,7 @@ class ChatPageTurnBrowserTest extends PageBrowserTest {
                     reply.getAttribute("class"));
         }
         assertTrue(browser.findElements(By.cssSelector(".msg.agent.streaming")).isEmpty(), "nothing streams on");
+        screenshot("chat-page-stopped");
 
         // The log keeps the mark: after a refresh the replay shows the same replies stopped (a reply stopped
         // before its first word is not logged).
