@@ -95,7 +95,7 @@ public final class WorldLinkServer implements AutoCloseable {
             b.metrics.bind(b.link);
             context.addServlet(new ServletHolder("metrics", new MetricsServlet(b.metrics.registry())), "/metrics");
         }
-        ServletHolder page = new ServletHolder("page", new PageServlet());
+        ServletHolder page = new ServletHolder("page", new PageServlet(b.path));
         context.addServlet(page, "");
         context.addServlet(page, "/index.html");
         this.webSocket = WorldLinkWebSocket.install(context, b.link, b.path, b.maxFrameBytes, b.idleTimeout,

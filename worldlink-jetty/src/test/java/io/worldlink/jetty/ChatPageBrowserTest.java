@@ -3,122 +3,32 @@ package io.worldlink.jetty;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.worldlink.TestData;
-import io.worldlink.WorldLink;
 import io.worldlink.client.WorldLinkClient;
-import java.io.File;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.Assumptions;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 import org.openqa.selenium.By;
-import org.openqa.selenium.OutputType;
 import org.openqa.selenium.WebElement;
-import org.openqa.selenium.chrome.ChromeDriver;
-import org.openqa.selenium.chrome.ChromeDriverService;
-import org.openqa.selenium.chrome.ChromeOptions;
 import org.openqa.selenium.support.ui.ExpectedConditions;
 import org.openqa.selenium.support.ui.Select;
-import org.openqa.selenium.support.ui.WebDriverWait;
 
 /**
- * The chat page in a real headless Chromium (Debian's chromium and chromium-driver, which CI installs):
- * enter a world, chat, watch replies stream from the offline model, toggle an agent, survive a drop, and
- * show a world that was created again from its start.
+ * The chat page in a real headless Chromium: enter a world, chat, watch replies stream from the offline
+ * model, toggle an agent, survive a drop and a refresh, show a world that was created again from its start,
+ * and connect to a server whose WebSocket is not at {@code /ws}.
  */
-class ChatPageBrowserTest {
-    static final File CHROMIUM = new File("/usr/bin/chromium");
-    static final File CHROMEDRIVER = new File("/usr/bin/chromedriver");
-
-    @TempDir
-    Path root;
-    @TempDir
-    Path profile;
-
-    WorldLink link;
-    WorldLinkServer server;
-    ChromeDriver browser;
-    WebDriverWait wait;
-
-    @BeforeEach
-    void start() throws Exception {
-        boolean installed = CHROMIUM.canExecute() && CHROMEDRIVER.canExecute();
-        if (!"true".equals(System.getenv("CI"))) {
-            Assumptions.assumeTrue(installed, "Chromium is not installed: apt-get install chromium chromium-driver "
-                    + "to run the browser test (CI always runs it).");
-        }
-        TestData.withShippedTemplates(root);
-        startServer(0);
-        ChromeOptions options = new ChromeOptions();
-        options.setBinary(CHROMIUM);
-        options.addArguments("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                "--disable-component-update", "--no-first-run", "--disable-sync", "--disable-quic",
-                "--disable-dev-shm-usage", "--window-size=1280,860", "--user-data-dir=" + profile);
-        ChromeDriverService service = new ChromeDriverService.Builder().usingDriverExecutable(CHROMEDRIVER)
-                .usingAnyFreePort().build();
-        browser = new ChromeDriver(service, options);
-        wait = new WebDriverWait(browser, Duration.ofSeconds(15));
-    }
-
+class ChatPageBrowserTest extends PageBrowserTest {
     void startServer(int port) throws Exception {
-        link = WorldLink.builder().dataRoot(root).environment(Map.of()).offlinePace(Duration.ofMillis(10)).build();
-        server = WorldLinkServer.builder(link).port(port).build().start();
-    }
-
-    @AfterEach
-    void stop() {
-        if (browser != null) {
-            browser.quit();
-        }
-        if (server != null) {
-            server.close();
-        }
-        if (link != null) {
-            link.close();
-        }
-    }
-
-    List<WebElement> completeReplies() {
-        return browser.findElements(By.cssSelector(".msg.agent.complete"));
-    }
-
-    // Read in one script, so that the page cannot change between finding the bubbles and reading them.
-    @SuppressWarnings("unchecked")
-    List<String> humanMessages() {
-        return (List<String>) browser.executeScript(
-                "return Array.from(document.querySelectorAll('.msg.human .text'), e => e.textContent)");
-    }
-
-    void awaitShown(List<String> human, int replies) {
-        new WebDriverWait(browser, Duration.ofSeconds(15))
-                .withMessage(() -> "the page shows " + humanMessages() + " and " + completeReplies().size()
-                        + " complete replies; expected " + human + " and " + replies)
-                .until(d -> humanMessages().equals(human) && completeReplies().size() == replies);
-    }
-
-    void send(String text) {
-        WebElement input = browser.findElement(By.id("input"));
-        input.sendKeys(text);
-        browser.findElement(By.id("send")).click();
+        serve(offline(Duration.ofMillis(10)), b -> b.port(port));
     }
 
     @Test
     void chatsWithAWorldAndTogglesAnAgent() throws Exception {
-        browser.get("http://127.0.0.1:" + server.port() + "/");
-        wait.until(ExpectedConditions.attributeToBe(By.id("template"), "data-loaded", "true"));
-        new Select(browser.findElement(By.id("template"))).selectByValue("default-world");
-        WebElement world = browser.findElement(By.id("world"));
-        world.clear();
-        world.sendKeys("Browser World");
-        browser.findElement(By.id("enter")).click();
-        wait.until(ExpectedConditions.textToBe(By.id("state"), "connected"));
+        startServer(0);
+        openPage();
+        enterWorld("default-world", "Browser World");
         assertEquals(2, browser.findElements(By.cssSelector(".agent")).size());
 
         send("How do I learn Java?");
@@ -135,24 +45,20 @@ class ChatPageBrowserTest {
         browser.findElement(By.cssSelector(".agent[data-agent='ben'] .toggle")).click();
         wait.until(ExpectedConditions.textToBe(By.cssSelector(".agent[data-agent='ben'] .status"), "inactive"));
 
+        awaitTurnOver();
         send("Only Ada now?");
         wait.until(d -> completeReplies().size() == 3);
         assertEquals("Ada", completeReplies().get(2).getAttribute("data-sender"));
-
-        Path shot = Path.of("target", "chat-page.png");
-        Files.createDirectories(shot.getParent());
-        Files.write(shot, browser.getScreenshotAs(OutputType.BYTES));
     }
 
     @Test
-    void reconnectsAfterADropWithoutRepeatingMessages() {
-        browser.get("http://127.0.0.1:" + server.port() + "/");
-        wait.until(ExpectedConditions.attributeToBe(By.id("template"), "data-loaded", "true"));
-        new Select(browser.findElement(By.id("template"))).selectByValue("fast-world");
-        browser.findElement(By.id("enter")).click();
-        wait.until(ExpectedConditions.textToBe(By.id("state"), "connected"));
+    void reconnectsAfterADropWithoutRepeatingMessages() throws Exception {
+        startServer(0);
+        openPage();
+        enterWorld("fast-world", "my-world");
         send("before the drop");
         wait.until(d -> completeReplies().size() == 1);
+        awaitTurnOver();
         // Watches what the page sends from now on, without changing it.
         browser.executeScript("""
                 window.selects = [];
@@ -164,7 +70,9 @@ class ChatPageBrowserTest {
                 };""");
 
         browser.executeScript("window.worldlink.ws.close()");
-        wait.until(ExpectedConditions.textToBe(By.id("state"), "reconnecting…"));
+        // "reconnecting…" shows for some 300 ms only, less than a wait polls: the page is back when it
+        // has selected the world again and the server confirmed it.
+        wait.until(d -> ((Number) browser.executeScript("return window.selects.length")).intValue() == 1);
         wait.until(ExpectedConditions.textToBe(By.id("state"), "connected"));
         send("after the drop");
         wait.until(d -> completeReplies().size() == 2);
@@ -180,15 +88,15 @@ class ChatPageBrowserTest {
 
     @Test
     void showsAWorldCreatedAgainFromItsStartInsteadOfItsOldLife() throws Exception {
-        browser.get("http://127.0.0.1:" + server.port() + "/");
-        wait.until(ExpectedConditions.attributeToBe(By.id("template"), "data-loaded", "true"));
-        new Select(browser.findElement(By.id("template"))).selectByValue("fast-world");
-        browser.findElement(By.id("enter")).click();
-        wait.until(ExpectedConditions.textToBe(By.id("state"), "connected"));
+        startServer(0);
+        openPage();
+        enterWorld("fast-world", "my-world");
         send("first life, one");
         wait.until(d -> completeReplies().size() == 1);
+        awaitTurnOver();
         send("first life, two");
         wait.until(d -> completeReplies().size() == 2);
+        awaitTurnOver();
         String user = (String) browser.executeScript("return window.worldlink.userId");
         int port = server.port();
 
@@ -206,6 +114,7 @@ class ChatPageBrowserTest {
             // Staying in the world until the page shows the reply keeps the world loaded for the whole turn.
             awaitShown(List.of("second life"), 1);
         }
+        awaitTurnOver();
         send("second life, from the page");
         awaitShown(List.of("second life", "second life, from the page"), 2);
         String note = browser.findElement(By.cssSelector(".system.warning")).getText();
@@ -213,9 +122,9 @@ class ChatPageBrowserTest {
     }
 
     @Test
-    void showsServerErrorsAsReadableText() {
-        browser.get("http://127.0.0.1:" + server.port() + "/");
-        wait.until(ExpectedConditions.attributeToBe(By.id("template"), "data-loaded", "true"));
+    void showsServerErrorsAsReadableText() throws Exception {
+        startServer(0);
+        openPage();
         WebElement world = browser.findElement(By.id("world"));
         world.clear();
         world.sendKeys("../../etc");
@@ -224,5 +133,42 @@ class ChatPageBrowserTest {
         String error = browser.findElement(By.cssSelector(".system.error")).getText();
         assertTrue(error.startsWith("That name cannot be used"), error);
         assertTrue(!error.contains("{"), "no raw JSON: " + error);
+    }
+
+    @Test
+    void aRefreshComesBackToTheWorldAndShowsItFromItsStart() throws Exception {
+        startServer(0);
+        openPage();
+        enterWorld("fast-world", "Kept World");
+        send("remember this");
+        awaitShown(List.of("remember this"), 1);
+        awaitTurnOver();
+        String user = (String) browser.executeScript("return window.worldlink.userId");
+        String reply = completeReplies().get(0).findElement(By.className("text")).getText();
+
+        browser.navigate().refresh();
+        wait.until(ExpectedConditions.textToBe(By.id("state"), "connected"));
+        awaitShown(List.of("remember this"), 1);
+        assertEquals(reply, completeReplies().get(0).findElement(By.className("text")).getText());
+        assertEquals(user, browser.executeScript("return window.worldlink.userId"), "the same anonymous user");
+        assertEquals("Kept World", browser.findElement(By.id("world")).getAttribute("value"));
+        assertEquals("fast-world",
+                new Select(browser.findElement(By.id("template"))).getFirstSelectedOption().getAttribute("value"));
+
+        // What was said after the refresh is shown once, as before it.
+        send("and this");
+        awaitShown(List.of("remember this", "and this"), 2);
+    }
+
+    @Test
+    void connectsToTheWebSocketPathTheServerWasBuiltWith() throws Exception {
+        serve(offline(Duration.ofMillis(10)), b -> b.path("/chat"));
+        openPage();
+        assertEquals("/chat", browser.findElement(By.cssSelector("meta[name='worldlink-websocket']"))
+                .getAttribute("content"));
+        enterWorld("fast-world", "elsewhere");
+        assertEquals("ws://127.0.0.1:" + server.port() + "/chat", browser.executeScript("return window.worldlink.ws.url"));
+        send("Are you there?");
+        awaitShown(List.of("Are you there?"), 1);
     }
 }
