@@ -784,8 +784,10 @@ public final class WorldRuntime {
     private AgentState existingAgent(String agentName) {
         AgentState a = agentNamed(agentName);
         if (a == null) {
+            // The name is a client's: only its start is shown back.
+            String shown = agentName.length() > 40 ? agentName.substring(0, 40) + "..." : agentName;
             throw new WorldLinkException(ErrorCode.AGENT_NOT_FOUND, "The world \"" + config.id()
-                    + "\" has no agent \"" + agentName + "\". Its agents are: " + String.join(", ", agents.keySet())
+                    + "\" has no agent \"" + shown + "\". Its agents are: " + String.join(", ", agents.keySet())
                     + ".");
         }
         return a;
