@@ -300,11 +300,18 @@ class ManagementTest {
         assertEquals("gpt-4o-mini", smart.get("model").getAsString());
         a.expect("event-stream");
 
-        // A select lists the agents, new ones included.
+        // A select lists the agents, new ones included; a client that comes back is replayed their creation.
         TestClient c = client("ann");
         c.select("", "w", "ann");
         assertEquals(List.of("critic", "quick", "smart"), names(payloadOf(c.expect("connection-confirmed"))
                 .getAsJsonArray("agents")).stream().sorted().toList());
+        long seq = created.get("seq").getAsLong();
+        TestClient back = client("ann");
+        back.request("world-select", payload("worldName", "w", "userId", "ann", "lastSeq", seq - 1));
+        back.expect("connection-confirmed");
+        JsonObject replayed = back.expect("agent-created");
+        assertEquals(seq, replayed.get("seq").getAsLong());
+        assertEquals(agent, payloadOf(replayed).getAsJsonObject("agent"));
     }
 
     @Test
@@ -400,6 +407,12 @@ class ManagementTest {
                 .getAsString());
         assertEquals(List.of("quick", "slow"), link.world(as("ann"), "ann", "w").agents().stream()
                 .map(AgentSnapshot::id).toList());
+        long seq = deleted.get("seq").getAsLong();
+        TestClient back = client("ann");
+        back.request("world-select", payload("worldName", "w", "userId", "ann", "lastSeq", seq - 1));
+        back.expect("connection-confirmed");
+        JsonObject replayed = back.expect("agent-deleted");
+        assertEquals(seq, replayed.get("seq").getAsLong(), "a client that comes back is replayed the deletion");
     }
 
     @Test
