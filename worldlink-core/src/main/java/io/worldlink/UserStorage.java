@@ -92,6 +92,36 @@ public interface UserStorage {
     EventLog openEventLog(WorldKey world);
 
     /**
+     * Adds an agent to an existing world: its config, system prompt and memory appear together, or
+     * not at all.
+     *
+     * @param world an existing world
+     * @param agent the new agent
+     * @throws WorldLinkException {@link ErrorCode#WORLD_NOT_FOUND} when the world does not exist,
+     *     {@link ErrorCode#INVALID_NAME} when it has an agent of that id already
+     */
+    void createAgent(WorldKey world, AgentSnapshot agent);
+
+    /**
+     * Deletes an agent and everything of it (config, system prompt, memory and its archive). Nothing
+     * outside the agent's folder is touched, even through symbolic links.
+     *
+     * @param world an existing world
+     * @param agentId the agent; nothing happens when the world has no such agent
+     * @throws WorldLinkException {@link ErrorCode#WORLD_NOT_FOUND} when the world does not exist
+     */
+    void deleteAgent(WorldKey world, String agentId);
+
+    /**
+     * Deletes a user's world and everything in it: its config, its agents and its event log. Nothing
+     * outside the world's folder is touched, even through symbolic links. A world created later under the
+     * same key starts a new life (a new epoch, seqs from 1).
+     *
+     * @param world the world; nothing happens when it does not exist
+     */
+    void deleteWorld(WorldKey world);
+
+    /**
      * Deletes a user's folder and everything in it (used for anonymous users). Nothing outside it is
      * touched, even through symbolic links.
      *

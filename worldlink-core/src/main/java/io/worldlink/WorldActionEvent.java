@@ -12,8 +12,8 @@ import java.util.Objects;
  * @param id the event id
  * @param timestamp when it happened
  * @param seq its place in the event log, or 0
- * @param action what happened: {@link #AGENT_UPDATE}, {@link #WORLD_RELOAD}, {@link #IDLE},
- *     {@link #TURN_LIMIT}, or a host's own action
+ * @param action what happened: {@link #AGENT_UPDATE}, {@link #AGENT_CREATE}, {@link #AGENT_DELETE},
+ *     {@link #WORLD_UPDATE}, {@link #WORLD_RELOAD}, {@link #IDLE}, {@link #TURN_LIMIT}, or a host's own action
  * @param agentName the agent it is about, or {@code null}
  * @param details more fields, per action; values are strings, numbers, booleans, lists and maps
  */
@@ -21,6 +21,15 @@ public record WorldActionEvent(String id, Instant timestamp, long seq, String ac
         Map<String, Object> details) implements WorldEvent {
     /** An agent was changed; details hold {@code agent}, the agent as clients see it. */
     public static final String AGENT_UPDATE = "agent-update";
+    /** An agent was added; details hold {@code agent}, the agent as clients see it. */
+    public static final String AGENT_CREATE = "agent-create";
+    /** An agent was deleted (its reply in progress, if any, was stopped); the event names it. */
+    public static final String AGENT_DELETE = "agent-delete";
+    /**
+     * The world's name, description or turn limit changed; details hold {@code world}: its {@code id},
+     * {@code name}, {@code description} and {@code turnLimit}.
+     */
+    public static final String WORLD_UPDATE = "world-update";
     /** The world was read again from disk; details hold {@code worldName} and {@code agentCount}. */
     public static final String WORLD_RELOAD = "world-reload";
     /** A turn ended; details hold {@code messageId}, the message that started it. */

@@ -9,6 +9,7 @@ import io.worldlink.internal.store.FileUserStorage;
 import io.worldlink.internal.store.Templates;
 import io.worldlink.internal.world.ModelDispatcher;
 import io.worldlink.internal.world.ModelPolicy;
+import io.worldlink.internal.world.WorldPolicy;
 import io.worldlink.internal.world.WorldRuntime;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -25,6 +26,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
 
 /**
  * The entry point: one immutable, thread-safe object that serves worlds of agents to connections. A
@@ -104,7 +106,9 @@ public final class WorldLink implements AutoCloseable {
         this.dispatcher = new ModelDispatcher(modelPool, b.maxConcurrentModelCalls);
         this.hub = new Hub(new WorldRuntime.Shared(storage, bus, registry, dispatcher, worldPool, timer, templates,
                 new WorldRuntime.Settings(b.memoryWindow, b.memoryCap, b.saveDelay, b.replyTimeout, b.clock,
-                        new ModelPolicy(b.maxTokensCap, b.allowedModels), b.resumeTurns, b.resumeWithin), b.metrics),
+                        new ModelPolicy(b.maxTokensCap, b.allowedModels), new WorldPolicy(b.maxAgentsPerWorld,
+                        b.maxSystemPromptChars, b.maxNameChars, b.maxDescriptionChars, b.maxTurnLimit),
+                        b.resumeTurns, b.resumeWithin), b.metrics),
                 cloner,
                 b.anonymousGracePeriod, new Limits(b.maxFrameChars, b.maxQueuedChars, b.requestsPerSecond,
                 b.requestBurst, b.maxConnections, b.maxConnectionsPerAddress, b.maxConnectionsPerUser,
@@ -205,6 +209,101 @@ public final class WorldLink implements AutoCloseable {
      */
     public CompletableFuture<String> export(Identity identity, String userId, String worldName) {
         return hub.export(identity, userId, worldName);
+    }
+
+    // ---- managing worlds and agents: the same rules as the protocol's requests (docs/protocol-management.md) ----
+
+    /**
+     * Creates a user's world, cloned from a template or empty (a config, no agents), within the user's
+     * world quota. The world is not loaded; a client selects it with {@code world-select}.
+     *
+     * @param identity what the caller proved (from {@link #authenticate})
+     * @param userId the owner
+     * @param worldName the world's display name; its id is made from it by {@link Names#toId}
+     * @param templateName the template to clone, or {@code null} for an empty world
+     * @param description the world's description, or {@code null} for the template's (empty for an empty world)
+     * @return the world as stored; fails with {@link ErrorCode#INVALID_NAME} when the user has a world of that
+     *     id already, {@link ErrorCode#QUOTA_EXCEEDED}, {@link ErrorCode#TEMPLATE_NOT_FOUND},
+     *     {@link ErrorCode#INVALID_MESSAGE} for a description too long, and the access errors
+     */
+    public CompletableFuture<WorldSnapshot> createWorld(Identity identity, String userId, String worldName,
+            String templateName, String description) {
+        return failing(() -> hub.createWorld(Objects.requireNonNull(identity, "identity"), userId, worldName,
+                templateName, description));
+    }
+
+    /**
+     * Changes a world's name, description or turn limit; every client of the world gets {@code world-updated}.
+     *
+     * @param identity what the caller proved
+     * @param userId the owner
+     * @param worldName the world
+     * @param update the change
+     * @return the world's new config; fails with {@link ErrorCode#WORLD_NOT_FOUND},
+     *     {@link ErrorCode#INVALID_MESSAGE} or {@link ErrorCode#INVALID_NAME} for a value refused, and the
+     *     access errors
+     */
+    public CompletableFuture<WorldConfig> updateWorld(Identity identity, String userId, String worldName,
+            WorldUpdate update) {
+        return failing(() -> hub.updateWorld(Objects.requireNonNull(identity, "identity"), userId, worldName,
+                Objects.requireNonNull(update, "update")));
+    }
+
+    /**
+     * Deletes a world for good: its turn in progress is cancelled, every connection in it is told
+     * ({@code world-deleted}) and is then in no world, and its folder (config, agents, memories, event
+     * log) goes. A world created later under the same name starts a new life, with a new epoch.
+     *
+     * @param identity what the caller proved
+     * @param userId the owner
+     * @param worldName the world
+     * @return done when the world is deleted; fails with {@link ErrorCode#WORLD_NOT_FOUND} and the access errors
+     */
+    public CompletableFuture<Void> deleteWorld(Identity identity, String userId, String worldName) {
+        return failing(() -> hub.deleteWorld(Objects.requireNonNull(identity, "identity"), userId, worldName));
+    }
+
+    /**
+     * Adds an agent to a world; every client of the world gets {@code agent-created}.
+     *
+     * @param identity what the caller proved
+     * @param userId the owner
+     * @param worldName the world
+     * @param agent the agent: a free name, and a provider and model that {@link Builder#allowModels} allows
+     * @return the agent as stored; fails with {@link ErrorCode#INVALID_NAME} for a name taken or reserved,
+     *     {@link ErrorCode#FORBIDDEN} for a provider or model not allowed, {@link ErrorCode#QUOTA_EXCEEDED}
+     *     when the world has as many agents as it may, {@link ErrorCode#INVALID_MESSAGE} for a value out of
+     *     range, {@link ErrorCode#WORLD_NOT_FOUND} and the access errors
+     */
+    public CompletableFuture<AgentSnapshot> createAgent(Identity identity, String userId, String worldName,
+            NewAgent agent) {
+        return failing(() -> hub.createAgent(Objects.requireNonNull(identity, "identity"), userId, worldName,
+                Objects.requireNonNull(agent, "agent")));
+    }
+
+    /**
+     * Deletes an agent and its folder; a reply it is streaming is stopped, and every client of the world
+     * gets {@code agent-deleted}.
+     *
+     * @param identity what the caller proved
+     * @param userId the owner
+     * @param worldName the world
+     * @param agentName the agent's id or name
+     * @return done when it is deleted; fails with {@link ErrorCode#AGENT_NOT_FOUND},
+     *     {@link ErrorCode#WORLD_NOT_FOUND} and the access errors
+     */
+    public CompletableFuture<Void> deleteAgent(Identity identity, String userId, String worldName, String agentName) {
+        return failing(() -> hub.deleteAgent(Objects.requireNonNull(identity, "identity"), userId, worldName,
+                agentName).thenApply(id -> null));
+    }
+
+    // An asynchronous method never throws: whatever its checks refuse fails the future it returns.
+    private static <T> CompletableFuture<T> failing(Supplier<CompletableFuture<T>> call) {
+        try {
+            return call.get();
+        } catch (RuntimeException e) {
+            return CompletableFuture.failedFuture(e);
+        }
     }
 
     // ---- for the host application (seed 004's notification API) ----
@@ -321,6 +420,11 @@ public final class WorldLink implements AutoCloseable {
         private boolean resumeTurns = true;
         private MetricsListener metrics = MetricsListener.NONE;
         private Duration resumeWithin = Duration.ofMinutes(10);
+        private int maxAgentsPerWorld = 16;
+        private int maxSystemPromptChars = 16 * 1024;
+        private int maxNameChars = 100;
+        private int maxDescriptionChars = 2000;
+        private int maxTurnLimit = 50;
 
         private Builder() {}
 
@@ -585,7 +689,9 @@ public final class WorldLink implements AutoCloseable {
 
         /**
          * Lets clients switch the agents of a provider to these models ({@code agent-update}
-         * {@code config.model}). By default an agent keeps the model its template gives it.
+         * {@code config.model}), and add agents of this provider with one of these models or the provider's
+         * default ({@code agent-create}). By default an agent keeps the model its template gives it, and a
+         * new agent has the provider {@code default} with its default model.
          *
          * @param provider a provider name, such as {@code openai}
          * @param models the models clients may choose for that provider's agents
@@ -646,6 +752,65 @@ public final class WorldLink implements AutoCloseable {
         public Builder maxWorldsPerUser(int signed, int anonymous) {
             this.maxWorldsPerUser = atLeast(1, signed, "the world limit per user");
             this.maxWorldsPerAnonymousUser = atLeast(1, anonymous, "the world limit per anonymous user");
+            return this;
+        }
+
+        /**
+         * Sets how many agents one world may have; adding one more is {@code QUOTA_EXCEEDED}.
+         *
+         * @param max agents per world (default 16)
+         * @return this
+         */
+        public Builder maxAgentsPerWorld(int max) {
+            this.maxAgentsPerWorld = atLeast(1, max, "the agent limit per world");
+            return this;
+        }
+
+        /**
+         * Sets the longest system prompt a client may give an agent ({@code agent-create},
+         * {@code agent-update}); a longer one is {@code INVALID_MESSAGE}.
+         *
+         * @param max characters (default 16,384)
+         * @return this
+         */
+        public Builder maxSystemPromptChars(int max) {
+            this.maxSystemPromptChars = atLeast(1, max, "the system prompt limit");
+            return this;
+        }
+
+        /**
+         * Sets the longest display name a client may give a world or an agent; a longer one is
+         * {@code INVALID_NAME}. Ids, made from names, have at most {@value Names#MAX_ID_LENGTH} characters
+         * whatever this is.
+         *
+         * @param max characters (default 100)
+         * @return this
+         */
+        public Builder maxNameChars(int max) {
+            this.maxNameChars = atLeast(1, max, "the name limit");
+            return this;
+        }
+
+        /**
+         * Sets the longest description a client may give a world; a longer one is {@code INVALID_MESSAGE}.
+         *
+         * @param max characters (default 2,000)
+         * @return this
+         */
+        public Builder maxDescriptionChars(int max) {
+            this.maxDescriptionChars = atLeast(1, max, "the description limit");
+            return this;
+        }
+
+        /**
+         * Sets the highest turn limit a client may give a world ({@code world-update}): how many model calls
+         * each agent may make, answering each other, before a person speaks again.
+         *
+         * @param max the highest turn limit (default 50)
+         * @return this
+         */
+        public Builder maxTurnLimit(int max) {
+            this.maxTurnLimit = atLeast(1, max, "the highest turn limit");
             return this;
         }
 

@@ -93,6 +93,21 @@ public final class WatchedStorage implements UserStorage {
     }
 
     @Override
+    public void createAgent(WorldKey world, AgentSnapshot agent) {
+        files.createAgent(world, agent);
+    }
+
+    @Override
+    public void deleteAgent(WorldKey world, String agentId) {
+        files.deleteAgent(world, agentId);
+    }
+
+    @Override
+    public void deleteWorld(WorldKey world) {
+        files.deleteWorld(world);
+    }
+
+    @Override
     public boolean userExists(UserId user) {
         return files.userExists(user);
     }

@@ -13,6 +13,7 @@ import io.worldlink.WorldKey;
 import io.worldlink.WorldLinkException;
 import io.worldlink.WorldSnapshot;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -131,6 +132,33 @@ public final class InMemoryUserStorage implements UserStorage {
                 // Nothing to release: the list lives as long as the storage.
             }
         };
+    }
+
+    @Override
+    public void createAgent(WorldKey world, AgentSnapshot agent) {
+        change(world, w -> {
+            if (w.agent(agent.id()).isPresent()) {
+                throw new WorldLinkException(ErrorCode.INVALID_NAME, "The world has an agent \"" + agent.id()
+                        + "\" already.");
+            }
+            List<AgentSnapshot> agents = new ArrayList<>(w.agents());
+            agents.add(agent);
+            agents.sort(Comparator.comparing(AgentSnapshot::id));
+            return new WorldSnapshot(w.config(), agents);
+        });
+    }
+
+    @Override
+    public void deleteAgent(WorldKey world, String agentId) {
+        change(world, w -> new WorldSnapshot(w.config(), w.agents().stream().filter(a -> !a.id().equals(agentId))
+                .toList()));
+    }
+
+    @Override
+    public void deleteWorld(WorldKey world) {
+        worlds.remove(world);
+        logs.remove(world);
+        archives.remove(world);
     }
 
     @Override

@@ -4,8 +4,13 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.worldlink.AgentSnapshot;
+import io.worldlink.Identity;
+import io.worldlink.NewAgent;
 import io.worldlink.TestData;
 import io.worldlink.UserId;
+import io.worldlink.WorldCloner;
+import io.worldlink.WorldKey;
 import io.worldlink.WorldLink;
 import io.worldlink.client.WorldLinkClient;
 import java.net.URI;
@@ -18,6 +23,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import java.util.concurrent.TimeUnit;
 import org.eclipse.jetty.server.Server;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -66,6 +72,30 @@ class ExamplesTest {
         InMemoryUserStorage storage = new InMemoryUserStorage();
         assertEquals("quick=2", CustomStorageExample.chatOnce(root, storage), "the message and the reply");
         assertEquals(List.of("in-memory"), storage.listWorlds(UserId.of("demo-user")));
+        assertFalse(Files.exists(root.resolve("users")), "nothing was written under users/");
+    }
+
+    @Test
+    void aCustomStorageAlsoAddsAndDeletesAgentsAndWorlds() throws Exception {
+        TestData.withShippedTemplates(root);
+        InMemoryUserStorage storage = new InMemoryUserStorage();
+        WorldKey key = new WorldKey(UserId.of("ann"), "club");
+        try (WorldLink link = WorldLink.builder().dataRoot(root).storage(storage)
+                .cloner(WorldCloner.fromTemplates(root, storage)).environment(Map.of()).trustClaimedUserIds(true)
+                .build()) {
+            Identity ann = Identity.of("ann");
+            link.createWorld(ann, "ann", "Club", "fast-world", null).get(10, TimeUnit.SECONDS);
+            link.createAgent(ann, "ann", "club", new NewAgent("Host", "You welcome people.")).get(10, TimeUnit.SECONDS);
+            assertEquals(List.of("host", "quick"), storage.loadWorld(key).agents().stream().map(AgentSnapshot::id)
+                    .toList());
+
+            link.deleteAgent(ann, "ann", "club", "quick").get(10, TimeUnit.SECONDS);
+            assertEquals(List.of("host"), storage.loadWorld(key).agents().stream().map(AgentSnapshot::id).toList());
+
+            link.deleteWorld(ann, "ann", "club").get(10, TimeUnit.SECONDS);
+            assertFalse(storage.worldExists(key));
+            assertEquals(List.of(), storage.listWorlds(key.userId()));
+        }
         assertFalse(Files.exists(root.resolve("users")), "nothing was written under users/");
     }
 }

@@ -47,12 +47,12 @@ import org.slf4j.LoggerFactory;
  *
  * <p>What a browser may do: pages of the server's own origin (an {@code Origin} whose scheme, host and port
  * match the request's scheme and {@code Host}), and of the origins given to {@link Builder#allowedOrigins},
- * may open the WebSocket and send the REST API's POSTs; a page of any other site gets 403. Clients that
- * send no {@code Origin} (not browsers) are not affected. Every response carries {@code
- * X-Content-Type-Options: nosniff}, {@code X-Frame-Options: DENY}, a content security policy with {@code
- * frame-ancestors 'none'} and {@code Referrer-Policy: no-referrer}, and no {@code Server} header; methods
- * other than GET, HEAD and POST get 405; errors under {@code /api} and {@code /health} are the API's JSON
- * {@code {"error", "code"}}, elsewhere a line of text.
+ * may open the WebSocket and send the REST API's POST, PATCH and DELETE requests; a page of any other site
+ * gets 403. Clients that send no {@code Origin} (not browsers) are not affected. Every response carries
+ * {@code X-Content-Type-Options: nosniff}, {@code X-Frame-Options: DENY}, a content security policy with
+ * {@code frame-ancestors 'none'} and {@code Referrer-Policy: no-referrer}, and no {@code Server} header;
+ * methods other than GET, HEAD and POST (and PATCH and DELETE under {@code /api/}) get 405; errors under
+ * {@code /api} and {@code /health} are the API's JSON {@code {"error", "code"}}, elsewhere a line of text.
  */
 public final class WorldLinkServer implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(WorldLinkServer.class);

@@ -98,7 +98,8 @@ class HttpHygieneTest {
                     + "Cookie: session=secret-cookie\r\nAuthorization: Bearer secret-token\r\nConnection: close\r\n");
 
             assertEquals(405, r.status(), target);
-            assertEquals("GET, HEAD, POST", r.header("Allow"), target);
+            assertEquals(target.startsWith("/api/") ? "GET, HEAD, POST, PATCH, DELETE" : "GET, HEAD, POST",
+                    r.header("Allow"), target);
             assertFalse(r.body().contains("secret"), "the request came back: " + r.body());
             assertFalse(r.header("Content-Type").startsWith("message/http"), target);
             assertSecured(r);
@@ -110,12 +111,25 @@ class HttpHygieneTest {
 
     @Test
     void otherMethodsTheServerDoesNotServeAre405() throws Exception {
-        for (String method : List.of("OPTIONS", "PUT", "DELETE", "PATCH", "PROPFIND", "FOO")) {
+        for (String method : List.of("OPTIONS", "PUT", "PROPFIND", "FOO")) {
             RawHttp.Response r = send(method + " /api/templates HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: 0\r\n"
                     + "Connection: close\r\n");
             assertApiError(r, 405, "METHOD_NOT_ALLOWED");
-            assertEquals("GET, HEAD, POST", r.header("Allow"), method);
+            assertEquals("GET, HEAD, POST, PATCH, DELETE", r.header("Allow"), method);
             assertSecured(r);
+        }
+        // The API changes and deletes worlds and agents; a path that takes neither says what it takes.
+        for (String method : List.of("DELETE", "PATCH")) {
+            RawHttp.Response r = send(method + " /api/templates HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: 0\r\n"
+                    + "Connection: close\r\n");
+            assertApiError(r, 405, "METHOD_NOT_ALLOWED");
+            assertEquals("GET, HEAD", r.header("Allow"), method);
+            assertSecured(r);
+            RawHttp.Response page = send(method + " / HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: 0\r\n"
+                    + "Connection: close\r\n");
+            assertEquals(405, page.status(), method);
+            assertEquals("GET, HEAD, POST", page.header("Allow"), "only the API takes " + method);
+            assertSecured(page);
         }
     }
 

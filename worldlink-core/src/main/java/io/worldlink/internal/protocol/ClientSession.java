@@ -228,6 +228,21 @@ final class ClientSession implements Connection {
         });
     }
 
+    /**
+     * Moves the session out of a world that was deleted, then tells it so; nothing happens when it is in
+     * another world by now, or closed.
+     */
+    void evicted(WorldHandle from, String frame) {
+        synchronized (this) {
+            Binding b = binding;
+            if (b == null || b.handle() != from) {
+                return;
+            }
+            leave();
+        }
+        send(frame);
+    }
+
     // Leaves the current world: no more of its events, and the world and the user may be released.
     private synchronized void leave() {
         Binding b = binding;

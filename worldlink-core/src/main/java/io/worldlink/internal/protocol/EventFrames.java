@@ -83,6 +83,23 @@ final class EventFrames {
                     p.add("agent", Json.GSON.toJsonTree(w.details().get("agent")));
                     return List.of(Frames.frame("agent-updated", p, replyTo, seq));
                 }
+                case WorldActionEvent.AGENT_CREATE -> {
+                    p.addProperty("agentName", w.agentName());
+                    p.add("agent", Json.GSON.toJsonTree(w.details().get("agent")));
+                    return List.of(Frames.frame("agent-created", p, replyTo, seq));
+                }
+                case WorldActionEvent.AGENT_DELETE -> {
+                    p.addProperty("agentName", w.agentName());
+                    return List.of(Frames.frame("agent-deleted", p, replyTo, seq));
+                }
+                case WorldActionEvent.WORLD_UPDATE -> {
+                    Object world = w.details().get("world");
+                    if (world instanceof Map<?, ?> m) {
+                        Json.put(p, "worldName", m.get("id"));
+                    }
+                    p.add("world", Json.GSON.toJsonTree(world));
+                    return List.of(Frames.frame("world-updated", p, replyTo, seq));
+                }
                 case WorldActionEvent.WORLD_RELOAD -> {
                     Json.put(p, "worldName", w.details().get("worldName"));
                     Json.put(p, "agentCount", w.details().get("agentCount"));

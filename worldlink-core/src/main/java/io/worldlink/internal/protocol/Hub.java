@@ -1,11 +1,15 @@
 package io.worldlink.internal.protocol;
 
+import io.worldlink.AgentSnapshot;
 import io.worldlink.Connection;
 import io.worldlink.ErrorCode;
 import io.worldlink.Names;
+import io.worldlink.NewAgent;
+import io.worldlink.WorldConfig;
 import io.worldlink.WorldKey;
 import io.worldlink.WorldLinkException;
 import io.worldlink.WorldSnapshot;
+import io.worldlink.WorldUpdate;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Function;
@@ -79,6 +83,76 @@ public final class Hub {
      */
     public CompletableFuture<String> export(Identity identity, String userId, String worldName) {
         return withWorld(key(identity, userId, worldName), WorldRuntime::export);
+    }
+
+    /**
+     * Creates a user's world from a template or empty, within the user's quota.
+     *
+     * @param identity what the caller proved
+     * @param userId the owner
+     * @param worldName the world's display name
+     * @param templateName the template, or {@code null} for an empty world
+     * @param description the description, or {@code null}
+     * @return the world as stored
+     */
+    public CompletableFuture<WorldSnapshot> createWorld(Identity identity, String userId, String worldName,
+            String templateName, String description) {
+        return worlds.create(access.authorize(identity, userId), worldName, templateName, description);
+    }
+
+    /**
+     * Changes a world's name, description or turn limit, loading it for the moment when it is not loaded.
+     *
+     * @param identity what the caller proved
+     * @param userId the owner
+     * @param worldName the world
+     * @param update the change
+     * @return the world's new config
+     */
+    public CompletableFuture<WorldConfig> updateWorld(Identity identity, String userId, String worldName,
+            WorldUpdate update) {
+        return withWorld(key(identity, userId, worldName), rt -> rt.updateWorld(null, update));
+    }
+
+    /**
+     * Deletes a world; every connection in it is told and moved out.
+     *
+     * @param identity what the caller proved
+     * @param userId the owner
+     * @param worldName the world
+     * @return done when it is deleted
+     */
+    public CompletableFuture<Void> deleteWorld(Identity identity, String userId, String worldName) {
+        WorldKey key = key(identity, userId, worldName);
+        return worlds.delete(key, (session, error) -> router.worldDeleted(key, error, null));
+    }
+
+    /**
+     * Adds an agent to a world, loading it for the moment when it is not loaded.
+     *
+     * @param identity what the caller proved
+     * @param userId the owner
+     * @param worldName the world
+     * @param agent the agent
+     * @return the agent as stored
+     */
+    public CompletableFuture<AgentSnapshot> createAgent(Identity identity, String userId, String worldName,
+            NewAgent agent) {
+        return withWorld(key(identity, userId, worldName), rt -> rt.createAgent(null, agent));
+    }
+
+    /**
+     * Deletes an agent of a world, loading it for the moment when it is not loaded.
+     *
+     * @param identity what the caller proved
+     * @param userId the owner
+     * @param worldName the world
+     * @param agentName the agent's id or name
+     * @return the deleted agent's id
+     */
+    public CompletableFuture<String> deleteAgent(Identity identity, String userId, String worldName,
+            String agentName) {
+        return withWorld(key(identity, userId, worldName), rt -> rt.deleteAgent(null, agentName));
     }
 
     // Runs an action on an existing world, loading it for the moment when no connection has it loaded.

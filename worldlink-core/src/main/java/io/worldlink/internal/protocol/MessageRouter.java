@@ -12,13 +12,17 @@ import io.worldlink.EventType;
 import io.worldlink.Identity;
 import io.worldlink.MetricsListener;
 import io.worldlink.Names;
+import io.worldlink.NewAgent;
 import io.worldlink.Transport;
 import io.worldlink.UserId;
 import io.worldlink.WorldKey;
 import io.worldlink.WorldLinkException;
+import io.worldlink.WorldUpdate;
 import io.worldlink.internal.Ids;
 import io.worldlink.internal.Json;
+import io.worldlink.internal.world.AgentViews;
 import io.worldlink.internal.world.WorldRuntime;
+import io.worldlink.internal.world.WorldViews;
 import java.lang.System.Logger.Level;
 import java.time.Clock;
 import java.util.EnumSet;
@@ -34,6 +38,7 @@ import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
@@ -44,7 +49,8 @@ import java.util.concurrent.atomic.AtomicInteger;
 public final class MessageRouter {
     private static final System.Logger LOG = System.getLogger(MessageRouter.class.getName());
     private static final List<String> TYPES = List.of("world-select", "chat-send", "agent-update", "world-reload",
-            "event-subscribe", "world-export", "ping", "chat-stop");
+            "event-subscribe", "world-export", "ping", "chat-stop", "world-create", "world-update", "world-delete",
+            "world-list", "agent-create", "agent-delete");
     private static final int MAX_ID_LENGTH = 64;
     private static final long REFUSAL_GRACE_SECONDS = 5;
     // A world's export is one frame that does not count against the client's queue: bounded here.
@@ -257,6 +263,13 @@ public final class MessageRouter {
                     p.addProperty("timestamp", Json.timestamp(clock.instant()));
                     s.send(Frames.frame("pong", p, r.id(), 0));
                     return done();
+                // A user's worlds are managed from inside any world, or from none.
+                case "world-create":
+                    return worldCreate(s, r);
+                case "world-list":
+                    return worldList(s, r);
+                case "world-delete":
+                    return worldDelete(s, r);
                 default:
                     break;
             }
@@ -291,6 +304,24 @@ public final class MessageRouter {
                                     + "is answering.", io.worldlink.MessageLevel.INFO, clock.instant(), null), r.id(), 0));
                         }
                     }), eventId);
+                }
+                case "world-update" -> {
+                    WorldUpdate update = ManagementJson.worldUpdate(r.payload(), "world-update's payload");
+                    String eventId = Ids.next();
+                    s.expectReply(eventId, r.id());
+                    reportFailure(s, r, world.updateWorld(eventId, update), eventId);
+                }
+                case "agent-create" -> {
+                    NewAgent agent = ManagementJson.newAgent(r.payload(), "agent-create's payload");
+                    String eventId = Ids.next();
+                    s.expectReply(eventId, r.id());
+                    reportFailure(s, r, world.createAgent(eventId, agent), eventId);
+                }
+                case "agent-delete" -> {
+                    String agentName = requiredString(r, "agentName");
+                    String eventId = Ids.next();
+                    s.expectReply(eventId, r.id());
+                    reportFailure(s, r, world.deleteAgent(eventId, agentName), eventId);
                 }
                 case "world-reload" -> {
                     optionalString(r, "reason");
@@ -370,6 +401,123 @@ public final class MessageRouter {
             connectionError(s, e.code(), e.getMessage(), r.id());
             return done();
         }
+    }
+
+    // The user a management request is about: the one it names, else the user of the connection's world.
+    private UserId userOf(ClientSession s, Request r) {
+        String userId = optionalString(r, "userId");
+        if (userId != null) {
+            return access.authorize(s.identity(), userId);
+        }
+        ClientSession.Binding b = s.binding();
+        if (b == null) {
+            throw new WorldLinkException(ErrorCode.INVALID_MESSAGE, r.type() + " needs payload.userId when the "
+                    + "connection is in no world.");
+        }
+        return b.handle().key.userId();
+    }
+
+    private CompletableFuture<Void> worldCreate(ClientSession s, Request r) {
+        CompletableFuture<Void> sent;
+        try {
+            String worldName = requiredString(r, "worldName");
+            String templateName = optionalString(r, "templateName");
+            String description = optionalString(r, "description");
+            UserId user = userOf(s, r);
+            sent = worlds.create(user, worldName, templateName, description).thenAccept(w -> {
+                JsonObject p = new JsonObject();
+                p.addProperty("userId", user.value());
+                p.addProperty("worldName", w.config().id());
+                String original = w.config().metadata().get("originalTemplate");
+                p.addProperty("templateName", original == null ? "" : original);
+                p.add("world", Json.GSON.toJsonTree(WorldViews.of(w.config())));
+                JsonArray agents = new JsonArray();
+                w.agents().forEach(a -> agents.add(Json.GSON.toJsonTree(AgentViews.of(a))));
+                p.add("agents", agents);
+                s.send(Frames.frame("world-created", p, r.id(), 0));
+            });
+        } catch (WorldLinkException e) {
+            error(s, e.code(), e.getMessage(), r.id());
+            return done();
+        }
+        reportFailure(s, r, sent, null);
+        // The connection's next request (a world-select of the new world, say) waits until it exists.
+        return sent.exceptionally(e -> null);
+    }
+
+    private CompletableFuture<Void> worldList(ClientSession s, Request r) {
+        try {
+            UserId user = userOf(s, r);
+            JsonObject p = new JsonObject();
+            p.addProperty("userId", user.value());
+            p.add("worlds", Json.GSON.toJsonTree(worlds.list(user)));
+            s.send(Frames.frame("world-listed", p, r.id(), 0));
+        } catch (WorldLinkException e) {
+            error(s, e.code(), e.getMessage(), r.id());
+        }
+        return done();
+    }
+
+    private CompletableFuture<Void> worldDelete(ClientSession s, Request r) {
+        WorldKey key;
+        try {
+            String worldName = optionalString(r, "worldName");
+            ClientSession.Binding b = s.binding();
+            if (worldName == null && b == null) {
+                throw new WorldLinkException(ErrorCode.NO_WORLD_SELECTED, "world-delete without payload.worldName "
+                        + "deletes the world the connection is in, and it is in none; name the world to delete.");
+            }
+            key = worldName == null ? b.handle().key : new WorldKey(userOf(s, r), Names.toId("world name", worldName));
+        } catch (WorldLinkException e) {
+            error(s, e.code(), e.getMessage(), r.id());
+            return done();
+        }
+        AtomicBoolean answered = new AtomicBoolean();
+        CompletableFuture<Void> deleted = worlds.delete(key, (session, error) -> {
+            boolean requester = session == s;
+            if (requester) {
+                answered.set(true);
+            }
+            return worldDeleted(key, error, requester ? r.id() : null);
+        });
+        deleted.whenComplete((x, error) -> {
+            if (error == null) {
+                if (!answered.get()) {
+                    s.send(worldDeleted(key, null, r.id()));
+                }
+                return;
+            }
+            WorldLinkException w = unwrap(error);
+            if (answered.get()) {
+                metrics.requestRefused(w.code());
+            } else {
+                error(s, w.code(), w.getMessage(), r.id());
+            }
+        });
+        // The connection's next request (a world-create of the same name, say) waits until it is gone.
+        return deleted.exceptionally(e -> null);
+    }
+
+    /**
+     * The frame that tells a connection a world was deleted: {@code world-deleted}, or when storage failed
+     * an error saying the world is closed all the same.
+     *
+     * @param key the world
+     * @param error why it could not be deleted, or {@code null} when it was
+     * @param replyTo the request it answers, or {@code null}
+     * @return the frame
+     */
+    String worldDeleted(WorldKey key, WorldLinkException error, String replyTo) {
+        if (error != null) {
+            return Frames.error(error.code(), "The world \"" + key.worldId() + "\" was closed to be deleted, and could "
+                    + "not be deleted completely: " + error.getMessage() + " Select it again, or delete it again.",
+                    replyTo);
+        }
+        JsonObject p = new JsonObject();
+        p.addProperty("userId", key.userId().value());
+        p.addProperty("worldName", key.worldId());
+        p.addProperty("timestamp", Json.timestamp(clock.instant()));
+        return Frames.frame("world-deleted", p, replyTo, 0);
     }
 
     private String confirmed(ClientSession s, WorldKey key, WorldRuntime.View view, String templateName,

@@ -4,6 +4,7 @@ import io.worldlink.Subscription;
 import io.worldlink.WorldEvent;
 import io.worldlink.WorldKey;
 import io.worldlink.internal.world.WorldRuntime;
+import java.util.List;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
@@ -45,6 +46,10 @@ final class WorldHandle {
 
     void remove(ClientSession s) {
         sessions.remove(s);
+    }
+
+    List<ClientSession> sessions() {
+        return List.copyOf(sessions);
     }
 
     /** Stops the delivery; the runtime is closed by the caller. */

@@ -4,15 +4,22 @@ import io.worldlink.ErrorCode;
 import io.worldlink.EventBus;
 import io.worldlink.UserId;
 import io.worldlink.UserStorage;
+import io.worldlink.Names;
 import io.worldlink.WorldCloner;
+import io.worldlink.WorldConfig;
 import io.worldlink.WorldKey;
 import io.worldlink.WorldLinkException;
+import io.worldlink.WorldSnapshot;
+import io.worldlink.internal.Json;
+import io.worldlink.internal.world.WorldPolicy;
 import io.worldlink.internal.world.WorldRuntime;
 import java.lang.System.Logger.Level;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executor;
@@ -20,6 +27,7 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.BiFunction;
 
 /**
  * The loaded worlds and the users who are connected. A world is loaded once however many connections
@@ -124,14 +132,140 @@ final class Worlds {
     }
 
     private void cloneIfUnderQuota(WorldKey key, String templateId, String worldName) {
-        int max = key.userId().isAnonymous() ? limits.maxWorldsPerAnonymousUser() : limits.maxWorldsPerUser();
-        List<String> existing = storage.listWorlds(key.userId());
-        if (existing.size() >= max) {
-            throw new WorldLinkException(ErrorCode.QUOTA_EXCEEDED, "User " + key.userId() + " already has "
-                    + existing.size() + " worlds, the most " + (key.userId().isAnonymous() ? "an anonymous" : "a")
-                    + " user may have; select one of them (" + String.join(", ", existing) + ").");
-        }
+        underQuota(key.userId(), "select one of them");
         cloner.cloneTemplate(templateId, key, worldName);
+    }
+
+    private void underQuota(UserId user, String advice) {
+        int max = user.isAnonymous() ? limits.maxWorldsPerAnonymousUser() : limits.maxWorldsPerUser();
+        List<String> existing = storage.listWorlds(user);
+        if (existing.size() >= max) {
+            throw new WorldLinkException(ErrorCode.QUOTA_EXCEEDED, "User " + user + " already has "
+                    + existing.size() + " worlds, the most " + (user.isAnonymous() ? "an anonymous" : "a")
+                    + " user may have; " + advice + " (" + String.join(", ", existing) + ").");
+        }
+    }
+
+    /**
+     * Creates a user's world, cloned from a template or empty (a config and no agents), within the user's
+     * world quota; it is not loaded. It waits for a deletion of a world of the same key to finish, and
+     * is counted and made under the same lock as the clones of {@code world-select}.
+     *
+     * @param user the owner, authorized
+     * @param worldName the world's display name
+     * @param templateName the template to clone, or {@code null} (or blank) for an empty world
+     * @param description the description, or {@code null} for the template's
+     * @return the world as stored; fails with {@link ErrorCode#INVALID_NAME} when the user has a world of
+     *     that id, {@link ErrorCode#QUOTA_EXCEEDED}, {@link ErrorCode#TEMPLATE_NOT_FOUND}
+     * @throws WorldLinkException {@link ErrorCode#INVALID_NAME} or {@link ErrorCode#INVALID_MESSAGE} for
+     *     a name or description refused; then nothing was started
+     */
+    CompletableFuture<WorldSnapshot> create(UserId user, String worldName, String templateName, String description) {
+        WorldPolicy policy = shared.settings().worldPolicy();
+        String name = policy.displayName("world name", worldName);
+        WorldKey key = new WorldKey(user, Names.toId("world name", name));
+        String templateId = templateName == null || templateName.isBlank() ? null
+                : Names.toId("template name", templateName);
+        String about = description == null ? null : policy.description(description);
+        // Present while it works: an anonymous user's folder is not deleted under the new world.
+        userJoined(user, false);
+        return CompletableFuture.allOf(closing.getOrDefault(key, CompletableFuture.completedFuture(null)),
+                deletionOf(user)).thenApplyAsync(x -> {
+                    synchronized (users.get(user)) {
+                        if (storage.worldExists(key)) {
+                            throw new WorldLinkException(ErrorCode.INVALID_NAME, "User " + user + " has a world \""
+                                    + key.worldId() + "\" already; choose another name, or select that world.");
+                        }
+                        underQuota(user, "delete one first");
+                        if (templateId == null) {
+                            storage.createWorld(key, new WorldSnapshot(emptyWorld(key, name, about), List.of()));
+                        } else {
+                            cloner.cloneTemplate(templateId, key, name);
+                            if (about != null) {
+                                WorldConfig c = storage.loadWorld(key).config();
+                                storage.saveWorldConfig(key, new WorldConfig(c.id(), c.name(), about, c.turnLimit(),
+                                        false, c.metadata(), c.extra()));
+                            }
+                        }
+                        return storage.loadWorld(key);
+                    }
+                }, worldPool).whenComplete((w, e) -> userLeft(user));
+    }
+
+    private WorldConfig emptyWorld(WorldKey key, String name, String description) {
+        Map<String, String> metadata = new LinkedHashMap<>();
+        metadata.put("createdFor", key.userId().value());
+        metadata.put("createdAt", Json.timestamp(shared.settings().clock().instant()));
+        // As a clone does: a new life, so that a client's seqs of an earlier world of this id mean nothing here.
+        metadata.put(WorldRuntime.EPOCH, UUID.randomUUID().toString());
+        return new WorldConfig(key.worldId(), name, description, WorldConfig.DEFAULT_TURN_LIMIT, false, metadata,
+                Map.of());
+    }
+
+    /**
+     * Deletes a user's world for good, loaded or not. A loaded world's model calls are cancelled and its
+     * event delivery stops; once storage has deleted it, each connection in it is moved out (it is then
+     * in no world) and sent {@code tell(connection, null)}. When storage fails, the connections are moved
+     * out all the same, as the world is closed, and sent {@code tell(connection, error)}. A new load or
+     * creation of the world waits until the deletion is over.
+     *
+     * @param key the world, authorized
+     * @param tell the frame for each connection that was in the world, given the error or {@code null}
+     * @return done when the world is deleted; fails with {@link ErrorCode#WORLD_NOT_FOUND} when there was none
+     */
+    CompletableFuture<Void> delete(WorldKey key, BiFunction<ClientSession, WorldLinkException, String> tell) {
+        CompletableFuture<Void> deleted = new CompletableFuture<>();
+        WorldHandle[] taken = new WorldHandle[1];
+        List<CompletableFuture<Void>> before = new ArrayList<>(1);
+        // Taken out under the lock that acquire() takes: whoever selects the world from now on gets a new
+        // handle, whose load waits for this deletion.
+        handles.compute(key, (k, h) -> {
+            taken[0] = h;
+            before.add(closing.getOrDefault(k, CompletableFuture.completedFuture(null)));
+            closing.put(k, deleted);
+            return null;
+        });
+        WorldHandle handle = taken[0];
+        CompletableFuture<Void> work = before.get(0)
+                .thenCompose(x -> handle == null ? CompletableFuture.<WorldRuntime>completedFuture(null)
+                        : handle.runtime.handle((runtime, loadError) -> runtime))
+                .thenCompose(runtime -> {
+                    if (handle != null) {
+                        // Its subscription is made before its runtime completes: it exists by now.
+                        handle.unsubscribe();
+                    }
+                    if (runtime != null) {
+                        return runtime.delete();
+                    }
+                    return CompletableFuture.runAsync(() -> {
+                        if (!storage.worldExists(key)) {
+                            throw new WorldLinkException(ErrorCode.WORLD_NOT_FOUND, "User " + key.userId()
+                                    + " has no world \"" + key.worldId() + "\".");
+                        }
+                        storage.deleteWorld(key);
+                    }, worldPool);
+                });
+        return work.whenComplete((x, error) -> {
+            closing.remove(key, deleted);
+            deleted.complete(null);
+            if (handle != null) {
+                handle.closed.complete(null);
+                WorldLinkException why = error == null ? null : MessageRouter.unwrap(error);
+                for (ClientSession s : handle.sessions()) {
+                    s.evicted(handle, tell.apply(s, why));
+                }
+            }
+        });
+    }
+
+    /**
+     * Lists a user's worlds.
+     *
+     * @param user the user, authorized
+     * @return the ids of the user's worlds, sorted
+     */
+    List<String> list(UserId user) {
+        return storage.listWorlds(user);
     }
 
     private CompletableFuture<Void> deletionOf(UserId user) {

@@ -1,6 +1,7 @@
 package io.worldlink.internal.store;
 
 import io.worldlink.AgentConfig;
+import io.worldlink.AgentSnapshot;
 import io.worldlink.ErrorCode;
 import io.worldlink.EventLog;
 import io.worldlink.MemoryMessage;
@@ -18,14 +19,11 @@ import java.nio.file.DirectoryNotEmptyException;
 import java.nio.file.DirectoryStream;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.FileSystemException;
-import java.nio.file.FileVisitResult;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.nio.file.SimpleFileVisitor;
 import java.nio.file.StandardCopyOption;
-import java.nio.file.attribute.BasicFileAttributes;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
@@ -39,7 +37,7 @@ public final class FileUserStorage implements UserStorage {
     private static final DateTimeFormatter ARCHIVE_NAME =
             DateTimeFormatter.ofPattern("'memory-'uuuuMMdd'T'HHmmss.SSS'Z'").withZone(ZoneOffset.UTC);
     private static final int MOVE_ATTEMPTS = 10;
-    private static final String STAGING = ".new-";
+    private static final String STAGING = WorldFiles.STAGING;
     private static final String REPLACED = ".old-";
     private static final int UUID_LENGTH = 36;
     private static final System.Logger LOG = System.getLogger(FileUserStorage.class.getName());
@@ -130,7 +128,7 @@ public final class FileUserStorage implements UserStorage {
         } catch (IOException e) {
             throw new StorageException("Could not create " + world.relativePath() + ".", e);
         } finally {
-            deleteTree(staging);
+            files.deleteTree(staging);
         }
     }
 
@@ -156,7 +154,7 @@ public final class FileUserStorage implements UserStorage {
                 }
             } finally {
                 if (old != null) {
-                    deleteTree(old);
+                    files.deleteTree(old);
                 }
             }
         }
@@ -164,9 +162,9 @@ public final class FileUserStorage implements UserStorage {
     }
 
     /**
-     * Cleans up after {@link #createWorld} calls that WorldLink was stopped in the middle of (a crash,
-     * a kill): removes the staging folders ({@code .new-*}) and replaced worlds ({@code .old-*}) left in
-     * the users' {@code worlds/} folders. A world whose folder was stopped between being moved aside and
+     * Cleans up after {@link #createWorld} and {@link #deleteWorld} calls that WorldLink was stopped in the
+     * middle of (a crash, a kill): removes the staging folders ({@code .new-*}), replaced worlds
+     * ({@code .old-*}) and deleted worlds ({@code .gone-*}) left in the users' {@code worlds/} folders. A world whose folder was stopped between being moved aside and
      * being replaced is put back from its {@code .old-*} folder instead, and that is logged. Call it at
      * start, before the storage is used: a clone under way would lose its staging folder.
      *
@@ -182,7 +180,8 @@ public final class FileUserStorage implements UserStorage {
             }
             List<Path> leftovers = new ArrayList<>();
             try (DirectoryStream<Path> ds = Files.newDirectoryStream(worlds, p -> p.getFileName().toString()
-                    .startsWith(STAGING) || p.getFileName().toString().startsWith(REPLACED))) {
+                    .startsWith(STAGING) || p.getFileName().toString().startsWith(REPLACED)
+                    || p.getFileName().toString().startsWith(WorldFiles.GONE))) {
                 ds.forEach(leftovers::add);
             } catch (IOException e) {
                 throw new StorageException("Could not list " + root.relative(worlds) + ".", e);
@@ -190,7 +189,7 @@ public final class FileUserStorage implements UserStorage {
             leftovers.sort(null);
             for (Path leftover : leftovers) {
                 if (!putBack(leftover)) {
-                    deleteTree(leftover);
+                    files.deleteTree(leftover);
                     removed.add(root.relative(leftover));
                 }
             }
@@ -260,7 +259,39 @@ public final class FileUserStorage implements UserStorage {
 
     @Override
     public void deleteUser(UserId user) {
-        deleteTree(root.user(user));
+        files.deleteTree(root.user(user));
+    }
+
+    @Override
+    public void createAgent(WorldKey world, AgentSnapshot agent) {
+        files.addAgent(existing(world), agent);
+    }
+
+    @Override
+    public void deleteAgent(WorldKey world, String agentId) {
+        files.removeAgent(existing(world), agentId);
+    }
+
+    // Renamed out of the way first, so that the world disappears at once and whole; a crash before its
+    // tree is gone leaves a .gone-* folder, which removeInterruptedClones() deletes (never puts back).
+    @Override
+    public void deleteWorld(WorldKey world) {
+        Path dir = root.world(world);
+        if (!Files.exists(dir, LinkOption.NOFOLLOW_LINKS)) {
+            return;
+        }
+        Path gone = dir.resolveSibling(WorldFiles.GONE + world.worldId() + "-" + UUID.randomUUID());
+        try {
+            Files.move(dir, gone, StandardCopyOption.ATOMIC_MOVE);
+        } catch (NoSuchFileException e) {
+            return;
+        } catch (IOException e) {
+            throw new StorageException("Could not delete " + world.relativePath() + ".", e);
+        }
+        if (sync) {
+            AtomicFiles.forceFolder(dir.getParent());
+        }
+        files.deleteTree(gone);
     }
 
     @Override
@@ -285,44 +316,6 @@ public final class FileUserStorage implements UserStorage {
         if (config.isTemplate()) {
             throw new WorldLinkException(ErrorCode.TEMPLATE_READ_ONLY,
                     "Templates are read-only; clone the template \"" + config.id() + "\" into a user world and change that.");
-        }
-    }
-
-    // Deletes a folder without following symbolic links: a link is removed, never what it points to.
-    private void deleteTree(Path dir) {
-        if (!Files.exists(dir, LinkOption.NOFOLLOW_LINKS)) {
-            return;
-        }
-        List<IOException> failures = new ArrayList<>();
-        try {
-            Files.walkFileTree(dir, new SimpleFileVisitor<>() {
-                @Override
-                public FileVisitResult visitFile(Path file, BasicFileAttributes attrs) throws IOException {
-                    Files.deleteIfExists(file);
-                    return FileVisitResult.CONTINUE;
-                }
-
-                @Override
-                public FileVisitResult visitFileFailed(Path file, IOException e) {
-                    if (!(e instanceof NoSuchFileException)) {
-                        failures.add(e);
-                    }
-                    return FileVisitResult.CONTINUE;
-                }
-
-                @Override
-                public FileVisitResult postVisitDirectory(Path d, IOException e) throws IOException {
-                    Files.deleteIfExists(d);
-                    return FileVisitResult.CONTINUE;
-                }
-            });
-        } catch (NoSuchFileException e) {
-            return;
-        } catch (IOException e) {
-            failures.add(e);
-        }
-        if (!failures.isEmpty()) {
-            throw new StorageException("Could not delete " + root.relative(dir) + " completely.", failures.get(0));
         }
     }
 }

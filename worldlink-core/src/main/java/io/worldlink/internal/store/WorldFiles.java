@@ -7,10 +7,12 @@ import com.google.gson.JsonParseException;
 import com.google.gson.JsonParser;
 import io.worldlink.AgentConfig;
 import io.worldlink.AgentSnapshot;
+import io.worldlink.ErrorCode;
 import io.worldlink.MemoryMessage;
 import io.worldlink.Names;
 import io.worldlink.StorageException;
 import io.worldlink.WorldConfig;
+import io.worldlink.WorldLinkException;
 import io.worldlink.WorldSnapshot;
 import io.worldlink.internal.Json;
 import io.worldlink.internal.ModelJson;
@@ -21,13 +23,17 @@ import java.io.StringWriter;
 import java.lang.System.Logger.Level;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.DirectoryStream;
+import java.nio.file.FileVisitResult;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.nio.file.SimpleFileVisitor;
+import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.UUID;
 import java.util.stream.Stream;
 
 /**
@@ -47,6 +53,10 @@ public final class WorldFiles {
     static final String MEMORY = "memory.json";
     static final String ARCHIVE = "archive";
     static final String EVENTS = "events.jsonl";
+    // A folder being written before it is renamed into place, and one being deleted after it was
+    // renamed out of the way. Neither name is an id, so neither is ever read as a world or an agent.
+    static final String STAGING = ".new-";
+    static final String GONE = ".gone-";
 
     private static final System.Logger LOG = System.getLogger(WorldFiles.class.getName());
 
@@ -89,6 +99,10 @@ public final class WorldFiles {
                     continue;
                 }
                 String agentId = folder.getFileName().toString();
+                if (agentId.startsWith(".")) {
+                    // An agent being added or deleted, or left by one that a crash interrupted.
+                    continue;
+                }
                 if (!Names.isValidId(agentId)) {
                     LOG.log(Level.WARNING, "Skipping " + root.relative(folder)
                             + ": an agent folder's name must be an id such as \"my-agent\"");
@@ -166,16 +180,124 @@ public final class WorldFiles {
         if (!world.agents().isEmpty()) {
             newFolder(dir.resolve(AGENTS));
             for (AgentSnapshot a : world.agents()) {
-                Path agent = agentDir(dir, a.id());
-                newFolder(agent);
-                newFile(agent.resolve(CONFIG), Json.PRETTY.toJson(ModelJson.toJson(a.config())) + "\n");
-                newFile(agent.resolve(PROMPT), a.systemPrompt());
-                newFile(agent.resolve(MEMORY), ModelJson.memoryText(a.memory()));
-                forceFolder(agent);
+                writeAgentFiles(agentDir(dir, a.id()), a);
             }
             forceFolder(dir.resolve(AGENTS));
         }
         forceFolder(dir);
+    }
+
+    private void writeAgentFiles(Path agent, AgentSnapshot a) {
+        newFolder(agent);
+        newFile(agent.resolve(CONFIG), Json.PRETTY.toJson(ModelJson.toJson(a.config())) + "\n");
+        newFile(agent.resolve(PROMPT), a.systemPrompt());
+        newFile(agent.resolve(MEMORY), ModelJson.memoryText(a.memory()));
+        forceFolder(agent);
+    }
+
+    /**
+     * Adds an agent to a world: its files are written into a folder of their own, which is then renamed
+     * into {@code agents/}, so that a reader (or a restart after a crash) sees the whole agent or none.
+     *
+     * @param dir a world folder
+     * @param agent the new agent
+     * @throws WorldLinkException {@link ErrorCode#INVALID_NAME} when the world has an agent of that id
+     * @throws StorageException when {@code agents/} or the agent's folder is a symbolic link, or a write fails
+     */
+    public void addAgent(Path dir, AgentSnapshot agent) {
+        Path agents = dir.resolve(AGENTS);
+        BasicFileAttributes folder = root.inWorld(dir, agents);
+        Path target = agentDir(dir, agent.id());
+        if (folder != null && !folder.isDirectory()) {
+            throw new StorageException(root.relative(agents) + " is not a folder; it must hold the agents' folders.",
+                    null);
+        }
+        if (folder != null && root.inWorld(dir, target) != null) {
+            throw new WorldLinkException(ErrorCode.INVALID_NAME, "The world has an agent \"" + agent.id()
+                    + "\" already.");
+        }
+        Path staging = agents.resolve(STAGING + agent.id() + "-" + UUID.randomUUID());
+        try {
+            if (folder == null) {
+                AtomicFiles.createFolders(agents, sync);
+            }
+            writeAgentFiles(staging, agent);
+            Files.move(staging, target, StandardCopyOption.ATOMIC_MOVE);
+            forceFolder(agents);
+        } catch (IOException e) {
+            throw new StorageException("Could not create " + root.relative(target) + ".", e);
+        } finally {
+            deleteTree(staging);
+        }
+    }
+
+    /**
+     * Deletes an agent's folder: it is renamed out of the way first, so that the agent disappears at
+     * once and whole, then deleted without following symbolic links. Nothing happens when it does not exist.
+     *
+     * @param dir a world folder
+     * @param agentId the agent
+     * @throws StorageException when {@code agents/} or the agent's folder is a symbolic link, or it cannot
+     *     be deleted
+     */
+    public void removeAgent(Path dir, String agentId) {
+        Path agent = agentDir(dir, agentId);
+        if (root.inWorld(dir, agent) == null) {
+            return;
+        }
+        Path gone = agent.resolveSibling(GONE + agentId + "-" + UUID.randomUUID());
+        try {
+            Files.move(agent, gone, StandardCopyOption.ATOMIC_MOVE);
+        } catch (NoSuchFileException e) {
+            return;
+        } catch (IOException e) {
+            throw new StorageException("Could not delete " + root.relative(agent) + ".", e);
+        }
+        forceFolder(agent.getParent());
+        deleteTree(gone);
+    }
+
+    /**
+     * Deletes a folder without following symbolic links: a link is removed, never what it points to.
+     *
+     * @param dir the folder; nothing happens when it does not exist
+     * @throws StorageException when something in it cannot be deleted
+     */
+    void deleteTree(Path dir) {
+        if (!Files.exists(dir, LinkOption.NOFOLLOW_LINKS)) {
+            return;
+        }
+        List<IOException> failures = new ArrayList<>();
+        try {
+            Files.walkFileTree(dir, new SimpleFileVisitor<>() {
+                @Override
+                public FileVisitResult visitFile(Path file, BasicFileAttributes attrs) throws IOException {
+                    Files.deleteIfExists(file);
+                    return FileVisitResult.CONTINUE;
+                }
+
+                @Override
+                public FileVisitResult visitFileFailed(Path file, IOException e) {
+                    if (!(e instanceof NoSuchFileException)) {
+                        failures.add(e);
+                    }
+                    return FileVisitResult.CONTINUE;
+                }
+
+                @Override
+                public FileVisitResult postVisitDirectory(Path d, IOException e) throws IOException {
+                    Files.deleteIfExists(d);
+                    return FileVisitResult.CONTINUE;
+                }
+            });
+        } catch (NoSuchFileException e) {
+            return;
+        } catch (IOException e) {
+            failures.add(e);
+        }
+        if (!failures.isEmpty()) {
+            throw new StorageException("Could not delete " + root.relative(dir) + " completely.", failures.get(0));
+        }
     }
 
     private void newFolder(Path dir) {

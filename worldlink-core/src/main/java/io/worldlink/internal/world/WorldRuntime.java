@@ -18,6 +18,7 @@ import io.worldlink.MessageEvent;
 import io.worldlink.MessageLevel;
 import io.worldlink.MetricsListener;
 import io.worldlink.Names;
+import io.worldlink.NewAgent;
 import io.worldlink.SenderType;
 import io.worldlink.SseEvent;
 import io.worldlink.Subscription;
@@ -30,6 +31,7 @@ import io.worldlink.WorldEvent;
 import io.worldlink.WorldKey;
 import io.worldlink.WorldLinkException;
 import io.worldlink.WorldSnapshot;
+import io.worldlink.WorldUpdate;
 import io.worldlink.internal.Durations;
 import io.worldlink.internal.Ids;
 import io.worldlink.internal.Json;
@@ -75,11 +77,12 @@ public final class WorldRuntime {
      * @param replyTimeout how long a model may send nothing before its reply is stopped with an error
      * @param clock the time source
      * @param modelPolicy what clients may change of an agent's model settings
+     * @param worldPolicy how many agents a world may have, and how long its names and prompts may be
      * @param resumeTurns whether a turn that a crash cut off is taken up again when its world loads
      * @param resumeWithin how old such a turn may be to be taken up again; an older one is ended
      */
     public record Settings(int memoryWindow, int memoryCap, Duration saveDelay, Duration replyTimeout, Clock clock,
-            ModelPolicy modelPolicy, boolean resumeTurns, Duration resumeWithin) {
+            ModelPolicy modelPolicy, WorldPolicy worldPolicy, boolean resumeTurns, Duration resumeWithin) {
         /** Checks the limits. */
         public Settings {
             if (memoryWindow < 0 || memoryCap < 4 || saveDelay.isNegative() || replyTimeout.isNegative()
@@ -356,11 +359,9 @@ public final class WorldRuntime {
      */
     public CompletableFuture<Map<String, Object>> updateAgent(String eventId, String agentName, AgentUpdate update) {
         return onWorld(() -> {
-            AgentState a = agentNamed(agentName);
-            if (a == null) {
-                throw new WorldLinkException(ErrorCode.AGENT_NOT_FOUND, "The world \"" + config.id()
-                        + "\" has no agent \"" + agentName + "\". Its agents are: " + String.join(", ", agents.keySet())
-                        + ".");
+            AgentState a = existingAgent(agentName);
+            if (update.systemPrompt() != null) {
+                settings.worldPolicy().systemPrompt(update.systemPrompt());
             }
             AgentConfig changed = a.config;
             if (update.config() != null) {
@@ -388,6 +389,100 @@ public final class WorldRuntime {
             emit(new WorldActionEvent(idOrNew(eventId), now(), 0, WorldActionEvent.AGENT_UPDATE, a.config.id(),
                     Map.of("agent", view)));
             return view;
+        });
+    }
+
+    /**
+     * Changes the world's name, description or turn limit, and publishes a {@code world-update} event.
+     *
+     * @param eventId the id to give the event, or {@code null} for a new one
+     * @param update the change; at least one of its fields
+     * @return the world's new config
+     */
+    public CompletableFuture<WorldConfig> updateWorld(String eventId, WorldUpdate update) {
+        return onWorld(() -> {
+            WorldPolicy policy = settings.worldPolicy();
+            if (update.isEmpty()) {
+                throw new WorldLinkException(ErrorCode.INVALID_MESSAGE, "A world update needs name, description or "
+                        + "turnLimit. Nothing was changed.");
+            }
+            String name = update.name() == null ? config.name() : policy.displayName("world name", update.name());
+            String description = update.description() == null ? config.description()
+                    : policy.description(update.description());
+            int turnLimit = update.turnLimit() == null ? config.turnLimit() : policy.turnLimit(update.turnLimit());
+            WorldConfig changed = new WorldConfig(config.id(), name, description, turnLimit, config.isTemplate(),
+                    config.metadata(), config.extra());
+            storage.saveWorldConfig(key, changed);
+            config = changed;
+            emit(new WorldActionEvent(idOrNew(eventId), now(), 0, WorldActionEvent.WORLD_UPDATE, null,
+                    Map.of("world", WorldViews.of(changed))));
+            return changed;
+        });
+    }
+
+    /**
+     * Adds an agent to the world, and publishes an {@code agent-create} event. Its name must be free (no
+     * agent's id or name, whatever the case) and not one that ROUTING.md gives to people, the system or
+     * the world; its provider and model are the host's to allow ({@link ModelPolicy#newAgent}).
+     *
+     * @param eventId the id to give the event, or {@code null} for a new one
+     * @param spec the agent
+     * @return the agent as stored
+     */
+    public CompletableFuture<AgentSnapshot> createAgent(String eventId, NewAgent spec) {
+        return onWorld(() -> {
+            WorldPolicy policy = settings.worldPolicy();
+            String name = policy.displayName("agent name", spec.name());
+            String id = Names.toId("agent name", name);
+            policy.notReserved(name, id);
+            for (AgentState a : agents.values()) {
+                AgentConfig c = a.config;
+                if (c.id().equals(id) || c.name().equalsIgnoreCase(name) || c.name().equalsIgnoreCase(id)
+                        || c.id().equalsIgnoreCase(name)) {
+                    throw new WorldLinkException(ErrorCode.INVALID_NAME, "The world has an agent called \"" + c.name()
+                            + "\" (id " + c.id() + ") already; choose another name. Nothing was changed.");
+                }
+            }
+            policy.roomForAgent(agents.size());
+            String prompt = policy.systemPrompt(spec.systemPrompt() == null ? "" : spec.systemPrompt());
+            String provider = spec.provider() == null || spec.provider().isBlank() ? ModelRegistry.DEFAULT
+                    : spec.provider();
+            AgentConfig config = settings.modelPolicy().newAgent(id, name, provider, models.providerOf(provider),
+                    spec.model(), spec.temperature(), spec.maxTokens(), now());
+            AgentSnapshot agent = new AgentSnapshot(config, prompt, List.of());
+            storage.createAgent(key, agent);
+            AgentState state = new AgentState(agent);
+            agents.put(id, state);
+            emit(new WorldActionEvent(idOrNew(eventId), now(), 0, WorldActionEvent.AGENT_CREATE, id,
+                    Map.of("agent", view(state))));
+            return agent;
+        });
+    }
+
+    /**
+     * Deletes an agent with its folder, and publishes an {@code agent-delete} event. A reply it is
+     * streaming is stopped first, as {@link #stop} stops one: it ends with its text so far, marked stopped.
+     *
+     * @param eventId the id to give the event, or {@code null} for a new one
+     * @param agentName the agent's id or name
+     * @return the deleted agent's id
+     */
+    public CompletableFuture<String> deleteAgent(String eventId, String agentName) {
+        return onWorld(() -> {
+            String id = existingAgent(agentName).config.id();
+            storage.deleteAgent(key, id);
+            // Gone from the world before its replies stop, so that nothing is written to its folder again.
+            agents.remove(id);
+            dirtyConfigs.remove(id);
+            dirtyMemories.remove(id);
+            for (Reply r : new ArrayList<>(inFlight)) {
+                if (r.agentId.equals(id)) {
+                    r.cancel();
+                    stopped(r, Ids.next());
+                }
+            }
+            emit(new WorldActionEvent(idOrNew(eventId), now(), 0, WorldActionEvent.AGENT_DELETE, id, Map.of()));
+            return id;
         });
     }
 
@@ -539,6 +634,50 @@ public final class WorldRuntime {
     }
 
     /**
+     * Deletes the world for good: its model calls are cancelled without another event (the caller tells
+     * its clients), nothing pending is saved, its log is closed, and then storage deletes it all.
+     *
+     * @return done when the world is deleted from storage
+     */
+    public CompletableFuture<Void> delete() {
+        CompletableFuture<Void> done = new CompletableFuture<>();
+        exec.execute(() -> {
+            try {
+                if (!closed) {
+                    closed = true;
+                    Set<Turn> cut = new HashSet<>();
+                    for (Reply r : inFlight) {
+                        r.cancel();
+                        ScheduledFuture<?> watchdog = r.watchdog;
+                        if (watchdog != null) {
+                            watchdog.cancel(false);
+                        }
+                        callEnded(r, MetricsListener.CallOutcome.STOPPED, Usage.NONE);
+                        if (r.turn != null && cut.add(r.turn)) {
+                            metrics.turnEnded(Duration.ofNanos(System.nanoTime() - r.turn.startedNanos), true);
+                        }
+                    }
+                    inFlight.clear();
+                    busyReplies = 0;
+                    unpublished.clear();
+                    dirtyConfigs.clear();
+                    dirtyMemories.clear();
+                    if (log != null) {
+                        log.close();
+                    }
+                    quietWaiters.forEach(w -> w.complete(null));
+                    quietWaiters.clear();
+                }
+                storage.deleteWorld(key);
+                done.complete(null);
+            } catch (RuntimeException e) {
+                done.completeExceptionally(e);
+            }
+        });
+        return done;
+    }
+
+    /**
      * @return done when no reply is in flight, so that the world can be closed without cutting a turn
      *     short (at once when none is)
      */
@@ -640,6 +779,18 @@ public final class WorldRuntime {
 
     private static Map<String, Object> view(AgentState a) {
         return AgentViews.of(a.config, a.systemPrompt, a.memory.size());
+    }
+
+    private AgentState existingAgent(String agentName) {
+        AgentState a = agentNamed(agentName);
+        if (a == null) {
+            // The name is a client's: only its start is shown back.
+            String shown = agentName.length() > 40 ? agentName.substring(0, 40) + "..." : agentName;
+            throw new WorldLinkException(ErrorCode.AGENT_NOT_FOUND, "The world \"" + config.id()
+                    + "\" has no agent \"" + shown + "\". Its agents are: " + String.join(", ", agents.keySet())
+                    + ".");
+        }
+        return a;
     }
 
     private AgentState agentNamed(String name) {

@@ -379,6 +379,150 @@ class FileUserStorageTest {
         assertEquals("", read(foreign));
     }
 
+    static AgentSnapshot sampleAgent(String id) {
+        AgentConfig config = new AgentConfig(id, id.toUpperCase(java.util.Locale.ROOT), null, AgentStatus.ACTIVE,
+                "default", "", 0.7, 200, true, 0, null, Instant.parse("2026-01-02T00:00:00Z"), null, Map.of());
+        return new AgentSnapshot(config, "You are " + id + ".", List.of());
+    }
+
+    @Test
+    void anAgentIsAddedWholeAndDeletedWithEverythingOfIt() throws IOException {
+        storage.createWorld(key, sampleWorld());
+
+        storage.createAgent(key, sampleAgent("bob"));
+        storage.archiveMemory(key, "bob", sampleWorld().agents().get(0).memory());
+
+        WorldSnapshot loaded = storage.loadWorld(key);
+        assertEquals(List.of("ada", "bob"), loaded.agents().stream().map(AgentSnapshot::id).toList());
+        assertEquals(sampleAgent("bob"), loaded.agent("bob").orElseThrow());
+        Path agents = root.resolve("users/ann/worlds/demo/agents");
+        try (Stream<Path> s = Files.list(agents)) {
+            assertEquals(List.of("ada", "bob"), s.map(p -> p.getFileName().toString()).sorted().toList(),
+                    "no staging folder is left");
+        }
+
+        storage.deleteAgent(key, "bob");
+
+        assertFalse(Files.exists(agents.resolve("bob")));
+        try (Stream<Path> s = Files.list(agents)) {
+            assertEquals(List.of("ada"), s.map(p -> p.getFileName().toString()).toList());
+        }
+        assertEquals(sampleWorld(), storage.loadWorld(key));
+        storage.deleteAgent(key, "bob");
+    }
+
+    @Test
+    void anAgentIsAddedToAWorldThatHasNoAgentsFolderYet() {
+        storage.createWorld(key, new WorldSnapshot(sampleWorld().config(), List.of()));
+
+        storage.createAgent(key, sampleAgent("bob"));
+
+        assertEquals(List.of(sampleAgent("bob")), storage.loadWorld(key).agents());
+    }
+
+    @Test
+    void anAgentThatExistsIsNotAddedAgainAndAgentsOfMissingWorldsAreWorldNotFound() {
+        storage.createWorld(key, sampleWorld());
+
+        WorldLinkException taken = assertThrows(WorldLinkException.class,
+                () -> storage.createAgent(key, sampleAgent("ada")));
+        assertEquals(ErrorCode.INVALID_NAME, taken.code());
+        assertEquals(sampleWorld(), storage.loadWorld(key));
+
+        WorldKey missing = new WorldKey(UserId.of("ann"), "missing");
+        assertEquals(ErrorCode.WORLD_NOT_FOUND, assertThrows(WorldLinkException.class,
+                () -> storage.createAgent(missing, sampleAgent("bob"))).code());
+        assertEquals(ErrorCode.WORLD_NOT_FOUND, assertThrows(WorldLinkException.class,
+                () -> storage.deleteAgent(missing, "bob")).code());
+        assertFalse(Files.exists(root.resolve("users/ann/worlds/missing")));
+    }
+
+    @Test
+    void deletingAWorldRemovesItsFolderButNothingALinkPointsTo(@TempDir Path outside) throws IOException {
+        storage.createWorld(key, sampleWorld());
+        try (EventLog log = storage.openEventLog(key)) {
+            log.append(new io.worldlink.SystemEvent("e1", Instant.now(), 0, "hello", io.worldlink.MessageLevel.INFO));
+        }
+        Path precious = Files.writeString(outside.resolve("precious.txt"), "keep me");
+        Files.createSymbolicLink(root.resolve("users/ann/worlds/demo/link"), outside);
+        WorldKey other = new WorldKey(UserId.of("ann"), "other");
+        storage.createWorld(other, sampleWorld());
+
+        storage.deleteWorld(key);
+
+        assertFalse(storage.worldExists(key));
+        try (Stream<Path> s = Files.list(root.resolve("users/ann/worlds"))) {
+            assertEquals(List.of("other"), s.map(p -> p.getFileName().toString()).toList(), "nothing is left");
+        }
+        assertEquals("keep me", read(precious));
+        assertTrue(storage.worldExists(other), "the user's other worlds stay");
+        storage.deleteWorld(key);
+        storage.deleteWorld(new WorldKey(UserId.of("never-existed"), "demo"));
+    }
+
+    @Test
+    void aWorldFolderThatIsALinkIsRemovedAsALink() throws IOException {
+        WorldKey real = new WorldKey(UserId.of("ann"), "real");
+        storage.createWorld(real, sampleWorld());
+        Files.createSymbolicLink(root.resolve("users/ann/worlds/demo"), root.resolve("users/ann/worlds/real"));
+
+        storage.deleteWorld(key);
+
+        assertFalse(Files.exists(root.resolve("users/ann/worlds/demo"), java.nio.file.LinkOption.NOFOLLOW_LINKS));
+        assertEquals(sampleWorld().agents(), storage.loadWorld(real).agents(), "what the link pointed to stays");
+    }
+
+    @Test
+    void anAgentsFolderLinkedOutsideIsNeitherAddedToNorDeletedThrough(@TempDir Path outside) throws IOException {
+        storage.createWorld(key, sampleWorld());
+        Path agents = root.resolve("users/ann/worlds/demo/agents");
+        deleteTree(agents);
+        Files.createDirectories(outside.resolve("eve"));
+        Path precious = Files.writeString(outside.resolve("eve/config.json"), "{\"id\": \"eve\"}");
+        Files.createSymbolicLink(agents, outside);
+        String before = listing(outside);
+
+        assertRefusesLink(outside, "users/ann/worlds/demo/agents", () -> storage.createAgent(key, sampleAgent("bob")));
+        assertRefusesLink(outside, "users/ann/worlds/demo/agents", () -> storage.deleteAgent(key, "eve"));
+
+        assertEquals(before, listing(outside));
+        assertEquals("{\"id\": \"eve\"}", read(precious));
+    }
+
+    @Test
+    void anAgentFolderLinkedOutsideIsNotDeletedThrough(@TempDir Path outside) throws IOException {
+        storage.createWorld(key, sampleWorld());
+        Path precious = Files.writeString(outside.resolve("memory.json"), "[]");
+        Files.createSymbolicLink(root.resolve("users/ann/worlds/demo/agents/eve"), outside);
+
+        assertRefusesLink(outside, "users/ann/worlds/demo/agents/eve", () -> storage.deleteAgent(key, "eve"));
+        assertRefusesLink(outside, "users/ann/worlds/demo/agents/eve", () -> storage.createAgent(key,
+                sampleAgent("eve")));
+
+        assertEquals("[]", read(precious));
+        try (Stream<Path> s = Files.list(outside)) {
+            assertEquals(1, s.count(), "nothing is written through the link");
+        }
+    }
+
+    @Test
+    void whatADeletionOrAnAgentsCreationLeftAfterACrashIsRemovedOrPassedOver() throws IOException {
+        storage.createWorld(key, sampleWorld());
+        Path worlds = root.resolve("users/ann/worlds");
+        // Stopped after the world was moved out of the way, before its tree was deleted: it must not come back.
+        TestData.copyTree(worlds.resolve("demo"), worlds.resolve(".gone-old-7f0c2d4e-5555-4c4c-8888-000000000005"));
+        // Stopped while an agent was being written, and while one was being deleted.
+        Files.createDirectories(worlds.resolve("demo/agents/.new-bob-7f0c2d4e-6666-4c4c-8888-000000000006"));
+        TestData.copyTree(worlds.resolve("demo/agents/ada"),
+                worlds.resolve("demo/agents/.gone-cy-7f0c2d4e-7777-4c4c-8888-000000000007"));
+
+        assertEquals(List.of("users/ann/worlds/.gone-old-7f0c2d4e-5555-4c4c-8888-000000000005"),
+                ((FileUserStorage) storage).removeInterruptedClones());
+
+        assertEquals(List.of("demo"), storage.listWorlds(key.userId()));
+        assertEquals(sampleWorld(), storage.loadWorld(key), "agents being added or deleted are not read");
+    }
+
     private void assertRefusesLink(Path outside, String name, Executable action) {
         StorageException e = assertThrows(StorageException.class, action);
         assertEquals(name + " is a symbolic link, and WorldLink does not follow symbolic links inside a world. "

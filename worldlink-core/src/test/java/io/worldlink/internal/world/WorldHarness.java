@@ -62,7 +62,8 @@ final class WorldHarness implements AutoCloseable {
         ModelRegistry models = new ModelRegistry(Map.of("script", chatModel == null ? model : chatModel), "script");
         world = get(WorldRuntime.load(key, new WorldRuntime.Shared(storage, bus, models, dispatcher, pool, timer,
                 new Templates(root), new WorldRuntime.Settings(memoryWindow, memoryCap, Duration.ZERO, REPLY_TIMEOUT,
-                        Clock.systemUTC(), new ModelPolicy(8192, Map.of()), true, Duration.ofMinutes(10)),
+                        Clock.systemUTC(), new ModelPolicy(8192, Map.of()),
+                        new WorldPolicy(16, 16 * 1024, 100, 2000, 50), true, Duration.ofMinutes(10)),
                 io.worldlink.MetricsListener.NONE)));
         subscription = get(world.attach(-1, events::add)).subscription();
     }

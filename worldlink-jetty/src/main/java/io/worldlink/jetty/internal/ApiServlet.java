@@ -11,12 +11,18 @@ import io.worldlink.AgentSnapshot;
 import io.worldlink.ErrorCode;
 import io.worldlink.Identity;
 import io.worldlink.Names;
+import io.worldlink.NewAgent;
+import io.worldlink.WorldConfig;
 import io.worldlink.WorldLink;
 import io.worldlink.WorldLinkException;
 import io.worldlink.WorldSnapshot;
+import io.worldlink.WorldUpdate;
 import io.worldlink.internal.Json;
+import io.worldlink.internal.protocol.ManagementJson;
 import io.worldlink.internal.world.AgentViews;
 import jakarta.servlet.AsyncContext;
+import jakarta.servlet.AsyncEvent;
+import jakarta.servlet.AsyncListener;
 import jakarta.servlet.http.HttpServlet;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
@@ -29,8 +35,11 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.eclipse.jetty.util.thread.Scheduler;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -40,14 +49,19 @@ import org.slf4j.LoggerFactory;
  * probes {@code /health/live} and {@code /health/ready}),
  * {@code GET /api/templates}, {@code GET /api/templates/{t}/agents}, {@code GET /api/users/{u}/worlds},
  * {@code GET /api/users/{u}/worlds/{w}}, {@code GET /api/users/{u}/worlds/{w}/export} and
- * {@code POST /api/users/{u}/worlds/{w}/chat} (the turn as server-sent events, ending at {@code idle}).
- * Errors are JSON {@code {"error", "code"}} with the HTTP status that fits the code.
+ * {@code POST /api/users/{u}/worlds/{w}/chat} (the turn as server-sent events, ending at {@code idle});
+ * and the management of worlds and agents (docs/protocol-management.md): {@code POST /api/users/{u}/worlds},
+ * {@code PATCH} and {@code DELETE /api/users/{u}/worlds/{w}}, {@code POST /api/users/{u}/worlds/{w}/agents}
+ * and {@code DELETE /api/users/{u}/worlds/{w}/agents/{a}}. Errors are JSON {@code {"error", "code"}} with
+ * the HTTP status that fits the code; a method a path does not take is 405 with the methods it does take.
  */
 public final class ApiServlet extends HttpServlet {
     private static final long serialVersionUID = 1L;
     private static final Logger LOG = LoggerFactory.getLogger(ApiServlet.class);
     private static final Gson GSON = Json.GSON;
     private static final int MAX_BODY_CHARS = 64 * 1024;
+    // Longer than any management request takes (a deletion cancels a turn and removes a folder).
+    private static final Duration ANSWER_TIMEOUT = Duration.ofSeconds(30);
 
     private final transient WorldLink link;
     private final transient Scheduler scheduler;
@@ -126,15 +140,7 @@ public final class ApiServlet extends HttpServlet {
             } else if (p.size() == 4 && p.get(1).equals("users") && p.get(3).equals("worlds")) {
                 json(resp, 200, wrap("worlds", GSON.toJsonTree(link.worlds(identity, p.get(2)))));
             } else if (p.size() == 5 && p.get(1).equals("users") && p.get(3).equals("worlds")) {
-                WorldSnapshot w = link.world(identity, p.get(2), p.get(4));
-                JsonObject o = new JsonObject();
-                o.addProperty("id", w.config().id());
-                o.addProperty("name", w.config().name());
-                o.addProperty("description", w.config().description());
-                o.addProperty("turnLimit", w.config().turnLimit());
-                o.add("metadata", GSON.toJsonTree(w.config().metadata()));
-                o.add("agents", agents(w));
-                json(resp, 200, o);
+                json(resp, 200, world(link.world(identity, p.get(2), p.get(4))));
             } else if (p.size() == 6 && p.get(1).equals("users") && p.get(3).equals("worlds")
                     && p.get(5).equals("export")) {
                 String markdown = link.export(identity, p.get(2), p.get(4)).get();
@@ -142,7 +148,7 @@ public final class ApiServlet extends HttpServlet {
                 resp.setContentType("text/markdown;charset=utf-8");
                 resp.getWriter().write(markdown);
             } else {
-                notFound(resp, req);
+                refuse(req, resp, p);
             }
         } catch (WorldLinkException e) {
             error(resp, e);
@@ -169,8 +175,35 @@ public final class ApiServlet extends HttpServlet {
     @Override
     protected void doPost(HttpServletRequest req, HttpServletResponse resp) throws IOException {
         List<String> p = segments(req);
-        if (!(p.size() == 6 && p.get(1).equals("users") && p.get(3).equals("worlds") && p.get(5).equals("chat"))) {
-            notFound(resp, req);
+        if (worldsPath(p, 4)) {
+            Identity identity = link.authenticate(SseChat.token(req));
+            try {
+                JsonObject body = body(req);
+                String worldName = field(body, "worldName", true);
+                String templateName = field(body, "templateName", false);
+                String description = field(body, "description", false);
+                String location = req.getContextPath() + "/api/users/" + p.get(2) + "/worlds/"
+                        + Names.toId("world name", worldName);
+                respond(req, resp, link.createWorld(identity, p.get(2), worldName, templateName, description)
+                        .thenApply(ApiServlet::world), 201, location);
+            } catch (WorldLinkException e) {
+                error(resp, e);
+            }
+            return;
+        }
+        if (worldsPath(p, 6) && p.get(5).equals("agents")) {
+            Identity identity = link.authenticate(SseChat.token(req));
+            try {
+                NewAgent agent = ManagementJson.newAgent(body(req), "the body");
+                respond(req, resp, link.createAgent(identity, p.get(2), p.get(4), agent)
+                        .thenApply(a -> GSON.toJsonTree(AgentViews.of(a))), 201, null);
+            } catch (WorldLinkException e) {
+                error(resp, e);
+            }
+            return;
+        }
+        if (!(worldsPath(p, 6) && p.get(5).equals("chat"))) {
+            refuse(req, resp, p);
             return;
         }
         Identity identity = link.authenticate(SseChat.token(req));
@@ -192,6 +225,171 @@ public final class ApiServlet extends HttpServlet {
         AsyncContext async = req.startAsync();
         new SseChat(link, streams, async, scheduler, streamTimeout, keepAlive, identity, p.get(2), p.get(4),
                 templateName, message, sender).start();
+    }
+
+    @Override
+    protected void doPatch(HttpServletRequest req, HttpServletResponse resp) throws IOException {
+        List<String> p = segments(req);
+        if (!worldsPath(p, 5)) {
+            refuse(req, resp, p);
+            return;
+        }
+        Identity identity = link.authenticate(SseChat.token(req));
+        try {
+            WorldUpdate update = ManagementJson.worldUpdate(body(req), "the body");
+            respond(req, resp, link.updateWorld(identity, p.get(2), p.get(4), update).thenApply(ApiServlet::settings),
+                    200, null);
+        } catch (WorldLinkException e) {
+            error(resp, e);
+        }
+    }
+
+    @Override
+    protected void doDelete(HttpServletRequest req, HttpServletResponse resp) throws IOException {
+        List<String> p = segments(req);
+        Identity identity = link.authenticate(SseChat.token(req));
+        if (worldsPath(p, 5)) {
+            respond(req, resp, link.deleteWorld(identity, p.get(2), p.get(4)).thenApply(x -> null), 204, null);
+        } else if (worldsPath(p, 7) && p.get(5).equals("agents")) {
+            respond(req, resp, link.deleteAgent(identity, p.get(2), p.get(4), p.get(6)).thenApply(x -> null), 204,
+                    null);
+        } else {
+            refuse(req, resp, p);
+        }
+    }
+
+    // Answers once the action is done, without holding a server thread while it runs (a world's deletion
+    // waits for its turn to be cancelled and its folder to go), and writes the answer on a server thread.
+    private void respond(HttpServletRequest req, HttpServletResponse resp,
+            CompletableFuture<? extends JsonElement> action, int status, String location) {
+        AsyncContext async = req.startAsync();
+        AtomicBoolean answered = new AtomicBoolean();
+        async.setTimeout(ANSWER_TIMEOUT.toMillis());
+        async.addListener(new AsyncListener() {
+            @Override
+            public void onTimeout(AsyncEvent event) throws IOException {
+                if (answered.compareAndSet(false, true)) {
+                    JsonObject o = new JsonObject();
+                    o.addProperty("error", "The server did not finish the request within "
+                            + ANSWER_TIMEOUT.toSeconds() + " s; it may still take effect. Look before sending it "
+                            + "again.");
+                    o.addProperty("code", "TIMEOUT");
+                    json(resp, 503, o);
+                    async.complete();
+                }
+            }
+
+            @Override
+            public void onComplete(AsyncEvent event) {
+                answered.set(true);
+            }
+
+            @Override
+            public void onError(AsyncEvent event) {
+                answered.set(true);
+            }
+
+            @Override
+            public void onStartAsync(AsyncEvent event) {
+                // Started once, by respond() itself.
+            }
+        });
+        action.whenComplete((body, failure) -> {
+            if (!answered.compareAndSet(false, true)) {
+                return;
+            }
+            try {
+                async.start(() -> {
+                    try {
+                        if (failure != null) {
+                            error(resp, unwrap(failure));
+                        } else {
+                            if (location != null) {
+                                resp.setHeader("Location", location);
+                            }
+                            if (body == null) {
+                                resp.setStatus(status);
+                            } else {
+                                json(resp, status, body);
+                            }
+                        }
+                    } catch (IOException e) {
+                        LOG.debug("Could not answer a REST request", e);
+                    } finally {
+                        async.complete();
+                    }
+                });
+            } catch (IllegalStateException e) {
+                // The request ended meanwhile (its client went away): there is no one to answer.
+                LOG.debug("A REST request ended before its answer", e);
+            }
+        });
+    }
+
+    private static WorldLinkException unwrap(Throwable failure) {
+        Throwable e = failure;
+        while (e instanceof CompletionException && e.getCause() != null) {
+            e = e.getCause();
+        }
+        return e instanceof WorldLinkException w ? w : internal(e);
+    }
+
+    // The methods each path of the API takes, or null for a path it does not have.
+    private static String allowed(List<String> p) {
+        if (p.equals(List.of("health")) || p.equals(List.of("api", "templates"))
+                || (p.size() == 4 && p.get(1).equals("templates") && p.get(3).equals("agents"))) {
+            return "GET, HEAD";
+        }
+        if (worldsPath(p, 4)) {
+            return "GET, HEAD, POST";
+        }
+        if (worldsPath(p, 5)) {
+            return "GET, HEAD, PATCH, DELETE";
+        }
+        if (worldsPath(p, 6)) {
+            return switch (p.get(5)) {
+                case "export" -> "GET, HEAD";
+                case "chat", "agents" -> "POST";
+                default -> null;
+            };
+        }
+        return worldsPath(p, 7) && p.get(5).equals("agents") ? "DELETE" : null;
+    }
+
+    // Whether the path is /api/users/{u}/worlds followed by more, this many segments in all.
+    private static boolean worldsPath(List<String> p, int size) {
+        return p.size() == size && p.get(0).equals("api") && p.get(1).equals("users") && p.get(3).equals("worlds");
+    }
+
+
+    private static void refuse(HttpServletRequest req, HttpServletResponse resp, List<String> p) throws IOException {
+        String allow = allowed(p);
+        if (allow == null) {
+            notFound(resp, req);
+            return;
+        }
+        resp.setHeader("Allow", allow);
+        JsonObject o = new JsonObject();
+        o.addProperty("error", "The method " + req.getMethod() + " is not allowed for this path; it takes " + allow
+                + ".");
+        o.addProperty("code", "METHOD_NOT_ALLOWED");
+        json(resp, 405, o);
+    }
+
+    private static JsonObject world(WorldSnapshot w) {
+        JsonObject o = settings(w.config());
+        o.add("agents", agents(w));
+        return o;
+    }
+
+    private static JsonObject settings(WorldConfig c) {
+        JsonObject o = new JsonObject();
+        o.addProperty("id", c.id());
+        o.addProperty("name", c.name());
+        o.addProperty("description", c.description());
+        o.addProperty("turnLimit", c.turnLimit());
+        o.add("metadata", GSON.toJsonTree(c.metadata()));
+        return o;
     }
 
     private static Reader reader(HttpServletRequest req) throws IOException {
@@ -306,7 +504,7 @@ public final class ApiServlet extends HttpServlet {
         json(resp, status(e.code()), o);
     }
 
-    private static WorldLinkException internal(Exception e) {
+    private static WorldLinkException internal(Throwable e) {
         LOG.error("A REST request failed", e);
         return new WorldLinkException(ErrorCode.INTERNAL, "Something went wrong on the server; it has been logged.");
     }

@@ -128,7 +128,7 @@ public final class ErrorPages extends ErrorHandler {
             case 400, 501, 505 -> "The request is malformed (" + why + "); check the URL and the headers.";
             case 403 -> why.isEmpty() || why.equals("Forbidden") ? "This request is not allowed." : why;
             case 404 -> "There is no " + method + " " + path + (api ? "; see the README for the API." : ".");
-            case 405 -> "The method " + method + " is not allowed here; this server answers GET, HEAD and POST.";
+            case 405 -> "The method " + method + " is not allowed here; the Allow header lists those that are.";
             case 408 -> "The request took too long to arrive; send it again.";
             case 413, 414, 431 -> "The request is too large (" + why + "); send less.";
             default -> status >= 500 ? "Something went wrong on the server; it has been logged."

@@ -33,8 +33,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * One chat turn over HTTP: a WorldLink connection whose frames are written as server-sent events
- * ({@code event: <frame type>}, {@code data: <frame>}) until the turn's {@code idle}, or the first error
- * that answers the request.
+ * ({@code event: <frame type>}, {@code data: <frame>}) until the turn's {@code idle}, the first error
+ * that answers the request, or the world's deletion ({@code world-deleted}).
  *
  * <p>Output is non-blocking (a {@link WriteListener}): a client that stops reading holds no thread, only
  * its connection, and WorldLink's queue for it (with its cap) holds what waits. One write is in flight at
@@ -264,7 +264,8 @@ final class SseChat implements Transport, WriteListener, AsyncListener {
     private boolean ends(JsonObject f, String type) {
         JsonElement replyTo = f.get("replyTo");
         boolean answersChat = replyTo != null && replyTo.getAsString().equals(CHAT);
-        if (type.equals("connection-error") || (type.equals("system-message") && answersChat)) {
+        if (type.equals("connection-error") || type.equals("world-deleted")
+                || (type.equals("system-message") && answersChat)) {
             return true;
         }
         if (!type.equals("event-stream")) {
