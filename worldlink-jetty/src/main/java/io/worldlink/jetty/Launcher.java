@@ -200,6 +200,10 @@ public final class Launcher {
                             "time to select a world after connecting"),
                     Setting.number("--rate-limit", "WORLDLINK_RATE_LIMIT", 20, 1, 1_000_000,
                             "requests a second one connection may send (RATE_LIMITED past it)"),
+                    Setting.number("--max-agents-per-world", "WORLDLINK_MAX_AGENTS_PER_WORLD", 16, 1, 10_000,
+                            "agents one world may have (users add their own)"),
+                    Setting.number("--max-prompt-chars", "WORLDLINK_MAX_PROMPT_CHARS", 16_384, 1, 10_000_000,
+                            "the longest system prompt a client may give an agent"),
                     Setting.number("--max-tokens", "WORLDLINK_MAX_TOKENS", 8192, 1, 10_000_000,
                             "the largest maxTokens a client may set"))));
 
@@ -512,7 +516,9 @@ public final class Launcher {
                 .maxLoadedWorlds(o.number("--max-loaded-worlds"))
                 .maxWorldsPerUser(o.number("--max-worlds-per-user"), o.number("--max-worlds-per-anonymous-user"))
                 .selectTimeout(Duration.ofSeconds(o.number("--select-timeout-seconds")))
-                .maxTokensCap(o.number("--max-tokens"));
+                .maxTokensCap(o.number("--max-tokens"))
+                .maxAgentsPerWorld(o.number("--max-agents-per-world"))
+                .maxSystemPromptChars(o.number("--max-prompt-chars"));
         o.allowedModels().forEach((provider, models) -> b.allowModels(provider, models.toArray(String[]::new)));
         if (o.authSecret() != null) {
             b.authenticator(HmacTokens.withSecret(o.authSecret()));
