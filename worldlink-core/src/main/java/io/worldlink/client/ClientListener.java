@@ -55,6 +55,14 @@ public interface ClientListener {
     default void onStateChanged(ConnectionState state) {}
 
     /**
+     * The world the client was in was deleted (by this client or another): the client is in no world
+     * now, and does not select it again when it reconnects.
+     *
+     * @param worldName the deleted world
+     */
+    default void onWorldDeleted(String worldName) {}
+
+    /**
      * Called when the server sent something this client could not read.
      *
      * @param frame the frame's text

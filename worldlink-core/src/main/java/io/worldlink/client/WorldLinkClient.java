@@ -588,6 +588,15 @@ public final class WorldLinkClient implements AutoCloseable {
             }
             case "world-exported" -> listener.onWorldExported(p.get("worldName").getAsString(),
                     p.get("markdown").getAsString());
+            case "world-deleted" -> {
+                // Selecting it again after a reconnect would create it anew from its template.
+                synchronized (lock) {
+                    selection = null;
+                    position = null;
+                }
+                failTurns("The world was deleted before the turn was over.");
+                listener.onWorldDeleted(p.get("worldName").getAsString());
+            }
             default -> {
                 // pong, and frame types of later protocol versions: nothing to tell the listener.
             }

@@ -2,9 +2,14 @@ package io.worldlink.jetty;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.worldlink.ErrorCode;
+import io.worldlink.Identity;
 import io.worldlink.TestData;
+import io.worldlink.WorldLinkException;
+import io.worldlink.client.ClientListener;
 import io.worldlink.WorldLink;
 import io.worldlink.client.Reply;
 import io.worldlink.client.ReplyListener;
@@ -18,6 +23,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -86,6 +92,27 @@ class ClientChatTest {
         }
         assertEquals(turn.replies().size(), printed.ends.size());
         assertFalse(turn.stopped());
+    }
+
+    @Test
+    void theClientIsToldWhenItsWorldIsDeletedAndLeavesIt() throws Exception {
+        client.close();
+        CompletableFuture<String> deleted = new CompletableFuture<>();
+        client = WorldLinkClient.builder(server.webSocketUri()).listener(new ClientListener() {
+            @Override
+            public void onWorldDeleted(String worldName) {
+                deleted.complete(worldName);
+            }
+        }).build();
+        String user = UUID.randomUUID().toString();
+        client.selectWorld("fast-world", "doomed", user).get(10, TimeUnit.SECONDS);
+
+        link.deleteWorld(Identity.ANONYMOUS, user, "doomed").get(10, TimeUnit.SECONDS);
+
+        assertEquals("doomed", deleted.get(10, TimeUnit.SECONDS));
+        ExecutionException refused = assertThrows(ExecutionException.class,
+                () -> client.chat("anyone there?").get(10, TimeUnit.SECONDS));
+        assertEquals(ErrorCode.NO_WORLD_SELECTED, ((WorldLinkException) refused.getCause()).code());
     }
 
     @Test
