@@ -2,6 +2,7 @@ package io.worldlink.internal.world;
 
 import io.worldlink.ErrorCode;
 import io.worldlink.WorldLinkException;
+import java.text.Normalizer;
 import java.util.Locale;
 import java.util.Set;
 
@@ -56,7 +57,15 @@ public record WorldPolicy(int maxAgentsPerWorld, int maxSystemPromptChars, int m
             throw new WorldLinkException(ErrorCode.INVALID_NAME, "The " + what + " must not contain control "
                     + "characters.");
         }
-        return n;
+        // A name that looks like another must be the other: compatibility forms folded (ＳＹＳＴＥＭ is
+        // SYSTEM), and no character that shows nothing (sys\u200Btem would pass for system).
+        String folded = Normalizer.normalize(n, Normalizer.Form.NFKC);
+        if (folded.codePoints().anyMatch(c -> Character.getType(c) == Character.FORMAT
+                || Character.getType(c) == Character.UNASSIGNED || Character.getType(c) == Character.PRIVATE_USE)) {
+            throw new WorldLinkException(ErrorCode.INVALID_NAME, "The " + what + " must not contain invisible "
+                    + "characters.");
+        }
+        return folded;
     }
 
     /**
