@@ -3,6 +3,7 @@ package io.worldlink;
 import io.worldlink.internal.Daemons;
 import io.worldlink.internal.Durations;
 import io.worldlink.internal.model.ModelRegistry;
+import io.worldlink.internal.model.ModelTimer;
 import io.worldlink.internal.protocol.Hub;
 import io.worldlink.internal.protocol.Limits;
 import io.worldlink.internal.store.FileUserStorage;
@@ -14,6 +15,7 @@ import io.worldlink.internal.world.WorldRuntime;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -70,54 +72,61 @@ public final class WorldLink implements AutoCloseable {
     private final List<ExecutorService> owned;
 
     private WorldLink(Builder b) {
-        this.bus = b.bus != null ? b.bus : EventBus.inProcess();
-        this.templates = new Templates(b.dataRoot);
-        UserStorage storage = b.storage;
-        if (storage == null) {
-            FileUserStorage files = new FileUserStorage(b.dataRoot, b.syncWrites);
-            for (String removed : files.removeInterruptedClones()) {
-                LOG.log(System.Logger.Level.INFO, "Removed " + removed + ", left by a clone that a crash interrupted.");
-            }
-            storage = files;
-        }
-        WorldCloner cloner = b.cloner != null ? b.cloner : WorldCloner.fromTemplates(b.dataRoot, storage);
-        Map<String, ChatModel> models = new LinkedHashMap<>(ModelRegistry.fromEnvironment(b.environment, b.offlinePace,
-                b.modelFirstByteTimeout, b.modelGapTimeout));
-        models.putAll(b.models);
-        this.defaultProvider = b.defaultProvider != null ? b.defaultProvider : ModelRegistry.defaultProvider(b.environment);
-        ModelRegistry registry = new ModelRegistry(models, defaultProvider);
-        this.authenticator = b.authenticator != null ? b.authenticator : Authenticator.none();
-
         int cores = Runtime.getRuntime().availableProcessors();
-        ExecutorService worldPool = b.worldExecutor != null ? b.worldExecutor
-                : Executors.newFixedThreadPool(Math.max(2, cores), Daemons.factory("worldlink-world"));
-        ExecutorService modelPool = b.modelExecutor != null ? b.modelExecutor
-                : Executors.newFixedThreadPool(Math.max(4, 2 * cores), Daemons.factory("worldlink-model"));
         ScheduledThreadPoolExecutor timer = new ScheduledThreadPoolExecutor(1, Daemons.factory("worldlink-timer"));
         timer.setRemoveOnCancelPolicy(true);
-        this.owned = new java.util.ArrayList<>();
-        if (b.worldExecutor == null) {
+        this.owned = new ArrayList<>(List.of(timer));
+        ExecutorService worldPool = b.worldExecutor;
+        if (worldPool == null) {
+            worldPool = Executors.newFixedThreadPool(Math.max(2, cores), Daemons.factory("worldlink-world"));
             owned.add(worldPool);
         }
-        if (b.modelExecutor == null) {
+        ExecutorService modelPool = b.modelExecutor;
+        if (modelPool == null) {
+            modelPool = Executors.newFixedThreadPool(Math.max(4, 2 * cores), Daemons.factory("worldlink-model"));
             owned.add(modelPool);
         }
-        owned.add(timer);
-        this.dispatcher = new ModelDispatcher(modelPool, b.maxConcurrentModelCalls);
-        this.hub = new Hub(new WorldRuntime.Shared(storage, bus, registry, dispatcher, worldPool, timer, templates,
-                new WorldRuntime.Settings(b.memoryWindow, b.memoryCap, b.saveDelay, b.replyTimeout, b.clock,
-                        new ModelPolicy(b.maxTokensCap, b.allowedModels), new WorldPolicy(b.maxAgentsPerWorld,
-                        b.maxSystemPromptChars, b.maxNameChars, b.maxDescriptionChars, b.maxTurnLimit),
-                        b.resumeTurns, b.resumeWithin), b.metrics),
-                cloner,
-                b.anonymousGracePeriod, new Limits(b.maxFrameChars, b.maxQueuedChars, b.requestsPerSecond,
-                b.requestBurst, b.maxConnections, b.maxConnectionsPerAddress, b.maxConnectionsPerUser,
-                b.maxLoadedWorlds, b.maxWorldsPerUser, b.maxWorldsPerAnonymousUser, b.selectTimeout),
-                b.trustClaimedUserIds);
-        if (b.trustClaimedUserIds) {
-            LOG.log(System.Logger.Level.WARNING, "Insecure mode: clients may claim any user id without proof.");
+        // Whatever refuses this configuration from here on (a default provider that no model has, a data
+        // root that cannot be read) must not leave the pools behind.
+        try {
+            this.bus = b.bus != null ? b.bus : EventBus.inProcess();
+            this.templates = new Templates(b.dataRoot);
+            UserStorage storage = b.storage;
+            if (storage == null) {
+                FileUserStorage files = new FileUserStorage(b.dataRoot, b.syncWrites);
+                for (String removed : files.removeInterruptedClones()) {
+                    LOG.log(System.Logger.Level.INFO, "Removed " + removed
+                            + ", left by a clone that a crash interrupted.");
+                }
+                storage = files;
+            }
+            WorldCloner cloner = b.cloner != null ? b.cloner : WorldCloner.fromTemplates(b.dataRoot, storage);
+            Map<String, ChatModel> models = new LinkedHashMap<>(ModelRegistry.fromEnvironment(b.environment,
+                    b.offlinePace, b.modelFirstByteTimeout, b.modelGapTimeout, ModelTimer.shared(timer)));
+            models.putAll(b.models);
+            this.defaultProvider = b.defaultProvider != null ? b.defaultProvider
+                    : ModelRegistry.defaultProvider(b.environment);
+            ModelRegistry registry = new ModelRegistry(models, defaultProvider);
+            this.authenticator = b.authenticator != null ? b.authenticator : Authenticator.none();
+            this.dispatcher = new ModelDispatcher(modelPool, b.maxConcurrentModelCalls);
+            this.hub = new Hub(new WorldRuntime.Shared(storage, bus, registry, dispatcher, worldPool, timer, templates,
+                    new WorldRuntime.Settings(b.memoryWindow, b.memoryCap, b.saveDelay, b.replyTimeout, b.clock,
+                            new ModelPolicy(b.maxTokensCap, b.allowedModels), new WorldPolicy(b.maxAgentsPerWorld,
+                            b.maxSystemPromptChars, b.maxNameChars, b.maxDescriptionChars, b.maxTurnLimit),
+                            b.resumeTurns, b.resumeWithin), b.metrics),
+                    cloner,
+                    b.anonymousGracePeriod, new Limits(b.maxFrameChars, b.maxQueuedChars, b.requestsPerSecond,
+                    b.requestBurst, b.maxConnections, b.maxConnectionsPerAddress, b.maxConnectionsPerUser,
+                    b.maxLoadedWorlds, b.maxWorldsPerUser, b.maxWorldsPerAnonymousUser, b.selectTimeout),
+                    b.trustClaimedUserIds);
+            if (b.trustClaimedUserIds) {
+                LOG.log(System.Logger.Level.WARNING, "Insecure mode: clients may claim any user id without proof.");
+            }
+            recover(storage, b.anonymousGracePeriod);
+        } catch (RuntimeException | Error e) {
+            stopOwned();
+            throw e;
         }
-        recover(storage, b.anonymousGracePeriod);
         if (templates.list().isEmpty()) {
             LOG.log(System.Logger.Level.WARNING, "There are no templates in " + b.dataRoot.toAbsolutePath().normalize()
                     .resolve("worlds") + ": clients can open only worlds that exist already. Point dataRoot(...) at the "
@@ -368,7 +377,8 @@ public final class WorldLink implements AutoCloseable {
 
     /**
      * Closes every connection with 1001, saves and closes every world, deletes the folders of anonymous
-     * users, and stops WorldLink's threads.
+     * users, and stops WorldLink's threads (its pools, its timer and the timers of the built-in models),
+     * waiting up to 10 s for them to end.
      */
     @Override
     public void close() {
@@ -377,7 +387,22 @@ public final class WorldLink implements AutoCloseable {
         } catch (Exception e) {
             LOG.log(System.Logger.Level.WARNING, "WorldLink did not stop cleanly within 30 s", e);
         }
+        stopOwned();
+    }
+
+    private void stopOwned() {
         owned.forEach(ExecutorService::shutdownNow);
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        try {
+            for (ExecutorService pool : owned) {
+                if (!pool.awaitTermination(deadline - System.nanoTime(), TimeUnit.NANOSECONDS)) {
+                    LOG.log(System.Logger.Level.WARNING, "A thread of WorldLink did not stop within 10 s.");
+                    return;
+                }
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
     }
 
     /** Configures a {@link WorldLink}. Not thread-safe; {@link #build()} may be called more than once. */
