@@ -214,10 +214,11 @@ public final class WorldLink implements AutoCloseable {
      * @param identity what the caller proved
      * @param userId the owner
      * @param worldName the world's name
-     * @return the world as Markdown: its settings, its agents and its conversation
+     * @return the world as Markdown: its settings, its agents and its conversation; fails with
+     *     {@link ErrorCode#WORLD_NOT_FOUND} and the access errors
      */
     public CompletableFuture<String> export(Identity identity, String userId, String worldName) {
-        return hub.export(identity, userId, worldName);
+        return failing(() -> hub.export(Objects.requireNonNull(identity, "identity"), userId, worldName));
     }
 
     // ---- managing worlds and agents: the same rules as the protocol's requests (docs/protocol-management.md) ----
@@ -325,10 +326,12 @@ public final class WorldLink implements AutoCloseable {
      * @param worldName the world
      * @param content the notice
      * @param level how serious it is
-     * @return done when it is published; fails with {@link ErrorCode#WORLD_NOT_FOUND} when there is no such world
+     * @return done when it is published; fails with {@link ErrorCode#WORLD_NOT_FOUND} when there is no such world,
+     *     {@link ErrorCode#INVALID_NAME} for an invalid user id or world name
      */
     public CompletableFuture<Void> notifyWorld(String userId, String worldName, String content, MessageLevel level) {
-        return hub.notifyWorld(userId, worldName, content, level);
+        return failing(() -> hub.notifyWorld(userId, worldName, Objects.requireNonNull(content, "content"),
+                Objects.requireNonNull(level, "level")));
     }
 
     /**
@@ -337,10 +340,11 @@ public final class WorldLink implements AutoCloseable {
      * @param userId the user
      * @param content the notice
      * @param level how serious it is
-     * @return how many worlds it reached
+     * @return how many worlds it reached; fails with {@link ErrorCode#INVALID_NAME} for an invalid user id
      */
     public CompletableFuture<Integer> notifyUser(String userId, String content, MessageLevel level) {
-        return hub.notifyLoaded(UserId.of(userId), content, level);
+        return failing(() -> hub.notifyLoaded(UserId.of(userId), Objects.requireNonNull(content, "content"),
+                Objects.requireNonNull(level, "level")));
     }
 
     /**
@@ -351,7 +355,8 @@ public final class WorldLink implements AutoCloseable {
      * @return how many worlds it reached
      */
     public CompletableFuture<Integer> broadcast(String content, MessageLevel level) {
-        return hub.notifyLoaded(null, content, level);
+        return failing(() -> hub.notifyLoaded(null, Objects.requireNonNull(content, "content"),
+                Objects.requireNonNull(level, "level")));
     }
 
     /** @return the open connections, with the world each is in */
