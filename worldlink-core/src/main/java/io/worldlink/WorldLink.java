@@ -463,7 +463,7 @@ public final class WorldLink implements AutoCloseable {
          * @return this
          */
         public Builder dataRoot(Path dataRoot) {
-            this.dataRoot = Objects.requireNonNull(dataRoot);
+            this.dataRoot = Objects.requireNonNull(dataRoot, "dataRoot");
             return this;
         }
 
@@ -472,7 +472,7 @@ public final class WorldLink implements AutoCloseable {
          * @return this
          */
         public Builder storage(UserStorage storage) {
-            this.storage = Objects.requireNonNull(storage);
+            this.storage = Objects.requireNonNull(storage, "storage");
             return this;
         }
 
@@ -481,7 +481,7 @@ public final class WorldLink implements AutoCloseable {
          * @return this
          */
         public Builder cloner(WorldCloner cloner) {
-            this.cloner = Objects.requireNonNull(cloner);
+            this.cloner = Objects.requireNonNull(cloner, "cloner");
             return this;
         }
 
@@ -490,7 +490,7 @@ public final class WorldLink implements AutoCloseable {
          * @return this
          */
         public Builder eventBus(EventBus bus) {
-            this.bus = Objects.requireNonNull(bus);
+            this.bus = Objects.requireNonNull(bus, "bus");
             return this;
         }
 
@@ -503,7 +503,7 @@ public final class WorldLink implements AutoCloseable {
          * @return this
          */
         public Builder chatModel(String provider, ChatModel model) {
-            models.put(Objects.requireNonNull(provider), Objects.requireNonNull(model));
+            models.put(Objects.requireNonNull(provider, "provider"), Objects.requireNonNull(model, "model"));
             return this;
         }
 
@@ -513,7 +513,7 @@ public final class WorldLink implements AutoCloseable {
          * @return this
          */
         public Builder defaultProvider(String provider) {
-            this.defaultProvider = Objects.requireNonNull(provider);
+            this.defaultProvider = Objects.requireNonNull(provider, "provider");
             return this;
         }
 
@@ -523,7 +523,7 @@ public final class WorldLink implements AutoCloseable {
          * @return this
          */
         public Builder environment(Map<String, String> environment) {
-            this.environment = Map.copyOf(environment);
+            this.environment = Map.copyOf(Objects.requireNonNull(environment, "environment"));
             return this;
         }
 
@@ -532,7 +532,10 @@ public final class WorldLink implements AutoCloseable {
          * @return this
          */
         public Builder offlinePace(Duration pace) {
-            this.offlinePace = Objects.requireNonNull(pace);
+            if (Objects.requireNonNull(pace, "pace").isNegative()) {
+                throw new IllegalArgumentException("the offline pace must not be negative, was " + pace);
+            }
+            this.offlinePace = pace;
             return this;
         }
 
@@ -541,7 +544,7 @@ public final class WorldLink implements AutoCloseable {
          * @return this
          */
         public Builder authenticator(Authenticator authenticator) {
-            this.authenticator = Objects.requireNonNull(authenticator);
+            this.authenticator = Objects.requireNonNull(authenticator, "authenticator");
             return this;
         }
 
@@ -561,16 +564,19 @@ public final class WorldLink implements AutoCloseable {
          * @return this
          */
         public Builder maxFrameChars(int chars) {
-            this.maxFrameChars = chars;
+            this.maxFrameChars = atLeast(256, chars, "the frame limit");
             return this;
         }
 
         /**
          * @param chars how much may wait to be sent to one client (default 4 Mi characters) before it
-         *     is closed with 1013
+         *     is closed with 1013; at least the frame limit, which {@link #build()} checks
          * @return this
          */
         public Builder maxQueuedChars(long chars) {
+            if (chars < 256) {
+                throw new IllegalArgumentException("the queue limit must be at least 256, was " + chars);
+            }
             this.maxQueuedChars = chars;
             return this;
         }
@@ -581,8 +587,11 @@ public final class WorldLink implements AutoCloseable {
          * @return this
          */
         public Builder rateLimit(double perSecond, int burst) {
+            if (!(perSecond > 0) || Double.isInfinite(perSecond)) {
+                throw new IllegalArgumentException("the request rate must be positive and finite, was " + perSecond);
+            }
+            this.requestBurst = atLeast(1, burst, "the request burst");
             this.requestsPerSecond = perSecond;
-            this.requestBurst = burst;
             return this;
         }
 
@@ -592,7 +601,7 @@ public final class WorldLink implements AutoCloseable {
          * @return this
          */
         public Builder anonymousGracePeriod(Duration grace) {
-            if (grace.isNegative()) {
+            if (Objects.requireNonNull(grace, "grace").isNegative()) {
                 throw new IllegalArgumentException("the grace period must not be negative");
             }
             this.anonymousGracePeriod = grace;
@@ -605,7 +614,7 @@ public final class WorldLink implements AutoCloseable {
          * @return this
          */
         public Builder worldExecutor(ExecutorService executor) {
-            this.worldExecutor = Objects.requireNonNull(executor);
+            this.worldExecutor = Objects.requireNonNull(executor, "executor");
             return this;
         }
 
@@ -615,7 +624,7 @@ public final class WorldLink implements AutoCloseable {
          * @return this
          */
         public Builder modelExecutor(ExecutorService executor) {
-            this.modelExecutor = Objects.requireNonNull(executor);
+            this.modelExecutor = Objects.requireNonNull(executor, "executor");
             return this;
         }
 
@@ -624,18 +633,19 @@ public final class WorldLink implements AutoCloseable {
          * @return this
          */
         public Builder maxConcurrentModelCalls(int limit) {
-            this.maxConcurrentModelCalls = limit;
+            this.maxConcurrentModelCalls = atLeast(1, limit, "the model call limit");
             return this;
         }
 
         /**
-         * @param window how many recent memory messages a model is sent (default 10)
-         * @param cap how many messages a memory holds before older ones move to the archive (default 200)
+         * @param window how many recent memory messages a model is sent (default 10), zero or more
+         * @param cap how many messages a memory holds before older ones move to the archive (default 200),
+         *     at least 4
          * @return this
          */
         public Builder memory(int window, int cap) {
-            this.memoryWindow = window;
-            this.memoryCap = cap;
+            this.memoryWindow = atLeast(0, window, "the memory window");
+            this.memoryCap = atLeast(4, cap, "the memory cap");
             return this;
         }
 
@@ -648,7 +658,7 @@ public final class WorldLink implements AutoCloseable {
          * @return this
          */
         public Builder saveDelay(Duration delay) {
-            if (delay.isNegative()) {
+            if (Objects.requireNonNull(delay, "delay").isNegative()) {
                 throw new IllegalArgumentException("the save delay must not be negative");
             }
             this.saveDelay = delay;
@@ -662,7 +672,7 @@ public final class WorldLink implements AutoCloseable {
          * @return this
          */
         public Builder replyTimeout(Duration timeout) {
-            if (timeout.isNegative() || timeout.isZero()) {
+            if (Objects.requireNonNull(timeout, "timeout").isNegative() || timeout.isZero()) {
                 throw new IllegalArgumentException("the reply timeout must be positive");
             }
             this.replyTimeout = timeout;
@@ -678,6 +688,8 @@ public final class WorldLink implements AutoCloseable {
          * @return this
          */
         public Builder modelTimeouts(Duration firstByte, Duration gap) {
+            Objects.requireNonNull(firstByte, "firstByte");
+            Objects.requireNonNull(gap, "gap");
             if (firstByte.isNegative() || firstByte.isZero() || gap.isNegative() || gap.isZero()) {
                 throw new IllegalArgumentException("model timeouts must be positive");
             }
@@ -691,7 +703,7 @@ public final class WorldLink implements AutoCloseable {
          * @return this
          */
         public Builder clock(Clock clock) {
-            this.clock = Objects.requireNonNull(clock);
+            this.clock = Objects.requireNonNull(clock, "clock");
             return this;
         }
 
@@ -850,7 +862,7 @@ public final class WorldLink implements AutoCloseable {
          * @return this
          */
         public Builder selectTimeout(Duration timeout) {
-            if (timeout.isNegative() || timeout.isZero()) {
+            if (Objects.requireNonNull(timeout, "timeout").isNegative() || timeout.isZero()) {
                 throw new IllegalArgumentException("the select timeout must be positive");
             }
             this.selectTimeout = timeout;
@@ -868,7 +880,7 @@ public final class WorldLink implements AutoCloseable {
          * @return this
          */
         public Builder interruptedTurns(boolean resume, Duration within) {
-            if (within.isNegative()) {
+            if (Objects.requireNonNull(within, "within").isNegative()) {
                 throw new IllegalArgumentException("the age of a turn to take up must not be negative");
             }
             this.resumeTurns = resume;
@@ -893,8 +905,17 @@ public final class WorldLink implements AutoCloseable {
             return value;
         }
 
-        /** @return a new WorldLink with this configuration */
+        /**
+         * @return a new WorldLink with this configuration
+         * @throws IllegalArgumentException when the queue limit is below the frame limit, or the default provider
+         *     is none of the models; no thread is left behind
+         */
         public WorldLink build() {
+            // The one check that involves two setters, made before any pool exists.
+            if (maxQueuedChars < maxFrameChars) {
+                throw new IllegalArgumentException("the queue limit (" + maxQueuedChars + ") must be at least the "
+                        + "frame limit (" + maxFrameChars + ")");
+            }
             return new WorldLink(this);
         }
     }
