@@ -1,5 +1,6 @@
 package io.worldlink;
 
+import io.worldlink.internal.model.ModelTimer;
 import io.worldlink.internal.model.OfflineChatModel;
 import io.worldlink.internal.model.OpenAiChatModel;
 import java.time.Duration;
@@ -21,23 +22,27 @@ public interface ChatModel {
 
     /**
      * The built-in offline model: no network, deterministic, streams word by word. Its reply uses the
-     * agent's name, the role its system prompt gives it, and the message it answers.
+     * agent's name, the role its system prompt gives it, and the message it answers. With a pace, the
+     * model has a daemon thread ({@code worldlink-offline-model-*}) only while one of its replies is
+     * streaming; there is nothing to close.
      *
      * @param pace the pause between two words; zero streams at once
      * @return the model
      */
     static ChatModel offline(Duration pace) {
-        return new OfflineChatModel(pace);
+        return new OfflineChatModel(pace, ModelTimer.perCall("worldlink-offline-model"));
     }
 
     /**
      * A client for an OpenAI-compatible {@code /chat/completions} endpoint that streams (OpenAI,
-     * Ollama's {@code /v1}, vLLM, LM Studio and the like).
+     * Ollama's {@code /v1}, vLLM, LM Studio and the like). The model has a daemon thread
+     * ({@code worldlink-model-watchdog-*}) that watches for a stream gone quiet only while one of its calls
+     * is under way; there is nothing to close.
      *
      * @param settings where and how to call it
      * @return the model
      */
     static ChatModel openAiCompatible(OpenAiSettings settings) {
-        return new OpenAiChatModel(settings);
+        return new OpenAiChatModel(settings, ModelTimer.perCall("worldlink-model-watchdog"));
     }
 }

@@ -3,6 +3,7 @@ package io.worldlink;
 import io.worldlink.internal.Daemons;
 import io.worldlink.internal.Durations;
 import io.worldlink.internal.model.ModelRegistry;
+import io.worldlink.internal.model.ModelTimer;
 import io.worldlink.internal.protocol.Hub;
 import io.worldlink.internal.protocol.Limits;
 import io.worldlink.internal.store.FileUserStorage;
@@ -14,6 +15,7 @@ import io.worldlink.internal.world.WorldRuntime;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -70,54 +72,61 @@ public final class WorldLink implements AutoCloseable {
     private final List<ExecutorService> owned;
 
     private WorldLink(Builder b) {
-        this.bus = b.bus != null ? b.bus : EventBus.inProcess();
-        this.templates = new Templates(b.dataRoot);
-        UserStorage storage = b.storage;
-        if (storage == null) {
-            FileUserStorage files = new FileUserStorage(b.dataRoot, b.syncWrites);
-            for (String removed : files.removeInterruptedClones()) {
-                LOG.log(System.Logger.Level.INFO, "Removed " + removed + ", left by a clone that a crash interrupted.");
-            }
-            storage = files;
-        }
-        WorldCloner cloner = b.cloner != null ? b.cloner : WorldCloner.fromTemplates(b.dataRoot, storage);
-        Map<String, ChatModel> models = new LinkedHashMap<>(ModelRegistry.fromEnvironment(b.environment, b.offlinePace,
-                b.modelFirstByteTimeout, b.modelGapTimeout));
-        models.putAll(b.models);
-        this.defaultProvider = b.defaultProvider != null ? b.defaultProvider : ModelRegistry.defaultProvider(b.environment);
-        ModelRegistry registry = new ModelRegistry(models, defaultProvider);
-        this.authenticator = b.authenticator != null ? b.authenticator : Authenticator.none();
-
         int cores = Runtime.getRuntime().availableProcessors();
-        ExecutorService worldPool = b.worldExecutor != null ? b.worldExecutor
-                : Executors.newFixedThreadPool(Math.max(2, cores), Daemons.factory("worldlink-world"));
-        ExecutorService modelPool = b.modelExecutor != null ? b.modelExecutor
-                : Executors.newFixedThreadPool(Math.max(4, 2 * cores), Daemons.factory("worldlink-model"));
         ScheduledThreadPoolExecutor timer = new ScheduledThreadPoolExecutor(1, Daemons.factory("worldlink-timer"));
         timer.setRemoveOnCancelPolicy(true);
-        this.owned = new java.util.ArrayList<>();
-        if (b.worldExecutor == null) {
+        this.owned = new ArrayList<>(List.of(timer));
+        ExecutorService worldPool = b.worldExecutor;
+        if (worldPool == null) {
+            worldPool = Executors.newFixedThreadPool(Math.max(2, cores), Daemons.factory("worldlink-world"));
             owned.add(worldPool);
         }
-        if (b.modelExecutor == null) {
+        ExecutorService modelPool = b.modelExecutor;
+        if (modelPool == null) {
+            modelPool = Executors.newFixedThreadPool(Math.max(4, 2 * cores), Daemons.factory("worldlink-model"));
             owned.add(modelPool);
         }
-        owned.add(timer);
-        this.dispatcher = new ModelDispatcher(modelPool, b.maxConcurrentModelCalls);
-        this.hub = new Hub(new WorldRuntime.Shared(storage, bus, registry, dispatcher, worldPool, timer, templates,
-                new WorldRuntime.Settings(b.memoryWindow, b.memoryCap, b.saveDelay, b.replyTimeout, b.clock,
-                        new ModelPolicy(b.maxTokensCap, b.allowedModels), new WorldPolicy(b.maxAgentsPerWorld,
-                        b.maxSystemPromptChars, b.maxNameChars, b.maxDescriptionChars, b.maxTurnLimit),
-                        b.resumeTurns, b.resumeWithin), b.metrics),
-                cloner,
-                b.anonymousGracePeriod, new Limits(b.maxFrameChars, b.maxQueuedChars, b.requestsPerSecond,
-                b.requestBurst, b.maxConnections, b.maxConnectionsPerAddress, b.maxConnectionsPerUser,
-                b.maxLoadedWorlds, b.maxWorldsPerUser, b.maxWorldsPerAnonymousUser, b.selectTimeout),
-                b.trustClaimedUserIds);
-        if (b.trustClaimedUserIds) {
-            LOG.log(System.Logger.Level.WARNING, "Insecure mode: clients may claim any user id without proof.");
+        // Whatever refuses this configuration from here on (a default provider that no model has, a data
+        // root that cannot be read) must not leave the pools behind.
+        try {
+            this.bus = b.bus != null ? b.bus : EventBus.inProcess();
+            this.templates = new Templates(b.dataRoot);
+            UserStorage storage = b.storage;
+            if (storage == null) {
+                FileUserStorage files = new FileUserStorage(b.dataRoot, b.syncWrites);
+                for (String removed : files.removeInterruptedClones()) {
+                    LOG.log(System.Logger.Level.INFO, "Removed " + removed
+                            + ", left by a clone that a crash interrupted.");
+                }
+                storage = files;
+            }
+            WorldCloner cloner = b.cloner != null ? b.cloner : WorldCloner.fromTemplates(b.dataRoot, storage);
+            Map<String, ChatModel> models = new LinkedHashMap<>(ModelRegistry.fromEnvironment(b.environment,
+                    b.offlinePace, b.modelFirstByteTimeout, b.modelGapTimeout, ModelTimer.shared(timer)));
+            models.putAll(b.models);
+            this.defaultProvider = b.defaultProvider != null ? b.defaultProvider
+                    : ModelRegistry.defaultProvider(b.environment);
+            ModelRegistry registry = new ModelRegistry(models, defaultProvider);
+            this.authenticator = b.authenticator != null ? b.authenticator : Authenticator.none();
+            this.dispatcher = new ModelDispatcher(modelPool, b.maxConcurrentModelCalls);
+            this.hub = new Hub(new WorldRuntime.Shared(storage, bus, registry, dispatcher, worldPool, timer, templates,
+                    new WorldRuntime.Settings(b.memoryWindow, b.memoryCap, b.saveDelay, b.replyTimeout, b.clock,
+                            new ModelPolicy(b.maxTokensCap, b.allowedModels), new WorldPolicy(b.maxAgentsPerWorld,
+                            b.maxSystemPromptChars, b.maxNameChars, b.maxDescriptionChars, b.maxTurnLimit),
+                            b.resumeTurns, b.resumeWithin), b.metrics),
+                    cloner,
+                    b.anonymousGracePeriod, new Limits(b.maxFrameChars, b.maxQueuedChars, b.requestsPerSecond,
+                    b.requestBurst, b.maxConnections, b.maxConnectionsPerAddress, b.maxConnectionsPerUser,
+                    b.maxLoadedWorlds, b.maxWorldsPerUser, b.maxWorldsPerAnonymousUser, b.selectTimeout),
+                    b.trustClaimedUserIds);
+            if (b.trustClaimedUserIds) {
+                LOG.log(System.Logger.Level.WARNING, "Insecure mode: clients may claim any user id without proof.");
+            }
+            recover(storage, b.anonymousGracePeriod);
+        } catch (RuntimeException | Error e) {
+            stopOwned();
+            throw e;
         }
-        recover(storage, b.anonymousGracePeriod);
         if (templates.list().isEmpty()) {
             LOG.log(System.Logger.Level.WARNING, "There are no templates in " + b.dataRoot.toAbsolutePath().normalize()
                     .resolve("worlds") + ": clients can open only worlds that exist already. Point dataRoot(...) at the "
@@ -205,10 +214,11 @@ public final class WorldLink implements AutoCloseable {
      * @param identity what the caller proved
      * @param userId the owner
      * @param worldName the world's name
-     * @return the world as Markdown: its settings, its agents and its conversation
+     * @return the world as Markdown: its settings, its agents and its conversation; fails with
+     *     {@link ErrorCode#WORLD_NOT_FOUND} and the access errors
      */
     public CompletableFuture<String> export(Identity identity, String userId, String worldName) {
-        return hub.export(identity, userId, worldName);
+        return failing(() -> hub.export(Objects.requireNonNull(identity, "identity"), userId, worldName));
     }
 
     // ---- managing worlds and agents: the same rules as the protocol's requests (docs/protocol-management.md) ----
@@ -316,10 +326,12 @@ public final class WorldLink implements AutoCloseable {
      * @param worldName the world
      * @param content the notice
      * @param level how serious it is
-     * @return done when it is published; fails with {@link ErrorCode#WORLD_NOT_FOUND} when there is no such world
+     * @return done when it is published; fails with {@link ErrorCode#WORLD_NOT_FOUND} when there is no such world,
+     *     {@link ErrorCode#INVALID_NAME} for an invalid user id or world name
      */
     public CompletableFuture<Void> notifyWorld(String userId, String worldName, String content, MessageLevel level) {
-        return hub.notifyWorld(userId, worldName, content, level);
+        return failing(() -> hub.notifyWorld(userId, worldName, Objects.requireNonNull(content, "content"),
+                Objects.requireNonNull(level, "level")));
     }
 
     /**
@@ -328,10 +340,11 @@ public final class WorldLink implements AutoCloseable {
      * @param userId the user
      * @param content the notice
      * @param level how serious it is
-     * @return how many worlds it reached
+     * @return how many worlds it reached; fails with {@link ErrorCode#INVALID_NAME} for an invalid user id
      */
     public CompletableFuture<Integer> notifyUser(String userId, String content, MessageLevel level) {
-        return hub.notifyLoaded(UserId.of(userId), content, level);
+        return failing(() -> hub.notifyLoaded(UserId.of(userId), Objects.requireNonNull(content, "content"),
+                Objects.requireNonNull(level, "level")));
     }
 
     /**
@@ -342,7 +355,8 @@ public final class WorldLink implements AutoCloseable {
      * @return how many worlds it reached
      */
     public CompletableFuture<Integer> broadcast(String content, MessageLevel level) {
-        return hub.notifyLoaded(null, content, level);
+        return failing(() -> hub.notifyLoaded(null, Objects.requireNonNull(content, "content"),
+                Objects.requireNonNull(level, "level")));
     }
 
     /** @return the open connections, with the world each is in */
@@ -368,7 +382,8 @@ public final class WorldLink implements AutoCloseable {
 
     /**
      * Closes every connection with 1001, saves and closes every world, deletes the folders of anonymous
-     * users, and stops WorldLink's threads.
+     * users, and stops WorldLink's threads (its pools, its timer and the timers of the built-in models),
+     * waiting up to 10 s for them to end.
      */
     @Override
     public void close() {
@@ -377,7 +392,22 @@ public final class WorldLink implements AutoCloseable {
         } catch (Exception e) {
             LOG.log(System.Logger.Level.WARNING, "WorldLink did not stop cleanly within 30 s", e);
         }
+        stopOwned();
+    }
+
+    private void stopOwned() {
         owned.forEach(ExecutorService::shutdownNow);
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        try {
+            for (ExecutorService pool : owned) {
+                if (!pool.awaitTermination(deadline - System.nanoTime(), TimeUnit.NANOSECONDS)) {
+                    LOG.log(System.Logger.Level.WARNING, "A thread of WorldLink did not stop within 10 s.");
+                    return;
+                }
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
     }
 
     /** Configures a {@link WorldLink}. Not thread-safe; {@link #build()} may be called more than once. */
@@ -433,7 +463,7 @@ public final class WorldLink implements AutoCloseable {
          * @return this
          */
         public Builder dataRoot(Path dataRoot) {
-            this.dataRoot = Objects.requireNonNull(dataRoot);
+            this.dataRoot = Objects.requireNonNull(dataRoot, "dataRoot");
             return this;
         }
 
@@ -442,7 +472,7 @@ public final class WorldLink implements AutoCloseable {
          * @return this
          */
         public Builder storage(UserStorage storage) {
-            this.storage = Objects.requireNonNull(storage);
+            this.storage = Objects.requireNonNull(storage, "storage");
             return this;
         }
 
@@ -451,7 +481,7 @@ public final class WorldLink implements AutoCloseable {
          * @return this
          */
         public Builder cloner(WorldCloner cloner) {
-            this.cloner = Objects.requireNonNull(cloner);
+            this.cloner = Objects.requireNonNull(cloner, "cloner");
             return this;
         }
 
@@ -460,7 +490,7 @@ public final class WorldLink implements AutoCloseable {
          * @return this
          */
         public Builder eventBus(EventBus bus) {
-            this.bus = Objects.requireNonNull(bus);
+            this.bus = Objects.requireNonNull(bus, "bus");
             return this;
         }
 
@@ -473,7 +503,7 @@ public final class WorldLink implements AutoCloseable {
          * @return this
          */
         public Builder chatModel(String provider, ChatModel model) {
-            models.put(Objects.requireNonNull(provider), Objects.requireNonNull(model));
+            models.put(Objects.requireNonNull(provider, "provider"), Objects.requireNonNull(model, "model"));
             return this;
         }
 
@@ -483,7 +513,7 @@ public final class WorldLink implements AutoCloseable {
          * @return this
          */
         public Builder defaultProvider(String provider) {
-            this.defaultProvider = Objects.requireNonNull(provider);
+            this.defaultProvider = Objects.requireNonNull(provider, "provider");
             return this;
         }
 
@@ -493,7 +523,7 @@ public final class WorldLink implements AutoCloseable {
          * @return this
          */
         public Builder environment(Map<String, String> environment) {
-            this.environment = Map.copyOf(environment);
+            this.environment = Map.copyOf(Objects.requireNonNull(environment, "environment"));
             return this;
         }
 
@@ -502,7 +532,10 @@ public final class WorldLink implements AutoCloseable {
          * @return this
          */
         public Builder offlinePace(Duration pace) {
-            this.offlinePace = Objects.requireNonNull(pace);
+            if (Objects.requireNonNull(pace, "pace").isNegative()) {
+                throw new IllegalArgumentException("the offline pace must not be negative, was " + pace);
+            }
+            this.offlinePace = pace;
             return this;
         }
 
@@ -511,7 +544,7 @@ public final class WorldLink implements AutoCloseable {
          * @return this
          */
         public Builder authenticator(Authenticator authenticator) {
-            this.authenticator = Objects.requireNonNull(authenticator);
+            this.authenticator = Objects.requireNonNull(authenticator, "authenticator");
             return this;
         }
 
@@ -531,16 +564,19 @@ public final class WorldLink implements AutoCloseable {
          * @return this
          */
         public Builder maxFrameChars(int chars) {
-            this.maxFrameChars = chars;
+            this.maxFrameChars = atLeast(256, chars, "the frame limit");
             return this;
         }
 
         /**
          * @param chars how much may wait to be sent to one client (default 4 Mi characters) before it
-         *     is closed with 1013
+         *     is closed with 1013; at least the frame limit, which {@link #build()} checks
          * @return this
          */
         public Builder maxQueuedChars(long chars) {
+            if (chars < 256) {
+                throw new IllegalArgumentException("the queue limit must be at least 256, was " + chars);
+            }
             this.maxQueuedChars = chars;
             return this;
         }
@@ -551,8 +587,11 @@ public final class WorldLink implements AutoCloseable {
          * @return this
          */
         public Builder rateLimit(double perSecond, int burst) {
+            if (!(perSecond > 0) || Double.isInfinite(perSecond)) {
+                throw new IllegalArgumentException("the request rate must be positive and finite, was " + perSecond);
+            }
+            this.requestBurst = atLeast(1, burst, "the request burst");
             this.requestsPerSecond = perSecond;
-            this.requestBurst = burst;
             return this;
         }
 
@@ -562,7 +601,7 @@ public final class WorldLink implements AutoCloseable {
          * @return this
          */
         public Builder anonymousGracePeriod(Duration grace) {
-            if (grace.isNegative()) {
+            if (Objects.requireNonNull(grace, "grace").isNegative()) {
                 throw new IllegalArgumentException("the grace period must not be negative");
             }
             this.anonymousGracePeriod = grace;
@@ -575,7 +614,7 @@ public final class WorldLink implements AutoCloseable {
          * @return this
          */
         public Builder worldExecutor(ExecutorService executor) {
-            this.worldExecutor = Objects.requireNonNull(executor);
+            this.worldExecutor = Objects.requireNonNull(executor, "executor");
             return this;
         }
 
@@ -585,7 +624,7 @@ public final class WorldLink implements AutoCloseable {
          * @return this
          */
         public Builder modelExecutor(ExecutorService executor) {
-            this.modelExecutor = Objects.requireNonNull(executor);
+            this.modelExecutor = Objects.requireNonNull(executor, "executor");
             return this;
         }
 
@@ -594,18 +633,19 @@ public final class WorldLink implements AutoCloseable {
          * @return this
          */
         public Builder maxConcurrentModelCalls(int limit) {
-            this.maxConcurrentModelCalls = limit;
+            this.maxConcurrentModelCalls = atLeast(1, limit, "the model call limit");
             return this;
         }
 
         /**
-         * @param window how many recent memory messages a model is sent (default 10)
-         * @param cap how many messages a memory holds before older ones move to the archive (default 200)
+         * @param window how many recent memory messages a model is sent (default 10), zero or more
+         * @param cap how many messages a memory holds before older ones move to the archive (default 200),
+         *     at least 4
          * @return this
          */
         public Builder memory(int window, int cap) {
-            this.memoryWindow = window;
-            this.memoryCap = cap;
+            this.memoryWindow = atLeast(0, window, "the memory window");
+            this.memoryCap = atLeast(4, cap, "the memory cap");
             return this;
         }
 
@@ -618,7 +658,7 @@ public final class WorldLink implements AutoCloseable {
          * @return this
          */
         public Builder saveDelay(Duration delay) {
-            if (delay.isNegative()) {
+            if (Objects.requireNonNull(delay, "delay").isNegative()) {
                 throw new IllegalArgumentException("the save delay must not be negative");
             }
             this.saveDelay = delay;
@@ -632,7 +672,7 @@ public final class WorldLink implements AutoCloseable {
          * @return this
          */
         public Builder replyTimeout(Duration timeout) {
-            if (timeout.isNegative() || timeout.isZero()) {
+            if (Objects.requireNonNull(timeout, "timeout").isNegative() || timeout.isZero()) {
                 throw new IllegalArgumentException("the reply timeout must be positive");
             }
             this.replyTimeout = timeout;
@@ -648,6 +688,8 @@ public final class WorldLink implements AutoCloseable {
          * @return this
          */
         public Builder modelTimeouts(Duration firstByte, Duration gap) {
+            Objects.requireNonNull(firstByte, "firstByte");
+            Objects.requireNonNull(gap, "gap");
             if (firstByte.isNegative() || firstByte.isZero() || gap.isNegative() || gap.isZero()) {
                 throw new IllegalArgumentException("model timeouts must be positive");
             }
@@ -661,7 +703,7 @@ public final class WorldLink implements AutoCloseable {
          * @return this
          */
         public Builder clock(Clock clock) {
-            this.clock = Objects.requireNonNull(clock);
+            this.clock = Objects.requireNonNull(clock, "clock");
             return this;
         }
 
@@ -820,7 +862,7 @@ public final class WorldLink implements AutoCloseable {
          * @return this
          */
         public Builder selectTimeout(Duration timeout) {
-            if (timeout.isNegative() || timeout.isZero()) {
+            if (Objects.requireNonNull(timeout, "timeout").isNegative() || timeout.isZero()) {
                 throw new IllegalArgumentException("the select timeout must be positive");
             }
             this.selectTimeout = timeout;
@@ -838,7 +880,7 @@ public final class WorldLink implements AutoCloseable {
          * @return this
          */
         public Builder interruptedTurns(boolean resume, Duration within) {
-            if (within.isNegative()) {
+            if (Objects.requireNonNull(within, "within").isNegative()) {
                 throw new IllegalArgumentException("the age of a turn to take up must not be negative");
             }
             this.resumeTurns = resume;
@@ -863,8 +905,17 @@ public final class WorldLink implements AutoCloseable {
             return value;
         }
 
-        /** @return a new WorldLink with this configuration */
+        /**
+         * @return a new WorldLink with this configuration
+         * @throws IllegalArgumentException when the queue limit is below the frame limit, or the default provider
+         *     is none of the models; no thread is left behind
+         */
         public WorldLink build() {
+            // The one check that involves two setters, made before any pool exists.
+            if (maxQueuedChars < maxFrameChars) {
+                throw new IllegalArgumentException("the queue limit (" + maxQueuedChars + ") must be at least the "
+                        + "frame limit (" + maxFrameChars + ")");
+            }
             return new WorldLink(this);
         }
     }

@@ -96,6 +96,29 @@ class HostApiTest {
         assertEquals(ErrorCode.WORLD_NOT_FOUND, assertInstanceOf(WorldLinkException.class, e.getCause()).code());
     }
 
+    static Throwable failure(java.util.concurrent.CompletableFuture<?> future) {
+        return assertThrows(ExecutionException.class, () -> future.get(5, TimeUnit.SECONDS)).getCause();
+    }
+
+    static void invalidName(java.util.concurrent.CompletableFuture<?> future) {
+        assertEquals(ErrorCode.INVALID_NAME, assertInstanceOf(WorldLinkException.class, failure(future)).code());
+    }
+
+    @Test
+    void theAsynchronousMethodsFailTheirFutureInsteadOfThrowing() {
+        Identity ann = Identity.of("ann");
+        invalidName(link.export(ann, "../ann", "a"));
+        invalidName(link.export(ann, "ann", "../a"));
+        assertInstanceOf(WorldLinkException.class, failure(link.export(Identity.refused("bad token"), "ann", "a")));
+        assertInstanceOf(NullPointerException.class, failure(link.export(null, "ann", "a")));
+        invalidName(link.notifyWorld("../ann", "a", "x", MessageLevel.INFO));
+        invalidName(link.notifyWorld("ann", "../a", "x", MessageLevel.INFO));
+        invalidName(link.notifyUser("../ann", "x", MessageLevel.INFO));
+        invalidName(link.notifyUser(null, "x", MessageLevel.INFO));
+        assertInstanceOf(NullPointerException.class, failure(link.broadcast(null, MessageLevel.INFO)));
+        assertInstanceOf(NullPointerException.class, failure(link.broadcast("x", null)));
+    }
+
     @Test
     void listsConnectionsAndLoadedWorlds() {
         String anon = UUID.randomUUID().toString();

@@ -190,7 +190,7 @@ public final class WorldLinkServer implements AutoCloseable {
         private Path dataRoot;
 
         private Builder(WorldLink link) {
-            this.link = Objects.requireNonNull(link);
+            this.link = Objects.requireNonNull(link, "link");
         }
 
         /**
@@ -198,15 +198,18 @@ public final class WorldLinkServer implements AutoCloseable {
          * @return this
          */
         public Builder host(String host) {
-            this.host = Objects.requireNonNull(host);
+            this.host = Objects.requireNonNull(host, "host");
             return this;
         }
 
         /**
-         * @param port the port; default 8080, 0 for any free one (see {@link #port()})
+         * @param port the port, from 0 to 65535; default 8080, 0 for any free one (see {@link #port()})
          * @return this
          */
         public Builder port(int port) {
+            if (port < 0 || port > 65535) {
+                throw new IllegalArgumentException("The port must be from 0 to 65535, was " + port + ".");
+            }
             this.port = port;
             return this;
         }
@@ -216,7 +219,7 @@ public final class WorldLinkServer implements AutoCloseable {
          * @return this
          */
         public Builder path(String path) {
-            if (!path.startsWith("/") || path.startsWith("/api") || path.equals("/health")
+            if (!Objects.requireNonNull(path, "path").startsWith("/") || path.startsWith("/api") || path.equals("/health")
                     || path.startsWith("/health/") || path.equals("/metrics")) {
                 throw new IllegalArgumentException("The WebSocket path must start with / and not clash with /api, "
                         + "/health or /metrics: " + path);
@@ -230,7 +233,7 @@ public final class WorldLinkServer implements AutoCloseable {
          * @return this
          */
         public Builder idleTimeout(Duration timeout) {
-            if (timeout.isNegative()) {
+            if (Objects.requireNonNull(timeout, "timeout").isNegative()) {
                 throw new IllegalArgumentException("The idle timeout must not be negative (zero means none).");
             }
             this.idleTimeout = timeout;
@@ -238,10 +241,13 @@ public final class WorldLinkServer implements AutoCloseable {
         }
 
         /**
-         * @param bytes the largest text frame a client may send; default 64 KiB; larger closes with 1009
+         * @param bytes the largest text frame a client may send, at least 1; default 64 KiB; larger closes with 1009
          * @return this
          */
         public Builder maxFrameBytes(int bytes) {
+            if (bytes < 1) {
+                throw new IllegalArgumentException("The frame limit must be at least 1 byte, was " + bytes + ".");
+            }
             this.maxFrameBytes = bytes;
             return this;
         }
@@ -251,7 +257,7 @@ public final class WorldLinkServer implements AutoCloseable {
          * @return this
          */
         public Builder pingInterval(Duration interval) {
-            if (interval.isZero() || interval.isNegative()) {
+            if (Objects.requireNonNull(interval, "interval").isZero() || interval.isNegative()) {
                 throw new IllegalArgumentException("The ping interval must be positive.");
             }
             this.pingInterval = interval;
@@ -267,7 +273,7 @@ public final class WorldLinkServer implements AutoCloseable {
          * @return this
          */
         public Builder pongTimeout(Duration timeout) {
-            if (timeout.isZero() || timeout.isNegative()) {
+            if (Objects.requireNonNull(timeout, "timeout").isZero() || timeout.isNegative()) {
                 throw new IllegalArgumentException("The pong timeout must be positive.");
             }
             this.pongTimeout = timeout;
@@ -282,7 +288,7 @@ public final class WorldLinkServer implements AutoCloseable {
          * @return this
          */
         public Builder streamTimeout(Duration timeout) {
-            if (timeout.isZero() || timeout.isNegative()) {
+            if (Objects.requireNonNull(timeout, "timeout").isZero() || timeout.isNegative()) {
                 throw new IllegalArgumentException("The stream timeout must be positive.");
             }
             this.streamTimeout = timeout;
@@ -303,7 +309,7 @@ public final class WorldLinkServer implements AutoCloseable {
          * @throws IllegalArgumentException when an entry is not an origin (the message says which and why)
          */
         public Builder allowedOrigins(List<String> origins) {
-            OriginPolicy.of(origins);
+            OriginPolicy.of(Objects.requireNonNull(origins, "origins"));
             this.allowedOrigins = List.copyOf(origins);
             return this;
         }
@@ -341,11 +347,14 @@ public final class WorldLinkServer implements AutoCloseable {
         }
 
         /**
-         * @param timeout how long a graceful stop waits for requests under way; default 10 s
+         * @param timeout how long a graceful stop waits for requests under way, zero or more; default 10 s
          * @return this
          */
         public Builder stopTimeout(Duration timeout) {
-            this.stopTimeout = Objects.requireNonNull(timeout);
+            if (Objects.requireNonNull(timeout, "timeout").isNegative()) {
+                throw new IllegalArgumentException("The stop timeout must not be negative.");
+            }
+            this.stopTimeout = timeout;
             return this;
         }
 

@@ -49,26 +49,27 @@ public final class ModelRegistry {
      * @param offlinePace the offline model's pause between words
      * @param firstByte how long the HTTP models wait for a response to start
      * @param gap how long the HTTP models wait between two pieces of a stream
+     * @param timer where the models schedule their delays
      * @return the models
      */
     public static Map<String, ChatModel> fromEnvironment(Map<String, String> env, Duration offlinePace,
-            Duration firstByte, Duration gap) {
+            Duration firstByte, Duration gap, ModelTimer timer) {
         Map<String, ChatModel> models = new LinkedHashMap<>();
-        models.put(OFFLINE, new OfflineChatModel(offlinePace));
+        models.put(OFFLINE, new OfflineChatModel(offlinePace, timer));
         String openAiKey = blankToNull(env.get("OPENAI_API_KEY"));
         models.put("openai", openAiKey == null
                 ? unconfigured("The provider \"openai\" needs an API key: set OPENAI_API_KEY, or give the agent "
                         + "another provider.")
                 : new OpenAiChatModel(settings(URI.create(orElse(env.get("OPENAI_BASE_URL"),
-                        "https://api.openai.com/v1")), openAiKey, firstByte, gap)));
+                        "https://api.openai.com/v1")), openAiKey, firstByte, gap), timer));
         String ollama = orElse(env.get("OLLAMA_BASE_URL"), "http://localhost:11434/v1");
         models.put("ollama", new OpenAiChatModel(settings(
                 URI.create(ollama.replaceAll("/+$", "").endsWith("/v1") ? ollama : ollama.replaceAll("/+$", "") + "/v1"),
-                null, firstByte, gap)));
+                null, firstByte, gap), timer));
         String compatible = blankToNull(env.get("OPENAI_COMPATIBLE_BASE_URL"));
         models.put("openai-compatible", new OpenAiChatModel(settings(
                 URI.create(compatible == null ? "http://localhost:8000/v1" : compatible),
-                blankToNull(env.get("OPENAI_COMPATIBLE_API_KEY")), firstByte, gap)));
+                blankToNull(env.get("OPENAI_COMPATIBLE_API_KEY")), firstByte, gap), timer));
         return models;
     }
 

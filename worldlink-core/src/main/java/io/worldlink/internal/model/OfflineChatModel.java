@@ -5,14 +5,15 @@ import io.worldlink.ChatListener;
 import io.worldlink.ChatMessage;
 import io.worldlink.ChatModel;
 import io.worldlink.ChatRequest;
+import io.worldlink.ErrorCode;
 import io.worldlink.Usage;
-import io.worldlink.internal.Daemons;
+import io.worldlink.WorldLinkException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
-import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
@@ -35,8 +36,6 @@ import java.util.regex.Pattern;
  * </ul>
  */
 public final class OfflineChatModel implements ChatModel {
-    private static final ScheduledExecutorService PACER =
-            Executors.newSingleThreadScheduledExecutor(Daemons.factory("worldlink-offline-model"));
     private static final Pattern YOU_ARE = Pattern.compile("(?i)you are\\s+(?:@?[\\w-]+)?[,\\s]*([^.\\n]*)");
     private static final Pattern CHUNK = Pattern.compile("\\S+\\s*");
     private static final Pattern TO_TAG = Pattern.compile("(?i)<world>\\s*TO\\s*:([^<]*)</world>");
@@ -66,13 +65,18 @@ public final class OfflineChatModel implements ChatModel {
     };
 
     private final long paceNanos;
+    private final ModelTimer timer;
 
-    /** @param pace the pause between two words; zero streams at once */
-    public OfflineChatModel(Duration pace) {
+    /**
+     * @param pace the pause between two words; zero streams at once
+     * @param timer where the pauses are scheduled
+     */
+    public OfflineChatModel(Duration pace, ModelTimer timer) {
         if (pace.isNegative()) {
             throw new IllegalArgumentException("pace must not be negative");
         }
         this.paceNanos = pace.toNanos();
+        this.timer = timer;
     }
 
     @Override
@@ -89,8 +93,8 @@ public final class OfflineChatModel implements ChatModel {
             listener.onComplete(usage);
             return () -> { };
         }
-        Paced paced = new Paced(chunks, usage, listener);
-        paced.next = PACER.schedule(paced, paceNanos, TimeUnit.NANOSECONDS);
+        Paced paced = new Paced(chunks, usage, listener, timer.acquire());
+        paced.schedule();
         return paced::cancel;
     }
 
@@ -98,34 +102,53 @@ public final class OfflineChatModel implements ChatModel {
         private final List<String> chunks;
         private final Usage usage;
         private final ChatListener listener;
+        private final ScheduledExecutorService scheduler;
         private int index;
-        private volatile boolean cancelled;
-        volatile ScheduledFuture<?> next;
+        private boolean ended;
+        private ScheduledFuture<?> next;
 
-        Paced(List<String> chunks, Usage usage, ChatListener listener) {
+        Paced(List<String> chunks, Usage usage, ChatListener listener, ScheduledExecutorService scheduler) {
             this.chunks = chunks;
             this.usage = usage;
             this.listener = listener;
+            this.scheduler = scheduler;
+        }
+
+        synchronized void schedule() {
+            try {
+                next = scheduler.schedule(this, paceNanos, TimeUnit.NANOSECONDS);
+            } catch (RejectedExecutionException e) {
+                end();
+                listener.onError(new WorldLinkException(ErrorCode.MODEL_ERROR, "The offline model's timer is stopped "
+                        + "(WorldLink is closing); the reply was stopped."));
+            }
         }
 
         @Override
-        public void run() {
-            if (cancelled) {
+        public synchronized void run() {
+            if (ended) {
                 return;
             }
             if (index < chunks.size()) {
                 listener.onChunk(chunks.get(index++));
-                next = PACER.schedule(this, paceNanos, TimeUnit.NANOSECONDS);
+                schedule();
             } else {
+                end();
                 listener.onComplete(usage);
             }
         }
 
-        void cancel() {
-            cancelled = true;
-            ScheduledFuture<?> f = next;
-            if (f != null) {
-                f.cancel(false);
+        synchronized void cancel() {
+            if (next != null) {
+                next.cancel(false);
+            }
+            end();
+        }
+
+        private void end() {
+            if (!ended) {
+                ended = true;
+                timer.release();
             }
         }
     }

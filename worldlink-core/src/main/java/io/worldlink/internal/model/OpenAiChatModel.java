@@ -14,7 +14,6 @@ import io.worldlink.ErrorCode;
 import io.worldlink.OpenAiSettings;
 import io.worldlink.Usage;
 import io.worldlink.WorldLinkException;
-import io.worldlink.internal.Daemons;
 import io.worldlink.internal.Durations;
 import io.worldlink.internal.Json;
 import java.io.IOException;
@@ -28,8 +27,8 @@ import java.net.http.HttpTimeoutException;
 import java.nio.charset.StandardCharsets;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
-import java.util.concurrent.Executors;
 import java.util.concurrent.Flow;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 
@@ -41,17 +40,20 @@ import java.util.concurrent.TimeUnit;
  * holds the API key.
  */
 public final class OpenAiChatModel implements ChatModel {
-    private static final ScheduledExecutorService WATCHDOG =
-            Executors.newSingleThreadScheduledExecutor(Daemons.factory("worldlink-model-watchdog"));
     // PROTOCOL.md: a model's error reaches clients as the provider's own message, at most this long.
     private static final int MAX_ERROR_MESSAGE = 200;
 
     private final OpenAiSettings settings;
     private final HttpClient client;
+    private final ModelTimer timer;
 
-    /** @param settings where and how to call the server */
-    public OpenAiChatModel(OpenAiSettings settings) {
+    /**
+     * @param settings where and how to call the server
+     * @param timer where the watchdog of a stream that goes quiet is scheduled
+     */
+    public OpenAiChatModel(OpenAiSettings settings, ModelTimer timer) {
         this.settings = settings;
+        this.timer = timer;
         this.client = HttpClient.newBuilder().connectTimeout(settings.firstByteTimeout()).build();
     }
 
@@ -74,8 +76,14 @@ public final class OpenAiChatModel implements ChatModel {
         if (key != null && !key.isBlank()) {
             http.header("Authorization", "Bearer " + key);
         }
-        Call call = new Call(listener, key, uri);
-        CompletableFuture<HttpResponse<Void>> future = client.sendAsync(http.build(), call::handle);
+        Call call = new Call(listener, key, uri, timer.acquire());
+        CompletableFuture<HttpResponse<Void>> future;
+        try {
+            future = client.sendAsync(http.build(), call::handle);
+        } catch (RuntimeException e) {
+            call.cancel();
+            throw e;
+        }
         call.future = future;
         future.whenComplete((response, error) -> {
             if (error != null) {
@@ -157,11 +165,13 @@ public final class OpenAiChatModel implements ChatModel {
         private boolean finished;
         private boolean terminated;
         private volatile long lastActivity = System.nanoTime();
+        private final ScheduledExecutorService watchdog;
 
-        Call(ChatListener listener, String key, URI uri) {
+        Call(ChatListener listener, String key, URI uri, ScheduledExecutorService watchdog) {
             this.listener = listener;
             this.key = key;
             this.uri = uri;
+            this.watchdog = watchdog;
         }
 
         HttpResponse.BodySubscriber<Void> handle(HttpResponse.ResponseInfo info) {
@@ -331,7 +341,12 @@ public final class OpenAiChatModel implements ChatModel {
         }
 
         private void scheduleWatchdog(long delayNanos) {
-            WATCHDOG.schedule(this::checkGap, delayNanos, TimeUnit.NANOSECONDS);
+            try {
+                watchdog.schedule(this::checkGap, delayNanos, TimeUnit.NANOSECONDS);
+            } catch (RejectedExecutionException e) {
+                fail(new WorldLinkException(ErrorCode.MODEL_ERROR, "The model client's timer is stopped (WorldLink "
+                        + "is closing); the reply from " + uri.getHost() + " was stopped."));
+            }
         }
 
         private void checkGap() {
@@ -359,22 +374,29 @@ public final class OpenAiChatModel implements ChatModel {
         private synchronized void complete() {
             if (!terminated) {
                 // The rest of the body, if any, drains on its own so that the connection can be reused.
-                terminated = true;
+                terminate();
                 listener.onComplete(usage);
             }
         }
 
         synchronized void fail(WorldLinkException e) {
             if (!terminated) {
-                terminated = true;
+                terminate();
                 stopTransfer();
                 listener.onError(e);
             }
         }
 
         synchronized void cancel() {
-            terminated = true;
+            if (!terminated) {
+                terminate();
+            }
             stopTransfer();
+        }
+
+        private void terminate() {
+            terminated = true;
+            timer.release();
         }
 
         private void stopTransfer() {

@@ -1,6 +1,7 @@
 package io.worldlink.internal.model;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -90,6 +91,19 @@ class OfflineChatModelTest {
         assertThrows(java.util.concurrent.TimeoutException.class, () -> c.done.get(1, TimeUnit.SECONDS),
                 "a cancelled call never completes");
         assertTrue(c.chunks.size() < 10, "delivery stopped: " + c.chunks.size() + " more words came");
+    }
+
+    @Test
+    void aHostBuiltPacedModelHasAThreadOnlyWhileAReplyStreams() throws Exception {
+        Collect c = new Collect();
+        ChatModel.offline(Duration.ofMillis(1)).stream(request("Ada", "You are Ada.", "hi"), c);
+        c.done.get(5, TimeUnit.SECONDS);
+        List<Thread> pacers = Thread.getAllStackTraces().keySet().stream()
+                .filter(t -> t.getName().startsWith("worldlink-offline-model")).toList();
+        for (Thread t : pacers) {
+            t.join(TimeUnit.SECONDS.toMillis(5));
+            assertFalse(t.isAlive(), t.getName() + " outlived the only reply of its model");
+        }
     }
 
     @Test
