@@ -1,5 +1,7 @@
 package io.worldlink;
 
+import io.worldlink.internal.Json;
+import io.worldlink.internal.world.AgentViews;
 import java.util.List;
 import java.util.Objects;
 
@@ -21,5 +23,18 @@ public record AgentSnapshot(AgentConfig config, String systemPrompt, List<Memory
     /** @return the agent's id */
     public String id() {
         return config.id();
+    }
+
+    /**
+     * Returns this agent as WorldLink's clients receive it (PROTOCOL.md's {@code Agent}, as in
+     * {@code agent-created}), for a host that answers them over a transport of its own: its id, name, type,
+     * status, provider, model and system prompt, its temperature and {@code maxTokens} when set, its call
+     * count, when it was made and last answered when known, and its memory's size. Nothing else of its config
+     * goes out (a key among its extra fields, say), nor the memory itself.
+     *
+     * @return a JSON object, in the protocol's field order
+     */
+    public String toClientJson() {
+        return Json.GSON.toJson(AgentViews.of(this));
     }
 }

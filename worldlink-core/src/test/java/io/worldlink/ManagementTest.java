@@ -9,10 +9,13 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.google.gson.JsonArray;
 import com.google.gson.JsonObject;
+import com.google.gson.JsonParser;
+import com.google.gson.JsonPrimitive;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -30,6 +33,7 @@ import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.function.Executable;
 import org.junit.jupiter.api.io.TempDir;
 
 /** docs/protocol-management.md over the core's connections, and the host's Java API for the same. */
@@ -607,6 +611,45 @@ class ManagementTest {
         assertInstanceOf(NullPointerException.class, assertThrowsExecution(link.createAgent(ann, "ann", "second",
                 null)));
         assertInstanceOf(NullPointerException.class, assertThrowsExecution(link.deleteWorld(null, "ann", "second")));
+    }
+
+    @Test
+    void aHostReadsTheRequestsAndWritesTheAgentsThatClientsSendAndReceive() throws Exception {
+        assertEquals(new NewAgent("Critic", "Be fair.", "openai", "gpt-4o-mini", 0.5, 200), NewAgent.fromJson(
+                "{\"agentName\": \"Critic\", \"systemPrompt\": \"Be fair.\", \"provider\": \"openai\", "
+                        + "\"model\": \"gpt-4o-mini\", \"temperature\": 0.5, \"maxTokens\": 200}"));
+        assertRefused(ErrorCode.FORBIDDEN, () -> NewAgent.fromJson("{\"agentName\": \"Eve\", \"apiKey\": \"sk-x\"}"));
+        assertRefused(ErrorCode.INVALID_JSON, () -> NewAgent.fromJson("{\"agentName\": "));
+        assertRefused(ErrorCode.INVALID_MESSAGE, () -> NewAgent.fromJson("[\"Eve\"]"));
+        assertRefused(ErrorCode.INVALID_MESSAGE, () -> NewAgent.fromJson("{}"));
+        assertRefused(ErrorCode.INVALID_MESSAGE, () -> NewAgent.fromJson("{\"agentName\": \"Eve\", "
+                + "\"maxTokens\": 1.5}"));
+
+        assertEquals(new WorldUpdate("New", null, 7), WorldUpdate.fromJson("{\"name\": \"New\", \"turnLimit\": 7}"));
+        assertRefused(ErrorCode.FORBIDDEN, () -> WorldUpdate.fromJson("{\"metadata\": {}}"));
+        assertRefused(ErrorCode.INVALID_JSON, () -> WorldUpdate.fromJson("turnLimit=7"));
+        assertRefused(ErrorCode.INVALID_MESSAGE, () -> WorldUpdate.fromJson("{}"));
+        assertRefused(ErrorCode.INVALID_MESSAGE, () -> WorldUpdate.fromJson("{\"turnLimit\": \"7\"}"));
+
+        // What the host writes for an agent is what every client of the world receives for it.
+        TestClient c = in(client("ann"), "fast-world", "w", "ann");
+        AgentSnapshot made = link.createAgent(as("ann"), "ann", "w", NewAgent.fromJson("{\"agentName\": \"Critic\", "
+                + "\"systemPrompt\": \"Be <fair> & kind.\", \"temperature\": 0.5}")).get(10, TimeUnit.SECONDS);
+        assertEquals(payloadOf(c.expect("agent-created")).getAsJsonObject("agent"),
+                JsonParser.parseString(made.toClientJson()));
+
+        // Neither its memory nor a key among its config's extra fields goes out.
+        AgentConfig keyed = new AgentConfig("eve", "Eve", null, null, "openai", "gpt-4o-mini", null, null, false, 2,
+                null, null, null, Map.of("apiKey", new JsonPrimitive("sk-secret")));
+        String json = new AgentSnapshot(keyed, "", List.of(MemoryMessage.of(MemoryMessage.USER, "my diary", "ann",
+                "m1", null, null))).toClientJson();
+        assertFalse(json.contains("sk-secret"), json);
+        assertFalse(json.contains("my diary"), json);
+        assertEquals(1, JsonParser.parseString(json).getAsJsonObject().get("memorySize").getAsInt());
+    }
+
+    static void assertRefused(ErrorCode code, Executable read) {
+        assertEquals(code, assertThrows(WorldLinkException.class, read).code());
     }
 
     static void assertFailsWith(ErrorCode code, CompletableFuture<?> future) {

@@ -1,6 +1,9 @@
 package io.worldlink.internal.protocol;
 
+import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
+import com.google.gson.JsonParseException;
+import com.google.gson.JsonParser;
 import io.worldlink.ErrorCode;
 import io.worldlink.NewAgent;
 import io.worldlink.WorldLinkException;
@@ -23,6 +26,31 @@ public final class ManagementJson {
             List.of("agentName", "systemPrompt", "provider", "model", "temperature", "maxTokens");
 
     private ManagementJson() {}
+
+    /**
+     * Reads JSON text that must be an object, for a request that came as text rather than as a frame's
+     * payload.
+     *
+     * @param json the text
+     * @param where what {@code json} is, for messages ({@code "the request"})
+     * @return the object
+     * @throws WorldLinkException {@link ErrorCode#INVALID_JSON} for text that is not JSON,
+     *     {@link ErrorCode#INVALID_MESSAGE} for JSON that is not an object
+     */
+    public static JsonObject object(String json, String where) {
+        JsonElement e;
+        try {
+            e = JsonParser.parseString(json);
+        } catch (JsonParseException x) {
+            throw new WorldLinkException(ErrorCode.INVALID_JSON, capitalized(where) + " is not valid JSON. Nothing "
+                    + "was changed.");
+        }
+        if (!e.isJsonObject()) {
+            throw new WorldLinkException(ErrorCode.INVALID_MESSAGE, capitalized(where) + " must be a JSON object. "
+                    + "Nothing was changed.");
+        }
+        return e.getAsJsonObject();
+    }
 
     /**
      * Reads a change to a world's settings.

@@ -1,6 +1,7 @@
 package io.worldlink.jetty.internal;
 
 import com.google.gson.Gson;
+import com.google.gson.GsonBuilder;
 import com.google.gson.JsonArray;
 import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
@@ -17,9 +18,6 @@ import io.worldlink.WorldLink;
 import io.worldlink.WorldLinkException;
 import io.worldlink.WorldSnapshot;
 import io.worldlink.WorldUpdate;
-import io.worldlink.internal.Json;
-import io.worldlink.internal.protocol.ManagementJson;
-import io.worldlink.internal.world.AgentViews;
 import jakarta.servlet.AsyncContext;
 import jakarta.servlet.AsyncEvent;
 import jakarta.servlet.AsyncListener;
@@ -58,7 +56,8 @@ import org.slf4j.LoggerFactory;
 public final class ApiServlet extends HttpServlet {
     private static final long serialVersionUID = 1L;
     private static final Logger LOG = LoggerFactory.getLogger(ApiServlet.class);
-    private static final Gson GSON = Json.GSON;
+    // Written as the core writes its frames: a name with < or & stays as it is.
+    private static final Gson GSON = new GsonBuilder().disableHtmlEscaping().create();
     private static final int MAX_BODY_CHARS = 64 * 1024;
     // Longer than any management request takes (a deletion cancels a turn and removes a folder).
     private static final Duration ANSWER_TIMEOUT = Duration.ofSeconds(30);
@@ -194,9 +193,9 @@ public final class ApiServlet extends HttpServlet {
         if (worldsPath(p, 6) && p.get(5).equals("agents")) {
             Identity identity = link.authenticate(SseChat.token(req));
             try {
-                NewAgent agent = ManagementJson.newAgent(body(req), "the body");
+                NewAgent agent = NewAgent.fromJson(text(req));
                 respond(req, resp, link.createAgent(identity, p.get(2), p.get(4), agent)
-                        .thenApply(a -> GSON.toJsonTree(AgentViews.of(a))), 201, null);
+                        .thenApply(a -> JsonParser.parseString(a.toClientJson())), 201, null);
             } catch (WorldLinkException e) {
                 error(resp, e);
             }
@@ -236,7 +235,7 @@ public final class ApiServlet extends HttpServlet {
         }
         Identity identity = link.authenticate(SseChat.token(req));
         try {
-            WorldUpdate update = ManagementJson.worldUpdate(body(req), "the body");
+            WorldUpdate update = WorldUpdate.fromJson(text(req));
             respond(req, resp, link.updateWorld(identity, p.get(2), p.get(4), update).thenApply(ApiServlet::settings),
                     200, null);
         } catch (WorldLinkException e) {
@@ -405,7 +404,7 @@ public final class ApiServlet extends HttpServlet {
         return s == null || s.length() <= 40 ? s : s.substring(0, 40) + "...";
     }
 
-    private static JsonObject body(HttpServletRequest req) throws IOException {
+    private static String text(HttpServletRequest req) throws IOException {
         StringBuilder sb = new StringBuilder();
         try (Reader in = reader(req)) {
             char[] buf = new char[4096];
@@ -418,8 +417,13 @@ public final class ApiServlet extends HttpServlet {
                 }
             }
         }
+        return sb.toString();
+    }
+
+    private static JsonObject body(HttpServletRequest req) throws IOException {
+        String text = text(req);
         try {
-            JsonElement e = JsonParser.parseString(sb.toString());
+            JsonElement e = JsonParser.parseString(text);
             if (!e.isJsonObject()) {
                 throw new WorldLinkException(ErrorCode.INVALID_MESSAGE,
                         "The body must be a JSON object such as {\"message\": \"Hello\"}.");
@@ -448,7 +452,7 @@ public final class ApiServlet extends HttpServlet {
     private static JsonArray agents(WorldSnapshot w) {
         JsonArray a = new JsonArray();
         for (AgentSnapshot agent : w.agents()) {
-            a.add(GSON.toJsonTree(AgentViews.of(agent)));
+            a.add(JsonParser.parseString(agent.toClientJson()));
         }
         return a;
     }

@@ -8,7 +8,6 @@ import io.worldlink.ErrorCode;
 import io.worldlink.Identity;
 import io.worldlink.Transport;
 import io.worldlink.WorldLink;
-import io.worldlink.internal.Json;
 import jakarta.servlet.AsyncContext;
 import jakarta.servlet.AsyncEvent;
 import jakarta.servlet.AsyncListener;
@@ -21,6 +20,8 @@ import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
@@ -49,6 +50,9 @@ final class SseChat implements Transport, WriteListener, AsyncListener {
     private static final String SELECT = "select";
     private static final String CHAT = "chat";
     private static final byte[] KEEP_ALIVE = ": keep-alive\n\n".getBytes(StandardCharsets.US_ASCII);
+    // The protocol's timestamps: always three digits of milliseconds, which Instant.toString drops at zero.
+    private static final DateTimeFormatter TIMESTAMP =
+            DateTimeFormatter.ofPattern("uuuu-MM-dd'T'HH:mm:ss.SSS'Z'").withZone(ZoneOffset.UTC);
 
     private final WorldLink link;
     private final Set<SseChat> open;
@@ -353,7 +357,7 @@ final class SseChat implements Transport, WriteListener, AsyncListener {
         JsonObject payload = new JsonObject();
         payload.addProperty("content", reason);
         payload.addProperty("level", "error");
-        payload.addProperty("timestamp", Json.timestamp(Instant.now()));
+        payload.addProperty("timestamp", TIMESTAMP.format(Instant.now()));
         if (code != null) {
             payload.addProperty("code", code);
         }
