@@ -74,8 +74,7 @@ public final class Routing {
             if (type == Character.CONTROL && !Character.isWhitespace(c)) {
                 throw invalidSender("holds a control character");
             }
-            if (type == Character.FORMAT || type == Character.UNASSIGNED || type == Character.PRIVATE_USE
-                    || type == Character.SURROGATE || INVISIBLE.indexOf(c) >= 0) {
+            if (invisible(c)) {
                 continue;
             }
             if (Character.isWhitespace(c) || Character.isSpaceChar(c)) {
@@ -95,6 +94,17 @@ public final class Routing {
             throw invalidSender("is longer than " + MAX_SENDER_LENGTH + " characters");
         }
         return out.toString();
+    }
+
+    /**
+     * @param codePoint a character of a name
+     * @return whether it shows nothing, or nothing reliable (format characters such as zero-width spaces,
+     *     fillers, unassigned or private code points), so that a name with it could pass for another
+     */
+    public static boolean invisible(int codePoint) {
+        int type = Character.getType(codePoint);
+        return type == Character.FORMAT || type == Character.UNASSIGNED || type == Character.PRIVATE_USE
+                || type == Character.SURROGATE || INVISIBLE.indexOf(codePoint) >= 0;
     }
 
     private static WorldLinkException invalidSender(String why) {

@@ -60,8 +60,7 @@ public record WorldPolicy(int maxAgentsPerWorld, int maxSystemPromptChars, int m
         // A name that looks like another must be the other: compatibility forms folded (ＳＹＳＴＥＭ is
         // SYSTEM), and no character that shows nothing (sys\u200Btem would pass for system).
         String folded = Normalizer.normalize(n, Normalizer.Form.NFKC);
-        if (folded.codePoints().anyMatch(c -> Character.getType(c) == Character.FORMAT
-                || Character.getType(c) == Character.UNASSIGNED || Character.getType(c) == Character.PRIVATE_USE)) {
+        if (folded.codePoints().anyMatch(Routing::invisible)) {
             throw new WorldLinkException(ErrorCode.INVALID_NAME, "The " + what + " must not contain invisible "
                     + "characters.");
         }

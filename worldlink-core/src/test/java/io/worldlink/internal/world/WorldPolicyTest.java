@@ -18,7 +18,7 @@ class WorldPolicyTest {
         assertEquals("SYSTEM", fullwidth);
         assertEquals(ErrorCode.INVALID_NAME, assertThrows(WorldLinkException.class,
                 () -> policy.notReserved(fullwidth, Names.toId("agent name", fullwidth))).code());
-        for (String hidden : new String[] {"sys\u200btem", "wor\u200dld", "\u202eada", "qu\u00adick"}) {
+        for (String hidden : new String[] {"sys\u200btem", "wor\u200dld", "\u202eada", "qu\u00adick", "sys\u3164tem"}) {
             assertEquals(ErrorCode.INVALID_NAME, assertThrows(WorldLinkException.class,
                     () -> policy.displayName("agent name", hidden)).code(), hidden);
         }
