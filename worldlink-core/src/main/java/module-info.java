@@ -5,11 +5,13 @@
  * any release, and no other module can compile against it.
  */
 module io.worldlink {
-    // In the API: fields this version does not know travel as Gson's JsonElement (AgentConfig.extra, ...).
-    requires transitive com.google.gson;
+    // JSON of the wire protocol and the files; no Gson type is part of the API.
+    requires com.google.gson;
     // The client's WebSocket and the OpenAI-compatible model's HTTP calls.
     requires java.net.http;
 
     exports io.worldlink;
+    exports io.worldlink.event;
+    exports io.worldlink.model;
     exports io.worldlink.client;
 }

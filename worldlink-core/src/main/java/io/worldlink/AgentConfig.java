@@ -1,6 +1,6 @@
 package io.worldlink;
 
-import com.google.gson.JsonElement;
+import io.worldlink.internal.Names;
 import io.worldlink.internal.JsonMaps;
 import java.time.Instant;
 import java.util.Map;
@@ -24,11 +24,12 @@ import java.util.Objects;
  * @param lastLLMCall when the model was last called, or {@code null}
  * @param createdAt when the agent was made, or {@code null} when unknown
  * @param lastActive when the agent last answered, or {@code null}
- * @param extra fields this version does not know (for example {@code baseUrl}), kept through a rewrite
+ * @param extra fields this version does not know (for example {@code baseUrl}), each value as its JSON
+ *     text, kept through a rewrite
  */
 public record AgentConfig(String id, String name, String type, AgentStatus status, String provider, String model,
         Double temperature, Integer maxTokens, boolean autoReply, int llmCallCount, Instant lastLLMCall,
-        Instant createdAt, Instant lastActive, Map<String, JsonElement> extra) {
+        Instant createdAt, Instant lastActive, Map<String, String> extra) {
 
     /** Validates the id and fills the defaults. */
     public AgentConfig {
@@ -82,7 +83,7 @@ public record AgentConfig(String id, String name, String type, AgentStatus statu
      * @return a copy without them
      */
     public AgentConfig withoutExtra(java.util.Collection<String> keys) {
-        Map<String, JsonElement> kept = new java.util.LinkedHashMap<>(extra);
+        Map<String, String> kept = new java.util.LinkedHashMap<>(extra);
         kept.keySet().removeAll(keys);
         return new AgentConfig(id, name, type, status, provider, model, temperature, maxTokens, autoReply,
                 llmCallCount, lastLLMCall, createdAt, lastActive, kept);
@@ -93,12 +94,6 @@ public record AgentConfig(String id, String name, String type, AgentStatus statu
      * @return its value when it is a JSON string, else {@code null}
      */
     public String extraString(String key) {
-        JsonElement e = extra.get(key);
-        return e != null && e.isJsonPrimitive() && e.getAsJsonPrimitive().isString() ? e.getAsString() : null;
-    }
-
-    @Override
-    public Map<String, JsonElement> extra() {
-        return JsonMaps.copyOf(extra);
+        return JsonMaps.stringValue(extra.get(key));
     }
 }

@@ -1,5 +1,6 @@
 package io.worldlink;
 
+import io.worldlink.event.WorldEvent;
 import io.worldlink.internal.InProcessEventBus;
 import java.util.function.Consumer;
 

@@ -1,5 +1,6 @@
 package io.worldlink;
 
+import io.worldlink.event.WorldEvent;
 import java.util.function.Consumer;
 
 /**

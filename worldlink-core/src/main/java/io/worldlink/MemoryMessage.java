@@ -1,6 +1,5 @@
 package io.worldlink;
 
-import com.google.gson.JsonElement;
 import io.worldlink.internal.JsonMaps;
 import java.time.Instant;
 import java.util.Map;
@@ -15,10 +14,10 @@ import java.util.Objects;
  * @param messageId the id of the message event it came from
  * @param replyToMessageId the message it answers, or {@code null}
  * @param createdAt when it was said
- * @param extra fields this version does not know, kept through a rewrite
+ * @param extra fields this version does not know, each value as its JSON text, kept through a rewrite
  */
 public record MemoryMessage(String role, String content, String sender, String messageId, String replyToMessageId,
-        Instant createdAt, Map<String, JsonElement> extra) {
+        Instant createdAt, Map<String, String> extra) {
     /** Something a human, the world or another agent said. */
     public static final String USER = "user";
     /** Something the agent itself said. */
@@ -45,10 +44,5 @@ public record MemoryMessage(String role, String content, String sender, String m
     public static MemoryMessage of(String role, String content, String sender, String messageId,
             String replyToMessageId, Instant createdAt) {
         return new MemoryMessage(role, content, sender, messageId, replyToMessageId, createdAt, Map.of());
-    }
-
-    @Override
-    public Map<String, JsonElement> extra() {
-        return JsonMaps.copyOf(extra);
     }
 }

@@ -1,5 +1,6 @@
 package io.worldlink;
 
+import io.worldlink.model.Usage;
 import java.time.Duration;
 
 /**

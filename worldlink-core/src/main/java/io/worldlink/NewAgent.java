@@ -1,5 +1,6 @@
 package io.worldlink;
 
+import io.worldlink.internal.Names;
 import io.worldlink.internal.protocol.ManagementJson;
 
 /**

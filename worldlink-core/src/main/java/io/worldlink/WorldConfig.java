@@ -1,6 +1,6 @@
 package io.worldlink;
 
-import com.google.gson.JsonElement;
+import io.worldlink.internal.Names;
 import io.worldlink.internal.JsonMaps;
 import java.util.Collections;
 import java.util.LinkedHashMap;
@@ -17,10 +17,11 @@ import java.util.Objects;
  * @param isTemplate {@code true} for the read-only templates under {@code worlds/}
  * @param metadata free-form string metadata; a clone records {@code originalTemplate},
  *     {@code clonedFor} and {@code clonedAt} here
- * @param extra fields this version does not know, kept so that a rewrite does not drop them
+ * @param extra fields this version does not know, each value as its JSON text, kept so that a rewrite
+ *     does not drop them
  */
 public record WorldConfig(String id, String name, String description, int turnLimit, boolean isTemplate,
-        Map<String, String> metadata, Map<String, JsonElement> extra) {
+        Map<String, String> metadata, Map<String, String> extra) {
     /** The turn limit of a world whose config names none. */
     public static final int DEFAULT_TURN_LIMIT = 5;
 
@@ -54,10 +55,5 @@ public record WorldConfig(String id, String name, String description, int turnLi
      */
     public WorldConfig withTemplate(boolean isTemplate, Map<String, String> metadata) {
         return new WorldConfig(id, name, description, turnLimit, isTemplate, Objects.requireNonNull(metadata), extra);
-    }
-
-    @Override
-    public Map<String, JsonElement> extra() {
-        return JsonMaps.copyOf(extra);
     }
 }

@@ -1,5 +1,8 @@
 package io.worldlink;
 
+import io.worldlink.event.MessageLevel;
+import io.worldlink.internal.Names;
+import io.worldlink.model.ChatModel;
 import io.worldlink.internal.Daemons;
 import io.worldlink.internal.Durations;
 import io.worldlink.internal.model.ModelRegistry;

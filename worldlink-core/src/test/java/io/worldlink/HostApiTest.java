@@ -1,5 +1,6 @@
 package io.worldlink;
 
+import io.worldlink.event.MessageLevel;
 import static io.worldlink.FrameQueue.payload;
 import static io.worldlink.FrameQueue.payloadOf;
 import static org.junit.jupiter.api.Assertions.assertEquals;

@@ -1,5 +1,7 @@
 package io.worldlink;
 
+import io.worldlink.event.MessageEvent;
+import io.worldlink.event.SenderType;
 import static io.worldlink.FrameQueue.code;
 import static io.worldlink.FrameQueue.payload;
 import static io.worldlink.FrameQueue.payloadOf;

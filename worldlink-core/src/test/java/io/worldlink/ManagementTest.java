@@ -1,5 +1,6 @@
 package io.worldlink;
 
+import io.worldlink.internal.Names;
 import static io.worldlink.FrameQueue.code;
 import static io.worldlink.FrameQueue.payload;
 import static io.worldlink.FrameQueue.payloadOf;
@@ -15,7 +16,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.google.gson.JsonArray;
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
-import com.google.gson.JsonPrimitive;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -640,7 +640,7 @@ class ManagementTest {
 
         // Neither its memory nor a key among its config's extra fields goes out.
         AgentConfig keyed = new AgentConfig("eve", "Eve", null, null, "openai", "gpt-4o-mini", null, null, false, 2,
-                null, null, null, Map.of("apiKey", new JsonPrimitive("sk-secret")));
+                null, null, null, Map.of("apiKey", "\"sk-secret\""));
         String json = new AgentSnapshot(keyed, "", List.of(MemoryMessage.of(MemoryMessage.USER, "my diary", "ann",
                 "m1", null, null))).toClientJson();
         assertFalse(json.contains("sk-secret"), json);

@@ -1,5 +1,6 @@
 package io.worldlink;
 
+import io.worldlink.model.Usage;
 import static io.worldlink.FrameQueue.payload;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;

@@ -1,5 +1,6 @@
 package io.worldlink;
 
+import io.worldlink.internal.Names;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;

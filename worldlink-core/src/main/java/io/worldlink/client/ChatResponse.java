@@ -1,6 +1,7 @@
 package io.worldlink.client;
 
-import io.worldlink.Usage;
+import io.worldlink.model.Usage;
+
 
 /**
  * A piece of an agent's streamed reply ({@code chat-response}).

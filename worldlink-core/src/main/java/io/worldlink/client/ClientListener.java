@@ -1,6 +1,7 @@
 package io.worldlink.client;
 
-import io.worldlink.WorldEvent;
+import io.worldlink.event.WorldEvent;
+
 
 /**
  * What a {@link WorldLinkClient} receives, one method per server frame. Every method does nothing by

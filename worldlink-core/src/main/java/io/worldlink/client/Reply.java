@@ -1,6 +1,7 @@
 package io.worldlink.client;
 
-import io.worldlink.Usage;
+import io.worldlink.model.Usage;
+
 
 /**
  * One agent's whole reply within a turn.

@@ -1,6 +1,7 @@
 package io.worldlink.client;
 
-import io.worldlink.MessageLevel;
+import io.worldlink.event.MessageLevel;
+
 
 /**
  * A {@code system-message} from the server.

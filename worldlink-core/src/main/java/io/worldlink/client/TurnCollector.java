@@ -1,6 +1,6 @@
 package io.worldlink.client;
 
-import io.worldlink.Usage;
+import io.worldlink.model.Usage;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;

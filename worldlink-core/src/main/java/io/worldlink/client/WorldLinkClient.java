@@ -1,17 +1,17 @@
 package io.worldlink.client;
 
+import io.worldlink.event.MessageEvent;
+import io.worldlink.event.MessageLevel;
+import io.worldlink.event.SenderType;
+import io.worldlink.event.WorldActionEvent;
+import io.worldlink.event.WorldEvent;
+import io.worldlink.model.Usage;
 import com.google.gson.JsonArray;
 import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParseException;
 import com.google.gson.JsonParser;
 import io.worldlink.ErrorCode;
-import io.worldlink.MessageEvent;
-import io.worldlink.MessageLevel;
-import io.worldlink.SenderType;
-import io.worldlink.WorldActionEvent;
-import io.worldlink.WorldEvent;
-import io.worldlink.Usage;
 import io.worldlink.WorldLinkException;
 import io.worldlink.internal.Daemons;
 import io.worldlink.internal.EventJson;

@@ -1,5 +1,14 @@
 package io.worldlink.internal;
 
+import io.worldlink.event.EventType;
+import io.worldlink.event.MessageEvent;
+import io.worldlink.event.MessageLevel;
+import io.worldlink.event.SenderType;
+import io.worldlink.event.SseEvent;
+import io.worldlink.event.SystemEvent;
+import io.worldlink.event.WorldActionEvent;
+import io.worldlink.event.WorldEvent;
+import io.worldlink.model.Usage;
 import static io.worldlink.internal.Json.instant;
 import static io.worldlink.internal.Json.integer;
 import static io.worldlink.internal.Json.number;
@@ -8,15 +17,6 @@ import static io.worldlink.internal.Json.string;
 
 import com.google.gson.JsonObject;
 import com.google.gson.reflect.TypeToken;
-import io.worldlink.EventType;
-import io.worldlink.MessageEvent;
-import io.worldlink.MessageLevel;
-import io.worldlink.SenderType;
-import io.worldlink.SseEvent;
-import io.worldlink.SystemEvent;
-import io.worldlink.Usage;
-import io.worldlink.WorldActionEvent;
-import io.worldlink.WorldEvent;
 import java.lang.reflect.Type;
 import java.time.Instant;
 import java.util.Locale;

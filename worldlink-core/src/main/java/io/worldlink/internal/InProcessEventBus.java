@@ -1,8 +1,8 @@
 package io.worldlink.internal;
 
+import io.worldlink.event.WorldEvent;
 import io.worldlink.EventBus;
 import io.worldlink.Subscription;
-import io.worldlink.WorldEvent;
 import io.worldlink.WorldKey;
 import java.lang.System.Logger.Level;
 import java.util.List;

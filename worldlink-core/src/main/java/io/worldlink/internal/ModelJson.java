@@ -73,7 +73,7 @@ public final class ModelJson {
             c.metadata().forEach(meta::addProperty);
             o.add("metadata", meta);
         }
-        c.extra().forEach(o::add);
+        c.extra().forEach((k, v) -> o.add(k, JsonMaps.parse(v)));
         return o;
     }
 
@@ -120,7 +120,7 @@ public final class ModelJson {
         put(o, "lastLLMCall", c.lastLLMCall());
         put(o, "createdAt", c.createdAt());
         put(o, "lastActive", c.lastActive());
-        c.extra().forEach(o::add);
+        c.extra().forEach((k, v) -> o.add(k, JsonMaps.parse(v)));
         return o;
     }
 
@@ -173,11 +173,11 @@ public final class ModelJson {
             if (m.createdAt() != null) {
                 field(sb, "createdAt", Json.timestamp(m.createdAt()), false);
             }
-            for (Map.Entry<String, JsonElement> e : m.extra().entrySet()) {
+            for (Map.Entry<String, String> e : m.extra().entrySet()) {
                 sb.append(",\n    ");
                 Json.quote(sb, e.getKey());
                 sb.append(": ");
-                sb.append(Json.PRETTY.toJson(e.getValue()).replace("\n", "\n    "));
+                sb.append(Json.PRETTY.toJson(JsonMaps.parse(e.getValue())).replace("\n", "\n    "));
             }
             sb.append("\n  }");
         }
@@ -192,11 +192,11 @@ public final class ModelJson {
         Json.quote(sb, value);
     }
 
-    private static Map<String, JsonElement> extra(JsonObject o, Set<String> known) {
-        Map<String, JsonElement> extra = new LinkedHashMap<>();
+    private static Map<String, String> extra(JsonObject o, Set<String> known) {
+        Map<String, String> extra = new LinkedHashMap<>();
         o.entrySet().forEach(e -> {
             if (!known.contains(e.getKey())) {
-                extra.put(e.getKey(), e.getValue());
+                extra.put(e.getKey(), e.getValue().toString());
             }
         });
         return extra;

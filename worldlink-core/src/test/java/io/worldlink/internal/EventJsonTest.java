@@ -1,18 +1,18 @@
 package io.worldlink.internal;
 
+import io.worldlink.event.MessageEvent;
+import io.worldlink.event.MessageLevel;
+import io.worldlink.event.SenderType;
+import io.worldlink.event.SseEvent;
+import io.worldlink.event.SystemEvent;
+import io.worldlink.event.WorldActionEvent;
+import io.worldlink.event.WorldEvent;
+import io.worldlink.model.Usage;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
-import io.worldlink.MessageEvent;
-import io.worldlink.MessageLevel;
-import io.worldlink.SenderType;
-import io.worldlink.SseEvent;
-import io.worldlink.SystemEvent;
-import io.worldlink.Usage;
-import io.worldlink.WorldActionEvent;
-import io.worldlink.WorldEvent;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;

@@ -1,13 +1,13 @@
 package io.worldlink.internal;
 
+import io.worldlink.event.MessageLevel;
+import io.worldlink.event.SystemEvent;
+import io.worldlink.event.WorldEvent;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import io.worldlink.EventBus;
-import io.worldlink.MessageLevel;
 import io.worldlink.Subscription;
-import io.worldlink.SystemEvent;
 import io.worldlink.UserId;
-import io.worldlink.WorldEvent;
 import io.worldlink.WorldKey;
 import java.time.Instant;
 import java.util.List;

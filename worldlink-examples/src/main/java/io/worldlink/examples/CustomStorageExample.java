@@ -1,6 +1,6 @@
 package io.worldlink.examples;
 
-import io.worldlink.MessageEvent;
+import io.worldlink.event.MessageEvent;
 import io.worldlink.UserStorage;
 import io.worldlink.WorldCloner;
 import io.worldlink.WorldKey;

@@ -1,11 +1,11 @@
 package io.worldlink.examples;
 
-import io.worldlink.ChatCall;
-import io.worldlink.ChatListener;
-import io.worldlink.ChatMessage;
-import io.worldlink.ChatModel;
-import io.worldlink.ChatRequest;
-import io.worldlink.Usage;
+import io.worldlink.model.ChatCall;
+import io.worldlink.model.ChatListener;
+import io.worldlink.model.ChatMessage;
+import io.worldlink.model.ChatModel;
+import io.worldlink.model.ChatRequest;
+import io.worldlink.model.Usage;
 import java.util.Locale;
 import java.util.Map;
 

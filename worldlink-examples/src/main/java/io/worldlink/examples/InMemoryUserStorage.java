@@ -1,5 +1,6 @@
 package io.worldlink.examples;
 
+import io.worldlink.event.WorldEvent;
 import io.worldlink.AgentConfig;
 import io.worldlink.AgentSnapshot;
 import io.worldlink.ErrorCode;
@@ -8,7 +9,6 @@ import io.worldlink.MemoryMessage;
 import io.worldlink.UserId;
 import io.worldlink.UserStorage;
 import io.worldlink.WorldConfig;
-import io.worldlink.WorldEvent;
 import io.worldlink.WorldKey;
 import io.worldlink.WorldLinkException;
 import io.worldlink.WorldSnapshot;

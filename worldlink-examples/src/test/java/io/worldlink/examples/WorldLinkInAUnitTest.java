@@ -1,11 +1,11 @@
 package io.worldlink.examples;
 
+import io.worldlink.model.ChatModel;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
-import io.worldlink.ChatModel;
 import io.worldlink.Connection;
 import io.worldlink.Identity;
 import io.worldlink.Transport;
@@ -43,7 +43,7 @@ class WorldLinkInAUnitTest {
         TestData.withShippedTemplates(root);
         ChatModel scripted = (request, listener) -> {
             listener.onChunk("Hello from " + request.agentName());
-            listener.onComplete(io.worldlink.Usage.NONE);
+            listener.onComplete(io.worldlink.model.Usage.NONE);
             return () -> { };
         };
         link = WorldLink.builder().dataRoot(root).environment(Map.of()).chatModel("scripted", scripted)

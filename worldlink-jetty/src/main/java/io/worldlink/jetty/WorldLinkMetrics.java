@@ -1,5 +1,6 @@
 package io.worldlink.jetty;
 
+import io.worldlink.model.Usage;
 import io.micrometer.core.instrument.binder.jvm.ClassLoaderMetrics;
 import io.micrometer.core.instrument.binder.jvm.JvmGcMetrics;
 import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
@@ -10,7 +11,6 @@ import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.worldlink.ErrorCode;
 import io.worldlink.MetricsListener;
-import io.worldlink.Usage;
 import io.worldlink.WorldLink;
 import io.worldlink.jetty.internal.MicrometerListener;
 import java.time.Duration;

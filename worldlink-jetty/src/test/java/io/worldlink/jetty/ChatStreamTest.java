@@ -1,5 +1,8 @@
 package io.worldlink.jetty;
 
+import io.worldlink.model.ChatModel;
+import io.worldlink.model.ChatRequest;
+import io.worldlink.model.Usage;
 import static io.worldlink.FrameQueue.payload;
 import static io.worldlink.FrameQueue.payloadOf;
 import static io.worldlink.FrameQueue.type;
@@ -8,11 +11,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
-import io.worldlink.ChatModel;
-import io.worldlink.ChatRequest;
 import io.worldlink.FrameQueue;
 import io.worldlink.TestData;
-import io.worldlink.Usage;
 import io.worldlink.WatchedStorage;
 import io.worldlink.WorldLink;
 import jakarta.websocket.ContainerProvider;
@@ -59,7 +59,7 @@ class ChatStreamTest {
 
     // "stall": never answers. "flood": streams CHUNKS chunks, then stalls, or ends when asked "flood and end".
     // Anything else: "ok".
-    final ChatModel model = (ChatRequest request, io.worldlink.ChatListener listener) -> {
+    final ChatModel model = (ChatRequest request, io.worldlink.model.ChatListener listener) -> {
         String said = request.messages().get(request.messages().size() - 1).content();
         if (said.contains("stall")) {
             return () -> { };

@@ -1,12 +1,12 @@
 package io.worldlink.jetty;
 
+import io.worldlink.model.ChatMessage;
+import io.worldlink.model.ChatModel;
+import io.worldlink.model.Usage;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.worldlink.ChatMessage;
-import io.worldlink.ChatModel;
 import io.worldlink.TestData;
-import io.worldlink.Usage;
 import io.worldlink.WorldLink;
 import io.worldlink.client.ClientListener;
 import io.worldlink.client.SystemNotice;

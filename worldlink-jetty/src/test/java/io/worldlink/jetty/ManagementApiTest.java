@@ -1,5 +1,6 @@
 package io.worldlink.jetty;
 
+import io.worldlink.internal.Names;
 import static io.worldlink.FrameQueue.code;
 import static io.worldlink.FrameQueue.payload;
 import static io.worldlink.FrameQueue.payloadOf;

@@ -1,5 +1,9 @@
 package io.worldlink.jetty;
 
+import io.worldlink.model.ChatListener;
+import io.worldlink.model.ChatModel;
+import io.worldlink.model.ChatRequest;
+import io.worldlink.model.Usage;
 import static io.worldlink.FrameQueue.code;
 import static io.worldlink.FrameQueue.payload;
 import static io.worldlink.FrameQueue.payloadOf;
@@ -11,12 +15,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
-import io.worldlink.ChatListener;
-import io.worldlink.ChatModel;
-import io.worldlink.ChatRequest;
 import io.worldlink.ErrorCode;
 import io.worldlink.TestData;
-import io.worldlink.Usage;
 import io.worldlink.WorldLink;
 import io.worldlink.WorldLinkException;
 import jakarta.websocket.ContainerProvider;

@@ -1,5 +1,8 @@
 package io.worldlink.jetty;
 
+import io.worldlink.event.MessageEvent;
+import io.worldlink.event.WorldActionEvent;
+import io.worldlink.event.WorldEvent;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
@@ -9,10 +12,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.worldlink.ErrorCode;
 import io.worldlink.HmacTokens;
-import io.worldlink.MessageEvent;
 import io.worldlink.TestData;
-import io.worldlink.WorldActionEvent;
-import io.worldlink.WorldEvent;
 import io.worldlink.WorldLink;
 import io.worldlink.WorldLinkException;
 import io.worldlink.client.AgentInfo;

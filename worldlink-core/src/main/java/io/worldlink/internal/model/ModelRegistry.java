@@ -1,9 +1,9 @@
 package io.worldlink.internal.model;
 
-import io.worldlink.ChatCall;
-import io.worldlink.ChatModel;
+import io.worldlink.model.ChatCall;
+import io.worldlink.model.ChatModel;
+import io.worldlink.model.OpenAiSettings;
 import io.worldlink.ErrorCode;
-import io.worldlink.OpenAiSettings;
 import io.worldlink.WorldLinkException;
 import java.net.URI;
 import java.time.Duration;

@@ -1,12 +1,12 @@
 package io.worldlink.internal.model;
 
-import io.worldlink.ChatCall;
-import io.worldlink.ChatListener;
-import io.worldlink.ChatMessage;
-import io.worldlink.ChatModel;
-import io.worldlink.ChatRequest;
+import io.worldlink.model.ChatCall;
+import io.worldlink.model.ChatListener;
+import io.worldlink.model.ChatMessage;
+import io.worldlink.model.ChatModel;
+import io.worldlink.model.ChatRequest;
+import io.worldlink.model.Usage;
 import io.worldlink.ErrorCode;
-import io.worldlink.Usage;
 import io.worldlink.WorldLinkException;
 import java.time.Duration;
 import java.util.ArrayList;

@@ -1,18 +1,18 @@
 package io.worldlink.internal.model;
 
+import io.worldlink.model.ChatCall;
+import io.worldlink.model.ChatListener;
+import io.worldlink.model.ChatMessage;
+import io.worldlink.model.ChatModel;
+import io.worldlink.model.ChatRequest;
+import io.worldlink.model.OpenAiSettings;
+import io.worldlink.model.Usage;
 import com.google.gson.JsonArray;
 import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParseException;
 import com.google.gson.JsonParser;
-import io.worldlink.ChatCall;
-import io.worldlink.ChatListener;
-import io.worldlink.ChatMessage;
-import io.worldlink.ChatModel;
-import io.worldlink.ChatRequest;
 import io.worldlink.ErrorCode;
-import io.worldlink.OpenAiSettings;
-import io.worldlink.Usage;
 import io.worldlink.WorldLinkException;
 import io.worldlink.internal.Durations;
 import io.worldlink.internal.Json;

@@ -1,11 +1,11 @@
 package io.worldlink.internal.protocol;
 
+import io.worldlink.event.WorldEvent;
 import io.worldlink.Connection;
 import io.worldlink.Identity;
 import io.worldlink.MetricsListener;
 import io.worldlink.Transport;
 import io.worldlink.UserId;
-import io.worldlink.WorldEvent;
 import io.worldlink.internal.world.WorldRuntime;
 import java.lang.System.Logger.Level;
 import java.util.Map;

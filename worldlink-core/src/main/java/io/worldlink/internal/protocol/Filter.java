@@ -1,7 +1,7 @@
 package io.worldlink.internal.protocol;
 
-import io.worldlink.EventType;
-import io.worldlink.WorldEvent;
+import io.worldlink.event.EventType;
+import io.worldlink.event.WorldEvent;
 import java.util.EnumSet;
 import java.util.Set;
 

@@ -1,9 +1,10 @@
 package io.worldlink.internal.protocol;
 
+import io.worldlink.event.MessageLevel;
+import io.worldlink.internal.Names;
 import io.worldlink.AgentSnapshot;
 import io.worldlink.Connection;
 import io.worldlink.ErrorCode;
-import io.worldlink.Names;
 import io.worldlink.NewAgent;
 import io.worldlink.WorldConfig;
 import io.worldlink.WorldKey;
@@ -14,7 +15,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Function;
 import io.worldlink.ConnectionInfo;
-import io.worldlink.MessageLevel;
 import io.worldlink.UserId;
 import io.worldlink.Identity;
 import io.worldlink.Transport;

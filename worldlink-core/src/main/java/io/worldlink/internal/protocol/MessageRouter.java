@@ -1,5 +1,7 @@
 package io.worldlink.internal.protocol;
 
+import io.worldlink.event.EventType;
+import io.worldlink.internal.Names;
 import com.google.gson.JsonArray;
 import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
@@ -8,10 +10,8 @@ import com.google.gson.JsonParser;
 import io.worldlink.AgentStatus;
 import io.worldlink.Connection;
 import io.worldlink.ErrorCode;
-import io.worldlink.EventType;
 import io.worldlink.Identity;
 import io.worldlink.MetricsListener;
-import io.worldlink.Names;
 import io.worldlink.NewAgent;
 import io.worldlink.Transport;
 import io.worldlink.UserId;
@@ -301,7 +301,7 @@ public final class MessageRouter {
                         if (stopped == 0) {
                             s.forgetReply(eventId);
                             s.send(Frames.frame("system-message", Frames.systemMessage("Nothing to stop: no agent "
-                                    + "is answering.", io.worldlink.MessageLevel.INFO, clock.instant(), null), r.id(), 0));
+                                    + "is answering.", io.worldlink.event.MessageLevel.INFO, clock.instant(), null), r.id(), 0));
                         }
                     }), eventId);
                 }
@@ -573,7 +573,7 @@ public final class MessageRouter {
             s.send(Frames.frame("system-message", Frames.systemMessage("Subscribed to "
                     + (names.isEmpty() ? "no event types" : String.join(", ", names) + " events")
                     + (agent == null ? "" : " from or about agent " + agent) + ".",
-                    io.worldlink.MessageLevel.INFO, clock.instant(), null), r.id(), 0));
+                    io.worldlink.event.MessageLevel.INFO, clock.instant(), null), r.id(), 0));
         }).exceptionally(e -> {
             WorldLinkException w = unwrap(e);
             error(s, w.code(), w.getMessage(), r.id());

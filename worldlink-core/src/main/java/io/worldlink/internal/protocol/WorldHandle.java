@@ -1,7 +1,7 @@
 package io.worldlink.internal.protocol;
 
+import io.worldlink.event.WorldEvent;
 import io.worldlink.Subscription;
-import io.worldlink.WorldEvent;
 import io.worldlink.WorldKey;
 import io.worldlink.internal.world.WorldRuntime;
 import java.util.List;

@@ -1,10 +1,10 @@
 package io.worldlink.internal.protocol;
 
+import io.worldlink.internal.Names;
 import io.worldlink.ErrorCode;
 import io.worldlink.EventBus;
 import io.worldlink.UserId;
 import io.worldlink.UserStorage;
-import io.worldlink.Names;
 import io.worldlink.WorldCloner;
 import io.worldlink.WorldConfig;
 import io.worldlink.WorldKey;

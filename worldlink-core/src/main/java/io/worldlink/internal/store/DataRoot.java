@@ -1,7 +1,7 @@
 package io.worldlink.internal.store;
 
+import io.worldlink.internal.Names;
 import io.worldlink.ErrorCode;
-import io.worldlink.Names;
 import io.worldlink.StorageException;
 import io.worldlink.UserId;
 import io.worldlink.WorldKey;

@@ -1,6 +1,5 @@
 package io.worldlink.internal.store;
 
-import com.google.gson.JsonElement;
 import io.worldlink.AgentConfig;
 import io.worldlink.AgentSnapshot;
 import io.worldlink.UserStorage;
@@ -72,7 +71,7 @@ public final class FileWorldCloner implements WorldCloner {
 
     // The template's agent as a fresh clone has it: no calls made yet, and no credentials.
     private static AgentConfig withoutCredentials(AgentConfig c) {
-        Map<String, JsonElement> extra = new LinkedHashMap<>(c.extra());
+        Map<String, String> extra = new LinkedHashMap<>(c.extra());
         extra.keySet().removeAll(TEMPLATE_ONLY);
         return new AgentConfig(c.id(), c.name(), c.type(), c.status(), c.provider(), c.model(), c.temperature(),
                 c.maxTokens(), c.autoReply(), 0, null, c.createdAt(), null, extra);

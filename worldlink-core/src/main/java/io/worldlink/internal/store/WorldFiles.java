@@ -1,5 +1,6 @@
 package io.worldlink.internal.store;
 
+import io.worldlink.internal.Names;
 import com.google.gson.JsonArray;
 import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
@@ -9,7 +10,6 @@ import io.worldlink.AgentConfig;
 import io.worldlink.AgentSnapshot;
 import io.worldlink.ErrorCode;
 import io.worldlink.MemoryMessage;
-import io.worldlink.Names;
 import io.worldlink.StorageException;
 import io.worldlink.WorldConfig;
 import io.worldlink.WorldLinkException;

@@ -1,9 +1,9 @@
 package io.worldlink.internal.world;
 
-import io.worldlink.MessageEvent;
-import io.worldlink.SenderType;
-import io.worldlink.WorldActionEvent;
-import io.worldlink.WorldEvent;
+import io.worldlink.event.MessageEvent;
+import io.worldlink.event.SenderType;
+import io.worldlink.event.WorldActionEvent;
+import io.worldlink.event.WorldEvent;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.LinkedHashMap;

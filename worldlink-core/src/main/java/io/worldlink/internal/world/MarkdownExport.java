@@ -1,8 +1,8 @@
 package io.worldlink.internal.world;
 
+import io.worldlink.event.MessageEvent;
 import io.worldlink.AgentConfig;
 import io.worldlink.AgentSnapshot;
-import io.worldlink.MessageEvent;
 import io.worldlink.WorldConfig;
 import io.worldlink.WorldSnapshot;
 import io.worldlink.internal.Json;

@@ -1,5 +1,6 @@
 package io.worldlink.internal.world;
 
+import io.worldlink.internal.Names;
 import io.worldlink.ErrorCode;
 import io.worldlink.WorldLinkException;
 import java.text.Normalizer;

@@ -1,33 +1,32 @@
 package io.worldlink.internal.world;
 
+import io.worldlink.event.MessageEvent;
+import io.worldlink.event.MessageLevel;
+import io.worldlink.event.SenderType;
+import io.worldlink.event.SseEvent;
+import io.worldlink.event.SystemEvent;
+import io.worldlink.event.WorldActionEvent;
+import io.worldlink.event.WorldEvent;
+import io.worldlink.internal.Names;
+import io.worldlink.model.ChatCall;
+import io.worldlink.model.ChatListener;
+import io.worldlink.model.ChatMessage;
+import io.worldlink.model.ChatModel;
+import io.worldlink.model.ChatRequest;
+import io.worldlink.model.Usage;
 import com.google.gson.JsonObject;
-import com.google.gson.JsonPrimitive;
 import io.worldlink.AgentConfig;
 import io.worldlink.AgentSnapshot;
 import io.worldlink.AgentStatus;
-import io.worldlink.ChatCall;
-import io.worldlink.ChatListener;
-import io.worldlink.ChatMessage;
-import io.worldlink.ChatModel;
-import io.worldlink.ChatRequest;
 import io.worldlink.ErrorCode;
 import io.worldlink.EventBus;
 import io.worldlink.EventLog;
 import io.worldlink.MemoryMessage;
-import io.worldlink.MessageEvent;
-import io.worldlink.MessageLevel;
 import io.worldlink.MetricsListener;
-import io.worldlink.Names;
 import io.worldlink.NewAgent;
-import io.worldlink.SenderType;
-import io.worldlink.SseEvent;
 import io.worldlink.Subscription;
-import io.worldlink.SystemEvent;
-import io.worldlink.Usage;
 import io.worldlink.UserStorage;
-import io.worldlink.WorldActionEvent;
 import io.worldlink.WorldConfig;
-import io.worldlink.WorldEvent;
 import io.worldlink.WorldKey;
 import io.worldlink.WorldLinkException;
 import io.worldlink.WorldSnapshot;
@@ -1152,7 +1151,7 @@ public final class WorldRuntime {
                 AgentState a = agents.get(r.agentId);
                 if (a != null) {
                     remember(a, new MemoryMessage(MemoryMessage.ASSISTANT, text, r.agentId, reply.id(),
-                            r.answering.id(), reply.timestamp(), Map.of("stopped", new JsonPrimitive(true))));
+                            r.answering.id(), reply.timestamp(), Map.of("stopped", "true")));
                 }
             }
         } catch (RuntimeException e) {
@@ -1251,7 +1250,7 @@ public final class WorldRuntime {
                     continue;
                 }
                 remember(a, new MemoryMessage(MemoryMessage.ASSISTANT, m.content(), m.sender(), m.id(),
-                        m.replyToMessageId(), m.timestamp(), m.stopped() ? Map.of("stopped", new JsonPrimitive(true))
+                        m.replyToMessageId(), m.timestamp(), m.stopped() ? Map.of("stopped", "true")
                                 : Map.of()));
                 if (m.triggers()) {
                     route(m, SenderClass.AGENT, turn);

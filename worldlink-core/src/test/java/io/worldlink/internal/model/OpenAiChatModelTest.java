@@ -1,5 +1,11 @@
 package io.worldlink.internal.model;
 
+import io.worldlink.model.ChatListener;
+import io.worldlink.model.ChatMessage;
+import io.worldlink.model.ChatModel;
+import io.worldlink.model.ChatRequest;
+import io.worldlink.model.OpenAiSettings;
+import io.worldlink.model.Usage;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
@@ -10,13 +16,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
-import io.worldlink.ChatListener;
-import io.worldlink.ChatMessage;
-import io.worldlink.ChatModel;
-import io.worldlink.ChatRequest;
 import io.worldlink.ErrorCode;
-import io.worldlink.OpenAiSettings;
-import io.worldlink.Usage;
 import io.worldlink.WorldLinkException;
 import java.net.URI;
 import java.time.Duration;
@@ -199,7 +199,7 @@ class OpenAiChatModelTest {
     @Test
     void cancellingStopsDeliveryAndTheWatchdog() throws Exception {
         Outcome o = new Outcome();
-        io.worldlink.ChatCall call = ChatModel.openAiCompatible(new OpenAiSettings(server.base("stall"), null, true,
+        io.worldlink.model.ChatCall call = ChatModel.openAiCompatible(new OpenAiSettings(server.base("stall"), null, true,
                 Duration.ofSeconds(5), Duration.ofMillis(200))).stream(request(), o);
         assertEquals("Hel", o.firstChunk.get(5, TimeUnit.SECONDS));
 

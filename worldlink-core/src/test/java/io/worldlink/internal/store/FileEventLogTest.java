@@ -1,5 +1,9 @@
 package io.worldlink.internal.store;
 
+import io.worldlink.event.MessageEvent;
+import io.worldlink.event.SenderType;
+import io.worldlink.event.SseEvent;
+import io.worldlink.event.WorldEvent;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -8,11 +12,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import io.worldlink.EventLog;
-import io.worldlink.MessageEvent;
-import io.worldlink.SenderType;
-import io.worldlink.SseEvent;
 import io.worldlink.StorageException;
-import io.worldlink.WorldEvent;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;

@@ -441,7 +441,7 @@ class FileUserStorageTest {
     void deletingAWorldRemovesItsFolderButNothingALinkPointsTo(@TempDir Path outside) throws IOException {
         storage.createWorld(key, sampleWorld());
         try (EventLog log = storage.openEventLog(key)) {
-            log.append(new io.worldlink.SystemEvent("e1", Instant.now(), 0, "hello", io.worldlink.MessageLevel.INFO));
+            log.append(new io.worldlink.event.SystemEvent("e1", Instant.now(), 0, "hello", io.worldlink.event.MessageLevel.INFO));
         }
         Path precious = Files.writeString(outside.resolve("precious.txt"), "keep me");
         Files.createSymbolicLink(root.resolve("users/ann/worlds/demo/link"), outside);

@@ -1,11 +1,11 @@
 package io.worldlink.internal.world;
 
-import io.worldlink.ChatCall;
-import io.worldlink.ChatListener;
-import io.worldlink.ChatModel;
-import io.worldlink.ChatRequest;
+import io.worldlink.model.ChatCall;
+import io.worldlink.model.ChatListener;
+import io.worldlink.model.ChatModel;
+import io.worldlink.model.ChatRequest;
+import io.worldlink.model.Usage;
 import io.worldlink.ErrorCode;
-import io.worldlink.Usage;
 import io.worldlink.WorldLinkException;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;

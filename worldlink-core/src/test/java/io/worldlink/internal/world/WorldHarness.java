@@ -1,19 +1,19 @@
 package io.worldlink.internal.world;
 
+import io.worldlink.event.MessageEvent;
+import io.worldlink.event.WorldActionEvent;
+import io.worldlink.event.WorldEvent;
+import io.worldlink.model.ChatModel;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 
 import io.worldlink.AgentConfig;
 import io.worldlink.AgentSnapshot;
 import io.worldlink.AgentStatus;
-import io.worldlink.ChatModel;
 import io.worldlink.EventBus;
-import io.worldlink.MessageEvent;
 import io.worldlink.Subscription;
 import io.worldlink.UserId;
 import io.worldlink.UserStorage;
-import io.worldlink.WorldActionEvent;
 import io.worldlink.WorldConfig;
-import io.worldlink.WorldEvent;
 import io.worldlink.WorldKey;
 import io.worldlink.WorldSnapshot;
 import io.worldlink.internal.model.ModelRegistry;

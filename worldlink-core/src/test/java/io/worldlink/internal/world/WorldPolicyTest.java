@@ -1,10 +1,10 @@
 package io.worldlink.internal.world;
 
+import io.worldlink.internal.Names;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import io.worldlink.ErrorCode;
-import io.worldlink.Names;
 import io.worldlink.WorldLinkException;
 import org.junit.jupiter.api.Test;
 

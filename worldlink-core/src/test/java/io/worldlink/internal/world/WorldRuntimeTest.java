@@ -1,5 +1,12 @@
 package io.worldlink.internal.world;
 
+import io.worldlink.event.MessageEvent;
+import io.worldlink.event.SenderType;
+import io.worldlink.event.SseEvent;
+import io.worldlink.event.WorldActionEvent;
+import io.worldlink.event.WorldEvent;
+import io.worldlink.model.ChatMessage;
+import io.worldlink.model.ChatRequest;
 import static io.worldlink.internal.world.WorldHarness.get;
 import static io.worldlink.internal.world.WorldHarness.messages;
 import static io.worldlink.internal.world.WorldHarness.replies;
@@ -13,15 +20,8 @@ import com.google.gson.JsonObject;
 import io.worldlink.AgentConfig;
 import io.worldlink.AgentSnapshot;
 import io.worldlink.AgentStatus;
-import io.worldlink.ChatMessage;
-import io.worldlink.ChatRequest;
 import io.worldlink.ErrorCode;
 import io.worldlink.MemoryMessage;
-import io.worldlink.MessageEvent;
-import io.worldlink.SenderType;
-import io.worldlink.SseEvent;
-import io.worldlink.WorldActionEvent;
-import io.worldlink.WorldEvent;
 import io.worldlink.WorldLinkException;
 import io.worldlink.WorldSnapshot;
 import java.nio.file.Files;
@@ -398,7 +398,7 @@ class WorldRuntimeTest {
 
     @Test
     void aModelThatNeverAnswersIsStoppedByTheReplyTimeoutAndTheTurnEnds() {
-        io.worldlink.ChatModel silent = (request, listener) -> () -> { };
+        io.worldlink.model.ChatModel silent = (request, listener) -> () -> { };
         h = new WorldHarness(root, 5, 10, 200, List.of(WorldHarness.agent("ada", true)), silent);
 
         List<WorldEvent> turn = h.turn(h.world.chat(null, "anyone?", null));

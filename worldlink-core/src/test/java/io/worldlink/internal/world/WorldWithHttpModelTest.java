@@ -1,15 +1,15 @@
 package io.worldlink.internal.world;
 
+import io.worldlink.event.SseEvent;
+import io.worldlink.event.WorldEvent;
+import io.worldlink.model.ChatModel;
+import io.worldlink.model.OpenAiSettings;
 import static io.worldlink.internal.world.WorldHarness.get;
 import static io.worldlink.internal.world.WorldHarness.replies;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.worldlink.ChatModel;
 import io.worldlink.MemoryMessage;
-import io.worldlink.OpenAiSettings;
-import io.worldlink.SseEvent;
-import io.worldlink.WorldEvent;
 import io.worldlink.internal.model.FakeOpenAiServer;
 import java.nio.file.Path;
 import java.time.Duration;

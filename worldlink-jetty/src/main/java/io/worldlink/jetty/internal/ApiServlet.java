@@ -11,10 +11,10 @@ import com.google.gson.JsonPrimitive;
 import io.worldlink.AgentSnapshot;
 import io.worldlink.ErrorCode;
 import io.worldlink.Identity;
-import io.worldlink.Names;
 import io.worldlink.NewAgent;
 import io.worldlink.WorldConfig;
 import io.worldlink.WorldLink;
+import io.worldlink.WorldKey;
 import io.worldlink.WorldLinkException;
 import io.worldlink.WorldSnapshot;
 import io.worldlink.WorldUpdate;
@@ -182,7 +182,7 @@ public final class ApiServlet extends HttpServlet {
                 String templateName = field(body, "templateName", false);
                 String description = field(body, "description", false);
                 String location = req.getContextPath() + "/api/users/" + p.get(2) + "/worlds/"
-                        + Names.toId("world name", worldName);
+                        + WorldKey.of(p.get(2), worldName).worldId();
                 respond(req, resp, link.createWorld(identity, p.get(2), worldName, templateName, description)
                         .thenApply(ApiServlet::world), 201, location);
             } catch (WorldLinkException e) {
@@ -216,7 +216,7 @@ public final class ApiServlet extends HttpServlet {
             templateName = field(body, "templateName", false);
             // Refuse what can be refused before the stream starts, with a plain HTTP status.
             link.worlds(identity, p.get(2));
-            Names.toId("world name", p.get(4));
+            WorldKey.of(p.get(2), p.get(4));
         } catch (WorldLinkException e) {
             error(resp, e);
             return;

@@ -1,12 +1,12 @@
 package io.worldlink.jetty.internal;
 
+import io.worldlink.model.Usage;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import io.worldlink.ErrorCode;
 import io.worldlink.MetricsListener;
-import io.worldlink.Usage;
 import io.worldlink.WorldLink;
 import java.time.Duration;
 import java.util.EnumMap;

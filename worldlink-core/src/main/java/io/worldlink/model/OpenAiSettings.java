@@ -1,4 +1,4 @@
-package io.worldlink;
+package io.worldlink.model;
 
 import java.net.URI;
 import java.time.Duration;

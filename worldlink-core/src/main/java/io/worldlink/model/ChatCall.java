@@ -1,4 +1,4 @@
-package io.worldlink;
+package io.worldlink.model;
 
 /** A model call under way. */
 @FunctionalInterface

@@ -1,4 +1,7 @@
-package io.worldlink;
+package io.worldlink.model;
+
+import io.worldlink.ErrorCode;
+import io.worldlink.WorldLinkException;
 
 /**
  * Receives one streamed reply. Calls come one at a time, never at once; after {@link #onComplete} or

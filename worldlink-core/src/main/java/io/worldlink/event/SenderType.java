@@ -1,4 +1,4 @@
-package io.worldlink;
+package io.worldlink.event;
 
 import java.util.Locale;
 

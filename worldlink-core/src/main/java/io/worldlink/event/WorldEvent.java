@@ -1,5 +1,7 @@
-package io.worldlink;
+package io.worldlink.event;
 
+import io.worldlink.EventBus;
+import io.worldlink.EventLog;
 import java.time.Instant;
 
 /**

@@ -1,4 +1,4 @@
-package io.worldlink;
+package io.worldlink.model;
 
 /**
  * Token usage of one model call.

@@ -1,5 +1,6 @@
-package io.worldlink;
+package io.worldlink.event;
 
+import io.worldlink.model.Usage;
 import java.time.Instant;
 import java.util.Locale;
 import java.util.Objects;

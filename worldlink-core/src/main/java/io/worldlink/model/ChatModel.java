@@ -1,5 +1,6 @@
-package io.worldlink;
+package io.worldlink.model;
 
+import io.worldlink.WorldLink;
 import io.worldlink.internal.model.ModelTimer;
 import io.worldlink.internal.model.OfflineChatModel;
 import io.worldlink.internal.model.OpenAiChatModel;
