@@ -12,6 +12,9 @@ public interface Connection {
     /** @return who the client proved to be when it connected */
     Identity identity();
 
+    /** @return the world the connection has selected, or {@code null} before its first world-select */
+    WorldKey world();
+
     /** @param frame a text frame the client sent */
     void receive(String frame);
 

@@ -29,9 +29,6 @@ public interface EventBus {
      */
     Subscription subscribe(WorldKey world, Consumer<? super WorldEvent> listener);
 
-    /** @return how many subscriptions of this process are open, over all worlds (for leak checks) */
-    int subscriptionCount();
-
     /** @return the default bus: in this process, lock-free to publish, one listener list per world */
     static EventBus inProcess() {
         return new InProcessEventBus();

@@ -1,19 +1,32 @@
 package io.worldlink;
 
 import io.worldlink.event.MessageLevel;
+import io.worldlink.internal.CountedEventBus;
 import io.worldlink.internal.Names;
 import io.worldlink.model.ChatModel;
+import io.worldlink.internal.CountedEventBus;
 import io.worldlink.internal.Daemons;
+import io.worldlink.internal.CountedEventBus;
 import io.worldlink.internal.Durations;
+import io.worldlink.internal.CountedEventBus;
 import io.worldlink.internal.model.ModelRegistry;
+import io.worldlink.internal.CountedEventBus;
 import io.worldlink.internal.model.ModelTimer;
+import io.worldlink.internal.CountedEventBus;
 import io.worldlink.internal.protocol.Hub;
+import io.worldlink.internal.CountedEventBus;
 import io.worldlink.internal.protocol.Limits;
+import io.worldlink.internal.CountedEventBus;
 import io.worldlink.internal.store.FileUserStorage;
+import io.worldlink.internal.CountedEventBus;
 import io.worldlink.internal.store.Templates;
+import io.worldlink.internal.CountedEventBus;
 import io.worldlink.internal.world.ModelDispatcher;
+import io.worldlink.internal.CountedEventBus;
 import io.worldlink.internal.world.ModelPolicy;
+import io.worldlink.internal.CountedEventBus;
 import io.worldlink.internal.world.WorldPolicy;
+import io.worldlink.internal.CountedEventBus;
 import io.worldlink.internal.world.WorldRuntime;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -68,7 +81,7 @@ public final class WorldLink implements AutoCloseable {
 
     private final Hub hub;
     private final Templates templates;
-    private final EventBus bus;
+    private final CountedEventBus bus;
     private final Authenticator authenticator;
     private final ModelDispatcher dispatcher;
     private final String defaultProvider;
@@ -92,7 +105,7 @@ public final class WorldLink implements AutoCloseable {
         // Whatever refuses this configuration from here on (a default provider that no model has, a data
         // root that cannot be read) must not leave the pools behind.
         try {
-            this.bus = b.bus != null ? b.bus : EventBus.inProcess();
+            this.bus = new CountedEventBus(b.bus != null ? b.bus : EventBus.inProcess());
             this.templates = new Templates(b.dataRoot);
             UserStorage storage = b.storage;
             if (storage == null) {
@@ -362,11 +375,6 @@ public final class WorldLink implements AutoCloseable {
                 Objects.requireNonNull(level, "level")));
     }
 
-    /** @return the open connections, with the world each is in */
-    public List<ConnectionInfo> connections() {
-        return hub.connections();
-    }
-
     /** @return the worlds loaded now */
     public List<WorldKey> loadedWorlds() {
         return hub.loadedWorlds();
@@ -374,7 +382,7 @@ public final class WorldLink implements AutoCloseable {
 
     /** @return what this WorldLink holds now */
     public Stats stats() {
-        return new Stats(hub.connectionCount(), hub.loadedWorldCount(), bus.subscriptionCount(), hub.trackedUsers(),
+        return new Stats(hub.connectionCount(), hub.loadedWorldCount(), bus.openSubscriptions(), hub.trackedUsers(),
                 dispatcher.active(), hub.queuedCharacters());
     }
 

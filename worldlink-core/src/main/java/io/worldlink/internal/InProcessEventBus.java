@@ -10,7 +10,6 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
 
 /**
@@ -21,7 +20,6 @@ public final class InProcessEventBus implements EventBus {
     private static final System.Logger LOG = System.getLogger(InProcessEventBus.class.getName());
 
     private final Map<WorldKey, List<Consumer<? super WorldEvent>>> topics = new ConcurrentHashMap<>();
-    private final AtomicInteger open = new AtomicInteger();
 
     @Override
     public void publish(WorldKey world, WorldEvent event) {
@@ -47,7 +45,6 @@ public final class InProcessEventBus implements EventBus {
             l.add(entry);
             return l;
         });
-        open.incrementAndGet();
         AtomicBoolean closed = new AtomicBoolean();
         return () -> {
             if (closed.compareAndSet(false, true)) {
@@ -55,15 +52,10 @@ public final class InProcessEventBus implements EventBus {
                     list.remove(entry);
                     return list.isEmpty() ? null : list;
                 });
-                open.decrementAndGet();
             }
         };
     }
 
-    @Override
-    public int subscriptionCount() {
-        return open.get();
-    }
 
     /** @return how many worlds have at least one subscriber (for leak checks) */
     public int worldCount() {

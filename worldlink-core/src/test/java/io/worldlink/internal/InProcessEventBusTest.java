@@ -48,19 +48,16 @@ class InProcessEventBusTest {
         List<WorldEvent> seen = new CopyOnWriteArrayList<>();
         Subscription first = bus.subscribe(annDemo, seen::add);
         Subscription second = bus.subscribe(annDemo, seen::add);
-        assertEquals(2, bus.subscriptionCount());
         assertEquals(1, bus.worldCount());
 
         first.close();
         first.close();
         bus.publish(annDemo, event("x"));
         assertEquals(1, seen.size(), "only the open subscription receives");
-        assertEquals(1, bus.subscriptionCount(), "closing twice counts once");
 
         second.close();
         bus.publish(annDemo, event("y"));
         assertEquals(1, seen.size());
-        assertEquals(0, bus.subscriptionCount());
         assertEquals(0, bus.worldCount(), "the world's listener list goes with its last subscription");
     }
 

@@ -6,6 +6,7 @@ import io.worldlink.Identity;
 import io.worldlink.MetricsListener;
 import io.worldlink.Transport;
 import io.worldlink.UserId;
+import io.worldlink.WorldKey;
 import io.worldlink.internal.world.WorldRuntime;
 import java.lang.System.Logger.Level;
 import java.util.Map;
@@ -100,6 +101,12 @@ final class ClientSession implements Connection {
     @Override
     public Identity identity() {
         return identity;
+    }
+
+    @Override
+    public WorldKey world() {
+        Binding b = binding;
+        return b == null ? null : b.handle().key;
     }
 
     @Override

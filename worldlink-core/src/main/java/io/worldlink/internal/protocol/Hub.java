@@ -14,7 +14,6 @@ import io.worldlink.WorldUpdate;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Function;
-import io.worldlink.ConnectionInfo;
 import io.worldlink.UserId;
 import io.worldlink.Identity;
 import io.worldlink.Transport;
@@ -210,16 +209,6 @@ public final class Hub {
             }
         }
         return CompletableFuture.allOf(sent.toArray(CompletableFuture[]::new)).thenApply(x -> sent.size());
-    }
-
-    /** @return the open connections, with the world each is in */
-    public List<ConnectionInfo> connections() {
-        List<ConnectionInfo> out = new ArrayList<>();
-        for (ClientSession s : router.sessions()) {
-            ClientSession.Binding b = s.binding();
-            out.add(new ConnectionInfo(s.id(), s.identity(), b == null ? null : b.handle().key));
-        }
-        return out;
     }
 
     /** @return the worlds loaded now */
