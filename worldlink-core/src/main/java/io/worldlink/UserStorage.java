@@ -86,12 +86,6 @@ public interface UserStorage {
     void archiveMemory(WorldKey world, String agentId, List<MemoryMessage> archived);
 
     /**
-     * @param world an existing world
-     * @return its event log, opened; the caller closes it
-     */
-    EventLog openEventLog(WorldKey world);
-
-    /**
      * Adds an agent to an existing world: its config, system prompt and memory appear together, or
      * not at all.
      *
@@ -149,9 +143,8 @@ public interface UserStorage {
      * The default storage, with or without forcing writes to the disk.
      *
      * @param dataRoot the data root; user worlds go under {@code users/}
-     * @param sync whether every write, and every {@link EventLog#sync()}, is forced to the disk before it
-     *     counts as done; off is faster, and a crash of the machine (not of the process) may then lose
-     *     the newest writes
+     * @param sync whether every write is forced to the disk before it counts as done; off is faster, and a
+     *     crash of the machine (not of the process) may then lose the newest writes
      * @return the default storage: files in agent-world's layout
      */
     static UserStorage files(Path dataRoot, boolean sync) {

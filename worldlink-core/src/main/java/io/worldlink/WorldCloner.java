@@ -1,7 +1,7 @@
 package io.worldlink;
 
 import io.worldlink.internal.store.FileWorldCloner;
-import java.nio.file.Path;
+import java.time.Clock;
 
 /**
  * Makes a user's world from a template. The template is read afresh each time (no caching, so an edited
@@ -20,11 +20,11 @@ public interface WorldCloner {
     WorldSnapshot cloneTemplate(String templateId, WorldKey target, String worldName);
 
     /**
-     * @param dataRoot the data root; templates are read from {@code worlds/} under it
+     * @param templates where templates are read
      * @param storage where the clones are written
      * @return the default cloner
      */
-    static WorldCloner fromTemplates(Path dataRoot, UserStorage storage) {
-        return new FileWorldCloner(dataRoot, storage);
+    static WorldCloner fromTemplates(TemplateStore templates, UserStorage storage) {
+        return new FileWorldCloner(templates, storage, Clock.systemUTC());
     }
 }

@@ -19,7 +19,6 @@ import io.worldlink.internal.protocol.Limits;
 import io.worldlink.internal.CountedEventBus;
 import io.worldlink.internal.store.FileUserStorage;
 import io.worldlink.internal.CountedEventBus;
-import io.worldlink.internal.store.Templates;
 import io.worldlink.internal.CountedEventBus;
 import io.worldlink.internal.world.ModelDispatcher;
 import io.worldlink.internal.CountedEventBus;
@@ -80,33 +79,35 @@ public final class WorldLink implements AutoCloseable {
             long queuedCharacters) {}
 
     private final Hub hub;
-    private final Templates templates;
+    private final TemplateStore templates;
     private final CountedEventBus bus;
     private final Authenticator authenticator;
     private final ModelDispatcher dispatcher;
     private final String defaultProvider;
     private final List<ExecutorService> owned;
+    private final List<Daemons.Tracked> ownedThreads = new ArrayList<>();
 
     private WorldLink(Builder b) {
         int cores = Runtime.getRuntime().availableProcessors();
-        ScheduledThreadPoolExecutor timer = new ScheduledThreadPoolExecutor(1, Daemons.factory("worldlink-timer"));
+        ScheduledThreadPoolExecutor timer = new ScheduledThreadPoolExecutor(1, owned("worldlink-timer"));
         timer.setRemoveOnCancelPolicy(true);
         this.owned = new ArrayList<>(List.of(timer));
         ExecutorService worldPool = b.worldExecutor;
         if (worldPool == null) {
-            worldPool = Executors.newFixedThreadPool(Math.max(2, cores), Daemons.factory("worldlink-world"));
+            worldPool = Executors.newFixedThreadPool(Math.max(2, cores), owned("worldlink-world"));
             owned.add(worldPool);
         }
         ExecutorService modelPool = b.modelExecutor;
         if (modelPool == null) {
-            modelPool = Executors.newFixedThreadPool(Math.max(4, 2 * cores), Daemons.factory("worldlink-model"));
+            modelPool = Executors.newFixedThreadPool(Math.max(4, 2 * cores), owned("worldlink-model"));
             owned.add(modelPool);
         }
         // Whatever refuses this configuration from here on (a default provider that no model has, a data
         // root that cannot be read) must not leave the pools behind.
         try {
             this.bus = new CountedEventBus(b.bus != null ? b.bus : EventBus.inProcess());
-            this.templates = new Templates(b.dataRoot);
+            this.templates = b.templates != null ? b.templates : TemplateStore.files(b.dataRoot);
+            EventLogStore logs = b.eventLogs != null ? b.eventLogs : EventLogStore.files(b.dataRoot, b.syncWrites);
             UserStorage storage = b.storage;
             if (storage == null) {
                 FileUserStorage files = new FileUserStorage(b.dataRoot, b.syncWrites);
@@ -116,7 +117,7 @@ public final class WorldLink implements AutoCloseable {
                 }
                 storage = files;
             }
-            WorldCloner cloner = b.cloner != null ? b.cloner : WorldCloner.fromTemplates(b.dataRoot, storage);
+            WorldCloner cloner = b.cloner != null ? b.cloner : WorldCloner.fromTemplates(templates, storage);
             Map<String, ChatModel> models = new LinkedHashMap<>(ModelRegistry.fromEnvironment(b.environment,
                     b.offlinePace, b.modelFirstByteTimeout, b.modelGapTimeout, ModelTimer.shared(timer)));
             models.putAll(b.models);
@@ -125,7 +126,7 @@ public final class WorldLink implements AutoCloseable {
             ModelRegistry registry = new ModelRegistry(models, defaultProvider);
             this.authenticator = b.authenticator != null ? b.authenticator : Authenticator.none();
             this.dispatcher = new ModelDispatcher(modelPool, b.maxConcurrentModelCalls);
-            this.hub = new Hub(new WorldRuntime.Shared(storage, bus, registry, dispatcher, worldPool, timer, templates,
+            this.hub = new Hub(new WorldRuntime.Shared(storage, logs, bus, registry, dispatcher, worldPool, timer, templates,
                     new WorldRuntime.Settings(b.memoryWindow, b.memoryCap, b.saveDelay, b.replyTimeout, b.clock,
                             new ModelPolicy(b.maxTokensCap, b.allowedModels), new WorldPolicy(b.maxAgentsPerWorld,
                             b.maxSystemPromptChars, b.maxNameChars, b.maxDescriptionChars, b.maxTurnLimit),
@@ -406,6 +407,12 @@ public final class WorldLink implements AutoCloseable {
         stopOwned();
     }
 
+    private Daemons.Tracked owned(String prefix) {
+        Daemons.Tracked threads = Daemons.tracked(prefix);
+        ownedThreads.add(threads);
+        return threads;
+    }
+
     private void stopOwned() {
         owned.forEach(ExecutorService::shutdownNow);
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
@@ -413,6 +420,12 @@ public final class WorldLink implements AutoCloseable {
             for (ExecutorService pool : owned) {
                 if (!pool.awaitTermination(deadline - System.nanoTime(), TimeUnit.NANOSECONDS)) {
                     LOG.log(System.Logger.Level.WARNING, "A thread of WorldLink did not stop within 10 s.");
+                    return;
+                }
+            }
+            for (Daemons.Tracked threads : ownedThreads) {
+                if (!threads.join(deadline)) {
+                    LOG.log(System.Logger.Level.WARNING, "A thread of WorldLink did not end within 10 s.");
                     return;
                 }
             }
@@ -425,6 +438,8 @@ public final class WorldLink implements AutoCloseable {
     public static final class Builder {
         private Path dataRoot = Path.of("data");
         private UserStorage storage;
+        private TemplateStore templates;
+        private EventLogStore eventLogs;
         private WorldCloner cloner;
         private EventBus bus;
         private final Map<String, ChatModel> models = new LinkedHashMap<>();
@@ -488,7 +503,26 @@ public final class WorldLink implements AutoCloseable {
         }
 
         /**
-         * @param cloner how templates become user worlds; default: copies of the data root's templates
+         * @param templates where the template worlds are read; default: the data root's {@code worlds/}
+         * @return this
+         */
+        public Builder templates(TemplateStore templates) {
+            this.templates = Objects.requireNonNull(templates, "templates");
+            return this;
+        }
+
+        /**
+         * @param logs where each world's event log is kept; default: {@code events.jsonl} in each world's
+         *     folder under the data root
+         * @return this
+         */
+        public Builder eventLogs(EventLogStore logs) {
+            this.eventLogs = Objects.requireNonNull(logs, "logs");
+            return this;
+        }
+
+        /**
+         * @param cloner how templates become user worlds; default: copies of the templates
          * @return this
          */
         public Builder cloner(WorldCloner cloner) {

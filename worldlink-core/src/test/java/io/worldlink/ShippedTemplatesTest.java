@@ -4,7 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.worldlink.internal.store.Templates;
+import io.worldlink.internal.store.FileTemplateStore;
 import java.util.regex.Pattern;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -16,7 +16,7 @@ class ShippedTemplatesTest {
     @ParameterizedTest
     @ValueSource(strings = {"default-world", "extended-world", "fast-world"})
     void loadsAsATemplateWithRealPrompts(String id) {
-        WorldSnapshot world = new Templates(TestData.SHIPPED_DATA).read(id);
+        WorldSnapshot world = new FileTemplateStore(TestData.SHIPPED_DATA).read(id);
 
         assertTrue(world.config().isTemplate());
         assertEquals(id, world.config().id());
@@ -31,7 +31,7 @@ class ShippedTemplatesTest {
 
     @org.junit.jupiter.api.Test
     void theDebateUsesMentionsAndWorldTags() {
-        WorldSnapshot world = new Templates(TestData.SHIPPED_DATA).read("extended-world");
+        WorldSnapshot world = new FileTemplateStore(TestData.SHIPPED_DATA).read("extended-world");
         assertEquals(3, world.agents().size());
         world.agents().forEach(a -> assertTrue(MENTION_OR_TAG.matcher(a.systemPrompt()).find(), a.id()));
     }

@@ -88,11 +88,6 @@ public final class WatchedStorage implements UserStorage {
     }
 
     @Override
-    public EventLog openEventLog(WorldKey world) {
-        return files.openEventLog(world);
-    }
-
-    @Override
     public void createAgent(WorldKey world, AgentSnapshot agent) {
         files.createAgent(world, agent);
     }

@@ -2,6 +2,7 @@ package io.worldlink.examples;
 
 import io.worldlink.event.MessageEvent;
 import io.worldlink.UserStorage;
+import io.worldlink.TemplateStore;
 import io.worldlink.WorldCloner;
 import io.worldlink.WorldKey;
 import io.worldlink.WorldLink;
@@ -35,8 +36,8 @@ public final class CustomStorageExample {
     public static String chatOnce(Path dataRoot, InMemoryUserStorage storage) throws Exception {
         String user = "demo-user";
         CountDownLatch answered = new CountDownLatch(1);
-        try (WorldLink link = WorldLink.builder().dataRoot(dataRoot).storage(storage)
-                .cloner(WorldCloner.fromTemplates(dataRoot, storage)).offlinePace(Duration.ZERO)
+        try (WorldLink link = WorldLink.builder().dataRoot(dataRoot).storage(storage).eventLogs(storage)
+                .cloner(WorldCloner.fromTemplates(TemplateStore.files(dataRoot), storage)).offlinePace(Duration.ZERO)
                 .trustClaimedUserIds(true).build();
                 WorldLinkServer server = WorldLinkServer.builder(link).port(0).build().start();
                 WorldLinkClient client = WorldLinkClient.builder(server.webSocketUri()).listener(new ClientListener() {

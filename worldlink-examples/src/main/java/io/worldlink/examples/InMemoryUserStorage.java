@@ -5,6 +5,7 @@ import io.worldlink.AgentConfig;
 import io.worldlink.AgentSnapshot;
 import io.worldlink.ErrorCode;
 import io.worldlink.EventLog;
+import io.worldlink.EventLogStore;
 import io.worldlink.MemoryMessage;
 import io.worldlink.UserId;
 import io.worldlink.UserStorage;
@@ -21,11 +22,12 @@ import java.util.function.Consumer;
 import java.util.function.UnaryOperator;
 
 /**
- * A custom {@link UserStorage}: user worlds kept in memory instead of files (for tests, demos, or as
- * the start of a database-backed one). Each world is an immutable snapshot replaced as a whole, so
- * readers never see half a change; each world's event log is a list.
+ * A custom {@link UserStorage} and {@link EventLogStore}: user worlds and their event logs kept in memory
+ * instead of files (for tests, demos, or as the start of a database-backed one). Each world is an
+ * immutable snapshot replaced as a whole, so readers never see half a change; each world's event log is
+ * a list.
  */
-public final class InMemoryUserStorage implements UserStorage {
+public final class InMemoryUserStorage implements UserStorage, EventLogStore {
     private final Map<WorldKey, WorldSnapshot> worlds = new ConcurrentHashMap<>();
     private final Map<WorldKey, List<WorldEvent>> logs = new ConcurrentHashMap<>();
     private final Map<WorldKey, List<List<MemoryMessage>>> archives = new ConcurrentHashMap<>();
@@ -90,7 +92,12 @@ public final class InMemoryUserStorage implements UserStorage {
     }
 
     @Override
-    public EventLog openEventLog(WorldKey world) {
+    public void delete(WorldKey world) {
+        logs.remove(world);
+    }
+
+    @Override
+    public EventLog open(WorldKey world) {
         List<WorldEvent> log = logs.computeIfAbsent(world, k -> new ArrayList<>());
         return new EventLog() {
             @Override

@@ -9,6 +9,7 @@ import io.worldlink.Identity;
 import io.worldlink.NewAgent;
 import io.worldlink.TestData;
 import io.worldlink.UserId;
+import io.worldlink.TemplateStore;
 import io.worldlink.WorldCloner;
 import io.worldlink.WorldKey;
 import io.worldlink.WorldLink;
@@ -81,7 +82,7 @@ class ExamplesTest {
         InMemoryUserStorage storage = new InMemoryUserStorage();
         WorldKey key = new WorldKey(UserId.of("ann"), "club");
         try (WorldLink link = WorldLink.builder().dataRoot(root).storage(storage)
-                .cloner(WorldCloner.fromTemplates(root, storage)).environment(Map.of()).trustClaimedUserIds(true)
+                .cloner(WorldCloner.fromTemplates(TemplateStore.files(root), storage)).environment(Map.of()).trustClaimedUserIds(true)
                 .build()) {
             Identity ann = Identity.of("ann");
             link.createWorld(ann, "ann", "Club", "fast-world", null).get(10, TimeUnit.SECONDS);

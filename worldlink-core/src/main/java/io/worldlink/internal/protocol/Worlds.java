@@ -243,6 +243,7 @@ final class Worlds {
                                     + " has no world \"" + key.worldId() + "\".");
                         }
                         storage.deleteWorld(key);
+                        shared.logs().delete(key);
                     }, worldPool);
                 });
         return work.whenComplete((x, error) -> {
@@ -407,7 +408,7 @@ final class Worlds {
                 }
             });
             CompletableFuture<Void> deletion = CompletableFuture.allOf(closes.toArray(CompletableFuture[]::new))
-                    .thenRunAsync(() -> storage.deleteUser(u), worldPool)
+                    .thenRunAsync(() -> deleteUser(u), worldPool)
                     .exceptionally(e -> {
                         LOG.log(Level.ERROR, "Could not delete the folder of anonymous user " + u, e);
                         return null;
@@ -462,5 +463,13 @@ final class Worlds {
         List<CompletableFuture<?>> all = new ArrayList<>(closing.values());
         all.addAll(deletions.values());
         return CompletableFuture.allOf(all.toArray(CompletableFuture[]::new));
+    }
+
+    // The user's worlds' logs go too, wherever the host keeps them.
+    private void deleteUser(UserId user) {
+        for (String world : storage.listWorlds(user)) {
+            shared.logs().delete(new WorldKey(user, world));
+        }
+        storage.deleteUser(user);
     }
 }

@@ -4,7 +4,6 @@ import io.worldlink.internal.Names;
 import io.worldlink.AgentConfig;
 import io.worldlink.AgentSnapshot;
 import io.worldlink.ErrorCode;
-import io.worldlink.EventLog;
 import io.worldlink.MemoryMessage;
 import io.worldlink.StorageException;
 import io.worldlink.UserId;
@@ -51,7 +50,7 @@ public final class FileUserStorage implements UserStorage {
      * Keeps user worlds under {@code {dataRoot}/users/}.
      *
      * @param dataRoot the data root
-     * @param sync whether every write, and every {@link EventLog#sync()}, is forced to the disk before it
+     * @param sync whether every write is forced to the disk before it
      *     counts as done (off trades safety against a machine crash for speed)
      */
     public FileUserStorage(Path dataRoot, boolean sync) {
@@ -249,12 +248,6 @@ public final class FileUserStorage implements UserStorage {
     public void archiveMemory(WorldKey world, String agentId, List<MemoryMessage> archived) {
         String name = ARCHIVE_NAME.format(Instant.now()) + "-" + archiveCounter.incrementAndGet() + ".json";
         files.writeArchive(existing(world), agentId, name, archived);
-    }
-
-    @Override
-    public EventLog openEventLog(WorldKey world) {
-        Path file = existing(world).resolve(WorldFiles.EVENTS);
-        return FileEventLog.open(file, root.relative(file), sync);
     }
 
     @Override

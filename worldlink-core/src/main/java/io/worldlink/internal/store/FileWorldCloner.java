@@ -2,13 +2,13 @@ package io.worldlink.internal.store;
 
 import io.worldlink.AgentConfig;
 import io.worldlink.AgentSnapshot;
+import io.worldlink.TemplateStore;
 import io.worldlink.UserStorage;
 import io.worldlink.WorldCloner;
 import io.worldlink.WorldConfig;
 import io.worldlink.WorldKey;
 import io.worldlink.WorldSnapshot;
 import io.worldlink.internal.Json;
-import java.nio.file.Path;
 import java.time.Clock;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -25,24 +25,16 @@ import java.util.UUID;
 public final class FileWorldCloner implements WorldCloner {
     private static final Set<String> TEMPLATE_ONLY = Set.of("apiKey", "baseUrl");
 
-    private final Templates templates;
+    private final TemplateStore templates;
     private final UserStorage storage;
     private final Clock clock;
-
-    /**
-     * @param dataRoot the data root
-     * @param storage where clones are written
-     */
-    public FileWorldCloner(Path dataRoot, UserStorage storage) {
-        this(new Templates(dataRoot), storage, Clock.systemUTC());
-    }
 
     /**
      * @param templates where templates are read
      * @param storage where clones are written
      * @param clock the time written as {@code clonedAt}
      */
-    public FileWorldCloner(Templates templates, UserStorage storage, Clock clock) {
+    public FileWorldCloner(TemplateStore templates, UserStorage storage, Clock clock) {
         this.templates = templates;
         this.storage = storage;
         this.clock = clock;

@@ -20,6 +20,8 @@ import io.worldlink.AgentSnapshot;
 import io.worldlink.AgentStatus;
 import io.worldlink.ErrorCode;
 import io.worldlink.EventBus;
+import io.worldlink.EventLogStore;
+import io.worldlink.TemplateStore;
 import io.worldlink.EventLog;
 import io.worldlink.MemoryMessage;
 import io.worldlink.MetricsListener;
@@ -36,7 +38,6 @@ import io.worldlink.internal.Ids;
 import io.worldlink.internal.Json;
 import io.worldlink.internal.ModelJson;
 import io.worldlink.internal.model.ModelRegistry;
-import io.worldlink.internal.store.Templates;
 import io.worldlink.internal.world.Routing.SenderClass;
 import java.lang.System.Logger.Level;
 import java.time.Clock;
@@ -96,6 +97,7 @@ public final class WorldRuntime {
      * What every world of one WorldLink shares.
      *
      * @param storage where worlds are stored
+     * @param logs where the worlds' event logs are
      * @param bus where their events go
      * @param models the chat models
      * @param dispatcher the shared model call limit
@@ -105,8 +107,8 @@ public final class WorldRuntime {
      * @param settings memory limits, save delay and clock
      * @param metrics what is measured
      */
-    public record Shared(UserStorage storage, EventBus bus, ModelRegistry models, ModelDispatcher dispatcher,
-            Executor worldPool, ScheduledExecutorService timer, Templates templates, Settings settings,
+    public record Shared(UserStorage storage, EventLogStore logs, EventBus bus, ModelRegistry models, ModelDispatcher dispatcher,
+            Executor worldPool, ScheduledExecutorService timer, TemplateStore templates, Settings settings,
             MetricsListener metrics) {}
 
     /**
@@ -149,13 +151,14 @@ public final class WorldRuntime {
 
     private final WorldKey key;
     private final UserStorage storage;
+    private final EventLogStore logs;
     private final EventBus bus;
     private final ModelRegistry models;
     private final ModelDispatcher dispatcher;
     private final ScheduledExecutorService timer;
     private final SerialExecutor exec;
     private final Settings settings;
-    private final Templates templates;
+    private final TemplateStore templates;
     private final MetricsListener metrics;
 
     // Everything below is touched only on exec.
@@ -273,6 +276,7 @@ public final class WorldRuntime {
     private WorldRuntime(WorldKey key, Shared shared) {
         this.key = key;
         this.storage = shared.storage();
+        this.logs = shared.logs();
         this.bus = shared.bus();
         this.models = shared.models();
         this.dispatcher = shared.dispatcher();
@@ -299,7 +303,7 @@ public final class WorldRuntime {
                 world.install(storage.loadWorld(key));
                 world.ensureEpoch();
                 world.removeCredentials();
-                world.log = storage.openEventLog(key);
+                world.log = shared.logs().open(key);
                 world.takeUpInterruptedTurns();
                 loaded.complete(world);
             } catch (RuntimeException e) {
@@ -668,6 +672,7 @@ public final class WorldRuntime {
                     quietWaiters.clear();
                 }
                 storage.deleteWorld(key);
+                logs.delete(key);
                 done.complete(null);
             } catch (RuntimeException e) {
                 done.completeExceptionally(e);

@@ -145,13 +145,13 @@ class FileUserStorageTest {
         UserStorage fast = UserStorage.files(root, false);
         fast.createWorld(key, sampleWorld());
         fast.saveSystemPrompt(key, "ada", "You are quick.");
-        try (EventLog log = fast.openEventLog(key)) {
+        try (EventLog log = new FileEventLogStore(root, false).open(key)) {
             log.append(FileEventLogTest.message("hi"));
             log.sync();
         }
 
         assertEquals("You are quick.", storage.loadWorld(key).agent("ada").orElseThrow().systemPrompt());
-        try (EventLog log = storage.openEventLog(key)) {
+        try (EventLog log = new FileEventLogStore(root, true).open(key)) {
             assertEquals(1, log.lastSeq());
         }
     }
@@ -357,10 +357,10 @@ class FileUserStorageTest {
         Path events = root.resolve("users/ann/worlds/demo/events.jsonl");
         Files.createSymbolicLink(events, foreign);
 
-        assertRefusesLink(outside, "users/ann/worlds/demo/events.jsonl", () -> storage.openEventLog(key));
+        assertRefusesLink(outside, "users/ann/worlds/demo/events.jsonl", () -> new FileEventLogStore(root, true).open(key));
 
         Files.delete(events);
-        try (EventLog log = storage.openEventLog(key)) {
+        try (EventLog log = new FileEventLogStore(root, true).open(key)) {
             // A link planted while the world is loaded, before its first event.
             Files.createSymbolicLink(events, foreign);
             assertRefusesLink(outside, "users/ann/worlds/demo/events.jsonl",
@@ -440,7 +440,7 @@ class FileUserStorageTest {
     @Test
     void deletingAWorldRemovesItsFolderButNothingALinkPointsTo(@TempDir Path outside) throws IOException {
         storage.createWorld(key, sampleWorld());
-        try (EventLog log = storage.openEventLog(key)) {
+        try (EventLog log = new FileEventLogStore(root, true).open(key)) {
             log.append(new io.worldlink.event.SystemEvent("e1", Instant.now(), 0, "hello", io.worldlink.event.MessageLevel.INFO));
         }
         Path precious = Files.writeString(outside.resolve("precious.txt"), "keep me");

@@ -49,7 +49,7 @@ class FileWorldClonerTest {
     void setUp() {
         TestData.withShippedTemplates(root);
         storage = UserStorage.files(root);
-        cloner = new FileWorldCloner(new Templates(root), storage,
+        cloner = new FileWorldCloner(new FileTemplateStore(root), storage,
                 Clock.fixed(Instant.parse("2026-11-22T08:30:00Z"), ZoneOffset.UTC));
     }
 
@@ -103,7 +103,7 @@ class FileWorldClonerTest {
     @Test
     void withNoTemplatesAtAllTheErrorSaysSoInsteadOfListingNothing(@TempDir Path empty) {
         WorldLinkException e = assertThrows(WorldLinkException.class,
-                () -> new Templates(empty).read("default-world"));
+                () -> new FileTemplateStore(empty).read("default-world"));
         assertEquals("There is no template \"default-world\". This server has no templates at all; its operator must "
                 + "put some in the data root's worlds/ folder.", e.getMessage());
     }
@@ -191,7 +191,7 @@ class FileWorldClonerTest {
 
     @Test
     void listsTheShippedTemplates() {
-        assertEquals(List.of("default-world", "extended-world", "fast-world"), new Templates(root).list());
+        assertEquals(List.of("default-world", "extended-world", "fast-world"), new FileTemplateStore(root).list());
     }
 
     private static String snapshotOf(Path dir) throws IOException {

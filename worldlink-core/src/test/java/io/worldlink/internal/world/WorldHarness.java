@@ -10,6 +10,7 @@ import io.worldlink.AgentConfig;
 import io.worldlink.AgentSnapshot;
 import io.worldlink.AgentStatus;
 import io.worldlink.EventBus;
+import io.worldlink.EventLogStore;
 import io.worldlink.Subscription;
 import io.worldlink.UserId;
 import io.worldlink.UserStorage;
@@ -17,7 +18,7 @@ import io.worldlink.WorldConfig;
 import io.worldlink.WorldKey;
 import io.worldlink.WorldSnapshot;
 import io.worldlink.internal.model.ModelRegistry;
-import io.worldlink.internal.store.Templates;
+import io.worldlink.internal.store.FileTemplateStore;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
@@ -60,8 +61,8 @@ final class WorldHarness implements AutoCloseable {
         storage.createWorld(key, new WorldSnapshot(
                 new WorldConfig("test", "Test", "", turnLimit, false, Map.of(), Map.of()), snapshots));
         ModelRegistry models = new ModelRegistry(Map.of("script", chatModel == null ? model : chatModel), "script");
-        world = get(WorldRuntime.load(key, new WorldRuntime.Shared(storage, bus, models, dispatcher, pool, timer,
-                new Templates(root), new WorldRuntime.Settings(memoryWindow, memoryCap, Duration.ZERO, REPLY_TIMEOUT,
+        world = get(WorldRuntime.load(key, new WorldRuntime.Shared(storage, EventLogStore.files(root), bus, models, dispatcher, pool, timer,
+                new FileTemplateStore(root), new WorldRuntime.Settings(memoryWindow, memoryCap, Duration.ZERO, REPLY_TIMEOUT,
                         Clock.systemUTC(), new ModelPolicy(8192, Map.of()),
                         new WorldPolicy(16, 16 * 1024, 100, 2000, 50), true, Duration.ofMinutes(10)),
                 io.worldlink.MetricsListener.NONE)));

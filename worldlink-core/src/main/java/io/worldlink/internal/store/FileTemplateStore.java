@@ -1,35 +1,30 @@
 package io.worldlink.internal.store;
 
 import io.worldlink.ErrorCode;
+import io.worldlink.TemplateStore;
 import io.worldlink.WorldLinkException;
 import io.worldlink.WorldSnapshot;
 import java.nio.file.Path;
 import java.util.List;
 
-/** The read-only template worlds under {@code {dataRoot}/worlds/}. Nothing here writes. */
-public final class Templates {
+/** The default {@link TemplateStore}: the template folders under {@code {dataRoot}/worlds/}, read afresh each time. */
+public final class FileTemplateStore implements TemplateStore {
     private final DataRoot root;
     private final WorldFiles files;
 
     /** @param dataRoot the data root */
-    public Templates(Path dataRoot) {
+    public FileTemplateStore(Path dataRoot) {
         this.root = new DataRoot(dataRoot);
         // Templates are only read, so whether writes sync does not matter.
         this.files = new WorldFiles(root, false);
     }
 
-    /** @return the ids of the templates, sorted */
+    @Override
     public List<String> list() {
         return files.list(root.templates());
     }
 
-    /**
-     * Reads a template afresh.
-     *
-     * @param templateId a template's id
-     * @return the template
-     * @throws WorldLinkException {@link ErrorCode#TEMPLATE_NOT_FOUND} when there is none
-     */
+    @Override
     public WorldSnapshot read(String templateId) {
         Path dir = root.template(templateId);
         if (!files.hasConfig(dir)) {

@@ -1,0 +1,49 @@
+package io.worldlink.internal.store;
+
+import io.worldlink.ErrorCode;
+import io.worldlink.EventLog;
+import io.worldlink.EventLogStore;
+import io.worldlink.StorageException;
+import io.worldlink.WorldKey;
+import io.worldlink.WorldLinkException;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.Path;
+
+/** The default {@link EventLogStore}: {@code events.jsonl} in each world's folder under the data root. */
+public final class FileEventLogStore implements EventLogStore {
+    private final DataRoot root;
+    private final boolean sync;
+
+    /**
+     * @param dataRoot the data root
+     * @param sync whether a log's sync is forced to the disk
+     */
+    public FileEventLogStore(Path dataRoot, boolean sync) {
+        this.root = new DataRoot(dataRoot);
+        this.sync = sync;
+    }
+
+    @Override
+    public EventLog open(WorldKey world) {
+        Path dir = root.world(world);
+        if (!Files.isDirectory(dir, LinkOption.NOFOLLOW_LINKS)) {
+            throw new WorldLinkException(ErrorCode.WORLD_NOT_FOUND, "User " + world.userId() + " has no world \""
+                    + world.worldId() + "\".");
+        }
+        Path file = dir.resolve(WorldFiles.EVENTS);
+        return FileEventLog.open(file, root.relative(file), sync);
+    }
+
+    @Override
+    public void delete(WorldKey world) {
+        Path file = root.world(world).resolve(WorldFiles.EVENTS);
+        try {
+            // A link in its place is removed, never followed.
+            Files.deleteIfExists(file);
+        } catch (IOException e) {
+            throw new StorageException("Could not delete the event log " + root.relative(file) + ".", e);
+        }
+    }
+}
