@@ -43,6 +43,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
+import java.util.function.UnaryOperator;
 import java.util.function.Supplier;
 
 /**
@@ -135,7 +136,7 @@ public final class WorldLink implements AutoCloseable {
                     b.anonymousGracePeriod, new Limits(b.maxFrameChars, b.maxQueuedChars, b.requestsPerSecond,
                     b.requestBurst, b.maxConnections, b.maxConnectionsPerAddress, b.maxConnectionsPerUser,
                     b.maxLoadedWorlds, b.maxWorldsPerUser, b.maxWorldsPerAnonymousUser, b.selectTimeout),
-                    b.trustClaimedUserIds);
+                    b.trustClaimedUserIds, b.router);
             if (b.trustClaimedUserIds) {
                 LOG.log(System.Logger.Level.WARNING, "Insecure mode: clients may claim any user id without proof.");
             }
@@ -442,6 +443,7 @@ public final class WorldLink implements AutoCloseable {
         private EventLogStore eventLogs;
         private WorldCloner cloner;
         private EventBus bus;
+        private UnaryOperator<MessageRouter> router = UnaryOperator.identity();
         private final Map<String, ChatModel> models = new LinkedHashMap<>();
         private String defaultProvider;
         private Map<String, String> environment = System.getenv();
@@ -518,6 +520,18 @@ public final class WorldLink implements AutoCloseable {
          */
         public Builder eventLogs(EventLogStore logs) {
             this.eventLogs = Objects.requireNonNull(logs, "logs");
+            return this;
+        }
+
+        /**
+         * Replaces or wraps the router that handles what clients send (see {@link MessageRouter}).
+         *
+         * @param router given WorldLink's own router (the wire protocol), returns the one to use: a wrapper
+         *     that passes on what it does not handle itself, or a router of the host's own
+         * @return this
+         */
+        public Builder messageRouter(UnaryOperator<MessageRouter> router) {
+            this.router = Objects.requireNonNull(router, "router");
             return this;
         }
 

@@ -147,9 +147,9 @@ class LimitsAndRacesTest {
 
     @Test
     void aFailureOnTheWorldsThreadReachesTheClientsAndTheTurnStillEnds() {
-        UserStorage failing = hooked(UserStorage.class, storage, (method, args, real) -> {
+        EventLogStore failing = hooked(EventLogStore.class, EventLogStore.files(root), (method, args, real) -> {
             Object result = real.call();
-            if (!method.equals("openEventLog")) {
+            if (!method.equals("open")) {
                 return result;
             }
             return hooked(EventLog.class, (EventLog) result, (m, a, r) -> {
@@ -159,7 +159,7 @@ class LimitsAndRacesTest {
                 return r.call();
             });
         });
-        WorldLink link = build(failing, b -> { });
+        WorldLink link = build(storage, b -> b.eventLogs(failing));
         TestClient c = new TestClient(link);
         assertEquals("connection-confirmed", type(select(c, "fast-world", "w", anon())));
         c.request("chat-send", payload("message", "hello"));
@@ -226,11 +226,12 @@ class LimitsAndRacesTest {
 
     @Test
     void aConnectionThatSelectsNoWorldIsClosedAfterTheSelectTimeout() throws Exception {
-        WorldLink link = build(b -> b.selectTimeout(Duration.ofMillis(100)));
+        // Long enough for the other connection's select (a clone and a load) on a busy machine.
+        WorldLink link = build(b -> b.selectTimeout(Duration.ofSeconds(2)));
         TestClient idle = new TestClient(link);
         TestClient busy = new TestClient(link);
         assertEquals("connection-confirmed", type(select(busy, "fast-world", "w", anon())));
-        assertEquals(1008, idle.closed.get(5, TimeUnit.SECONDS).code());
+        assertEquals(1008, idle.closed.get(10, TimeUnit.SECONDS).code());
         assertFalse(busy.closed.isDone());
         idle.request("ping", new JsonObject());
         assertNull(idle.frames.poll(200, TimeUnit.MILLISECONDS), "the closed connection is not served");

@@ -34,7 +34,7 @@ final class ClientSession implements Connection {
     private final String id;
     private final Transport transport;
     private final Identity identity;
-    private final MessageRouter router;
+    private final ProtocolRouter router;
     private final RateLimiter limiter;
     private final String remoteAddress;
 
@@ -55,7 +55,7 @@ final class ClientSession implements Connection {
     private volatile Future<?> selectDeadline;
     private volatile MetricsListener.CloseReason closeReason = MetricsListener.CloseReason.NORMAL;
 
-    ClientSession(String id, Transport transport, Identity identity, MessageRouter router, String remoteAddress) {
+    ClientSession(String id, Transport transport, Identity identity, ProtocolRouter router, String remoteAddress) {
         this.id = id;
         this.transport = transport;
         this.identity = identity;
@@ -123,12 +123,12 @@ final class ClientSession implements Connection {
             send(router.rateLimited(frame));
             return;
         }
-        MessageRouter.Request request = router.decode(this, frame);
+        Exchange request = router.decode(this, frame);
         if (request == null) {
             return;
         }
         synchronized (this) {
-            requests = requests.thenCompose(x -> router.handle(this, request))
+            requests = requests.thenCompose(x -> router.dispatch(request))
                     .exceptionally(e -> {
                         LOG.log(Level.ERROR, "A request of connection " + id + " failed", e);
                         return null;

@@ -16,17 +16,19 @@ import java.util.List;
 import java.util.function.Function;
 import io.worldlink.UserId;
 import io.worldlink.Identity;
+import io.worldlink.MessageRouter;
 import io.worldlink.Transport;
 import io.worldlink.UserStorage;
 import io.worldlink.WorldCloner;
 import io.worldlink.internal.world.WorldRuntime;
 import java.time.Duration;
+import java.util.function.UnaryOperator;
 import java.util.concurrent.CompletableFuture;
 
 /** The connections and the worlds they share: what {@code WorldLink} serves. */
 public final class Hub {
     private final Worlds worlds;
-    private final MessageRouter router;
+    private final ProtocolRouter router;
     private final Access access;
     private final UserStorage storage;
 
@@ -36,14 +38,15 @@ public final class Hub {
      * @param grace how long an anonymous user's folder outlives their last connection
      * @param limits per-connection limits
      * @param trustClaimedUserIds insecure mode
+     * @param router given the protocol's router, the one that handles requests
      */
     public Hub(WorldRuntime.Shared shared, WorldCloner cloner, Duration grace, Limits limits,
-            boolean trustClaimedUserIds) {
+            boolean trustClaimedUserIds, UnaryOperator<MessageRouter> router) {
         this.storage = shared.storage();
         this.access = new Access(trustClaimedUserIds);
         this.worlds = new Worlds(shared, cloner, grace, limits);
-        this.router = new MessageRouter(worlds, limits, access, shared.settings().clock(), shared.timer(),
-                shared.metrics());
+        this.router = new ProtocolRouter(worlds, limits, access, shared.settings().clock(), shared.timer(),
+                shared.metrics(), router);
     }
 
     /**

@@ -251,7 +251,7 @@ final class Worlds {
             deleted.complete(null);
             if (handle != null) {
                 handle.closed.complete(null);
-                WorldLinkException why = error == null ? null : MessageRouter.unwrap(error);
+                WorldLinkException why = error == null ? null : ProtocolRouter.unwrap(error);
                 for (ClientSession s : handle.sessions()) {
                     s.evicted(handle, tell.apply(s, why));
                 }

@@ -8,9 +8,11 @@ import com.google.gson.JsonObject;
 import com.google.gson.JsonParseException;
 import com.google.gson.JsonParser;
 import io.worldlink.AgentStatus;
+import io.worldlink.ClientRequest;
 import io.worldlink.Connection;
 import io.worldlink.ErrorCode;
 import io.worldlink.Identity;
+import io.worldlink.MessageRouter;
 import io.worldlink.MetricsListener;
 import io.worldlink.NewAgent;
 import io.worldlink.Transport;
@@ -28,7 +30,10 @@ import java.time.Clock;
 import java.util.EnumSet;
 import java.util.List;
 import java.util.Set;
+import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.function.UnaryOperator;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
@@ -43,11 +48,13 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * The wire protocol (PROTOCOL.md) in both directions: a client frame becomes an action on a world, and
- * a world event becomes frames for each client ({@link EventFrames}). It knows nothing of any server:
- * a connection is a {@link Transport}. Thread-safe; one per {@code WorldLink}.
+ * a world event becomes frames for each client ({@link EventFrames}). It admits connections, checks each
+ * frame's envelope, and hands the request to the host's {@link MessageRouter}, which is this one or wraps
+ * it. It knows nothing of any server: a connection is a {@link Transport}. Thread-safe; one per
+ * {@code WorldLink}.
  */
-public final class MessageRouter {
-    private static final System.Logger LOG = System.getLogger(MessageRouter.class.getName());
+public final class ProtocolRouter implements MessageRouter {
+    private static final System.Logger LOG = System.getLogger(ProtocolRouter.class.getName());
     private static final List<String> TYPES = List.of("world-select", "chat-send", "agent-update", "world-reload",
             "event-subscribe", "world-export", "ping", "chat-stop", "world-create", "world-update", "world-delete",
             "world-list", "agent-create", "agent-delete");
@@ -55,9 +62,6 @@ public final class MessageRouter {
     private static final long REFUSAL_GRACE_SECONDS = 5;
     // A world's export is one frame that does not count against the client's queue: bounded here.
     private static final int MAX_EXPORT_CHARS = 32 * 1024 * 1024;
-
-    /** A decoded client frame. */
-    record Request(String type, String id, JsonObject payload) {}
 
     private final Worlds worlds;
     private final Limits limits;
@@ -67,16 +71,18 @@ public final class MessageRouter {
     private final MetricsListener metrics;
     private final Set<ClientSession> sessions = ConcurrentHashMap.newKeySet();
     private final AtomicInteger admitted = new AtomicInteger();
+    private final MessageRouter routed;
     private final Map<String, Integer> perAddress = new ConcurrentHashMap<>();
 
-    MessageRouter(Worlds worlds, Limits limits, Access access, Clock clock, ScheduledExecutorService timer,
-            MetricsListener metrics) {
+    ProtocolRouter(Worlds worlds, Limits limits, Access access, Clock clock, ScheduledExecutorService timer,
+            MetricsListener metrics, UnaryOperator<MessageRouter> host) {
         this.worlds = worlds;
         this.metrics = metrics;
         this.limits = limits;
         this.access = access;
         this.clock = clock;
         this.timer = timer;
+        this.routed = Objects.requireNonNull(host.apply(this), "the host's message router");
     }
 
     Worlds worlds() {
@@ -193,7 +199,7 @@ public final class MessageRouter {
     // ---- client → server ----
 
     /** @return the request, or {@code null} when the frame was refused (the client was told why) */
-    Request decode(ClientSession s, String frame) {
+    Exchange decode(ClientSession s, String frame) {
         JsonElement e;
         try {
             e = JsonParser.parseString(frame);
@@ -221,17 +227,12 @@ public final class MessageRouter {
                     + String.join(", ", TYPES) + ".", id);
             return null;
         }
-        if (!TYPES.contains(type.getAsString())) {
-            error(s, ErrorCode.UNKNOWN_TYPE, "Unknown message type \"" + clip(type.getAsString())
-                    + "\"; the types are " + String.join(", ", TYPES) + ".", id);
-            return null;
-        }
         JsonElement payload = o.get("payload");
         if (payload != null && !payload.isJsonNull() && !payload.isJsonObject()) {
             error(s, ErrorCode.INVALID_MESSAGE, "\"payload\" must be a JSON object.", id);
             return null;
         }
-        return new Request(type.getAsString(), id,
+        return new Exchange(s, type.getAsString(), id,
                 payload == null || payload.isJsonNull() ? new JsonObject() : payload.getAsJsonObject());
     }
 
@@ -252,9 +253,45 @@ public final class MessageRouter {
         return value;
     }
 
-    /** Handles one request; the future completes when the next request of the session may start. */
-    CompletableFuture<Void> handle(ClientSession s, Request r) {
+    /**
+     * Hands a request to the host's router; a refusal, thrown or as a failed stage, goes to the client.
+     *
+     * @return a future that completes when the connection's next request may start
+     */
+    CompletableFuture<Void> dispatch(Exchange r) {
+        CompletionStage<Void> stage;
         try {
+            stage = routed.route(r);
+        } catch (RuntimeException e) {
+            WorldLinkException w = unwrap(e);
+            error(r.session(), w.code(), w.getMessage(), r.id());
+            return done();
+        }
+        if (stage == null) {
+            return done();
+        }
+        return stage.toCompletableFuture().handle((x, e) -> {
+            if (e != null) {
+                WorldLinkException w = unwrap(e);
+                error(r.session(), w.code(), w.getMessage(), r.id());
+            }
+            return null;
+        });
+    }
+
+    /** The protocol's own handling of a request, as PROTOCOL.md says. */
+    @Override
+    public CompletionStage<Void> route(ClientRequest request) {
+        Exchange r = Exchange.of(request);
+        return handle(r.session(), r);
+    }
+
+    private CompletableFuture<Void> handle(ClientSession s, Exchange r) {
+        try {
+            if (!TYPES.contains(r.type())) {
+                throw new WorldLinkException(ErrorCode.UNKNOWN_TYPE, "Unknown message type \"" + clip(r.type())
+                        + "\"; the types are " + String.join(", ", TYPES) + ".");
+            }
             switch (r.type()) {
                 case "world-select":
                     return worldSelect(s, r);
@@ -306,13 +343,13 @@ public final class MessageRouter {
                     }), eventId);
                 }
                 case "world-update" -> {
-                    WorldUpdate update = ManagementJson.worldUpdate(r.payload(), "world-update's payload");
+                    WorldUpdate update = ManagementJson.worldUpdate(r.json(), "world-update's payload");
                     String eventId = Ids.next();
                     s.expectReply(eventId, r.id());
                     reportFailure(s, r, world.updateWorld(eventId, update), eventId);
                 }
                 case "agent-create" -> {
-                    NewAgent agent = ManagementJson.newAgent(r.payload(), "agent-create's payload");
+                    NewAgent agent = ManagementJson.newAgent(r.json(), "agent-create's payload");
                     String eventId = Ids.next();
                     s.expectReply(eventId, r.id());
                     reportFailure(s, r, world.createAgent(eventId, agent), eventId);
@@ -357,7 +394,7 @@ public final class MessageRouter {
         return done();
     }
 
-    private CompletableFuture<Void> worldSelect(ClientSession s, Request r) {
+    private CompletableFuture<Void> worldSelect(ClientSession s, Exchange r) {
         WorldKey key;
         String templateName;
         long lastSeq;
@@ -404,7 +441,7 @@ public final class MessageRouter {
     }
 
     // The user a management request is about: the one it names, else the user of the connection's world.
-    private UserId userOf(ClientSession s, Request r) {
+    private UserId userOf(ClientSession s, Exchange r) {
         String userId = optionalString(r, "userId");
         if (userId != null) {
             return access.authorize(s.identity(), userId);
@@ -417,7 +454,7 @@ public final class MessageRouter {
         return b.handle().key.userId();
     }
 
-    private CompletableFuture<Void> worldCreate(ClientSession s, Request r) {
+    private CompletableFuture<Void> worldCreate(ClientSession s, Exchange r) {
         CompletableFuture<Void> sent;
         try {
             String worldName = requiredString(r, "worldName");
@@ -445,7 +482,7 @@ public final class MessageRouter {
         return sent.exceptionally(e -> null);
     }
 
-    private CompletableFuture<Void> worldList(ClientSession s, Request r) {
+    private CompletableFuture<Void> worldList(ClientSession s, Exchange r) {
         try {
             UserId user = userOf(s, r);
             JsonObject p = new JsonObject();
@@ -458,7 +495,7 @@ public final class MessageRouter {
         return done();
     }
 
-    private CompletableFuture<Void> worldDelete(ClientSession s, Request r) {
+    private CompletableFuture<Void> worldDelete(ClientSession s, Exchange r) {
         WorldKey key;
         try {
             String worldName = optionalString(r, "worldName");
@@ -538,7 +575,7 @@ public final class MessageRouter {
         return Frames.frame("connection-confirmed", p, replyTo, 0);
     }
 
-    private CompletableFuture<Void> subscribe(ClientSession s, Request r, WorldRuntime world) {
+    private CompletableFuture<Void> subscribe(ClientSession s, Exchange r, WorldRuntime world) {
         Set<EventType> types = field(r, "eventTypes", o -> {
             JsonElement e = o.get("eventTypes");
             if (e == null || e.isJsonNull()) {
@@ -581,7 +618,7 @@ public final class MessageRouter {
         });
     }
 
-    private static WorldRuntime.AgentUpdate agentUpdate(Request r) {
+    private static WorldRuntime.AgentUpdate agentUpdate(Exchange r) {
         JsonObject updates = field(r, "updates", o -> Json.object(o, "updates"));
         if (updates == null) {
             throw new WorldLinkException(ErrorCode.INVALID_MESSAGE, "agent-update needs payload.updates, an object "
@@ -610,7 +647,7 @@ public final class MessageRouter {
         }
     }
 
-    private static String requiredString(Request r, String field) {
+    private static String requiredString(Exchange r, String field) {
         String value = optionalString(r, field);
         if (value == null) {
             throw new WorldLinkException(ErrorCode.INVALID_MESSAGE, r.type() + " needs payload." + field
@@ -619,20 +656,20 @@ public final class MessageRouter {
         return value;
     }
 
-    private static String optionalString(Request r, String field) {
+    private static String optionalString(Exchange r, String field) {
         return field(r, field, o -> Json.string(o, field));
     }
 
-    private static <T> T field(Request r, String field, Function<JsonObject, T> read) {
+    private static <T> T field(Exchange r, String field, Function<JsonObject, T> read) {
         try {
-            return read.apply(r.payload());
+            return read.apply(r.json());
         } catch (Json.FieldException e) {
             throw new WorldLinkException(ErrorCode.INVALID_MESSAGE, "In " + r.type() + ", payload " + e.getMessage()
                     + ".");
         }
     }
 
-    private void reportFailure(ClientSession s, Request r, CompletableFuture<?> action, String eventId) {
+    private void reportFailure(ClientSession s, Exchange r, CompletableFuture<?> action, String eventId) {
         action.whenComplete((x, error) -> {
             if (error != null) {
                 if (eventId != null) {

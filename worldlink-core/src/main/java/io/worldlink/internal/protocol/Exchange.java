@@ -1,0 +1,102 @@
+package io.worldlink.internal.protocol;
+
+import com.google.gson.JsonElement;
+import com.google.gson.JsonObject;
+import com.google.gson.JsonParseException;
+import com.google.gson.JsonParser;
+import io.worldlink.ClientRequest;
+import io.worldlink.Connection;
+import io.worldlink.ErrorCode;
+import io.worldlink.WorldLinkException;
+
+/** A decoded client frame on its way through the host's {@link io.worldlink.MessageRouter}. */
+final class Exchange implements ClientRequest {
+    private final ClientSession session;
+    private final String type;
+    private final String id;
+    private final JsonObject payload;
+
+    Exchange(ClientSession session, String type, String id, JsonObject payload) {
+        this.session = session;
+        this.type = type;
+        this.id = id;
+        this.payload = payload;
+    }
+
+    /**
+     * @param request a request a host's router passed on, possibly one of its own making
+     * @return it as the protocol reads it
+     * @throws IllegalArgumentException when its connection is not one WorldLink made
+     */
+    static Exchange of(ClientRequest request) {
+        if (request instanceof Exchange e) {
+            return e;
+        }
+        if (!(request.connection() instanceof ClientSession s)) {
+            throw new IllegalArgumentException("The request's connection must be the one WorldLink gave the router.");
+        }
+        return new Exchange(s, request.type(), request.id(), object(request.payload()));
+    }
+
+    ClientSession session() {
+        return session;
+    }
+
+    /** @return the payload as the protocol reads it */
+    JsonObject json() {
+        return payload;
+    }
+
+    @Override
+    public String type() {
+        return type;
+    }
+
+    @Override
+    public String id() {
+        return id;
+    }
+
+    @Override
+    public String payload() {
+        return payload.toString();
+    }
+
+    @Override
+    public String text(String field) {
+        JsonElement e = payload.get(field);
+        if (e == null || e.isJsonNull()) {
+            return null;
+        }
+        if (!e.isJsonPrimitive() || !e.getAsJsonPrimitive().isString()) {
+            throw new WorldLinkException(ErrorCode.INVALID_MESSAGE, "In " + type + ", payload field \"" + field
+                    + "\" must be a string.");
+        }
+        return e.getAsString();
+    }
+
+    @Override
+    public Connection connection() {
+        return session;
+    }
+
+    @Override
+    public void reply(String type, String payload) {
+        if (type == null || type.isEmpty()) {
+            throw new IllegalArgumentException("An answer needs a type.");
+        }
+        session.send(Frames.frame(type, object(payload), id, 0));
+    }
+
+    private static JsonObject object(String json) {
+        try {
+            JsonElement e = JsonParser.parseString(json);
+            if (e.isJsonObject()) {
+                return e.getAsJsonObject();
+            }
+        } catch (JsonParseException e) {
+            // refused below
+        }
+        throw new IllegalArgumentException("A payload must be a JSON object, such as {}.");
+    }
+}
