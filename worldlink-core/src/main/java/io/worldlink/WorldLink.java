@@ -496,7 +496,9 @@ public final class WorldLink implements AutoCloseable {
         }
 
         /**
-         * @param storage where user worlds are kept; default: files under the data root
+         * @param storage where user worlds are kept; default: files under the data root. The default event logs
+         *     live in the worlds' folders there: a storage that keeps worlds elsewhere needs
+         *     {@link #eventLogs} too
          * @return this
          */
         public Builder storage(UserStorage storage) {

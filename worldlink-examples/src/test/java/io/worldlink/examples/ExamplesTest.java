@@ -57,6 +57,17 @@ class ExamplesTest {
     }
 
     @Test
+    void aWrappedRouterAnswersItsOwnRequestRefusesAPasswordAndPassesTheRestOn() throws Exception {
+        TestData.withShippedTemplates(root);
+        List<String> lines = ModerationRouterExample.converse(root);
+        assertEquals("connection-confirmed", lines.get(0));
+        assertEquals("server-time", lines.get(1));
+        assertEquals("system-message error FORBIDDEN: Don't share passwords in a chat.", lines.get(2));
+        assertTrue(lines.contains("chat-response quick (complete)"), lines.toString());
+        assertEquals("event-stream", lines.get(lines.size() - 1));
+    }
+
+    @Test
     void aCustomChatModelAnswersForEveryDefaultAgent() throws Exception {
         TestData.withShippedTemplates(root);
         List<String> replies = CustomChatModelExample.ask(root, "How should I learn Maven?");
@@ -81,7 +92,7 @@ class ExamplesTest {
         TestData.withShippedTemplates(root);
         InMemoryUserStorage storage = new InMemoryUserStorage();
         WorldKey key = new WorldKey(UserId.of("ann"), "club");
-        try (WorldLink link = WorldLink.builder().dataRoot(root).storage(storage)
+        try (WorldLink link = WorldLink.builder().dataRoot(root).storage(storage).eventLogs(storage)
                 .cloner(WorldCloner.fromTemplates(TemplateStore.files(root), storage)).environment(Map.of()).trustClaimedUserIds(true)
                 .build()) {
             Identity ann = Identity.of("ann");
