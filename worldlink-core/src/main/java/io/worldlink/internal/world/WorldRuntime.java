@@ -21,7 +21,6 @@ import io.worldlink.Names;
 import io.worldlink.NewAgent;
 import io.worldlink.SenderType;
 import io.worldlink.SseEvent;
-import io.worldlink.Subscription;
 import io.worldlink.SystemEvent;
 import io.worldlink.Usage;
 import io.worldlink.UserStorage;
@@ -132,14 +131,6 @@ public final class WorldRuntime {
 
     /** The metadata field of a world's config that names its life (PROTOCOL.md, Replay). */
     public static final String EPOCH = "worldEpoch";
-
-    /**
-     * What {@link #attach} gives: the world as it was when the listener joined, and the subscription.
-     *
-     * @param view the world then
-     * @param subscription close it to leave
-     */
-    public record Attachment(View view, Subscription subscription) {}
 
     private static final System.Logger LOG = System.getLogger(WorldRuntime.class.getName());
     private static final int MAX_HUMAN_NAMES = 256;
@@ -533,22 +524,6 @@ public final class WorldRuntime {
      */
     public CompletableFuture<SystemEvent> notice(String content, MessageLevel level) {
         return onWorld(() -> emit(new SystemEvent(Ids.next(), now(), 0, content, level)));
-    }
-
-    /**
-     * Joins a listener to the world: first it receives, in order, every durable event after
-     * {@code afterSeq} (none when negative), then every new event, with no gap and no repeat.
-     *
-     * @param afterSeq the last seq the listener has, or -1 for no replay
-     * @param listener receives the events; it must not block
-     * @return the world as it was when the listener joined, and the subscription
-     */
-    public CompletableFuture<Attachment> attach(long afterSeq, Consumer<? super WorldEvent> listener) {
-        Subscription[] subscription = new Subscription[1];
-        return join(afterSeq, null, view -> {
-            subscription[0] = bus.subscribe(key, listener);
-            return listener;
-        }).thenApply(view -> new Attachment(view, subscription[0]));
     }
 
     /**

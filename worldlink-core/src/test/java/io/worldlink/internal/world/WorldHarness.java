@@ -31,6 +31,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
 
 /** A world on disk with scripted agents, loaded into a runtime, and every event it publishes in a queue. */
 final class WorldHarness implements AutoCloseable {
@@ -65,7 +66,28 @@ final class WorldHarness implements AutoCloseable {
                         Clock.systemUTC(), new ModelPolicy(8192, Map.of()),
                         new WorldPolicy(16, 16 * 1024, 100, 2000, 50), true, Duration.ofMinutes(10)),
                 io.worldlink.MetricsListener.NONE)));
-        subscription = get(world.attach(-1, events::add)).subscription();
+        subscription = join(-1, events::add).subscription();
+    }
+
+    /**
+     * What a client that joined the world has.
+     *
+     * @param view the world when it joined
+     * @param subscription its live events; close it to leave
+     */
+    record Joined(WorldRuntime.View view, Subscription subscription) {}
+
+    /**
+     * Joins a listener to the world as a client joins it: the durable events after {@code afterSeq} are
+     * replayed to it (none when negative), then it gets every new event.
+     */
+    Joined join(long afterSeq, Consumer<? super WorldEvent> listener) {
+        Subscription[] subscription = new Subscription[1];
+        WorldRuntime.View view = get(world.join(afterSeq, null, v -> {
+            subscription[0] = bus.subscribe(key, listener);
+            return listener;
+        }));
+        return new Joined(view, subscription[0]);
     }
 
     static WorldHarness of(Path root, String... agentIds) {

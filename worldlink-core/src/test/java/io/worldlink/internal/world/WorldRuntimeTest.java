@@ -491,11 +491,11 @@ class WorldRuntimeTest {
     }
 
     @Test
-    void attachReplaysEverythingAfterASeqThenLiveEventsWithNoGapOrRepeat() {
+    void joinReplaysEverythingAfterASeqThenLiveEventsWithNoGapOrRepeat() {
         h = WorldHarness.of(root, "ada");
         h.turn(h.world.chat(null, "one", null));
         List<WorldEvent> replayed = new java.util.concurrent.CopyOnWriteArrayList<>();
-        WorldRuntime.Attachment a = get(h.world.attach(1, replayed::add));
+        WorldHarness.Joined a = h.join(1, replayed::add);
         h.turn(h.world.chat(null, "two", null));
         a.subscription().close();
 
