@@ -133,7 +133,6 @@ public final class WorldRuntime {
     public static final String EPOCH = "worldEpoch";
 
     private static final System.Logger LOG = System.getLogger(WorldRuntime.class.getName());
-    private static final int MAX_HUMAN_NAMES = 256;
     // How far back the log is read for turns that a crash cut off: far more than one turn can log.
     private static final int RECOVERY_WINDOW = 2_000;
     // Agent config fields that say where a model is called and with which key: the template's alone.
@@ -154,8 +153,6 @@ public final class WorldRuntime {
     private EventLog log;
     private WorldConfig config;
     private final Map<String, AgentState> agents = new LinkedHashMap<>();
-    // The names people used, bounded: an old name forgotten is only classified again by ROUTING.md's rules.
-    private final Set<String> humanNames = new LinkedHashSet<>();
     private final Set<Reply> inFlight = new LinkedHashSet<>();
     private final Set<String> dirtyConfigs = new LinkedHashSet<>();
     private final Set<String> dirtyMemories = new LinkedHashSet<>();
@@ -323,23 +320,8 @@ public final class WorldRuntime {
                 throw new WorldLinkException(ErrorCode.INVALID_SENDER, "A client cannot send as \"" + s
                         + "\": that name belongs to the system, the world or an agent. Choose another sender name.");
             }
-            if (humanNames.add(s.toLowerCase(Locale.ROOT)) && humanNames.size() > MAX_HUMAN_NAMES) {
-                humanNames.remove(humanNames.iterator().next());
-            }
-            return accept(messageId, content, s, SenderClass.HUMAN);
+            return accept(messageId, content, s);
         });
-    }
-
-    /**
-     * A message from any sender, classified as ROUTING.md says (for hosts and tests; clients use
-     * {@link #chat}).
-     *
-     * @param content the text
-     * @param sender the sender
-     * @return the published message
-     */
-    public CompletableFuture<MessageEvent> post(String content, String sender) {
-        return onWorld(() -> accept(null, content, sender, classify(sender)));
     }
 
     /**
@@ -788,13 +770,6 @@ public final class WorldRuntime {
         }
     }
 
-    private SenderClass classify(String sender) {
-        if (humanNames.contains(sender.toLowerCase(Locale.ROOT))) {
-            return SenderClass.HUMAN;
-        }
-        return Routing.classify(sender, agentNamed(sender) != null);
-    }
-
     private static String idOrNew(String id) {
         return id == null ? Ids.next() : id;
     }
@@ -865,34 +840,23 @@ public final class WorldRuntime {
                 + reason, MessageLevel.ERROR));
     }
 
-    private MessageEvent accept(String messageId, String content, String sender, SenderClass cls) {
+    // A person's message starts a turn.
+    private MessageEvent accept(String messageId, String content, String sender) {
         if (content == null) {
             throw new WorldLinkException(ErrorCode.INVALID_MESSAGE, "The message has no text.");
         }
-        String senderName = cls == SenderClass.AGENT ? agentNamed(sender).config.id() : sender;
-        MessageEvent m = emit(new MessageEvent(idOrNew(messageId), now(), senderName, senderType(cls), 0, content, null,
+        MessageEvent m = emit(new MessageEvent(idOrNew(messageId), now(), sender, SenderType.HUMAN, 0, content, null,
                 false));
-        Turn turn = cls == SenderClass.HUMAN || cls == SenderClass.WORLD ? new Turn(m.id()) : null;
-        if (turn != null) {
-            metrics.turnStarted();
-        }
+        Turn turn = new Turn(m.id());
+        metrics.turnStarted();
         try {
-            route(m, cls, turn);
+            route(m, SenderClass.HUMAN, turn);
         } catch (RuntimeException e) {
             reportFailure("routing a message", e);
         } finally {
             endTurnIfDone(turn);
         }
         return m;
-    }
-
-    private static SenderType senderType(SenderClass cls) {
-        return switch (cls) {
-            case HUMAN -> SenderType.HUMAN;
-            case WORLD -> SenderType.WORLD;
-            case SYSTEM -> SenderType.SYSTEM;
-            case AGENT -> SenderType.AGENT;
-        };
     }
 
     /** ROUTING.md "Does agent A answer message M?", for every agent, and the memory rules. */
@@ -926,9 +890,6 @@ public final class WorldRuntime {
                     a.limitNoticeSent = true;
                     publishTurnLimit(a, m);
                 }
-                continue;
-            }
-            if (cls == SenderClass.SYSTEM) {
                 continue;
             }
             boolean named = leading.contains(c.id()) || leading.contains(c.name().toLowerCase(Locale.ROOT));

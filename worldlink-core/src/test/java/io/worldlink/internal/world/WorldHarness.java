@@ -7,6 +7,7 @@ import io.worldlink.AgentSnapshot;
 import io.worldlink.AgentStatus;
 import io.worldlink.ChatModel;
 import io.worldlink.EventBus;
+import io.worldlink.EventLog;
 import io.worldlink.MessageEvent;
 import io.worldlink.Subscription;
 import io.worldlink.UserId;
@@ -50,23 +51,37 @@ final class WorldHarness implements AutoCloseable {
     final Subscription subscription;
 
     WorldHarness(Path root, int turnLimit, int memoryWindow, int memoryCap, List<AgentConfig> agents) {
-        this(root, turnLimit, memoryWindow, memoryCap, agents, null);
+        this(root, turnLimit, memoryWindow, memoryCap, agents, null, List.of());
     }
 
     WorldHarness(Path root, int turnLimit, int memoryWindow, int memoryCap, List<AgentConfig> agents,
             ChatModel chatModel) {
+        this(root, turnLimit, memoryWindow, memoryCap, agents, chatModel, List.of());
+    }
+
+    /**
+     * @param logged events that the world's log holds before it loads (a turn in them that has no idle is
+     *     taken up when the world loads, as after a restart)
+     */
+    WorldHarness(Path root, int turnLimit, int memoryWindow, int memoryCap, List<AgentConfig> agents,
+            ChatModel chatModel, List<WorldEvent> logged) {
         storage = UserStorage.files(root);
         List<AgentSnapshot> snapshots = new ArrayList<>();
         agents.forEach(a -> snapshots.add(new AgentSnapshot(a, "You are " + a.name() + ", a tester.", List.of())));
         storage.createWorld(key, new WorldSnapshot(
                 new WorldConfig("test", "Test", "", turnLimit, false, Map.of(), Map.of()), snapshots));
+        try (EventLog log = storage.openEventLog(key)) {
+            logged.forEach(log::append);
+            log.sync();
+        }
         ModelRegistry models = new ModelRegistry(Map.of("script", chatModel == null ? model : chatModel), "script");
         world = get(WorldRuntime.load(key, new WorldRuntime.Shared(storage, bus, models, dispatcher, pool, timer,
                 new Templates(root), new WorldRuntime.Settings(memoryWindow, memoryCap, Duration.ZERO, REPLY_TIMEOUT,
                         Clock.systemUTC(), new ModelPolicy(8192, Map.of()),
                         new WorldPolicy(16, 16 * 1024, 100, 2000, 50), true, Duration.ofMinutes(10)),
                 io.worldlink.MetricsListener.NONE)));
-        subscription = join(-1, events::add).subscription();
+        // From the first event, so that what the world did as it loaded (a turn it took up) is seen too.
+        subscription = join(0, events::add).subscription();
     }
 
     /**
