@@ -12,8 +12,9 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * The text rules of ROUTING.md: who a sender is, which mentions a message makes, and how an agent's
- * reply is finished (world tags, auto-mention). Pure functions; the world runtime applies them.
+ * The text rules of ROUTING.md: a person's sender name made plain, which mentions a message makes, and
+ * how an agent's reply is finished (world tags, auto-mention). Pure functions; the world runtime applies
+ * them.
  */
 public final class Routing {
     /** What kind of sender a message has. */
@@ -22,8 +23,6 @@ public final class Routing {
         HUMAN,
         /** The world; treated like a person. */
         WORLD,
-        /** The system; agents never answer it. */
-        SYSTEM,
         /** An agent of the world. */
         AGENT
     }
@@ -31,7 +30,6 @@ public final class Routing {
     /** A finished reply: its text, and whether a world tag gave control back to the human. */
     public record Reply(String content, boolean stop) {}
 
-    private static final Set<String> HUMAN_NAMES = Set.of("human", "user", "you");
     private static final int MAX_SENDER_LENGTH = 64;
     // Letters that render as nothing but are not format characters (Hangul fillers, braille blank).
     private static final String INVISIBLE = "\u115F\u1160\u3164\uFFA0\u2800";
@@ -110,25 +108,6 @@ public final class Routing {
     private static WorldLinkException invalidSender(String why) {
         return new WorldLinkException(ErrorCode.INVALID_SENDER, "The sender name " + why
                 + "; send a plain display name such as \"Ann\", or none.");
-    }
-
-    /**
-     * @param sender a message's sender
-     * @param isAgent whether the sender is the id or name of an agent of the world (case-insensitive)
-     * @return its class: {@code world} and {@code system} by name, agents, and everyone else a person
-     */
-    public static SenderClass classify(String sender, boolean isAgent) {
-        String s = sender.toLowerCase(Locale.ROOT);
-        if (s.equals("system")) {
-            return SenderClass.SYSTEM;
-        }
-        if (s.equals("world")) {
-            return SenderClass.WORLD;
-        }
-        if (isAgent && !HUMAN_NAMES.contains(s)) {
-            return SenderClass.AGENT;
-        }
-        return SenderClass.HUMAN;
     }
 
     /**

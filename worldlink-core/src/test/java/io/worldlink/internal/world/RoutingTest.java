@@ -4,25 +4,12 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.worldlink.internal.world.Routing.SenderClass;
 import java.util.List;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
 
 /** The text rules of ROUTING.md, one test per rule. */
 class RoutingTest {
-
-    @Test
-    void senderClassesAreCaseInsensitive() {
-        for (String human : List.of("HUMAN", "human", "user", "You", "ann")) {
-            assertEquals(SenderClass.HUMAN, Routing.classify(human, false), human);
-        }
-        assertEquals(SenderClass.WORLD, Routing.classify("World", false));
-        assertEquals(SenderClass.SYSTEM, Routing.classify("SYSTEM", false));
-        assertEquals(SenderClass.AGENT, Routing.classify("ada", true));
-        assertEquals(SenderClass.SYSTEM, Routing.classify("system", true), "system is system even if an agent is so named");
-    }
-
     @Test
     void paragraphBeginningMentionsAreLinesThatStartWithAMention() {
         assertEquals(Set.of("ada"), Routing.paragraphMentions("@Ada can you help?"));

@@ -10,6 +10,7 @@ import io.worldlink.AgentConfig;
 import io.worldlink.AgentSnapshot;
 import io.worldlink.AgentStatus;
 import io.worldlink.EventBus;
+import io.worldlink.EventLog;
 import io.worldlink.EventLogStore;
 import io.worldlink.Subscription;
 import io.worldlink.UserId;
@@ -32,6 +33,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
 
 /** A world on disk with scripted agents, loaded into a runtime, and every event it publishes in a queue. */
 final class WorldHarness implements AutoCloseable {
@@ -50,23 +52,58 @@ final class WorldHarness implements AutoCloseable {
     final Subscription subscription;
 
     WorldHarness(Path root, int turnLimit, int memoryWindow, int memoryCap, List<AgentConfig> agents) {
-        this(root, turnLimit, memoryWindow, memoryCap, agents, null);
+        this(root, turnLimit, memoryWindow, memoryCap, agents, null, List.of());
     }
 
     WorldHarness(Path root, int turnLimit, int memoryWindow, int memoryCap, List<AgentConfig> agents,
             ChatModel chatModel) {
+        this(root, turnLimit, memoryWindow, memoryCap, agents, chatModel, List.of());
+    }
+
+    /**
+     * @param logged events that the world's log holds before it loads (a turn in them that has no idle is
+     *     taken up when the world loads, as after a restart)
+     */
+    WorldHarness(Path root, int turnLimit, int memoryWindow, int memoryCap, List<AgentConfig> agents,
+            ChatModel chatModel, List<WorldEvent> logged) {
         storage = UserStorage.files(root);
         List<AgentSnapshot> snapshots = new ArrayList<>();
         agents.forEach(a -> snapshots.add(new AgentSnapshot(a, "You are " + a.name() + ", a tester.", List.of())));
         storage.createWorld(key, new WorldSnapshot(
                 new WorldConfig("test", "Test", "", turnLimit, false, Map.of(), Map.of()), snapshots));
+        try (EventLog log = EventLogStore.files(root).open(key)) {
+            logged.forEach(log::append);
+            log.sync();
+        }
         ModelRegistry models = new ModelRegistry(Map.of("script", chatModel == null ? model : chatModel), "script");
         world = get(WorldRuntime.load(key, new WorldRuntime.Shared(storage, EventLogStore.files(root), bus, models, dispatcher, pool, timer,
                 new FileTemplateStore(root), new WorldRuntime.Settings(memoryWindow, memoryCap, Duration.ZERO, REPLY_TIMEOUT,
                         Clock.systemUTC(), new ModelPolicy(8192, Map.of()),
                         new WorldPolicy(16, 16 * 1024, 100, 2000, 50), true, Duration.ofMinutes(10)),
                 io.worldlink.MetricsListener.NONE)));
-        subscription = get(world.attach(-1, events::add)).subscription();
+        // From the first event, so that what the world did as it loaded (a turn it took up) is seen too.
+        subscription = join(0, events::add).subscription();
+    }
+
+    /**
+     * What a client that joined the world has.
+     *
+     * @param view the world when it joined
+     * @param subscription its live events; close it to leave
+     */
+    record Joined(WorldRuntime.View view, Subscription subscription) {}
+
+    /**
+     * Joins a listener to the world as a client joins it: the durable events after {@code afterSeq} are
+     * replayed to it (none when negative), then it gets every new event.
+     */
+    Joined join(long afterSeq, Consumer<? super WorldEvent> listener) {
+        Subscription[] subscription = new Subscription[1];
+        WorldRuntime.View view = get(world.join(afterSeq, null, v -> {
+            subscription[0] = bus.subscribe(key, listener);
+            return listener;
+        }));
+        return new Joined(view, subscription[0]);
     }
 
     static WorldHarness of(Path root, String... agentIds) {

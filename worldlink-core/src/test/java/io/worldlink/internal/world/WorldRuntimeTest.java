@@ -1,6 +1,7 @@
 package io.worldlink.internal.world;
 
 import io.worldlink.event.MessageEvent;
+import io.worldlink.event.MessageLevel;
 import io.worldlink.event.SenderType;
 import io.worldlink.event.SseEvent;
 import io.worldlink.event.WorldActionEvent;
@@ -26,9 +27,11 @@ import io.worldlink.WorldLinkException;
 import io.worldlink.WorldSnapshot;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -153,15 +156,18 @@ class WorldRuntimeTest {
 
     @Test
     void senderClassesWorldIsLikeAHumanAndSystemTriggersNobody() {
-        h = WorldHarness.of(root, "ada", "ben");
-        List<WorldEvent> world = h.turn(h.world.post("The sun rises.", "world"));
+        // World messages come from the world's log: this one's turn is taken up as the world loads.
+        MessageEvent sunrise = new MessageEvent("m-world", Instant.now(), "world", SenderType.WORLD, 0,
+                "The sun rises.", null, false);
+        h = new WorldHarness(root, 5, 10, 200,
+                List.of(WorldHarness.agent("ada", true), WorldHarness.agent("ben", true)), null, List.of(sunrise));
+        List<WorldEvent> world = h.turn(CompletableFuture.completedFuture(sunrise));
         assertEquals(SenderType.WORLD, messages(world).get(0).senderType());
         assertEquals(List.of("ada", "ben"), sorted(replies(world)));
 
-        MessageEvent system = get(h.world.post("Maintenance at noon.", "system"));
-        assertEquals(SenderType.SYSTEM, system.senderType());
-        assertEquals(SenderType.HUMAN, messages(h.turn(h.world.post("user message", "user"))).get(0).senderType());
-        assertEquals(4, h.model.requests.size(), "the system message triggered nobody; the user one both");
+        assertEquals(SenderType.SYSTEM, get(h.world.notice("Maintenance at noon.", MessageLevel.INFO)).senderType());
+        assertEquals(SenderType.HUMAN, messages(h.turn(h.world.chat(null, "user message", "user"))).get(0).senderType());
+        assertEquals(4, h.model.requests.size(), "the system notice triggered nobody; the user message both");
     }
 
     @Test
@@ -491,11 +497,11 @@ class WorldRuntimeTest {
     }
 
     @Test
-    void attachReplaysEverythingAfterASeqThenLiveEventsWithNoGapOrRepeat() {
+    void joinReplaysEverythingAfterASeqThenLiveEventsWithNoGapOrRepeat() {
         h = WorldHarness.of(root, "ada");
         h.turn(h.world.chat(null, "one", null));
         List<WorldEvent> replayed = new java.util.concurrent.CopyOnWriteArrayList<>();
-        WorldRuntime.Attachment a = get(h.world.attach(1, replayed::add));
+        WorldHarness.Joined a = h.join(1, replayed::add);
         h.turn(h.world.chat(null, "two", null));
         a.subscription().close();
 

@@ -1,0 +1,57 @@
+package io.worldlink.internal.world;
+
+import io.worldlink.event.MessageEvent;
+import io.worldlink.model.ChatMessage;
+import io.worldlink.model.ChatRequest;
+import io.worldlink.MemoryMessage;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * What an agent's model is sent (ROUTING.md, "Memory"): its system prompt, the last messages of its
+ * memory before the message it answers, that message once, and its template's base URL and key.
+ */
+final class ModelRequests {
+    private final int memoryWindow;
+    private final TemplateAgents templateAgents;
+
+    /** @param memoryWindow how many recent memory messages a model is sent */
+    ModelRequests(int memoryWindow, TemplateAgents templateAgents) {
+        this.memoryWindow = memoryWindow;
+        this.templateAgents = templateAgents;
+    }
+
+    /**
+     * @param a the answering agent
+     * @param m the message it answers
+     * @return the request for its model
+     */
+    ChatRequest of(AgentState a, MessageEvent m) {
+        List<ChatMessage> messages = new ArrayList<>();
+        if (!a.systemPrompt.isBlank()) {
+            messages.add(new ChatMessage("system", a.systemPrompt));
+        }
+        // What the agent remembered before the message it answers: the same context whenever it is asked.
+        List<MemoryMessage> history = new ArrayList<>(a.memory.size());
+        for (MemoryMessage mm : a.memory) {
+            if (m.id().equals(mm.messageId())) {
+                break;
+            }
+            history.add(mm);
+        }
+        for (MemoryMessage mm : history.subList(Math.max(0, history.size() - memoryWindow), history.size())) {
+            messages.add(new ChatMessage(mm.role(), modelText(mm.role(), mm.sender(), mm.content())));
+        }
+        messages.add(new ChatMessage("user", modelText("user", m.sender(), m.content())));
+        return new ChatRequest(a.config.id(), a.config.name(), a.config.model(), messages, a.config.temperature(),
+                a.config.maxTokens(), templateAgents.credentials(a.config));
+    }
+
+    // The model sees who said what: others' words carry their name, a person's default name does not.
+    private static String modelText(String role, String sender, String content) {
+        if (!role.equals(MemoryMessage.USER) || sender == null || sender.equalsIgnoreCase("human")) {
+            return content;
+        }
+        return sender + ": " + content;
+    }
+}
