@@ -13,7 +13,7 @@ import io.worldlink.internal.model.ModelRegistry;
 import io.worldlink.internal.CountedEventBus;
 import io.worldlink.internal.model.ModelTimer;
 import io.worldlink.internal.CountedEventBus;
-import io.worldlink.internal.protocol.Hub;
+import io.worldlink.internal.protocol.LinkService;
 import io.worldlink.internal.CountedEventBus;
 import io.worldlink.internal.protocol.Limits;
 import io.worldlink.internal.CountedEventBus;
@@ -79,7 +79,7 @@ public final class WorldLink implements AutoCloseable {
     public record Stats(int connections, int loadedWorlds, int subscriptions, int trackedUsers, int activeModelCalls,
             long queuedCharacters) {}
 
-    private final Hub hub;
+    private final LinkService hub;
     private final TemplateStore templates;
     private final CountedEventBus bus;
     private final Authenticator authenticator;
@@ -127,7 +127,7 @@ public final class WorldLink implements AutoCloseable {
             ModelRegistry registry = new ModelRegistry(models, defaultProvider);
             this.authenticator = b.authenticator != null ? b.authenticator : Authenticator.none();
             this.dispatcher = new ModelDispatcher(modelPool, b.maxConcurrentModelCalls);
-            this.hub = new Hub(new WorldRuntime.Shared(storage, logs, bus, registry, dispatcher, worldPool, timer, templates,
+            this.hub = new LinkService(new WorldRuntime.Shared(storage, logs, bus, registry, dispatcher, worldPool, timer, templates,
                     new WorldRuntime.Settings(b.memoryWindow, b.memoryCap, b.saveDelay, b.replyTimeout, b.clock,
                             new ModelPolicy(b.maxTokensCap, b.allowedModels), new WorldPolicy(b.maxAgentsPerWorld,
                             b.maxSystemPromptChars, b.maxNameChars, b.maxDescriptionChars, b.maxTurnLimit),

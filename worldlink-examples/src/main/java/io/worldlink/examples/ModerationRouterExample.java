@@ -51,7 +51,7 @@ public final class ModerationRouterExample {
                     return protocol.route(request);
                 })
                 .build()) {
-            Frames client = new Frames();
+            ServerFrames client = new ServerFrames();
             Connection c = link.connect(client, Identity.ANONYMOUS);
             c.receive("{\"type\":\"world-select\",\"payload\":{\"templateName\":\"fast-world\",\"worldName\":\"mod\","
                     + "\"userId\":\"" + UUID.randomUUID() + "\"}}");
@@ -86,7 +86,7 @@ public final class ModerationRouterExample {
     }
 
     /** A transport that keeps what WorldLink sends, for the example to read. */
-    private static final class Frames implements Transport {
+    private static final class ServerFrames implements Transport {
         private final BlockingQueue<JsonObject> frames = new LinkedBlockingQueue<>();
 
         @Override

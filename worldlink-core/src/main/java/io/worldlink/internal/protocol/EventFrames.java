@@ -67,7 +67,7 @@ final class EventFrames {
         JsonObject p = new JsonObject();
         p.addProperty("eventType", event.type().wireName());
         p.add("event", EventJson.toJson(event));
-        return Frames.frame("event-stream", p, replyTo, event.seq());
+        return ServerFrames.frame("event-stream", p, replyTo, event.seq());
     }
 
     private List<String> build(String replyTo) {
@@ -81,16 +81,16 @@ final class EventFrames {
                 case WorldActionEvent.AGENT_UPDATE -> {
                     p.addProperty("agentName", w.agentName());
                     p.add("agent", Json.GSON.toJsonTree(w.details().get("agent")));
-                    return List.of(Frames.frame("agent-updated", p, replyTo, seq));
+                    return List.of(ServerFrames.frame("agent-updated", p, replyTo, seq));
                 }
                 case WorldActionEvent.AGENT_CREATE -> {
                     p.addProperty("agentName", w.agentName());
                     p.add("agent", Json.GSON.toJsonTree(w.details().get("agent")));
-                    return List.of(Frames.frame("agent-created", p, replyTo, seq));
+                    return List.of(ServerFrames.frame("agent-created", p, replyTo, seq));
                 }
                 case WorldActionEvent.AGENT_DELETE -> {
                     p.addProperty("agentName", w.agentName());
-                    return List.of(Frames.frame("agent-deleted", p, replyTo, seq));
+                    return List.of(ServerFrames.frame("agent-deleted", p, replyTo, seq));
                 }
                 case WorldActionEvent.WORLD_UPDATE -> {
                     Object world = w.details().get("world");
@@ -98,23 +98,23 @@ final class EventFrames {
                         Json.put(p, "worldName", m.get("id"));
                     }
                     p.add("world", Json.GSON.toJsonTree(world));
-                    return List.of(Frames.frame("world-updated", p, replyTo, seq));
+                    return List.of(ServerFrames.frame("world-updated", p, replyTo, seq));
                 }
                 case WorldActionEvent.WORLD_RELOAD -> {
                     Json.put(p, "worldName", w.details().get("worldName"));
                     Json.put(p, "agentCount", w.details().get("agentCount"));
                     p.addProperty("timestamp", Json.timestamp(w.timestamp()));
-                    return List.of(Frames.frame("world-reloaded", p, replyTo, seq));
+                    return List.of(ServerFrames.frame("world-reloaded", p, replyTo, seq));
                 }
                 default -> {
-                    return List.of(Frames.frame("system-message",
-                            Frames.systemMessage(describe(w), MessageLevel.INFO, w.timestamp(), null), replyTo, seq));
+                    return List.of(ServerFrames.frame("system-message",
+                            ServerFrames.systemMessage(describe(w), MessageLevel.INFO, w.timestamp(), null), replyTo, seq));
                 }
             }
         }
         if (event instanceof SystemEvent s) {
-            return List.of(Frames.frame("system-message",
-                    Frames.systemMessage(s.content(), s.level(), s.timestamp(), null), replyTo, seq));
+            return List.of(ServerFrames.frame("system-message",
+                    ServerFrames.systemMessage(s.content(), s.level(), s.timestamp(), null), replyTo, seq));
         }
         return List.of();
     }
@@ -145,15 +145,15 @@ final class EventFrames {
                 if (s.stopped()) {
                     p.addProperty("stopped", true);
                 }
-                return List.of(Frames.frame("chat-response", p, replyTo, 0));
+                return List.of(ServerFrames.frame("chat-response", p, replyTo, 0));
             }
             case ERROR -> {
                 String message = "Agent " + s.agentName() + " could not answer: " + s.error();
                 return List.of(
-                        Frames.frame("system-message",
-                                Frames.systemMessage(message, MessageLevel.ERROR, s.timestamp(), ErrorCode.MODEL_ERROR),
+                        ServerFrames.frame("system-message",
+                                ServerFrames.systemMessage(message, MessageLevel.ERROR, s.timestamp(), ErrorCode.MODEL_ERROR),
                                 replyTo, 0),
-                        Frames.frame("chat-response", chatResponse(s, s.content(), true), null, 0));
+                        ServerFrames.frame("chat-response", chatResponse(s, s.content(), true), null, 0));
             }
             default -> {
                 return List.of();

@@ -85,7 +85,7 @@ final class Exchange implements ClientRequest {
         if (type == null || type.isEmpty()) {
             throw new IllegalArgumentException("An answer needs a type.");
         }
-        session.send(Frames.frame(type, object(payload), id, 0));
+        session.send(ServerFrames.frame(type, object(payload), id, 0));
     }
 
     private static JsonObject object(String json) {

@@ -63,9 +63,9 @@ public final class ProtocolRouter implements MessageRouter {
     // A world's export is one frame that does not count against the client's queue: bounded here.
     private static final int MAX_EXPORT_CHARS = 32 * 1024 * 1024;
 
-    private final Worlds worlds;
+    private final LoadedWorlds worlds;
     private final Limits limits;
-    private final Access access;
+    private final WorldAccess access;
     private final Clock clock;
     private final ScheduledExecutorService timer;
     private final MetricsListener metrics;
@@ -74,7 +74,7 @@ public final class ProtocolRouter implements MessageRouter {
     private final MessageRouter routed;
     private final Map<String, Integer> perAddress = new ConcurrentHashMap<>();
 
-    ProtocolRouter(Worlds worlds, Limits limits, Access access, Clock clock, ScheduledExecutorService timer,
+    ProtocolRouter(LoadedWorlds worlds, Limits limits, WorldAccess access, Clock clock, ScheduledExecutorService timer,
             MetricsListener metrics, UnaryOperator<MessageRouter> host) {
         this.worlds = worlds;
         this.metrics = metrics;
@@ -85,7 +85,7 @@ public final class ProtocolRouter implements MessageRouter {
         this.routed = Objects.requireNonNull(host.apply(this), "the host's message router");
     }
 
-    Worlds worlds() {
+    LoadedWorlds worlds() {
         return worlds;
     }
 
@@ -100,7 +100,7 @@ public final class ProtocolRouter implements MessageRouter {
         String refusal = admit(address);
         if (refusal != null) {
             metrics.requestRefused(ErrorCode.QUOTA_EXCEEDED);
-            s.refuse(Frames.connectionError(ErrorCode.QUOTA_EXCEEDED, refusal, null));
+            s.refuse(ServerFrames.connectionError(ErrorCode.QUOTA_EXCEEDED, refusal, null));
             // A refused client that does not read the refusal is not held for it either.
             timer.schedule(() -> s.close(1013, "Too many connections; try again later."), REFUSAL_GRACE_SECONDS,
                     TimeUnit.SECONDS);
@@ -168,12 +168,12 @@ public final class ProtocolRouter implements MessageRouter {
 
     private void error(ClientSession s, ErrorCode code, String message, String replyTo) {
         metrics.requestRefused(code);
-        s.send(Frames.error(code, message, replyTo));
+        s.send(ServerFrames.error(code, message, replyTo));
     }
 
     private void connectionError(ClientSession s, ErrorCode code, String message, String replyTo) {
         metrics.requestRefused(code);
-        s.send(Frames.connectionError(code, message, replyTo));
+        s.send(ServerFrames.connectionError(code, message, replyTo));
     }
 
     MetricsListener metrics() {
@@ -182,7 +182,7 @@ public final class ProtocolRouter implements MessageRouter {
 
     String rateLimited(String frame) {
         metrics.requestRefused(ErrorCode.RATE_LIMITED);
-        return Frames.error(ErrorCode.RATE_LIMITED, "Too many requests: at most " + (int) limits.requestsPerSecond()
+        return ServerFrames.error(ErrorCode.RATE_LIMITED, "Too many requests: at most " + (int) limits.requestsPerSecond()
                 + " a second (bursts of " + limits.requestBurst() + "). This request was dropped.", idOf(frame));
     }
 
@@ -298,7 +298,7 @@ public final class ProtocolRouter implements MessageRouter {
                 case "ping":
                     JsonObject p = new JsonObject();
                     p.addProperty("timestamp", Json.timestamp(clock.instant()));
-                    s.send(Frames.frame("pong", p, r.id(), 0));
+                    s.send(ServerFrames.frame("pong", p, r.id(), 0));
                     return done();
                 // A user's worlds are managed from inside any world, or from none.
                 case "world-create":
@@ -337,7 +337,7 @@ public final class ProtocolRouter implements MessageRouter {
                     reportFailure(s, r, world.stop(eventId).thenAccept(stopped -> {
                         if (stopped == 0) {
                             s.forgetReply(eventId);
-                            s.send(Frames.frame("system-message", Frames.systemMessage("Nothing to stop: no agent "
+                            s.send(ServerFrames.frame("system-message", ServerFrames.systemMessage("Nothing to stop: no agent "
                                     + "is answering.", io.worldlink.event.MessageLevel.INFO, clock.instant(), null), r.id(), 0));
                         }
                     }), eventId);
@@ -380,7 +380,7 @@ public final class ProtocolRouter implements MessageRouter {
                         JsonObject p = new JsonObject();
                         p.addProperty("worldName", b.handle().key.worldId());
                         p.addProperty("markdown", markdown);
-                        return s.sendLarge(Frames.frame("world-exported", p, r.id(), 0));
+                        return s.sendLarge(ServerFrames.frame("world-exported", p, r.id(), 0));
                     });
                     reportFailure(s, r, sent, null);
                     // The connection's next request waits until the export is sent: one at a time.
@@ -471,7 +471,7 @@ public final class ProtocolRouter implements MessageRouter {
                 JsonArray agents = new JsonArray();
                 w.agents().forEach(a -> agents.add(Json.GSON.toJsonTree(AgentViews.of(a))));
                 p.add("agents", agents);
-                s.send(Frames.frame("world-created", p, r.id(), 0));
+                s.send(ServerFrames.frame("world-created", p, r.id(), 0));
             });
         } catch (WorldLinkException e) {
             error(s, e.code(), e.getMessage(), r.id());
@@ -488,7 +488,7 @@ public final class ProtocolRouter implements MessageRouter {
             JsonObject p = new JsonObject();
             p.addProperty("userId", user.value());
             p.add("worlds", Json.GSON.toJsonTree(worlds.list(user)));
-            s.send(Frames.frame("world-listed", p, r.id(), 0));
+            s.send(ServerFrames.frame("world-listed", p, r.id(), 0));
         } catch (WorldLinkException e) {
             error(s, e.code(), e.getMessage(), r.id());
         }
@@ -546,7 +546,7 @@ public final class ProtocolRouter implements MessageRouter {
      */
     String worldDeleted(WorldKey key, WorldLinkException error, String replyTo) {
         if (error != null) {
-            return Frames.error(error.code(), "The world \"" + key.worldId() + "\" was closed to be deleted, and could "
+            return ServerFrames.error(error.code(), "The world \"" + key.worldId() + "\" was closed to be deleted, and could "
                     + "not be deleted completely: " + error.getMessage() + " Select it again, or delete it again.",
                     replyTo);
         }
@@ -554,7 +554,7 @@ public final class ProtocolRouter implements MessageRouter {
         p.addProperty("userId", key.userId().value());
         p.addProperty("worldName", key.worldId());
         p.addProperty("timestamp", Json.timestamp(clock.instant()));
-        return Frames.frame("world-deleted", p, replyTo, 0);
+        return ServerFrames.frame("world-deleted", p, replyTo, 0);
     }
 
     private String confirmed(ClientSession s, WorldKey key, WorldRuntime.View view, String templateName,
@@ -572,7 +572,7 @@ public final class ProtocolRouter implements MessageRouter {
         p.add("agents", Json.GSON.toJsonTree(view.agents()));
         p.addProperty("lastSeq", view.lastSeq());
         p.addProperty("worldEpoch", view.worldEpoch());
-        return Frames.frame("connection-confirmed", p, replyTo, 0);
+        return ServerFrames.frame("connection-confirmed", p, replyTo, 0);
     }
 
     private CompletableFuture<Void> subscribe(ClientSession s, Exchange r, WorldRuntime world) {
@@ -607,7 +607,7 @@ public final class ProtocolRouter implements MessageRouter {
             }
             s.filter(new Filter(types, agent));
             List<String> names = types.stream().map(EventType::wireName).sorted().toList();
-            s.send(Frames.frame("system-message", Frames.systemMessage("Subscribed to "
+            s.send(ServerFrames.frame("system-message", ServerFrames.systemMessage("Subscribed to "
                     + (names.isEmpty() ? "no event types" : String.join(", ", names) + " events")
                     + (agent == null ? "" : " from or about agent " + agent) + ".",
                     io.worldlink.event.MessageLevel.INFO, clock.instant(), null), r.id(), 0));

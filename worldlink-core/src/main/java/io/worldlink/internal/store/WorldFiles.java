@@ -15,7 +15,7 @@ import io.worldlink.WorldConfig;
 import io.worldlink.WorldLinkException;
 import io.worldlink.WorldSnapshot;
 import io.worldlink.internal.Json;
-import io.worldlink.internal.ModelJson;
+import io.worldlink.internal.SnapshotJson;
 import java.io.IOException;
 import java.io.InputStreamReader;
 import java.io.Reader;
@@ -81,7 +81,7 @@ public final class WorldFiles {
      * @throws StorageException when a file is missing, unreadable or corrupt
      */
     public WorldSnapshot read(Path dir, String id) {
-        WorldConfig config = parse(dir, dir.resolve(CONFIG), null, o -> ModelJson.worldConfig(object(o), id));
+        WorldConfig config = parse(dir, dir.resolve(CONFIG), null, o -> SnapshotJson.worldConfig(object(o), id));
         List<AgentSnapshot> agents = new ArrayList<>();
         Path agentsDir = dir.resolve(AGENTS);
         BasicFileAttributes agentsAttributes = root.inWorld(dir, agentsDir);
@@ -118,7 +118,7 @@ public final class WorldFiles {
         JsonObject[] raw = new JsonObject[1];
         AgentConfig config = parse(dir, folder.resolve(CONFIG), null, e -> {
             raw[0] = object(e);
-            return ModelJson.agentConfig(raw[0], agentId);
+            return SnapshotJson.agentConfig(raw[0], agentId);
         });
         String prompt = readString(dir, folder.resolve(PROMPT));
         if (prompt == null) {
@@ -130,7 +130,7 @@ public final class WorldFiles {
             if (!e.isJsonArray()) {
                 throw new Json.FieldException("must be a JSON array of messages");
             }
-            return ModelJson.memory(e.getAsJsonArray());
+            return SnapshotJson.memory(e.getAsJsonArray());
         });
         return new AgentSnapshot(config, prompt, memory);
     }
@@ -176,7 +176,7 @@ public final class WorldFiles {
     public void writeAll(Path dir, WorldSnapshot world) {
         // No one reads the folder until it is renamed into place: plain writes suffice, no temporary files.
         newFolder(dir);
-        newFile(dir.resolve(CONFIG), Json.PRETTY.toJson(ModelJson.toJson(world.config())) + "\n");
+        newFile(dir.resolve(CONFIG), Json.PRETTY.toJson(SnapshotJson.toJson(world.config())) + "\n");
         if (!world.agents().isEmpty()) {
             newFolder(dir.resolve(AGENTS));
             for (AgentSnapshot a : world.agents()) {
@@ -189,9 +189,9 @@ public final class WorldFiles {
 
     private void writeAgentFiles(Path agent, AgentSnapshot a) {
         newFolder(agent);
-        newFile(agent.resolve(CONFIG), Json.PRETTY.toJson(ModelJson.toJson(a.config())) + "\n");
+        newFile(agent.resolve(CONFIG), Json.PRETTY.toJson(SnapshotJson.toJson(a.config())) + "\n");
         newFile(agent.resolve(PROMPT), a.systemPrompt());
-        newFile(agent.resolve(MEMORY), ModelJson.memoryText(a.memory()));
+        newFile(agent.resolve(MEMORY), SnapshotJson.memoryText(a.memory()));
         forceFolder(agent);
     }
 
@@ -327,7 +327,7 @@ public final class WorldFiles {
      * @param config its new config
      */
     public void writeWorldConfig(Path dir, WorldConfig config) {
-        writeJson(dir, dir.resolve(CONFIG), ModelJson.toJson(config));
+        writeJson(dir, dir.resolve(CONFIG), SnapshotJson.toJson(config));
     }
 
     /**
@@ -335,7 +335,7 @@ public final class WorldFiles {
      * @param config an agent's new config
      */
     public void writeAgentConfig(Path dir, AgentConfig config) {
-        writeJson(dir, agentDir(dir, config.id()).resolve(CONFIG), ModelJson.toJson(config));
+        writeJson(dir, agentDir(dir, config.id()).resolve(CONFIG), SnapshotJson.toJson(config));
     }
 
     /**
@@ -360,7 +360,7 @@ public final class WorldFiles {
 
     private void writeMessages(Path dir, Path file, List<MemoryMessage> memory) {
         root.inWorld(dir, file);
-        AtomicFiles.writeString(file, root.relative(file), sync, ModelJson.memoryText(memory));
+        AtomicFiles.writeString(file, root.relative(file), sync, SnapshotJson.memoryText(memory));
     }
 
     /**

@@ -6,10 +6,10 @@ import io.worldlink.UserId;
 import io.worldlink.WorldLinkException;
 
 /** Who may open whose worlds: anyone an anonymous user's, only the proven user a signed user's. */
-final class Access {
+final class WorldAccess {
     private final boolean trustClaimedUserIds;
 
-    Access(boolean trustClaimedUserIds) {
+    WorldAccess(boolean trustClaimedUserIds) {
         this.trustClaimedUserIds = trustClaimedUserIds;
     }
 

@@ -26,10 +26,10 @@ import java.util.function.UnaryOperator;
 import java.util.concurrent.CompletableFuture;
 
 /** The connections and the worlds they share: what {@code WorldLink} serves. */
-public final class Hub {
-    private final Worlds worlds;
+public final class LinkService {
+    private final LoadedWorlds worlds;
     private final ProtocolRouter router;
-    private final Access access;
+    private final WorldAccess access;
     private final UserStorage storage;
 
     /**
@@ -40,11 +40,11 @@ public final class Hub {
      * @param trustClaimedUserIds insecure mode
      * @param router given the protocol's router, the one that handles requests
      */
-    public Hub(WorldRuntime.Shared shared, WorldCloner cloner, Duration grace, Limits limits,
+    public LinkService(WorldRuntime.Shared shared, WorldCloner cloner, Duration grace, Limits limits,
             boolean trustClaimedUserIds, UnaryOperator<MessageRouter> router) {
         this.storage = shared.storage();
-        this.access = new Access(trustClaimedUserIds);
-        this.worlds = new Worlds(shared, cloner, grace, limits);
+        this.access = new WorldAccess(trustClaimedUserIds);
+        this.worlds = new LoadedWorlds(shared, cloner, grace, limits);
         this.router = new ProtocolRouter(worlds, limits, access, shared.settings().clock(), shared.timer(),
                 shared.metrics(), router);
     }

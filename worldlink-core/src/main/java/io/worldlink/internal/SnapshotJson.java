@@ -24,7 +24,7 @@ import java.util.Set;
  * agent-world's JSON forms of the model records. Fields this version does not know are carried in
  * {@code extra} and written back after the known ones, so a rewrite drops nothing.
  */
-public final class ModelJson {
+public final class SnapshotJson {
     private static final Set<String> WORLD_FIELDS =
             Set.of("id", "name", "description", "turnLimit", "isTemplate", "metadata");
     // systemPrompt and memory live in files of their own; an old config that still holds them must not
@@ -35,7 +35,7 @@ public final class ModelJson {
     private static final Set<String> MEMORY_FIELDS =
             Set.of("role", "content", "sender", "messageId", "replyToMessageId", "createdAt");
 
-    private ModelJson() {}
+    private SnapshotJson() {}
 
     /**
      * @param o a world's config.json

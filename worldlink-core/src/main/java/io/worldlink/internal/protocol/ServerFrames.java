@@ -7,8 +7,8 @@ import io.worldlink.internal.Json;
 import java.time.Instant;
 
 /** Server frames as PROTOCOL.md writes them: {@code {"type", "payload", "replyTo"?, "seq"?}}. */
-final class Frames {
-    private Frames() {}
+final class ServerFrames {
+    private ServerFrames() {}
 
     static String frame(String type, JsonObject payload, String replyTo, long seq) {
         JsonObject o = new JsonObject();

@@ -12,7 +12,7 @@ import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
-class ModelJsonTest {
+class SnapshotJsonTest {
     static final List<MemoryMessage> TRICKY = List.of(
             MemoryMessage.of("user", "plain", "HUMAN", "m1", null, Instant.parse("2026-11-22T08:30:00.120Z")),
             MemoryMessage.of("assistant", "quote \" backslash \\ newline \n tab \t cr \r bell \u0007 nul \u0000",
@@ -24,7 +24,7 @@ class ModelJsonTest {
 
     @Test
     void memoryTextIsWhatThePrettyPrinterWritesAndReadsBackTheSame() {
-        String text = ModelJson.memoryText(TRICKY);
+        String text = SnapshotJson.memoryText(TRICKY);
 
         JsonArray tree = new JsonArray();
         for (MemoryMessage m : TRICKY) {
@@ -40,8 +40,8 @@ class ModelJsonTest {
         }
         assertEquals(Json.PRETTY.toJson(tree) + "\n", text);
         JsonElement parsed = JsonParser.parseString(text);
-        assertEquals(TRICKY, ModelJson.memory(parsed.getAsJsonArray()));
-        assertEquals("[]\n", ModelJson.memoryText(List.of()));
+        assertEquals(TRICKY, SnapshotJson.memory(parsed.getAsJsonArray()));
+        assertEquals("[]\n", SnapshotJson.memoryText(List.of()));
     }
 
     @Test

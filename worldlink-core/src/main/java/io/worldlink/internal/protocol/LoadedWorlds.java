@@ -36,8 +36,8 @@ import java.util.function.BiFunction;
  * when their last connection has left and the grace period has passed, unless they came back. Each
  * map is updated per key, so worlds and users never contend with each other.
  */
-final class Worlds {
-    private static final System.Logger LOG = System.getLogger(Worlds.class.getName());
+final class LoadedWorlds {
+    private static final System.Logger LOG = System.getLogger(LoadedWorlds.class.getName());
 
     private final WorldRuntime.Shared shared;
     private final UserStorage storage;
@@ -60,7 +60,7 @@ final class Worlds {
         ScheduledFuture<?> pendingDelete;
     }
 
-    Worlds(WorldRuntime.Shared shared, WorldCloner cloner, Duration grace, Limits limits) {
+    LoadedWorlds(WorldRuntime.Shared shared, WorldCloner cloner, Duration grace, Limits limits) {
         this.shared = shared;
         this.storage = shared.storage();
         this.cloner = cloner;
