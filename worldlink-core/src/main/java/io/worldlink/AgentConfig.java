@@ -48,8 +48,9 @@ public record AgentConfig(String id, String name, String type, AgentStatus statu
     }
 
     /**
+     * {@return a copy with another status}
+     *
      * @param status the new status
-     * @return a copy with another status
      */
     public AgentConfig withStatus(AgentStatus status) {
         return new AgentConfig(id, name, type, Objects.requireNonNull(status), provider, model, temperature,
@@ -57,10 +58,11 @@ public record AgentConfig(String id, String name, String type, AgentStatus statu
     }
 
     /**
+     * {@return a copy with other call bookkeeping}
+     *
      * @param llmCallCount the new count
      * @param lastLLMCall when the model was last called
      * @param lastActive when the agent was last active
-     * @return a copy with other call bookkeeping
      */
     public AgentConfig withCalls(int llmCallCount, Instant lastLLMCall, Instant lastActive) {
         return new AgentConfig(id, name, type, status, provider, model, temperature, maxTokens, autoReply,
@@ -68,10 +70,11 @@ public record AgentConfig(String id, String name, String type, AgentStatus statu
     }
 
     /**
+     * {@return a copy with other model settings}
+     *
      * @param model the new model name
      * @param temperature the new temperature, or {@code null}
      * @param maxTokens the new longest reply, or {@code null}
-     * @return a copy with other model settings
      */
     public AgentConfig withModelSettings(String model, Double temperature, Integer maxTokens) {
         return new AgentConfig(id, name, type, status, provider, model, temperature, maxTokens, autoReply,
@@ -79,8 +82,9 @@ public record AgentConfig(String id, String name, String type, AgentStatus statu
     }
 
     /**
+     * {@return a copy without them}
+     *
      * @param keys fields of {@link #extra()} to drop
-     * @return a copy without them
      */
     public AgentConfig withoutExtra(java.util.Collection<String> keys) {
         Map<String, String> kept = new java.util.LinkedHashMap<>(extra);
@@ -90,8 +94,9 @@ public record AgentConfig(String id, String name, String type, AgentStatus statu
     }
 
     /**
+     * {@return its value when it is a JSON string, else {@code null}}
+     *
      * @param key a field of {@link #extra()}
-     * @return its value when it is a JSON string, else {@code null}
      */
     public String extraString(String key) {
         return JsonMaps.stringValue(extra.get(key));

@@ -20,7 +20,7 @@ public record AgentSnapshot(AgentConfig config, String systemPrompt, List<Memory
         memory = List.copyOf(memory);
     }
 
-    /** @return the agent's id */
+    /** {@return the agent's id} */
     public String id() {
         return config.id();
     }

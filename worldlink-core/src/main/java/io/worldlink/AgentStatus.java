@@ -9,14 +9,15 @@ public enum AgentStatus {
     /** The agent answers nothing (it still remembers what is said). */
     INACTIVE;
 
-    /** @return the form used in files and frames: {@code "active"} or {@code "inactive"} */
+    /** {@return the form used in files and frames: {@code "active"} or {@code "inactive"}} */
     public String wireName() {
         return name().toLowerCase(Locale.ROOT);
     }
 
     /**
+     * {@return the status}
+     *
      * @param value {@code "active"} or {@code "inactive"}, in any case
-     * @return the status
      * @throws IllegalArgumentException for any other value
      */
     public static AgentStatus fromWire(String value) {

@@ -8,13 +8,14 @@ package io.worldlink;
 @FunctionalInterface
 public interface Authenticator {
     /**
+     * {@return the proven identity; {@link Identity#ANONYMOUS} for no token; {@link Identity#refused} for a token that
+     *     is not valid}
+     *
      * @param token the token offered, or {@code null} when none was
-     * @return the proven identity; {@link Identity#ANONYMOUS} for no token; {@link Identity#refused}
-     *     for a token that is not valid
      */
     Identity authenticate(String token);
 
-    /** @return an authenticator that proves nobody (only anonymous users can select worlds) */
+    /** {@return an authenticator that proves nobody (only anonymous users can select worlds)} */
     static Authenticator none() {
         return token -> token == null || token.isEmpty() ? Identity.ANONYMOUS
                 : Identity.refused("This server does not accept tokens; connect without one and use an anonymous user id.");

@@ -6,13 +6,13 @@ package io.worldlink;
  * from. A router that wraps another passes the same request on.
  */
 public interface ClientRequest {
-    /** @return the request's type, such as {@code chat-send} */
+    /** {@return the request's type, such as {@code chat-send}} */
     String type();
 
-    /** @return the client's id of the request, or {@code null} when it gave none */
+    /** {@return the client's id of the request, or {@code null} when it gave none} */
     String id();
 
-    /** @return the payload, a JSON object as text ({@code {}} when the frame had none) */
+    /** {@return the payload, a JSON object as text ({@code {}} when the frame had none)} */
     String payload();
 
     /**
@@ -24,7 +24,7 @@ public interface ClientRequest {
      */
     String text(String field);
 
-    /** @return the connection the request came from: who sent it, and the world it has selected */
+    /** {@return the connection the request came from: who sent it, and the world it has selected} */
     Connection connection();
 
     /**

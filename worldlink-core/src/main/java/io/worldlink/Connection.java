@@ -6,16 +6,20 @@ package io.worldlink;
  * return at once (the work happens on WorldLink's own threads).
  */
 public interface Connection {
-    /** @return the connection's id, sent to the client as {@code clientId} */
+    /** {@return the connection's id, sent to the client as {@code clientId}} */
     String id();
 
-    /** @return who the client proved to be when it connected */
+    /** {@return who the client proved to be when it connected} */
     Identity identity();
 
-    /** @return the world the connection has selected, or {@code null} before its first world-select */
+    /** {@return the world the connection has selected, or {@code null} before its first world-select} */
     WorldKey world();
 
-    /** @param frame a text frame the client sent */
+    /**
+     * Hands WorldLink a text frame the client sent.
+     *
+     * @param frame a text frame the client sent
+     */
     void receive(String frame);
 
     /** The transport closed (whoever closed it): leave the world and release everything. Idempotent. */

@@ -23,13 +23,14 @@ public interface EventBus {
     void publish(WorldKey world, WorldEvent event);
 
     /**
+     * {@return the handle that ends the subscription}
+     *
      * @param world the world to listen to
      * @param listener called with each event of that world published after this call
-     * @return the handle that ends the subscription
      */
     Subscription subscribe(WorldKey world, Consumer<? super WorldEvent> listener);
 
-    /** @return the default bus: in this process, lock-free to publish, one listener list per world */
+    /** {@return the default bus: in this process, lock-free to publish, one listener list per world} */
     static EventBus inProcess() {
         return new InProcessEventBus();
     }

@@ -11,7 +11,7 @@ import java.util.function.Consumer;
  * Not thread-safe: the world that owns it calls it from its one ordered executor.
  */
 public interface EventLog extends AutoCloseable {
-    /** @return the highest seq the log holds (the next append gets one more), 0 when it is empty */
+    /** {@return the highest seq the log holds (the next append gets one more), 0 when it is empty} */
     long lastSeq();
 
     /**

@@ -25,6 +25,8 @@ public final class HmacTokens implements Authenticator {
     private final Clock clock;
 
     /**
+     * Makes a token authority that signs with a secret and reads the time from a clock.
+     *
      * @param secret the signing secret, at least 32 bytes
      * @param clock the time source for expiry
      */
@@ -38,17 +40,19 @@ public final class HmacTokens implements Authenticator {
     }
 
     /**
+     * {@return tokens signed with it, on the system clock}
+     *
      * @param secret the signing secret, at least 32 characters (UTF-8)
-     * @return tokens signed with it, on the system clock
      */
     public static HmacTokens withSecret(String secret) {
         return new HmacTokens(secret.getBytes(StandardCharsets.UTF_8), Clock.systemUTC());
     }
 
     /**
+     * {@return a token that proves the user id until then}
+     *
      * @param userId a signed user's id
      * @param validFor how long the token is valid
-     * @return a token that proves the user id until then
      */
     public String mint(String userId, Duration validFor) {
         String payload = UserId.of(userId).value() + ":" + clock.instant().plus(validFor).getEpochSecond();

@@ -11,22 +11,24 @@ public record Identity(String userId, String refusal) {
     public static final Identity ANONYMOUS = new Identity(null, null);
 
     /**
+     * {@return the identity of a client that proved it is that user}
+     *
      * @param userId the proven user id
-     * @return the identity of a client that proved it is that user
      */
     public static Identity of(String userId) {
         return new Identity(UserId.of(userId).value(), null);
     }
 
     /**
+     * {@return the identity of a client whose token was refused}
+     *
      * @param why why the token was refused, for the client
-     * @return the identity of a client whose token was refused
      */
     public static Identity refused(String why) {
         return new Identity(null, why);
     }
 
-    /** @return whether a user id was proven */
+    /** {@return whether a user id was proven} */
     public boolean isProven() {
         return userId != null;
     }

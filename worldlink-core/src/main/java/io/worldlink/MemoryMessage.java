@@ -33,13 +33,14 @@ public record MemoryMessage(String role, String content, String sender, String m
     }
 
     /**
+     * {@return a memory message with no extra fields}
+     *
      * @param role the role
      * @param content the text
      * @param sender who said it
      * @param messageId the message id
      * @param replyToMessageId the message it answers, or {@code null}
      * @param createdAt when
-     * @return a memory message with no extra fields
      */
     public static MemoryMessage of(String role, String content, String sender, String messageId,
             String replyToMessageId, Instant createdAt) {

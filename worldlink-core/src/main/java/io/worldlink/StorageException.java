@@ -11,6 +11,8 @@ public final class StorageException extends WorldLinkException {
     private static final long serialVersionUID = 1L;
 
     /**
+     * Makes the exception for a failed read or write.
+     *
      * @param message what failed, naming the file relative to the data root
      * @param cause the underlying failure, for logs only
      */

@@ -19,7 +19,7 @@ import java.util.List;
  * }</pre>
  */
 public interface TemplateStore {
-    /** @return the ids of the templates, sorted */
+    /** {@return the ids of the templates, sorted} */
     List<String> list();
 
     /**

@@ -17,6 +17,8 @@ public record UserId(String value) {
     private static final Pattern SIGNED = Pattern.compile("[A-Za-z0-9_-]{1,64}");
 
     /**
+     * Makes a user id, checking it.
+     *
      * @param value the id
      * @throws WorldLinkException with {@link ErrorCode#INVALID_NAME} when it is not a valid user id
      */
@@ -31,8 +33,9 @@ public record UserId(String value) {
     }
 
     /**
+     * {@return the user id}
+     *
      * @param value the id a client sent, possibly {@code null}
-     * @return the user id
      * @throws WorldLinkException with {@link ErrorCode#INVALID_NAME} when it is missing or invalid
      */
     public static UserId of(String value) {
@@ -42,12 +45,12 @@ public record UserId(String value) {
         return new UserId(value);
     }
 
-    /** @return a new random anonymous user id */
+    /** {@return a new random anonymous user id} */
     public static UserId anonymous() {
         return new UserId(java.util.UUID.randomUUID().toString());
     }
 
-    /** @return whether this is an anonymous user (a UUID), whose data is deleted when they leave */
+    /** {@return whether this is an anonymous user (a UUID), whose data is deleted when they leave} */
     public boolean isAnonymous() {
         return UUID.matcher(value).matches();
     }

@@ -12,8 +12,9 @@ import java.util.List;
  */
 public interface UserStorage {
     /**
+     * {@return whether it exists}
+     *
      * @param world a user's world
-     * @return whether it exists
      */
     boolean worldExists(WorldKey world);
 
@@ -26,14 +27,16 @@ public interface UserStorage {
     List<UserId> listUsers();
 
     /**
+     * {@return the ids of the user's worlds, sorted; empty when the user has none}
+     *
      * @param user a user
-     * @return the ids of the user's worlds, sorted; empty when the user has none
      */
     List<String> listWorlds(UserId user);
 
     /**
+     * {@return the world as stored now}
+     *
      * @param world a user's world
-     * @return the world as stored now
      * @throws WorldLinkException {@link ErrorCode#WORLD_NOT_FOUND} when it does not exist
      * @throws StorageException when a file is corrupt (the message names it)
      */
@@ -50,6 +53,8 @@ public interface UserStorage {
     void createWorld(WorldKey world, WorldSnapshot snapshot);
 
     /**
+     * Replaces an existing world's config.
+     *
      * @param world an existing world
      * @param config its new {@code config.json}
      * @throws WorldLinkException {@link ErrorCode#TEMPLATE_READ_ONLY} when the config is a template's
@@ -57,12 +62,16 @@ public interface UserStorage {
     void saveWorldConfig(WorldKey world, WorldConfig config);
 
     /**
+     * Replaces one agent's config.
+     *
      * @param world an existing world
      * @param config an agent's new {@code config.json}
      */
     void saveAgentConfig(WorldKey world, AgentConfig config);
 
     /**
+     * Replaces one agent's system prompt.
+     *
      * @param world an existing world
      * @param agentId the agent
      * @param systemPrompt its new {@code system-prompt.md}
@@ -70,6 +79,8 @@ public interface UserStorage {
     void saveSystemPrompt(WorldKey world, String agentId, String systemPrompt);
 
     /**
+     * Replaces one agent's memory as a whole.
+     *
      * @param world an existing world
      * @param agentId the agent
      * @param memory its new {@code memory.json}, oldest first
@@ -124,8 +135,9 @@ public interface UserStorage {
     void deleteUser(UserId user);
 
     /**
+     * {@return whether anything of theirs is stored}
+     *
      * @param user a user
-     * @return whether anything of theirs is stored
      */
     boolean userExists(UserId user);
 

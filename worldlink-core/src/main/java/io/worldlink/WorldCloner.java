@@ -11,18 +11,20 @@ import java.time.Clock;
 @FunctionalInterface
 public interface WorldCloner {
     /**
+     * {@return the new world as stored}
+     *
      * @param templateId the template's id
      * @param target the user's world to make; an existing one is replaced as a whole
      * @param worldName the display name the user gave the world
-     * @return the new world as stored
      * @throws WorldLinkException {@link ErrorCode#TEMPLATE_NOT_FOUND} when there is no such template
      */
     WorldSnapshot cloneTemplate(String templateId, WorldKey target, String worldName);
 
     /**
+     * {@return the default cloner}
+     *
      * @param templates where templates are read
      * @param storage where the clones are written
-     * @return the default cloner
      */
     static WorldCloner fromTemplates(TemplateStore templates, UserStorage storage) {
         return new FileWorldCloner(templates, storage, Clock.systemUTC());

@@ -40,18 +40,20 @@ public record WorldConfig(String id, String name, String description, int turnLi
     }
 
     /**
+     * {@return a copy with another id and name}
+     *
      * @param id the new id
      * @param name the new display name
-     * @return a copy with another id and name
      */
     public WorldConfig withIdentity(String id, String name) {
         return new WorldConfig(id, name, description, turnLimit, isTemplate, metadata, extra);
     }
 
     /**
+     * {@return a copy with another template flag and metadata}
+     *
      * @param isTemplate whether the world is a template
      * @param metadata the new metadata
-     * @return a copy with another template flag and metadata
      */
     public WorldConfig withTemplate(boolean isTemplate, Map<String, String> metadata) {
         return new WorldConfig(id, name, description, turnLimit, isTemplate, Objects.requireNonNull(metadata), extra);

@@ -12,6 +12,8 @@ import java.util.Objects;
  */
 public record WorldKey(UserId userId, String worldId) {
     /**
+     * Makes the key of a user's world from an id.
+     *
      * @throws WorldLinkException with {@link ErrorCode#INVALID_NAME} when {@code worldId} is not an id
      */
     public WorldKey {
@@ -34,7 +36,7 @@ public record WorldKey(UserId userId, String worldId) {
         return new WorldKey(UserId.of(userId), Names.toId("world name", worldName));
     }
 
-    /** @return the world's folder relative to the data root, {@code users/{userId}/worlds/{worldId}} */
+    /** {@return the world's folder relative to the data root, {@code users/{userId}/worlds/{worldId}}} */
     public String relativePath() {
         return "users/" + userId.value() + "/worlds/" + worldId;
     }

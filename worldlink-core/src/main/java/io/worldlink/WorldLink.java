@@ -164,7 +164,7 @@ public final class WorldLink implements AutoCloseable {
         }
     }
 
-    /** @return a builder with the defaults: data root {@code ./data}, offline model, no authentication */
+    /** {@return a builder with the defaults: data root {@code ./data}, offline model, no authentication} */
     public static Builder builder() {
         return new Builder();
     }
@@ -190,14 +190,15 @@ public final class WorldLink implements AutoCloseable {
         return hub.connect(Objects.requireNonNull(transport, "transport"), Objects.requireNonNull(identity, "identity"));
     }
 
-    /** @return the ids of the template worlds under the data root's {@code worlds/}, sorted */
+    /** {@return the ids of the template worlds under the data root's {@code worlds/}, sorted} */
     public List<String> templates() {
         return templates.list();
     }
 
     /**
+     * {@return the template, read afresh}
+     *
      * @param templateName a template's name or id
-     * @return the template, read afresh
      * @throws WorldLinkException {@link ErrorCode#TEMPLATE_NOT_FOUND} or {@link ErrorCode#INVALID_NAME}
      */
     public WorldSnapshot template(String templateName) {
@@ -218,10 +219,11 @@ public final class WorldLink implements AutoCloseable {
     }
 
     /**
+     * {@return the world as stored}
+     *
      * @param identity what the caller proved
      * @param userId the owner
      * @param worldName the world's name
-     * @return the world as stored
      * @throws WorldLinkException {@link ErrorCode#WORLD_NOT_FOUND} and the access errors
      */
     public WorldSnapshot world(Identity identity, String userId, String worldName) {
@@ -229,11 +231,12 @@ public final class WorldLink implements AutoCloseable {
     }
 
     /**
+     * {@return the world as Markdown: its settings, its agents and its conversation; fails with {@link
+     *     ErrorCode#WORLD_NOT_FOUND} and the access errors}
+     *
      * @param identity what the caller proved
      * @param userId the owner
      * @param worldName the world's name
-     * @return the world as Markdown: its settings, its agents and its conversation; fails with
-     *     {@link ErrorCode#WORLD_NOT_FOUND} and the access errors
      */
     public CompletableFuture<String> export(Identity identity, String userId, String worldName) {
         return failing(() -> hub.export(Objects.requireNonNull(identity, "identity"), userId, worldName));
@@ -377,18 +380,18 @@ public final class WorldLink implements AutoCloseable {
                 Objects.requireNonNull(level, "level")));
     }
 
-    /** @return the worlds loaded now */
+    /** {@return the worlds loaded now} */
     public List<WorldKey> loadedWorlds() {
         return hub.loadedWorlds();
     }
 
-    /** @return what this WorldLink holds now */
+    /** {@return what this WorldLink holds now} */
     public Stats stats() {
         return new Stats(hub.connectionCount(), hub.loadedWorldCount(), bus.openSubscriptions(), hub.trackedUsers(),
                 dispatcher.active(), hub.queuedCharacters());
     }
 
-    /** @return the provider that agents with provider {@code default} use */
+    /** {@return the provider that agents with provider {@code default} use} */
     public String defaultProvider() {
         return defaultProvider;
     }
@@ -487,8 +490,9 @@ public final class WorldLink implements AutoCloseable {
         private Builder() {}
 
         /**
+         * {@return this}
+         *
          * @param dataRoot the folder with {@code worlds/} (templates) and {@code users/}; default {@code ./data}
-         * @return this
          */
         public Builder dataRoot(Path dataRoot) {
             this.dataRoot = Objects.requireNonNull(dataRoot, "dataRoot");
@@ -496,10 +500,11 @@ public final class WorldLink implements AutoCloseable {
         }
 
         /**
+         * {@return this}
+         *
          * @param storage where user worlds are kept; default: files under the data root. The default event logs
          *     live in the worlds' folders there: a storage that keeps worlds elsewhere needs
          *     {@link #eventLogs} too
-         * @return this
          */
         public Builder storage(UserStorage storage) {
             this.storage = Objects.requireNonNull(storage, "storage");
@@ -507,8 +512,9 @@ public final class WorldLink implements AutoCloseable {
         }
 
         /**
+         * {@return this}
+         *
          * @param templates where the template worlds are read; default: the data root's {@code worlds/}
-         * @return this
          */
         public Builder templates(TemplateStore templates) {
             this.templates = Objects.requireNonNull(templates, "templates");
@@ -516,9 +522,10 @@ public final class WorldLink implements AutoCloseable {
         }
 
         /**
+         * {@return this}
+         *
          * @param logs where each world's event log is kept; default: {@code events.jsonl} in each world's
          *     folder under the data root
-         * @return this
          */
         public Builder eventLogs(EventLogStore logs) {
             this.eventLogs = Objects.requireNonNull(logs, "logs");
@@ -538,8 +545,9 @@ public final class WorldLink implements AutoCloseable {
         }
 
         /**
+         * {@return this}
+         *
          * @param cloner how templates become user worlds; default: copies of the templates
-         * @return this
          */
         public Builder cloner(WorldCloner cloner) {
             this.cloner = Objects.requireNonNull(cloner, "cloner");
@@ -547,8 +555,9 @@ public final class WorldLink implements AutoCloseable {
         }
 
         /**
+         * {@return this}
+         *
          * @param bus how world events travel; default: in this process
-         * @return this
          */
         public Builder eventBus(EventBus bus) {
             this.bus = Objects.requireNonNull(bus, "bus");
@@ -569,9 +578,10 @@ public final class WorldLink implements AutoCloseable {
         }
 
         /**
+         * {@return this}
+         *
          * @param provider the provider that agents with provider {@code default} use; default
          *     {@code WORLDLINK_PROVIDER}, else {@code offline}
-         * @return this
          */
         public Builder defaultProvider(String provider) {
             this.defaultProvider = Objects.requireNonNull(provider, "provider");
@@ -579,9 +589,10 @@ public final class WorldLink implements AutoCloseable {
         }
 
         /**
+         * {@return this}
+         *
          * @param environment where provider settings ({@code OPENAI_API_KEY}, ...) are read; default the
          *     process environment
-         * @return this
          */
         public Builder environment(Map<String, String> environment) {
             this.environment = Map.copyOf(Objects.requireNonNull(environment, "environment"));
@@ -589,8 +600,9 @@ public final class WorldLink implements AutoCloseable {
         }
 
         /**
+         * {@return this}
+         *
          * @param pace the offline model's pause between words; default 25 ms, zero for none
-         * @return this
          */
         public Builder offlinePace(Duration pace) {
             if (Objects.requireNonNull(pace, "pace").isNegative()) {
@@ -601,8 +613,9 @@ public final class WorldLink implements AutoCloseable {
         }
 
         /**
+         * {@return this}
+         *
          * @param authenticator who clients are; default: nobody is signed in (anonymous users only)
-         * @return this
          */
         public Builder authenticator(Authenticator authenticator) {
             this.authenticator = Objects.requireNonNull(authenticator, "authenticator");
@@ -621,8 +634,9 @@ public final class WorldLink implements AutoCloseable {
         }
 
         /**
+         * {@return this}
+         *
          * @param chars the largest frame a client may send (default 64 KiB); a larger one closes it with 1009
-         * @return this
          */
         public Builder maxFrameChars(int chars) {
             this.maxFrameChars = atLeast(256, chars, "the frame limit");
@@ -630,9 +644,10 @@ public final class WorldLink implements AutoCloseable {
         }
 
         /**
+         * {@return this}
+         *
          * @param chars how much may wait to be sent to one client (default 4 Mi characters) before it
          *     is closed with 1013; at least the frame limit, which {@link #build()} checks
-         * @return this
          */
         public Builder maxQueuedChars(long chars) {
             if (chars < 256) {
@@ -643,9 +658,10 @@ public final class WorldLink implements AutoCloseable {
         }
 
         /**
+         * {@return this}
+         *
          * @param perSecond the sustained request rate of one connection (default 20)
          * @param burst how many requests it may send at once (default 40)
-         * @return this
          */
         public Builder rateLimit(double perSecond, int burst) {
             if (!(perSecond > 0) || Double.isInfinite(perSecond)) {
@@ -657,9 +673,10 @@ public final class WorldLink implements AutoCloseable {
         }
 
         /**
+         * {@return this}
+         *
          * @param grace how long an anonymous user's folder outlives their last connection (default 30 s;
          *     zero deletes it at once); a reconnect within it keeps the world
-         * @return this
          */
         public Builder anonymousGracePeriod(Duration grace) {
             if (Objects.requireNonNull(grace, "grace").isNegative()) {
@@ -670,9 +687,10 @@ public final class WorldLink implements AutoCloseable {
         }
 
         /**
+         * {@return this}
+         *
          * @param executor the pool that worlds run on (each world runs one task at a time on it); default
          *     a fixed pool of one thread per core. A given executor is not shut down by {@link #close()}.
-         * @return this
          */
         public Builder worldExecutor(ExecutorService executor) {
             this.worldExecutor = Objects.requireNonNull(executor, "executor");
@@ -680,9 +698,10 @@ public final class WorldLink implements AutoCloseable {
         }
 
         /**
+         * {@return this}
+         *
          * @param executor the pool that model calls are started on; default a fixed pool of two threads
          *     per core. A given executor is not shut down by {@link #close()}.
-         * @return this
          */
         public Builder modelExecutor(ExecutorService executor) {
             this.modelExecutor = Objects.requireNonNull(executor, "executor");
@@ -690,8 +709,9 @@ public final class WorldLink implements AutoCloseable {
         }
 
         /**
+         * {@return this}
+         *
          * @param limit how many model calls may run at once over all worlds (default 256)
-         * @return this
          */
         public Builder maxConcurrentModelCalls(int limit) {
             this.maxConcurrentModelCalls = atLeast(1, limit, "the model call limit");
@@ -699,10 +719,11 @@ public final class WorldLink implements AutoCloseable {
         }
 
         /**
+         * {@return this}
+         *
          * @param window how many recent memory messages a model is sent (default 10), zero or more
          * @param cap how many messages a memory holds before older ones move to the archive (default 200),
          *     at least 4
-         * @return this
          */
         public Builder memory(int window, int cap) {
             this.memoryWindow = atLeast(0, window, "the memory window");
@@ -727,10 +748,11 @@ public final class WorldLink implements AutoCloseable {
         }
 
         /**
+         * {@return this}
+         *
          * @param timeout how long any chat model may send nothing before its reply is stopped with a
          *     {@code MODEL_ERROR} and the turn goes on (default 2 minutes); the OpenAI-compatible client
          *     has its own, shorter timeouts as well
-         * @return this
          */
         public Builder replyTimeout(Duration timeout) {
             if (Objects.requireNonNull(timeout, "timeout").isNegative() || timeout.isZero()) {
@@ -760,8 +782,9 @@ public final class WorldLink implements AutoCloseable {
         }
 
         /**
+         * {@return this}
+         *
          * @param clock the time source (default UTC system clock)
-         * @return this
          */
         public Builder clock(Clock clock) {
             this.clock = Objects.requireNonNull(clock, "clock");
@@ -782,8 +805,9 @@ public final class WorldLink implements AutoCloseable {
         }
 
         /**
+         * {@return this}
+         *
          * @param cap the largest {@code maxTokens} a client may give an agent (default 8192)
-         * @return this
          */
         public Builder maxTokensCap(int cap) {
             this.maxTokensCap = atLeast(1, cap, "the maxTokens cap");
@@ -810,9 +834,10 @@ public final class WorldLink implements AutoCloseable {
         }
 
         /**
+         * {@return this}
+         *
          * @param max connections open at once (default 10,000); past it a new connection is told
          *     {@code QUOTA_EXCEEDED} and closed
-         * @return this
          */
         public Builder maxConnections(int max) {
             this.maxConnections = atLeast(1, max, "the connection limit");
@@ -820,9 +845,10 @@ public final class WorldLink implements AutoCloseable {
         }
 
         /**
+         * {@return this}
+         *
          * @param max connections open at once from one remote address (default 100), as the host's
          *     {@link Transport#remoteAddress()} reports it
-         * @return this
          */
         public Builder maxConnectionsPerAddress(int max) {
             this.maxConnectionsPerAddress = atLeast(1, max, "the connection limit per address");
@@ -830,8 +856,9 @@ public final class WorldLink implements AutoCloseable {
         }
 
         /**
+         * {@return this}
+         *
          * @param max connections in one user's worlds at once (default 20)
-         * @return this
          */
         public Builder maxConnectionsPerUser(int max) {
             this.maxConnectionsPerUser = atLeast(1, max, "the connection limit per user");
@@ -839,8 +866,9 @@ public final class WorldLink implements AutoCloseable {
         }
 
         /**
+         * {@return this}
+         *
          * @param max worlds loaded at once (default 10,000)
-         * @return this
          */
         public Builder maxLoadedWorlds(int max) {
             this.maxLoadedWorlds = atLeast(1, max, "the loaded world limit");
@@ -848,9 +876,10 @@ public final class WorldLink implements AutoCloseable {
         }
 
         /**
+         * {@return this}
+         *
          * @param signed worlds a signed user may have (default 100)
          * @param anonymous worlds an anonymous user may have (default 3)
-         * @return this
          */
         public Builder maxWorldsPerUser(int signed, int anonymous) {
             this.maxWorldsPerUser = atLeast(1, signed, "the world limit per user");
@@ -918,9 +947,10 @@ public final class WorldLink implements AutoCloseable {
         }
 
         /**
+         * {@return this}
+         *
          * @param timeout how long a connection may stay without selecting a world before it is closed
          *     (default 30 s)
-         * @return this
          */
         public Builder selectTimeout(Duration timeout) {
             if (Objects.requireNonNull(timeout, "timeout").isNegative() || timeout.isZero()) {
@@ -950,9 +980,10 @@ public final class WorldLink implements AutoCloseable {
         }
 
         /**
+         * {@return this}
+         *
          * @param listener told of connections, turns, model calls, frames and log writes as they happen
          *     (default: nothing is recorded); it must return at once
-         * @return this
          */
         public Builder metrics(MetricsListener listener) {
             this.metrics = Objects.requireNonNull(listener, "listener");
@@ -967,7 +998,8 @@ public final class WorldLink implements AutoCloseable {
         }
 
         /**
-         * @return a new WorldLink with this configuration
+         * {@return a new WorldLink with this configuration}
+         *
          * @throws IllegalArgumentException when the queue limit is below the frame limit, or the default provider
          *     is none of the models; no thread is left behind
          */

@@ -9,9 +9,12 @@ import java.util.Objects;
 public class WorldLinkException extends RuntimeException {
     private static final long serialVersionUID = 1L;
 
+    /** The protocol error code the client is shown. */
     private final ErrorCode code;
 
     /**
+     * Makes an exception that the client is shown with its code.
+     *
      * @param code the protocol error code
      * @param message a sentence a person can act on
      */
@@ -21,6 +24,8 @@ public class WorldLinkException extends RuntimeException {
     }
 
     /**
+     * Makes an exception, with its cause, that the client is shown with its code.
+     *
      * @param code the protocol error code
      * @param message a sentence a person can act on
      * @param cause the underlying failure, for logs only
@@ -30,7 +35,7 @@ public class WorldLinkException extends RuntimeException {
         this.code = Objects.requireNonNull(code, "code");
     }
 
-    /** @return the protocol error code */
+    /** {@return the protocol error code} */
     public ErrorCode code() {
         return code;
     }

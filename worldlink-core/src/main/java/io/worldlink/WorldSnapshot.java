@@ -26,8 +26,9 @@ public record WorldSnapshot(WorldConfig config, List<AgentSnapshot> agents) {
     }
 
     /**
+     * {@return that agent, if the world has it}
+     *
      * @param agentId an agent id
-     * @return that agent, if the world has it
      */
     public Optional<AgentSnapshot> agent(String agentId) {
         return agents.stream().filter(a -> a.id().equals(agentId)).findFirst();

@@ -36,7 +36,7 @@ public record AgentInfo(String id, String name, String status, String provider, 
         return e == null || e.isJsonNull() ? 0 : e.getAsInt();
     }
 
-    /** @return whether the agent answers */
+    /** {@return whether the agent answers} */
     public boolean isActive() {
         return status.equals("active");
     }

@@ -18,21 +18,37 @@ public interface ClientListener {
     default void onConfirmed(Confirmation confirmation) {}
 
     /**
+     * Called when the server refused the connection's world-select.
+     *
      * @param code the protocol error code
      * @param error what went wrong, for a person
      */
     default void onConnectionError(String code, String error) {}
 
-    /** @param response a piece of an agent's reply */
+    /**
+     * Called with each piece of an agent's reply, and with the complete reply.
+     *
+     * @param response a piece of an agent's reply
+     */
     default void onChatResponse(ChatResponse response) {}
 
-    /** @param notice a system message (errors carry a code) */
+    /**
+     * Called with each system message.
+     *
+     * @param notice a system message (errors carry a code)
+     */
     default void onSystemMessage(SystemNotice notice) {}
 
-    /** @param agent an agent changed */
+    /**
+     * Called when an agent of the world changed.
+     *
+     * @param agent an agent changed
+     */
     default void onAgentUpdated(AgentInfo agent) {}
 
     /**
+     * Called when the world was reloaded.
+     *
      * @param worldName the world
      * @param agentCount how many agents it now has
      */
@@ -47,12 +63,18 @@ public interface ClientListener {
     default void onEvent(WorldEvent event) {}
 
     /**
+     * Called with a world's Markdown export.
+     *
      * @param worldName the world
      * @param markdown its export
      */
     default void onWorldExported(String worldName, String markdown) {}
 
-    /** @param state the connection's new state */
+    /**
+     * Called when the connection's state changes.
+     *
+     * @param state the connection's new state
+     */
     default void onStateChanged(ConnectionState state) {}
 
     /**

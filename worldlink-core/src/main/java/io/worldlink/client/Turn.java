@@ -15,7 +15,7 @@ public record Turn(String messageId, List<Reply> replies) {
         replies = List.copyOf(replies);
     }
 
-    /** @return whether any reply of the turn was stopped */
+    /** {@return whether any reply of the turn was stopped} */
     public boolean stopped() {
         return replies.stream().anyMatch(Reply::stopped);
     }

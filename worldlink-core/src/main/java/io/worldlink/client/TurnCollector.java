@@ -109,7 +109,7 @@ final class TurnCollector {
         }
     }
 
-    /** @return whether this idle ends the turn (the future is then complete) */
+    /** {@return whether this idle ends the turn (the future is then complete)} */
     boolean idle(String startMessageId) {
         if (messageId == null || !messageId.equals(startMessageId)) {
             return false;

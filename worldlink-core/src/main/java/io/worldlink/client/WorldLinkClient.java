@@ -101,14 +101,15 @@ public final class WorldLinkClient implements AutoCloseable {
     }
 
     /**
+     * {@return a builder}
+     *
      * @param uri the server's WebSocket address, such as {@code ws://127.0.0.1:8080/ws}
-     * @return a builder
      */
     public static Builder builder(URI uri) {
         return new Builder(uri);
     }
 
-    /** @return where the connection stands */
+    /** {@return where the connection stands} */
     public ConnectionState state() {
         return state;
     }
@@ -154,9 +155,10 @@ public final class WorldLinkClient implements AutoCloseable {
     }
 
     /**
+     * {@return the message as the world published it}
+     *
      * @param message the text
      * @param sender a display name (never {@code system}, {@code world} or an agent's), or {@code null}
-     * @return the message as the world published it
      */
     public CompletableFuture<MessageEvent> send(String message, String sender) {
         JsonObject p = new JsonObject();
@@ -254,17 +256,18 @@ public final class WorldLinkClient implements AutoCloseable {
                 .getAsJsonObject("agent")));
     }
 
-    /** @return done when the world was read again from disk; the result is its agent count */
+    /** {@return done when the world was read again from disk; the result is its agent count} */
     public CompletableFuture<Integer> reloadWorld() {
         return request("world-reload", new JsonObject())
                 .thenApply(f -> f.getAsJsonObject("payload").get("agentCount").getAsInt());
     }
 
     /**
+     * {@return done when the server confirmed the filter}
+     *
      * @param eventTypes the event types to receive as events ({@code message}, {@code world},
      *     {@code sse}, {@code system})
      * @param agentName only what is from or about this agent, or {@code null} for all
-     * @return done when the server confirmed the filter
      */
     public CompletableFuture<Void> subscribe(Set<String> eventTypes, String agentName) {
         JsonObject p = new JsonObject();
@@ -277,13 +280,13 @@ public final class WorldLinkClient implements AutoCloseable {
         return request("event-subscribe", p).thenApply(f -> null);
     }
 
-    /** @return the world as Markdown */
+    /** {@return the world as Markdown} */
     public CompletableFuture<String> exportWorld() {
         return request("world-export", new JsonObject())
                 .thenApply(f -> f.getAsJsonObject("payload").get("markdown").getAsString());
     }
 
-    /** @return the server's time, when it answered */
+    /** {@return the server's time, when it answered} */
     public CompletableFuture<String> ping() {
         return request("ping", new JsonObject()).thenApply(f -> f.getAsJsonObject("payload").get("timestamp")
                 .getAsString());
@@ -670,8 +673,9 @@ public final class WorldLinkClient implements AutoCloseable {
         }
 
         /**
+         * {@return this}
+         *
          * @param token a token that proves a signed user (sent as {@code Authorization: Bearer})
-         * @return this
          */
         public Builder token(String token) {
             this.token = token;
@@ -679,8 +683,9 @@ public final class WorldLinkClient implements AutoCloseable {
         }
 
         /**
+         * {@return this}
+         *
          * @param listener receives what the server sends
-         * @return this
          */
         public Builder listener(ClientListener listener) {
             this.listener = Objects.requireNonNull(listener);
@@ -688,8 +693,9 @@ public final class WorldLinkClient implements AutoCloseable {
         }
 
         /**
+         * {@return this}
+         *
          * @param reconnect whether to reconnect after a drop (default {@code true})
-         * @return this
          */
         public Builder reconnect(boolean reconnect) {
             this.reconnect = reconnect;
@@ -697,9 +703,10 @@ public final class WorldLinkClient implements AutoCloseable {
         }
 
         /**
+         * {@return this}
+         *
          * @param initial the first pause before reconnecting (default 250 ms); it doubles each try
          * @param max the longest pause (default 10 s)
-         * @return this
          */
         public Builder backoff(Duration initial, Duration max) {
             if (initial.isNegative() || initial.isZero() || max.compareTo(initial) < 0) {
@@ -711,15 +718,16 @@ public final class WorldLinkClient implements AutoCloseable {
         }
 
         /**
+         * {@return this}
+         *
          * @param timeout how long a request waits for its answer, and a connection to open (default 30 s)
-         * @return this
          */
         public Builder requestTimeout(Duration timeout) {
             this.requestTimeout = Objects.requireNonNull(timeout);
             return this;
         }
 
-        /** @return the client, not yet connected */
+        /** {@return the client, not yet connected} */
         public WorldLinkClient build() {
             return new WorldLinkClient(this);
         }

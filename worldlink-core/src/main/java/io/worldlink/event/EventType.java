@@ -13,14 +13,15 @@ public enum EventType {
     /** A notice from the system. Durable. */
     SYSTEM;
 
-    /** @return the form used on the wire: {@code message}, {@code sse}, {@code world} or {@code system} */
+    /** {@return the form used on the wire: {@code message}, {@code sse}, {@code world} or {@code system}} */
     public String wireName() {
         return name().toLowerCase(Locale.ROOT);
     }
 
     /**
+     * {@return the event type, or {@code null} when the value names none}
+     *
      * @param value a wire name
-     * @return the event type, or {@code null} when the value names none
      */
     public static EventType fromWire(String value) {
         for (EventType t : values()) {

@@ -40,7 +40,7 @@ public record MessageEvent(String id, Instant timestamp, String sender, SenderTy
         this(id, timestamp, sender, senderType, seq, content, replyToMessageId, turnLimitNotice, false, false);
     }
 
-    /** @return whether the routing rules let this message trigger agents at all */
+    /** {@return whether the routing rules let this message trigger agents at all} */
     public boolean triggers() {
         return !turnLimitNotice && !stopped && !handsBack;
     }
@@ -54,7 +54,7 @@ public record MessageEvent(String id, Instant timestamp, String sender, SenderTy
         Objects.requireNonNull(content, "content");
     }
 
-    /** @return the message id (the same as {@link #id()}) */
+    /** {@return the message id (the same as {@link #id()})} */
     public String messageId() {
         return id;
     }

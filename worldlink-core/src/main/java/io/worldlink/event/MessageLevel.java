@@ -11,7 +11,7 @@ public enum MessageLevel {
     /** A request failed. */
     ERROR;
 
-    /** @return the form used on the wire, in lower case */
+    /** {@return the form used on the wire, in lower case} */
     public String wireName() {
         return name().toLowerCase(Locale.ROOT);
     }

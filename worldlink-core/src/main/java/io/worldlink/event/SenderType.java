@@ -13,7 +13,7 @@ public enum SenderType {
     /** The system. */
     SYSTEM;
 
-    /** @return the form used on the wire, in lower case */
+    /** {@return the form used on the wire, in lower case} */
     public String wireName() {
         return name().toLowerCase(Locale.ROOT);
     }

@@ -33,7 +33,7 @@ public record SseEvent(String id, Instant timestamp, String agentName, Phase pha
         /** The model failed; the reply ends with what it had. */
         ERROR;
 
-        /** @return the form used on the wire, in lower case */
+        /** {@return the form used on the wire, in lower case} */
         public String wireName() {
             return name().toLowerCase(Locale.ROOT);
         }

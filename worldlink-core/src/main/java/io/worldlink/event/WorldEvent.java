@@ -12,38 +12,39 @@ import java.time.Instant;
  * given the world's next {@link #seq()} and appended to its {@link EventLog} before anyone sees them.
  */
 public sealed interface WorldEvent permits MessageEvent, SseEvent, WorldActionEvent, SystemEvent {
-    /** @return the event's unique id */
+    /** {@return the event's unique id} */
     String id();
 
-    /** @return when it happened */
+    /** {@return when it happened} */
     Instant timestamp();
 
-    /** @return who it comes from: a human name, an agent id, {@code world} or {@code system} */
+    /** {@return who it comes from: a human name, an agent id, {@code world} or {@code system}} */
     String sender();
 
-    /** @return what kind of sender that is */
+    /** {@return what kind of sender that is} */
     SenderType senderType();
 
-    /** @return its place in the world's event log, or 0 when it is not (yet) logged */
+    /** {@return its place in the world's event log, or 0 when it is not (yet) logged} */
     long seq();
 
-    /** @return its family */
+    /** {@return its family} */
     EventType type();
 
     /**
+     * {@return a copy with that seq}
+     *
      * @param seq its place in the event log
-     * @return a copy with that seq
      */
     WorldEvent withSeq(long seq);
 
-    /** @return whether it goes to the event log (all but streamed chunks) */
+    /** {@return whether it goes to the event log (all but streamed chunks)} */
     default boolean isDurable() {
         return type() != EventType.SSE;
     }
 
     /**
-     * @return the agent the event is from or about, or {@code null}; clients that filter by agent see
-     *     only events whose agent is theirs
+     * {@return the agent the event is from or about, or {@code null}; clients that filter by agent see only events
+     *     whose agent is theirs}
      */
     String agentName();
 }

@@ -8,13 +8,23 @@ import io.worldlink.WorldLinkException;
  * {@link #onError} nothing more comes.
  */
 public interface ChatListener {
-    /** @param text the next piece of the reply (only the new text) */
+    /**
+     * Called with each new piece of the reply, in order.
+     *
+     * @param text the next piece of the reply (only the new text)
+     */
     void onChunk(String text);
 
-    /** @param usage the call's token usage ({@link Usage#NONE} when the provider reports none) */
+    /**
+     * Called once when the reply is complete.
+     *
+     * @param usage the call's token usage ({@link Usage#NONE} when the provider reports none)
+     */
     void onComplete(Usage usage);
 
     /**
+     * Called once when the reply failed; nothing follows it.
+     *
      * @param error why the reply failed; a {@link WorldLinkException} with {@link ErrorCode#MODEL_ERROR}
      *     carries a message fit to show a person
      */

@@ -29,9 +29,10 @@ public record OpenAiSettings(URI baseUrl, String apiKey, boolean includeUsage, D
     }
 
     /**
+     * {@return settings with usage on, 60 s to the first byte and 30 s between pieces}
+     *
      * @param baseUrl the API base
      * @param apiKey the bearer token, or {@code null}
-     * @return settings with usage on, 60 s to the first byte and 30 s between pieces
      */
     public static OpenAiSettings of(URI baseUrl, String apiKey) {
         return new OpenAiSettings(baseUrl, apiKey, true, Duration.ofSeconds(60), Duration.ofSeconds(30));

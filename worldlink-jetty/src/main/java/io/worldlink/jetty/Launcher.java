@@ -44,7 +44,7 @@ public final class Launcher {
             this.help = help;
         }
 
-        /** @return the help of the command that was asked for */
+        /** {@return the help of the command that was asked for} */
         String help() {
             return help;
         }
@@ -65,8 +65,9 @@ public final class Launcher {
             String tokenUser,
             Map<String, List<String>> allowedModels, List<String> allowedOrigins) {
         /**
+         * {@return its value}
+         *
          * @param option a whole-number option, such as {@code --port}
-         * @return its value
          */
         int number(String option) {
             Integer n = numbers.get(option);
@@ -105,7 +106,7 @@ public final class Launcher {
             return new Setting(Kind.FLAG, option, null, env, null, null, 0, 0, envWhenOn, help);
         }
 
-        /** @return this setting, its default described in words rather than shown as its value */
+        /** {@return this setting, its default described in words rather than shown as its value} */
         Setting shownAs(String words) {
             return new Setting(kind, option, label, env, fallback, words, min, max, envWhenOn, help);
         }
@@ -453,7 +454,7 @@ public final class Launcher {
             }
         }
 
-        /** @return the option's name, or its environment variable's when the value came from there */
+        /** {@return the option's name, or its environment variable's when the value came from there} */
         String source(Setting row) {
             return parsed.hasMatchedOption(row.option()) || fromEnvironment(row.option(), env) == null ? row.option()
                     : row.env();
@@ -573,8 +574,9 @@ public final class Launcher {
     }
 
     /**
+     * {@return what the server says when it has started}
+     *
      * @param copied the shipped templates that were just copied into the data root, which had none
-     * @return what the server says when it has started
      */
     static String banner(Options o, WorldLink link, WorldLinkServer server, List<String> copied) {
         String http = "http://" + server.webSocketUri().getHost() + ":" + server.port();

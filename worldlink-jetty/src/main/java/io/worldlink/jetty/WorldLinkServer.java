@@ -117,8 +117,9 @@ public final class WorldLinkServer implements AutoCloseable {
     }
 
     /**
+     * {@return a builder with the defaults: 127.0.0.1:8080, path {@code /ws}}
+     *
      * @param link what to serve
-     * @return a builder with the defaults: 127.0.0.1:8080, path {@code /ws}
      */
     public static Builder builder(WorldLink link) {
         return new Builder(link);
@@ -139,18 +140,18 @@ public final class WorldLinkServer implements AutoCloseable {
         return this;
     }
 
-    /** @return the port the server listens on (the one chosen, when it was built with port 0) */
+    /** {@return the port the server listens on (the one chosen, when it was built with port 0)} */
     public int port() {
         return connector.getLocalPort();
     }
 
-    /** @return the WebSocket address, such as {@code ws://127.0.0.1:8080/ws} */
+    /** {@return the WebSocket address, such as {@code ws://127.0.0.1:8080/ws}} */
     public URI webSocketUri() {
         String host = config.host == null || config.host.equals("0.0.0.0") ? "127.0.0.1" : config.host;
         return URI.create("ws://" + host + ":" + port() + config.path);
     }
 
-    /** @return how many WebSocket sessions are open */
+    /** {@return how many WebSocket sessions are open} */
     public int sessionCount() {
         return webSocket.sessionCount();
     }
@@ -194,8 +195,9 @@ public final class WorldLinkServer implements AutoCloseable {
         }
 
         /**
+         * {@return this}
+         *
          * @param host the address to listen on; default {@code 127.0.0.1}, {@code 0.0.0.0} for all
-         * @return this
          */
         public Builder host(String host) {
             this.host = Objects.requireNonNull(host, "host");
@@ -203,8 +205,9 @@ public final class WorldLinkServer implements AutoCloseable {
         }
 
         /**
+         * {@return this}
+         *
          * @param port the port, from 0 to 65535; default 8080, 0 for any free one (see {@link #port()})
-         * @return this
          */
         public Builder port(int port) {
             if (port < 0 || port > 65535) {
@@ -215,8 +218,9 @@ public final class WorldLinkServer implements AutoCloseable {
         }
 
         /**
+         * {@return this}
+         *
          * @param path the WebSocket path; default {@code /ws}
-         * @return this
          */
         public Builder path(String path) {
             if (!Objects.requireNonNull(path, "path").startsWith("/") || path.startsWith("/api") || path.equals("/health")
@@ -229,8 +233,9 @@ public final class WorldLinkServer implements AutoCloseable {
         }
 
         /**
+         * {@return this}
+         *
          * @param timeout how long a connection may stay silent; default 60 s
-         * @return this
          */
         public Builder idleTimeout(Duration timeout) {
             if (Objects.requireNonNull(timeout, "timeout").isNegative()) {
@@ -241,8 +246,9 @@ public final class WorldLinkServer implements AutoCloseable {
         }
 
         /**
+         * {@return this}
+         *
          * @param bytes the largest text frame a client may send, at least 1; default 64 KiB; larger closes with 1009
-         * @return this
          */
         public Builder maxFrameBytes(int bytes) {
             if (bytes < 1) {
@@ -253,8 +259,9 @@ public final class WorldLinkServer implements AutoCloseable {
         }
 
         /**
+         * {@return this}
+         *
          * @param interval how often the server pings each client; default 20 s (less than the idle timeout)
-         * @return this
          */
         public Builder pingInterval(Duration interval) {
             if (Objects.requireNonNull(interval, "interval").isZero() || interval.isNegative()) {
@@ -347,8 +354,9 @@ public final class WorldLinkServer implements AutoCloseable {
         }
 
         /**
+         * {@return this}
+         *
          * @param timeout how long a graceful stop waits for requests under way, zero or more; default 10 s
-         * @return this
          */
         public Builder stopTimeout(Duration timeout) {
             if (Objects.requireNonNull(timeout, "timeout").isNegative()) {
@@ -359,7 +367,8 @@ public final class WorldLinkServer implements AutoCloseable {
         }
 
         /**
-         * @return the server, not yet started
+         * {@return the server, not yet started}
+         *
          * @throws IllegalArgumentException when the pong timeout is not longer than the ping interval
          * @throws IllegalStateException when the {@link #metrics metrics} already read another WorldLink
          */

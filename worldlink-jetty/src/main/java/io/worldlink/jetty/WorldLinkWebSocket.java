@@ -75,7 +75,7 @@ public final class WorldLinkWebSocket {
         return ws;
     }
 
-    /** @return how many sessions are open */
+    /** {@return how many sessions are open} */
     public int sessionCount() {
         return open.size();
     }
