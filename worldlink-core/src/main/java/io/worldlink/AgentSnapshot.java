@@ -1,7 +1,7 @@
 package io.worldlink;
 
 import io.worldlink.internal.Json;
-import io.worldlink.internal.world.AgentViews;
+import io.worldlink.internal.world.AgentView;
 import java.util.List;
 import java.util.Objects;
 
@@ -35,6 +35,6 @@ public record AgentSnapshot(AgentConfig config, String systemPrompt, List<Memory
      * @return a JSON object, in the protocol's field order
      */
     public String toClientJson() {
-        return Json.GSON.toJson(AgentViews.of(this));
+        return Json.GSON.toJson(AgentView.of(this));
     }
 }

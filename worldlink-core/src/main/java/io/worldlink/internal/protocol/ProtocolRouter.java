@@ -22,7 +22,7 @@ import io.worldlink.WorldLinkException;
 import io.worldlink.WorldUpdate;
 import io.worldlink.internal.Ids;
 import io.worldlink.internal.Json;
-import io.worldlink.internal.world.AgentViews;
+import io.worldlink.internal.world.AgentView;
 import io.worldlink.internal.world.WorldRuntime;
 import io.worldlink.internal.world.WorldViews;
 import java.lang.System.Logger.Level;
@@ -469,7 +469,7 @@ public final class ProtocolRouter implements MessageRouter {
                 p.addProperty("templateName", original == null ? "" : original);
                 p.add("world", Json.GSON.toJsonTree(WorldViews.of(w.config())));
                 JsonArray agents = new JsonArray();
-                w.agents().forEach(a -> agents.add(Json.GSON.toJsonTree(AgentViews.of(a))));
+                w.agents().forEach(a -> agents.add(Json.GSON.toJsonTree(AgentView.of(a))));
                 p.add("agents", agents);
                 s.send(ServerFrames.frame("world-created", p, r.id(), 0));
             });
@@ -599,9 +599,8 @@ public final class ProtocolRouter implements MessageRouter {
             String agent = null;
             if (agentName != null) {
                 agent = view.agents().stream()
-                        .filter(a -> agentName.equalsIgnoreCase((String) a.get("id"))
-                                || agentName.equalsIgnoreCase((String) a.get("name")))
-                        .map(a -> (String) a.get("id")).findFirst()
+                        .filter(a -> agentName.equalsIgnoreCase(a.id()) || agentName.equalsIgnoreCase(a.name()))
+                        .map(AgentView::id).findFirst()
                         .orElseThrow(() -> new WorldLinkException(ErrorCode.AGENT_NOT_FOUND, "The world has no agent \""
                                 + clip(agentName) + "\" to filter by."));
             }

@@ -21,7 +21,7 @@ final class AgentState {
     }
 
     /** @return the agent as clients see it */
-    Map<String, Object> view() {
-        return AgentViews.of(config, systemPrompt, memory.size());
+    AgentView view() {
+        return AgentView.of(config, systemPrompt, memory.size());
     }
 }

@@ -49,7 +49,7 @@ final class WorldEdits {
     }
 
     /** See {@link WorldRuntime#updateAgent} */
-    Map<String, Object> updateAgent(String eventId, String agentName, WorldRuntime.AgentUpdate update) {
+    AgentView updateAgent(String eventId, String agentName, WorldRuntime.AgentUpdate update) {
         AgentState a = world.existingAgent(agentName);
         if (update.systemPrompt() != null) {
             settings.worldPolicy().systemPrompt(update.systemPrompt());
@@ -73,7 +73,7 @@ final class WorldEdits {
         if (update.clearMemory() && !a.memory.isEmpty()) {
             saves.clearMemory(a);
         }
-        Map<String, Object> view = a.view();
+        AgentView view = a.view();
         outbox.emit(new WorldActionEvent(EventOutbox.idOrNew(eventId), clock.instant(), 0,
                 WorldActionEvent.AGENT_UPDATE, a.config.id(), Map.of("agent", view)));
         return view;

@@ -109,7 +109,7 @@ public final class WorldRuntime {
      * @param lastSeq the world's newest seq
      * @param worldEpoch the life of the world that the seqs count in
      */
-    public record View(WorldConfig config, List<Map<String, Object>> agents, long lastSeq, String worldEpoch) {}
+    public record View(WorldConfig config, List<AgentView> agents, long lastSeq, String worldEpoch) {}
 
     /** The metadata field of a world's config that names its life (PROTOCOL.md, Replay). */
     public static final String EPOCH = "worldEpoch";
@@ -206,7 +206,7 @@ public final class WorldRuntime {
      * @param update the change
      * @return the agent as clients now see it
      */
-    public CompletableFuture<Map<String, Object>> updateAgent(String eventId, String agentName, AgentUpdate update) {
+    public CompletableFuture<AgentView> updateAgent(String eventId, String agentName, AgentUpdate update) {
         return onWorld(() -> edits.updateAgent(eventId, agentName, update));
     }
 

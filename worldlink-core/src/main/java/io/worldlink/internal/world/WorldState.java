@@ -31,8 +31,8 @@ final class WorldState {
     }
 
     /** @return the agents as clients see them */
-    List<Map<String, Object>> agentViews() {
-        List<Map<String, Object>> views = new ArrayList<>(agents.size());
+    List<AgentView> agentViews() {
+        List<AgentView> views = new ArrayList<>(agents.size());
         agents.values().forEach(a -> views.add(a.view()));
         return views;
     }

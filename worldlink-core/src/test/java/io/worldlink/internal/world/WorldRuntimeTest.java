@@ -438,12 +438,12 @@ class WorldRuntimeTest {
         change.addProperty("temperature", 0.2);
         change.addProperty("maxTokens", 300);
 
-        Map<String, Object> view = get(h.world.updateAgent(null, "Ada",
+        AgentView view = get(h.world.updateAgent(null, "Ada",
                 new WorldRuntime.AgentUpdate(AgentStatus.INACTIVE, change, "You are new.", true)));
 
-        assertEquals("inactive", view.get("status"));
-        assertEquals(0, view.get("memorySize"));
-        assertEquals("You are new.", view.get("systemPrompt"));
+        assertEquals("inactive", view.status());
+        assertEquals(0, view.memorySize());
+        assertEquals("You are new.", view.systemPrompt());
         WorldEvent published = h.poll();
         while (!(published instanceof WorldActionEvent w && w.action().equals(WorldActionEvent.AGENT_UPDATE))) {
             published = h.poll();
