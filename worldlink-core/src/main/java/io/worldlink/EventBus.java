@@ -12,6 +12,21 @@ import java.util.function.Consumer;
  * implementation may carry events between processes (for example over Redis or NATS pub/sub).
  * Listeners run on the publisher's thread and must return quickly: hand the event on, never block.
  * A listener that throws is logged and does not stop the delivery to the others.
+ *
+ * <p>A host replaces it, for example, to watch every event that WorldLink publishes:
+ * <pre>{@code
+ * EventBus local = EventBus.inProcess();
+ * EventBus audited = new EventBus() {
+ *     public void publish(WorldKey world, WorldEvent event) {
+ *         audit.record(world, event);            // must return at once
+ *         local.publish(world, event);
+ *     }
+ *     public Subscription subscribe(WorldKey world, Consumer<? super WorldEvent> listener) {
+ *         return local.subscribe(world, listener);
+ *     }
+ * };
+ * WorldLink.builder().eventBus(audited)...
+ * }</pre>
  */
 public interface EventBus {
     /**

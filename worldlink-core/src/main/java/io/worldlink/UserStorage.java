@@ -9,6 +9,18 @@ import java.util.List;
  * under {@code {dataRoot}/users/{userId}/worlds/{worldId}/} in agent-world's layout; another
  * implementation may keep them elsewhere. Every write is atomic: a reader sees the old file or the new
  * one, never half of one. Implementations are thread-safe.
+ *
+ * <p>A host that keeps worlds in a database implements it, and keeps the event logs beside them with an
+ * {@link EventLogStore} (the default logs live in the worlds' folders):
+ * <pre>{@code
+ * UserStorage worlds = new MyDatabaseStorage(db);          // implements the methods below
+ * WorldLink link = WorldLink.builder()
+ *         .storage(worlds)
+ *         .eventLogs(new MyDatabaseLogs(db))
+ *         .cloner(WorldCloner.fromTemplates(TemplateStore.files(Path.of("data")), worlds))
+ *         .build();
+ * }</pre>
+ * {@code InMemoryUserStorage} in the examples is a complete one, worlds and logs in memory.
  */
 public interface UserStorage {
     /**

@@ -7,6 +7,17 @@ import java.time.Clock;
  * Makes a user's world from a template. The template is read afresh each time (no caching, so an edited
  * template is used at once) and never written. The clone has {@code isTemplate: false}, the name the
  * user gave it, and {@code metadata {originalTemplate, clonedFor, clonedAt}}.
+ *
+ * <p>A host replaces it to shape new worlds, for example to give every clone a welcome agent:
+ * <pre>{@code
+ * WorldCloner copy = WorldCloner.fromTemplates(TemplateStore.files(dataRoot), storage);
+ * WorldCloner withGreeter = (templateId, target, worldName) -> {
+ *     copy.cloneTemplate(templateId, target, worldName);
+ *     storage.createAgent(target, greeter);
+ *     return storage.loadWorld(target);
+ * };
+ * WorldLink.builder().storage(storage).eventLogs(logs).cloner(withGreeter)...
+ * }</pre>
  */
 @FunctionalInterface
 public interface WorldCloner {
