@@ -1,5 +1,6 @@
 package io.worldlink;
 
+import io.worldlink.event.EventLogStore;
 import io.worldlink.internal.store.FileUserStorage;
 import java.nio.file.Path;
 import java.util.List;
@@ -50,7 +51,7 @@ public interface UserStorage {
      *
      * @param world a user's world
      * @throws WorldLinkException {@link ErrorCode#WORLD_NOT_FOUND} when it does not exist
-     * @throws StorageException when a file is corrupt (the message names it)
+     * @throws WorldLinkException {@link ErrorCode#STORAGE_ERROR} when a file is corrupt (the message names it)
      */
     WorldSnapshot loadWorld(WorldKey world);
 

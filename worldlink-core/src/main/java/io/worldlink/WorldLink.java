@@ -1,5 +1,6 @@
 package io.worldlink;
 
+import io.worldlink.event.EventLogStore;
 import io.worldlink.event.MessageLevel;
 import io.worldlink.internal.CountedEventBus;
 import io.worldlink.internal.Names;

@@ -9,7 +9,7 @@
  *   <li>{@link io.worldlink.MessageRouter}: what handles each request a client sends.</li>
  * </ul>
  *
- * Around them: {@link io.worldlink.TemplateStore} and {@link io.worldlink.EventLogStore} (where templates
+ * Around them: {@link io.worldlink.TemplateStore} and {@link io.worldlink.event.EventLogStore} (where templates
  * and event logs are kept), {@link io.worldlink.Authenticator} (who a client is), and the records of a
  * stored world ({@link io.worldlink.WorldSnapshot} and what it holds). A world's events are in
  * {@code io.worldlink.event}, the chat-model SPI in {@code io.worldlink.model}, and a Java client of a

@@ -1,5 +1,8 @@
 package io.worldlink;
 
+import io.worldlink.event.EventLog;
+import io.worldlink.event.EventLogStore;
+import io.worldlink.internal.StorageException;
 import io.worldlink.event.MessageEvent;
 import io.worldlink.event.SenderType;
 import static io.worldlink.FrameQueue.code;

@@ -1,5 +1,6 @@
 package io.worldlink;
 
+import io.worldlink.internal.StorageException;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import java.io.IOException;

@@ -1,7 +1,6 @@
 package io.worldlink.event;
 
 import io.worldlink.EventBus;
-import io.worldlink.EventLog;
 import java.time.Instant;
 
 /**

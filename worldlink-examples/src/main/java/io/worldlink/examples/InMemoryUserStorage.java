@@ -1,11 +1,11 @@
 package io.worldlink.examples;
 
+import io.worldlink.event.EventLog;
+import io.worldlink.event.EventLogStore;
 import io.worldlink.event.WorldEvent;
 import io.worldlink.AgentConfig;
 import io.worldlink.AgentSnapshot;
 import io.worldlink.ErrorCode;
-import io.worldlink.EventLog;
-import io.worldlink.EventLogStore;
 import io.worldlink.MemoryMessage;
 import io.worldlink.UserId;
 import io.worldlink.UserStorage;

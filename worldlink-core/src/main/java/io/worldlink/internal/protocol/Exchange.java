@@ -4,13 +4,13 @@ import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParseException;
 import com.google.gson.JsonParser;
-import io.worldlink.ClientRequest;
+import io.worldlink.MessageRouter;
 import io.worldlink.Connection;
 import io.worldlink.ErrorCode;
 import io.worldlink.WorldLinkException;
 
 /** A decoded client frame on its way through the host's {@link io.worldlink.MessageRouter}. */
-final class Exchange implements ClientRequest {
+final class Exchange implements MessageRouter.Request {
     private final ClientSession session;
     private final String type;
     private final String id;
@@ -28,7 +28,7 @@ final class Exchange implements ClientRequest {
      * @return it as the protocol reads it
      * @throws IllegalArgumentException when its connection is not one WorldLink made
      */
-    static Exchange of(ClientRequest request) {
+    static Exchange of(MessageRouter.Request request) {
         if (request instanceof Exchange e) {
             return e;
         }

@@ -8,7 +8,6 @@ import com.google.gson.JsonObject;
 import com.google.gson.JsonParseException;
 import com.google.gson.JsonParser;
 import io.worldlink.AgentStatus;
-import io.worldlink.ClientRequest;
 import io.worldlink.Connection;
 import io.worldlink.ErrorCode;
 import io.worldlink.Identity;
@@ -281,7 +280,7 @@ public final class ProtocolRouter implements MessageRouter {
 
     /** The protocol's own handling of a request, as PROTOCOL.md says. */
     @Override
-    public CompletionStage<Void> route(ClientRequest request) {
+    public CompletionStage<Void> route(MessageRouter.Request request) {
         Exchange r = Exchange.of(request);
         return handle(r.session(), r);
     }

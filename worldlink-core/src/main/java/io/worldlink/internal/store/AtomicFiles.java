@@ -1,6 +1,6 @@
 package io.worldlink.internal.store;
 
-import io.worldlink.StorageException;
+import io.worldlink.internal.StorageException;
 import java.io.BufferedWriter;
 import java.io.IOException;
 import java.io.Writer;

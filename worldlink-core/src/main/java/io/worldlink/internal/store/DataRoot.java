@@ -1,8 +1,8 @@
 package io.worldlink.internal.store;
 
+import io.worldlink.internal.StorageException;
 import io.worldlink.internal.Names;
 import io.worldlink.ErrorCode;
-import io.worldlink.StorageException;
 import io.worldlink.UserId;
 import io.worldlink.WorldKey;
 import io.worldlink.WorldLinkException;

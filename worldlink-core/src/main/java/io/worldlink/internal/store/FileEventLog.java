@@ -1,11 +1,11 @@
 package io.worldlink.internal.store;
 
+import io.worldlink.event.EventLog;
+import io.worldlink.internal.StorageException;
 import io.worldlink.event.WorldEvent;
 import com.google.gson.JsonElement;
 import com.google.gson.JsonParseException;
 import com.google.gson.JsonParser;
-import io.worldlink.EventLog;
-import io.worldlink.StorageException;
 import io.worldlink.internal.EventJson;
 import io.worldlink.internal.Json;
 import java.io.IOException;

@@ -1,9 +1,9 @@
 package io.worldlink.internal.store;
 
+import io.worldlink.event.EventLog;
+import io.worldlink.event.EventLogStore;
+import io.worldlink.internal.StorageException;
 import io.worldlink.ErrorCode;
-import io.worldlink.EventLog;
-import io.worldlink.EventLogStore;
-import io.worldlink.StorageException;
 import io.worldlink.WorldKey;
 import io.worldlink.WorldLinkException;
 import java.io.IOException;

@@ -1,11 +1,11 @@
 package io.worldlink.internal.store;
 
+import io.worldlink.internal.StorageException;
 import io.worldlink.internal.Names;
 import io.worldlink.AgentConfig;
 import io.worldlink.AgentSnapshot;
 import io.worldlink.ErrorCode;
 import io.worldlink.MemoryMessage;
-import io.worldlink.StorageException;
 import io.worldlink.UserId;
 import io.worldlink.UserStorage;
 import io.worldlink.WorldConfig;

@@ -1,5 +1,6 @@
 package io.worldlink.internal.store;
 
+import io.worldlink.internal.StorageException;
 import io.worldlink.internal.Names;
 import com.google.gson.JsonArray;
 import com.google.gson.JsonElement;
@@ -10,7 +11,6 @@ import io.worldlink.AgentConfig;
 import io.worldlink.AgentSnapshot;
 import io.worldlink.ErrorCode;
 import io.worldlink.MemoryMessage;
-import io.worldlink.StorageException;
 import io.worldlink.WorldConfig;
 import io.worldlink.WorldLinkException;
 import io.worldlink.WorldSnapshot;

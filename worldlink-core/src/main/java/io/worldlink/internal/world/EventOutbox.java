@@ -1,10 +1,10 @@
 package io.worldlink.internal.world;
 
+import io.worldlink.event.EventLog;
 import io.worldlink.event.MessageLevel;
 import io.worldlink.event.SystemEvent;
 import io.worldlink.event.WorldEvent;
 import io.worldlink.EventBus;
-import io.worldlink.EventLog;
 import io.worldlink.MetricsListener;
 import io.worldlink.WorldKey;
 import io.worldlink.WorldLinkException;

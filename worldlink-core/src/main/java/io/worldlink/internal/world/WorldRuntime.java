@@ -1,5 +1,6 @@
 package io.worldlink.internal.world;
 
+import io.worldlink.event.EventLogStore;
 import io.worldlink.event.MessageEvent;
 import io.worldlink.event.MessageLevel;
 import io.worldlink.event.SystemEvent;
@@ -10,7 +11,6 @@ import io.worldlink.AgentSnapshot;
 import io.worldlink.AgentStatus;
 import io.worldlink.ErrorCode;
 import io.worldlink.EventBus;
-import io.worldlink.EventLogStore;
 import io.worldlink.TemplateStore;
 import io.worldlink.MetricsListener;
 import io.worldlink.NewAgent;

@@ -1,5 +1,7 @@
 package io.worldlink.internal.store;
 
+import io.worldlink.event.EventLog;
+import io.worldlink.internal.StorageException;
 import io.worldlink.event.MessageEvent;
 import io.worldlink.event.SenderType;
 import io.worldlink.event.SseEvent;
@@ -11,8 +13,6 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
-import io.worldlink.EventLog;
-import io.worldlink.StorageException;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;

@@ -1,5 +1,7 @@
 package io.worldlink.internal.store;
 
+import io.worldlink.event.EventLog;
+import io.worldlink.internal.StorageException;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -11,9 +13,7 @@ import io.worldlink.AgentConfig;
 import io.worldlink.AgentSnapshot;
 import io.worldlink.AgentStatus;
 import io.worldlink.ErrorCode;
-import io.worldlink.EventLog;
 import io.worldlink.MemoryMessage;
-import io.worldlink.StorageException;
 import io.worldlink.TestData;
 import io.worldlink.UserId;
 import io.worldlink.UserStorage;

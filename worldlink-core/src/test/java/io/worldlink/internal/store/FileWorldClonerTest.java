@@ -1,5 +1,6 @@
 package io.worldlink.internal.store;
 
+import io.worldlink.internal.StorageException;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
@@ -10,7 +11,6 @@ import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
 import io.worldlink.AgentConfig;
 import io.worldlink.ErrorCode;
-import io.worldlink.StorageException;
 import io.worldlink.TestData;
 import io.worldlink.UserId;
 import io.worldlink.UserStorage;

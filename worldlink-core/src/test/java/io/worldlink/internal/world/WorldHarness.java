@@ -1,5 +1,7 @@
 package io.worldlink.internal.world;
 
+import io.worldlink.event.EventLog;
+import io.worldlink.event.EventLogStore;
 import io.worldlink.event.MessageEvent;
 import io.worldlink.event.WorldActionEvent;
 import io.worldlink.event.WorldEvent;
@@ -10,8 +12,6 @@ import io.worldlink.AgentConfig;
 import io.worldlink.AgentSnapshot;
 import io.worldlink.AgentStatus;
 import io.worldlink.EventBus;
-import io.worldlink.EventLog;
-import io.worldlink.EventLogStore;
 import io.worldlink.Subscription;
 import io.worldlink.UserId;
 import io.worldlink.UserStorage;

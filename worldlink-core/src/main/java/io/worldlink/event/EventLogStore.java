@@ -1,5 +1,9 @@
-package io.worldlink;
+package io.worldlink.event;
 
+import io.worldlink.ErrorCode;
+import io.worldlink.WorldKey;
+import io.worldlink.WorldLink;
+import io.worldlink.WorldLinkException;
 import io.worldlink.internal.store.FileEventLogStore;
 import java.nio.file.Path;
 
@@ -24,7 +28,7 @@ public interface EventLogStore {
      * @param world an existing world
      * @return its log, opened; the caller closes it
      * @throws WorldLinkException {@link ErrorCode#WORLD_NOT_FOUND} when the world does not exist
-     * @throws StorageException when the log cannot be opened
+     * @throws WorldLinkException {@link ErrorCode#STORAGE_ERROR} when the log cannot be opened
      */
     EventLog open(WorldKey world);
 

@@ -1,6 +1,7 @@
-package io.worldlink;
+package io.worldlink.event;
 
-import io.worldlink.event.WorldEvent;
+import io.worldlink.ErrorCode;
+import io.worldlink.WorldLinkException;
 import java.util.function.Consumer;
 
 /**
@@ -21,7 +22,7 @@ public interface EventLog extends AutoCloseable {
      * @param <E> the event's type
      * @return the event with its seq
      * @throws IllegalArgumentException when the event is not durable
-     * @throws StorageException when it could not be written; the seq is then not used
+     * @throws WorldLinkException {@link ErrorCode#STORAGE_ERROR} when it could not be written; the seq is then not used
      */
     <E extends WorldEvent> E append(E event);
 
@@ -30,7 +31,7 @@ public interface EventLog extends AutoCloseable {
      * to sync), and releases what the appends held open. The world calls it once per burst of appends,
      * before any client sees them, so that a burst costs one sync and an idle world holds no file.
      *
-     * @throws StorageException when the events could not be made durable; they may then be lost in a
+     * @throws WorldLinkException {@link ErrorCode#STORAGE_ERROR} when the events could not be made durable; they may then be lost in a
      *     crash of the machine
      */
     void sync();

@@ -1,5 +1,7 @@
-package io.worldlink;
+package io.worldlink.internal;
 
+import io.worldlink.ErrorCode;
+import io.worldlink.WorldLinkException;
 import java.nio.file.FileSystemException;
 
 /**
