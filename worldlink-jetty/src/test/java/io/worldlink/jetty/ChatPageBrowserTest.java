@@ -42,7 +42,8 @@ class ChatPageBrowserTest extends PageBrowserTest {
         assertEquals("How do I learn Java?",
                 browser.findElement(By.cssSelector(".msg.human .text")).getText());
 
-        browser.findElement(By.cssSelector(".agent[data-agent='ben'] .toggle")).click();
+        // The agent list is drawn again as the replies' call counts come in.
+        clickRedrawn(By.cssSelector(".agent[data-agent='ben'] .toggle"));
         wait.until(ExpectedConditions.textToBe(By.cssSelector(".agent[data-agent='ben'] .status"), "inactive"));
 
         awaitTurnOver();

@@ -95,7 +95,7 @@ class ChatPageManageBrowserTest extends PageBrowserTest {
         // The other tab was told of both agents without asking, and removes one itself.
         browser.switchTo().window(second);
         wait.until(d -> browser.findElements(card("ada")).size() == 1 && browser.findElements(card("ben")).size() == 1);
-        browser.findElement(By.cssSelector(".agent[data-agent='ben'] .remove")).click();
+        clickRedrawn(By.cssSelector(".agent[data-agent='ben'] .remove"));
         wait.until(ExpectedConditions.alertIsPresent()).accept();
         wait.until(ExpectedConditions.numberOfElementsToBe(card("ben"), 0));
 

@@ -15,6 +15,7 @@ import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.io.TempDir;
 import org.openqa.selenium.By;
+import org.openqa.selenium.StaleElementReferenceException;
 import org.openqa.selenium.OutputType;
 import org.openqa.selenium.WebElement;
 import org.openqa.selenium.chrome.ChromeDriver;
@@ -103,6 +104,15 @@ abstract class PageBrowserTest {
     void send(String text) {
         browser.findElement(By.id("input")).sendKeys(text);
         browser.findElement(By.id("send")).click();
+    }
+
+    /** Clicks an element of a list the page may draw again at any moment (it is found afresh until a click lands). */
+    void clickRedrawn(By element) {
+        new WebDriverWait(browser, Duration.ofSeconds(15)).ignoring(StaleElementReferenceException.class)
+                .withMessage("a click on " + element).until(d -> {
+                    d.findElement(element).click();
+                    return true;
+                });
     }
 
     List<WebElement> completeReplies() {
