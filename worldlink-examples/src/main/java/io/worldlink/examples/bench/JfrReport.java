@@ -91,6 +91,8 @@ public final class JfrReport {
         double gcPauseMs = 0;
         long compilations = 0;
         double compileMs = 0;
+        RecordedEvent firstCompilerStats = null;
+        RecordedEvent lastCompilerStats = null;
         java.time.Instant first = null;
         java.time.Instant last = null;
         try (RecordingFile file = new RecordingFile(Path.of(args[0]))) {
@@ -110,6 +112,14 @@ public final class JfrReport {
                         compilations++;
                         compileMs += e.getDuration().toNanos() / 1e6;
                     }
+                    case "jdk.CompilerStatistics" -> {
+                        if (firstCompilerStats == null || e.getStartTime().isBefore(firstCompilerStats.getStartTime())) {
+                            firstCompilerStats = e;
+                        }
+                        if (lastCompilerStats == null || e.getStartTime().isAfter(lastCompilerStats.getStartTime())) {
+                            lastCompilerStats = e;
+                        }
+                    }
                     default -> { }
                 }
             }
@@ -123,6 +133,7 @@ public final class JfrReport {
         Map<String, Integer> self = new HashMap<>();
         Map<String, Integer> anywhere = new HashMap<>();
         Map<String, Integer> byThread = new HashMap<>();
+        Map<String, Integer> byCaller = new HashMap<>();
         for (Bucket b : BUCKETS) {
             attributed.put(b.name(), 0);
             inclusive.put(b.name(), 0);
@@ -135,7 +146,10 @@ public final class JfrReport {
                 self.merge(frames.get(0), 1, Integer::sum);
             }
             new HashSet<>(frames).stream().filter(f -> !plumbing(f)).forEach(f -> anywhere.merge(f, 1, Integer::sum));
-            attributed.merge(bucketOf(frames), 1, Integer::sum);
+            String bucket = bucketOf(frames);
+            attributed.merge(bucket, 1, Integer::sum);
+            byCaller.merge(bucket + "  <  " + frames.stream().filter(f -> f.startsWith("io.worldlink.") && !plumbing(f))
+                    .findFirst().orElse("(no WorldLink frame)"), 1, Integer::sum);
             Set<String> seen = new HashSet<>();
             for (String f : frames) {
                 for (Bucket b : BUCKETS) {
@@ -152,6 +166,7 @@ public final class JfrReport {
                 System.out.printf("  %-66s %8d %6.1f%% %6.1f%%%n", en.getKey(), en.getValue(),
                         100.0 * en.getValue() / n, 100.0 * inclusive.get(en.getKey()) / n));
         printTop("Samples by thread (names with their numbers left out)", byThread, n, top);
+        printTop("Buckets by the first WorldLink frame below them (who asked for the work)", byCaller, n, top);
         printTop("Hot methods, self (top frame)", self, n, top);
         printTop("Hot methods, inclusive (anywhere in the stack)", anywhere, n, top);
 
@@ -185,8 +200,19 @@ public final class JfrReport {
         printTopBytes("by class", byClass, total, top);
         printTopBytes("by site (first non-JDK frame, with the JDK frame it called)", bySite, total, top);
 
-        System.out.printf("%nGC: %d collections, %.0f ms of pauses; JIT: %d compilations, %.0f ms compiling%n",
-                gcs, gcPauseMs, compilations, compileMs);
+        System.out.printf("%nGC: %d collections, %.0f ms of pauses%n", gcs, gcPauseMs);
+        if (firstCompilerStats != null && firstCompilerStats != lastCompilerStats) {
+            // jdk.CompilerStatistics counts every compilation; jdk.Compilation only those over its threshold.
+            System.out.printf("JIT: %d compilations, %.1f s compiling (jdk.CompilerStatistics, first to last); "
+                    + "%d of them over jdk.Compilation's threshold, %.0f ms%n",
+                    lastCompilerStats.getInt("compileCount") - firstCompilerStats.getInt("compileCount"),
+                    (lastCompilerStats.getDuration("totalTimeSpent").toMillis()
+                            - firstCompilerStats.getDuration("totalTimeSpent").toMillis()) / 1000.0,
+                    compilations, compileMs);
+        } else {
+            System.out.printf("JIT: %d compilations over jdk.Compilation's threshold, %.0f ms%n", compilations,
+                    compileMs);
+        }
     }
 
     static String bucketOf(List<String> frames) {
