@@ -617,6 +617,8 @@ public final class Benchmark {
                 System.out.println("  " + stopped.getCount() + " clients did not end their last turn in a minute");
             }
             peaks.close();
+            // After the window (a full GC): what is live, against the resident memory the heap grew to.
+            long heapAfterGc = s.heapAfterGc();
 
             Map<String, Object> r = result(name);
             r.put("sync", sync);
@@ -644,6 +646,7 @@ public final class Benchmark {
             r.put("serverRssMiBAtStart", round(rssAtStart / 1048576.0));
             r.put("serverRssMiBPeak", round(peaks.rss / 1048576.0));
             r.put("serverRssMiBAtEnd", round(rssAtEnd / 1048576.0));
+            r.put("serverHeapAfterGcMiBAtEnd", round(heapAfterGc / 1048576.0));
             r.put("serverThreadsAtStart", threadsAtStart);
             r.put("serverThreadsPeak", peaks.threads);
             r.put("serverThreadsAtEnd", threadsAtEnd);
