@@ -12,6 +12,8 @@ module io.worldlink.examples {
     requires java.net.http;
     // The benchmark's stand-in for an OpenAI-compatible model server.
     requires jdk.httpserver;
+    // The benchmark's reader of the server's JFR profiles (JfrReport).
+    requires jdk.jfr;
     requires org.eclipse.jetty.ee11.servlet;
     requires org.eclipse.jetty.ee11.websocket.jakarta.server;
     requires org.eclipse.jetty.server;

@@ -3,6 +3,7 @@ package io.worldlink.examples.bench;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.URI;
+import java.nio.ByteBuffer;
 import java.util.concurrent.CompletableFuture;
 import java.util.function.Consumer;
 import org.eclipse.jetty.util.Callback;
@@ -82,6 +83,15 @@ final class BenchClient implements FrameHandler {
                     onFrame.accept(text);
                 }
             }
+        } else if (op == OpCode.PING) {
+            // The server closes a connection that leaves its pings unanswered for two ping intervals (40 s
+            // by default): a run longer than that would lose every client at once.
+            ByteBuffer payload = frame.getPayload();
+            ByteBuffer copy = ByteBuffer.allocate(payload == null ? 0 : payload.remaining());
+            if (payload != null) {
+                copy.put(payload.slice()).flip();
+            }
+            session.sendFrame(new Frame(OpCode.PONG).setPayload(copy), Callback.NOOP, false);
         }
         callback.succeeded();
         session.demand();

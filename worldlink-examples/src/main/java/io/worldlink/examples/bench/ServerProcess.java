@@ -10,10 +10,14 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayDeque;
+import java.util.ArrayList;
 import java.util.Deque;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
@@ -107,6 +111,62 @@ final class ServerProcess implements AutoCloseable {
         throw new IOException(name + " is not in /proc/" + pid() + "/status");
     }
 
+    /**
+     * The CPU time of each of the process's live threads, from {@code /proc/<pid>/task/<tid>/stat}.
+     *
+     * @return CPU nanoseconds (user + system) by thread id, each with the thread's name (as Linux keeps it:
+     *     at most 15 characters)
+     */
+    Map<Long, ThreadCpu> cpuByThread() throws IOException {
+        Map<Long, ThreadCpu> threads = new HashMap<>();
+        Path tasks = Path.of("/proc", String.valueOf(pid()), "task");
+        try (DirectoryStream<Path> dir = Files.newDirectoryStream(tasks)) {
+            for (Path task : dir) {
+                try {
+                    String stat = Files.readString(task.resolve("stat"));
+                    String name = stat.substring(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
+                    String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+                    long ticks = Long.parseLong(f[11]) + Long.parseLong(f[12]);
+                    threads.put(Long.parseLong(task.getFileName().toString()),
+                            new ThreadCpu(name, ticks * 1_000_000_000L / TICKS_PER_SECOND));
+                } catch (NoSuchFileException e) {
+                    // the thread ended while the folder was read
+                }
+            }
+        }
+        return threads;
+    }
+
+    /**
+     * A thread's name and CPU time.
+     *
+     * @param name its name, as Linux keeps it
+     * @param cpuNanos its CPU time so far, user + system
+     */
+    record ThreadCpu(String name, long cpuNanos) {}
+
+    /**
+     * The JVM's own counters (jvmstat, as {@code jcmd PerfCounter.print} prints them): threads started so
+     * far ({@code java.threads.started}), the time spent compiling ({@code sun.ci.totalTime}) and in GC
+     * ({@code sun.gc.collector.N.time}), in ticks of {@code sun.os.hrt.frequency}.
+     *
+     * @return the counters by name; numbers only, empty when the JVM keeps none
+     */
+    Map<String, Long> perfCounters() throws Exception {
+        Map<String, Long> counters = new HashMap<>();
+        for (String line : jcmd("PerfCounter.print").split("\n")) {
+            int eq = line.indexOf('=');
+            if (eq > 0) {
+                try {
+                    counters.put(line.substring(0, eq), Long.parseLong(line.substring(eq + 1).trim()));
+                } catch (NumberFormatException e) {
+                    // a text counter
+                }
+            }
+        }
+        return counters;
+    }
+
     /** @return the heap in use right after a full GC, in bytes (asked with jcmd) */
     long heapAfterGc() throws Exception {
         jcmd("GC.run");
@@ -117,9 +177,12 @@ final class ServerProcess implements AutoCloseable {
         return Long.parseLong(m.group(1)) * 1024;
     }
 
-    private String jcmd(String command) throws Exception {
+    /** Runs a jcmd command (its words) against the server and returns what it printed. */
+    String jcmd(String... command) throws Exception {
         Path jcmd = Path.of(System.getProperty("java.home"), "bin", "jcmd");
-        Process p = new ProcessBuilder(jcmd.toString(), String.valueOf(pid()), command).redirectErrorStream(true).start();
+        List<String> line = new ArrayList<>(List.of(jcmd.toString(), String.valueOf(pid())));
+        line.addAll(List.of(command));
+        Process p = new ProcessBuilder(line).redirectErrorStream(true).start();
         String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         p.waitFor(60, TimeUnit.SECONDS);
         return out;

@@ -32,9 +32,11 @@ class BenchmarkTest {
                 help);
         for (String option : List.of("--scenarios=NAME[,NAME...] which to run, of connections, fanout, chat, baseline, "
                 + "churn (default all)", "--connections=N", "(default 10000)", "--fanout-clients=M", "--fanout-chunks=K",
-                "--fanout-chunk-delay-ms=D", "--chat-clients=C", "--chat-seconds=S", "--warmup-seconds=S",
+                "--fanout-chunk-delay-ms=D", "--clients, --chat-clients=C", "--chat-seconds=S", "--chat-turns=N",
+                "--warmup-seconds=S",
                 "--model=MODEL", "offline, http (default offline)", "--chunks=N", "--chunk-delay-ms=D", "--sync=SYNC",
-                "on, off, both (default both)", "--churn-cycles=N", "--parallel=P", "--heap=SIZE", "--server-jvm-args=ARGS",
+                "on, off, both (default both)", "--churn-cycles=N", "--parallel=P", "--heap=SIZE", "--jvm-defaults",
+                "--jfr=FILE", "--server-jvm-args=ARGS",
                 "--json=FILE", "(default target/benchmark.json)", "--server-jar=JAR", "--templates=DIR", "-h, --help")) {
             assertTrue(help.contains(option), option + " is missing: " + help);
         }
@@ -60,8 +62,21 @@ class BenchmarkTest {
     }
 
     @Test
+    void theIssuesWorkloadIsOneCommandLine() {
+        Benchmark.Options o = parse("--scenarios=chat", "--model=http", "--clients=100", "--chunk-delay-ms=0,5",
+                "--chat-turns=4000", "--jvm-defaults", "--jfr=target/chat-http.jfr").options();
+        assertEquals(100, o.chatClients);
+        assertEquals(List.of(0, 5), o.chunkDelayMs);
+        assertEquals(4000, o.chatTurns);
+        assertTrue(o.jvmDefaults);
+        assertEquals(Path.of("target/chat-http.jfr"), o.jfr);
+        assertEquals(List.of(0), parse().options().chunkDelayMs);
+    }
+
+    @Test
     void aWrongCommandLineIsExplainedWithTheHelp() {
-        assertEquals("Unknown options: '--clients', '5'.", problem("--clients", "5"));
+        assertEquals("Unknown options: '--client', '5'.", problem("--client", "5"));
+        assertEquals("--chunk-delay-ms must be 0 or more, not -5.", problem("--chunk-delay-ms=0,-5"));
         assertEquals("Invalid value for option '--scenarios' (NAME): expected one of [connections, fanout, chat, "
                 + "baseline, churn] (case-sensitive) but was 'chats'.", problem("--scenarios=chat,chats"));
         assertEquals("--chat-clients must be 1 or more, not 0.", problem("--chat-clients=0"));
