@@ -67,8 +67,10 @@ class ChatPageTurnBrowserTest extends PageBrowserTest {
         return JsonParser.parseString(r.body()).getAsJsonObject();
     }
 
+    // Read in one script: the agent list is drawn again as counts change, which would stale a found element.
     String card(String agent) {
-        return browser.findElement(By.cssSelector(".agent[data-agent='" + agent + "'] .counts")).getText();
+        return (String) browser.executeScript("const e = document.querySelector(arguments[0]);"
+                + " return e ? e.innerText.trim() : '';", ".agent[data-agent='" + agent + "'] .counts");
     }
 
     /** Waits until Ada's card shows what the server says of her now, with more in memory than before. */
