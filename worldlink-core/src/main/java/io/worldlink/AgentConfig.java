@@ -1,7 +1,7 @@
 package io.worldlink;
 
-import io.worldlink.internal.Names;
 import io.worldlink.internal.JsonMaps;
+import io.worldlink.internal.Names;
 import java.time.Instant;
 import java.util.Map;
 import java.util.Objects;

@@ -1,7 +1,7 @@
 package io.worldlink;
 
-import io.worldlink.internal.Names;
 import io.worldlink.internal.JsonMaps;
+import io.worldlink.internal.Names;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.Map;

@@ -1,6 +1,5 @@
 package io.worldlink;
 
-import io.worldlink.event.MessageLevel;
 import static io.worldlink.FrameQueue.payload;
 import static io.worldlink.FrameQueue.payloadOf;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -10,6 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.google.gson.JsonObject;
+import io.worldlink.event.MessageLevel;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;

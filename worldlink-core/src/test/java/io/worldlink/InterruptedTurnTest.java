@@ -1,7 +1,5 @@
 package io.worldlink;
 
-import io.worldlink.event.MessageEvent;
-import io.worldlink.event.SenderType;
 import static io.worldlink.FrameQueue.payload;
 import static io.worldlink.FrameQueue.payloadOf;
 import static io.worldlink.FrameQueue.type;
@@ -9,6 +7,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.google.gson.JsonObject;
+import io.worldlink.event.MessageEvent;
+import io.worldlink.event.SenderType;
 import io.worldlink.internal.EventJson;
 import java.nio.file.Files;
 import java.nio.file.Path;

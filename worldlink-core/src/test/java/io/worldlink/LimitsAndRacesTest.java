@@ -1,10 +1,5 @@
 package io.worldlink;
 
-import io.worldlink.event.EventLog;
-import io.worldlink.event.EventLogStore;
-import io.worldlink.internal.StorageException;
-import io.worldlink.event.MessageEvent;
-import io.worldlink.event.SenderType;
 import static io.worldlink.FrameQueue.code;
 import static io.worldlink.FrameQueue.payload;
 import static io.worldlink.FrameQueue.payloadOf;
@@ -15,6 +10,11 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.google.gson.JsonObject;
+import io.worldlink.event.EventLog;
+import io.worldlink.event.EventLogStore;
+import io.worldlink.event.MessageEvent;
+import io.worldlink.event.SenderType;
+import io.worldlink.internal.StorageException;
 import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Proxy;
 import java.nio.file.Files;

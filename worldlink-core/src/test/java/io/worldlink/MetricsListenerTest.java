@@ -1,11 +1,11 @@
 package io.worldlink;
 
-import io.worldlink.model.Usage;
 import static io.worldlink.FrameQueue.payload;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.google.gson.JsonObject;
+import io.worldlink.model.Usage;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -79,7 +79,7 @@ class MetricsListenerTest {
         TestData.withShippedTemplates(root);
         link = WorldLink.builder().dataRoot(root).environment(Map.of()).offlinePace(Duration.ZERO)
                 .anonymousGracePeriod(Duration.ZERO).maxConnectionsPerAddress(1).maxFrameChars(1024).maxQueuedChars(20_000)
-                .selectTimeout(Duration.ofMillis(200)).metrics(recorder).build();
+                .selectTimeout(Duration.ofSeconds(2)).metrics(recorder).build();
     }
 
     @AfterEach

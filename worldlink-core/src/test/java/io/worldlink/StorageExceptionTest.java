@@ -1,8 +1,8 @@
 package io.worldlink;
 
-import io.worldlink.internal.StorageException;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
+import io.worldlink.internal.StorageException;
 import java.io.IOException;
 import java.nio.file.FileSystemException;
 import org.junit.jupiter.api.Test;

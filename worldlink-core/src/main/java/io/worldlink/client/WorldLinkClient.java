@@ -1,11 +1,5 @@
 package io.worldlink.client;
 
-import io.worldlink.event.MessageEvent;
-import io.worldlink.event.MessageLevel;
-import io.worldlink.event.SenderType;
-import io.worldlink.event.WorldActionEvent;
-import io.worldlink.event.WorldEvent;
-import io.worldlink.model.Usage;
 import com.google.gson.JsonArray;
 import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
@@ -13,9 +7,15 @@ import com.google.gson.JsonParseException;
 import com.google.gson.JsonParser;
 import io.worldlink.ErrorCode;
 import io.worldlink.WorldLinkException;
+import io.worldlink.event.MessageEvent;
+import io.worldlink.event.MessageLevel;
+import io.worldlink.event.SenderType;
+import io.worldlink.event.WorldActionEvent;
+import io.worldlink.event.WorldEvent;
 import io.worldlink.internal.Daemons;
 import io.worldlink.internal.EventJson;
 import io.worldlink.internal.Json;
+import io.worldlink.model.Usage;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.WebSocket;

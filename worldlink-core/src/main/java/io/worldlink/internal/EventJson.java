@@ -1,5 +1,13 @@
 package io.worldlink.internal;
 
+import static io.worldlink.internal.Json.instant;
+import static io.worldlink.internal.Json.integer;
+import static io.worldlink.internal.Json.number;
+import static io.worldlink.internal.Json.put;
+import static io.worldlink.internal.Json.string;
+
+import com.google.gson.JsonObject;
+import com.google.gson.reflect.TypeToken;
 import io.worldlink.event.EventType;
 import io.worldlink.event.MessageEvent;
 import io.worldlink.event.MessageLevel;
@@ -9,14 +17,6 @@ import io.worldlink.event.SystemEvent;
 import io.worldlink.event.WorldActionEvent;
 import io.worldlink.event.WorldEvent;
 import io.worldlink.model.Usage;
-import static io.worldlink.internal.Json.instant;
-import static io.worldlink.internal.Json.integer;
-import static io.worldlink.internal.Json.number;
-import static io.worldlink.internal.Json.put;
-import static io.worldlink.internal.Json.string;
-
-import com.google.gson.JsonObject;
-import com.google.gson.reflect.TypeToken;
 import java.lang.reflect.Type;
 import java.time.Instant;
 import java.util.Locale;

@@ -1,9 +1,9 @@
 package io.worldlink.internal;
 
-import io.worldlink.event.WorldEvent;
 import io.worldlink.EventBus;
 import io.worldlink.Subscription;
 import io.worldlink.WorldKey;
+import io.worldlink.event.WorldEvent;
 import java.lang.System.Logger.Level;
 import java.util.List;
 import java.util.Map;

@@ -1,5 +1,10 @@
 package io.worldlink.internal;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
+import com.google.gson.JsonObject;
+import com.google.gson.JsonParser;
 import io.worldlink.event.MessageEvent;
 import io.worldlink.event.MessageLevel;
 import io.worldlink.event.SenderType;
@@ -8,17 +13,12 @@ import io.worldlink.event.SystemEvent;
 import io.worldlink.event.WorldActionEvent;
 import io.worldlink.event.WorldEvent;
 import io.worldlink.model.Usage;
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertThrows;
-
-import com.google.gson.JsonObject;
-import com.google.gson.JsonParser;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
-import org.junit.jupiter.api.Test;
 
 class EventJsonTest {
     static final Instant T = Instant.parse("2026-11-22T08:30:00Z");

@@ -1,14 +1,14 @@
 package io.worldlink.internal;
 
-import io.worldlink.event.MessageLevel;
-import io.worldlink.event.SystemEvent;
-import io.worldlink.event.WorldEvent;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import io.worldlink.EventBus;
 import io.worldlink.Subscription;
 import io.worldlink.UserId;
 import io.worldlink.WorldKey;
+import io.worldlink.event.MessageLevel;
+import io.worldlink.event.SystemEvent;
+import io.worldlink.event.WorldEvent;
 import java.time.Instant;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;

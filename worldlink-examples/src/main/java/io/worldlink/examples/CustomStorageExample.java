@@ -1,14 +1,14 @@
 package io.worldlink.examples;
 
-import io.worldlink.event.MessageEvent;
-import io.worldlink.UserStorage;
 import io.worldlink.TemplateStore;
+import io.worldlink.UserStorage;
 import io.worldlink.WorldCloner;
 import io.worldlink.WorldKey;
 import io.worldlink.WorldLink;
 import io.worldlink.client.ChatResponse;
 import io.worldlink.client.ClientListener;
 import io.worldlink.client.WorldLinkClient;
+import io.worldlink.event.MessageEvent;
 import io.worldlink.jetty.WorldLinkServer;
 import java.nio.file.Path;
 import java.time.Duration;

@@ -1,8 +1,5 @@
 package io.worldlink.examples;
 
-import io.worldlink.event.EventLog;
-import io.worldlink.event.EventLogStore;
-import io.worldlink.event.WorldEvent;
 import io.worldlink.AgentConfig;
 import io.worldlink.AgentSnapshot;
 import io.worldlink.ErrorCode;
@@ -13,6 +10,9 @@ import io.worldlink.WorldConfig;
 import io.worldlink.WorldKey;
 import io.worldlink.WorldLinkException;
 import io.worldlink.WorldSnapshot;
+import io.worldlink.event.EventLog;
+import io.worldlink.event.EventLogStore;
+import io.worldlink.event.WorldEvent;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;

@@ -1,6 +1,5 @@
 package io.worldlink.examples;
 
-import io.worldlink.model.ChatModel;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -8,9 +7,10 @@ import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
 import io.worldlink.Connection;
 import io.worldlink.Identity;
-import io.worldlink.Transport;
 import io.worldlink.TestData;
+import io.worldlink.Transport;
 import io.worldlink.WorldLink;
+import io.worldlink.model.ChatModel;
 import java.nio.file.Path;
 import java.util.Map;
 import java.util.UUID;

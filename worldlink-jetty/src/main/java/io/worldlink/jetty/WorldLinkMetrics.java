@@ -1,6 +1,5 @@
 package io.worldlink.jetty;
 
-import io.worldlink.model.Usage;
 import io.micrometer.core.instrument.binder.jvm.ClassLoaderMetrics;
 import io.micrometer.core.instrument.binder.jvm.JvmGcMetrics;
 import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
@@ -13,6 +12,7 @@ import io.worldlink.ErrorCode;
 import io.worldlink.MetricsListener;
 import io.worldlink.WorldLink;
 import io.worldlink.jetty.internal.MicrometerListener;
+import io.worldlink.model.Usage;
 import java.time.Duration;
 import java.util.Objects;
 

@@ -1,9 +1,9 @@
 package io.worldlink.jetty;
 
-import io.worldlink.model.ChatRequest;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.worldlink.model.ChatRequest;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;

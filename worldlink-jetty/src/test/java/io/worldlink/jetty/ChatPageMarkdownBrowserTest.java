@@ -1,11 +1,11 @@
 package io.worldlink.jetty;
 
-import io.worldlink.model.ChatListener;
-import io.worldlink.model.Usage;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.worldlink.model.ChatListener;
+import io.worldlink.model.Usage;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;

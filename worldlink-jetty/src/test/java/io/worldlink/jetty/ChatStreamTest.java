@@ -1,8 +1,5 @@
 package io.worldlink.jetty;
 
-import io.worldlink.model.ChatModel;
-import io.worldlink.model.ChatRequest;
-import io.worldlink.model.Usage;
 import static io.worldlink.FrameQueue.payload;
 import static io.worldlink.FrameQueue.payloadOf;
 import static io.worldlink.FrameQueue.type;
@@ -15,6 +12,9 @@ import io.worldlink.FrameQueue;
 import io.worldlink.TestData;
 import io.worldlink.WatchedStorage;
 import io.worldlink.WorldLink;
+import io.worldlink.model.ChatModel;
+import io.worldlink.model.ChatRequest;
+import io.worldlink.model.Usage;
 import jakarta.websocket.ContainerProvider;
 import jakarta.websocket.WebSocketContainer;
 import java.net.URI;

@@ -1,8 +1,5 @@
 package io.worldlink.jetty;
 
-import io.worldlink.model.ChatMessage;
-import io.worldlink.model.ChatModel;
-import io.worldlink.model.Usage;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -12,6 +9,9 @@ import io.worldlink.client.ClientListener;
 import io.worldlink.client.SystemNotice;
 import io.worldlink.client.WorldLinkClient;
 import io.worldlink.internal.model.FakeOpenAiServer;
+import io.worldlink.model.ChatMessage;
+import io.worldlink.model.ChatModel;
+import io.worldlink.model.Usage;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;

@@ -1,6 +1,5 @@
 package io.worldlink.jetty;
 
-import io.worldlink.internal.Names;
 import static io.worldlink.FrameQueue.code;
 import static io.worldlink.FrameQueue.payload;
 import static io.worldlink.FrameQueue.payloadOf;
@@ -16,6 +15,7 @@ import com.google.gson.JsonParser;
 import io.worldlink.HmacTokens;
 import io.worldlink.TestData;
 import io.worldlink.WorldLink;
+import io.worldlink.internal.Names;
 import jakarta.websocket.ContainerProvider;
 import jakarta.websocket.WebSocketContainer;
 import java.io.IOException;

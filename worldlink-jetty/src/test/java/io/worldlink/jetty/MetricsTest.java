@@ -1,9 +1,5 @@
 package io.worldlink.jetty;
 
-import io.worldlink.model.ChatListener;
-import io.worldlink.model.ChatModel;
-import io.worldlink.model.ChatRequest;
-import io.worldlink.model.Usage;
 import static io.worldlink.FrameQueue.code;
 import static io.worldlink.FrameQueue.payload;
 import static io.worldlink.FrameQueue.payloadOf;
@@ -19,6 +15,10 @@ import io.worldlink.ErrorCode;
 import io.worldlink.TestData;
 import io.worldlink.WorldLink;
 import io.worldlink.WorldLinkException;
+import io.worldlink.model.ChatListener;
+import io.worldlink.model.ChatModel;
+import io.worldlink.model.ChatRequest;
+import io.worldlink.model.Usage;
 import jakarta.websocket.ContainerProvider;
 import jakarta.websocket.WebSocketContainer;
 import java.io.IOException;

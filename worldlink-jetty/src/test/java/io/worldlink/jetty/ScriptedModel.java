@@ -1,12 +1,12 @@
 package io.worldlink.jetty;
 
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+
 import io.worldlink.model.ChatCall;
 import io.worldlink.model.ChatListener;
 import io.worldlink.model.ChatModel;
 import io.worldlink.model.ChatRequest;
 import io.worldlink.model.Usage;
-import static org.junit.jupiter.api.Assertions.assertNotNull;
-
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;

@@ -1,8 +1,5 @@
 package io.worldlink.jetty;
 
-import io.worldlink.event.MessageEvent;
-import io.worldlink.event.WorldActionEvent;
-import io.worldlink.event.WorldEvent;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
@@ -21,6 +18,9 @@ import io.worldlink.client.ClientListener;
 import io.worldlink.client.Confirmation;
 import io.worldlink.client.ConnectionState;
 import io.worldlink.client.WorldLinkClient;
+import io.worldlink.event.MessageEvent;
+import io.worldlink.event.WorldActionEvent;
+import io.worldlink.event.WorldEvent;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;

@@ -1,10 +1,10 @@
 package io.worldlink.internal.model;
 
+import io.worldlink.ErrorCode;
+import io.worldlink.WorldLinkException;
 import io.worldlink.model.ChatCall;
 import io.worldlink.model.ChatModel;
 import io.worldlink.model.OpenAiSettings;
-import io.worldlink.ErrorCode;
-import io.worldlink.WorldLinkException;
 import java.net.URI;
 import java.time.Duration;
 import java.util.Collections;

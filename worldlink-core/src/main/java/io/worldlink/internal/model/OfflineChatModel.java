@@ -1,19 +1,19 @@
 package io.worldlink.internal.model;
 
+import io.worldlink.ErrorCode;
+import io.worldlink.WorldLinkException;
 import io.worldlink.model.ChatCall;
 import io.worldlink.model.ChatListener;
 import io.worldlink.model.ChatMessage;
 import io.worldlink.model.ChatModel;
 import io.worldlink.model.ChatRequest;
 import io.worldlink.model.Usage;
-import io.worldlink.ErrorCode;
-import io.worldlink.WorldLinkException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
-import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;

@@ -1,12 +1,5 @@
 package io.worldlink.internal.model;
 
-import io.worldlink.model.ChatCall;
-import io.worldlink.model.ChatListener;
-import io.worldlink.model.ChatMessage;
-import io.worldlink.model.ChatModel;
-import io.worldlink.model.ChatRequest;
-import io.worldlink.model.OpenAiSettings;
-import io.worldlink.model.Usage;
 import com.google.gson.JsonArray;
 import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
@@ -16,6 +9,13 @@ import io.worldlink.ErrorCode;
 import io.worldlink.WorldLinkException;
 import io.worldlink.internal.Durations;
 import io.worldlink.internal.Json;
+import io.worldlink.model.ChatCall;
+import io.worldlink.model.ChatListener;
+import io.worldlink.model.ChatMessage;
+import io.worldlink.model.ChatModel;
+import io.worldlink.model.ChatRequest;
+import io.worldlink.model.OpenAiSettings;
+import io.worldlink.model.Usage;
 import java.io.IOException;
 import java.net.ConnectException;
 import java.net.InetAddress;

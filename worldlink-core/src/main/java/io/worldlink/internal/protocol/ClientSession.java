@@ -1,12 +1,12 @@
 package io.worldlink.internal.protocol;
 
-import io.worldlink.event.WorldEvent;
 import io.worldlink.Connection;
 import io.worldlink.Identity;
 import io.worldlink.MetricsListener;
 import io.worldlink.Transport;
 import io.worldlink.UserId;
 import io.worldlink.WorldKey;
+import io.worldlink.event.WorldEvent;
 import io.worldlink.internal.world.WorldRuntime;
 import java.lang.System.Logger.Level;
 import java.util.Map;
@@ -14,10 +14,10 @@ import java.util.Queue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.concurrent.Future;
 import java.util.function.Consumer;
 
 /**

@@ -1,12 +1,12 @@
 package io.worldlink.internal.protocol;
 
+import com.google.gson.JsonObject;
+import io.worldlink.ErrorCode;
 import io.worldlink.event.MessageLevel;
 import io.worldlink.event.SseEvent;
 import io.worldlink.event.SystemEvent;
 import io.worldlink.event.WorldActionEvent;
 import io.worldlink.event.WorldEvent;
-import com.google.gson.JsonObject;
-import io.worldlink.ErrorCode;
 import io.worldlink.internal.EventJson;
 import io.worldlink.internal.Json;
 import java.util.ArrayList;

@@ -4,9 +4,9 @@ import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParseException;
 import com.google.gson.JsonParser;
-import io.worldlink.MessageRouter;
 import io.worldlink.Connection;
 import io.worldlink.ErrorCode;
+import io.worldlink.MessageRouter;
 import io.worldlink.WorldLinkException;
 
 /** A decoded client frame on its way through the host's {@link io.worldlink.MessageRouter}. */

@@ -1,29 +1,29 @@
 package io.worldlink.internal.protocol;
 
-import io.worldlink.event.MessageLevel;
-import io.worldlink.internal.Names;
 import io.worldlink.AgentSnapshot;
 import io.worldlink.Connection;
 import io.worldlink.ErrorCode;
+import io.worldlink.Identity;
+import io.worldlink.MessageRouter;
 import io.worldlink.NewAgent;
+import io.worldlink.Transport;
+import io.worldlink.UserId;
+import io.worldlink.UserStorage;
+import io.worldlink.WorldCloner;
 import io.worldlink.WorldConfig;
 import io.worldlink.WorldKey;
 import io.worldlink.WorldLinkException;
 import io.worldlink.WorldSnapshot;
 import io.worldlink.WorldUpdate;
-import java.util.ArrayList;
-import java.util.List;
-import java.util.function.Function;
-import io.worldlink.UserId;
-import io.worldlink.Identity;
-import io.worldlink.MessageRouter;
-import io.worldlink.Transport;
-import io.worldlink.UserStorage;
-import io.worldlink.WorldCloner;
+import io.worldlink.event.MessageLevel;
+import io.worldlink.internal.Names;
 import io.worldlink.internal.world.WorldRuntime;
 import java.time.Duration;
-import java.util.function.UnaryOperator;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.function.Function;
+import java.util.function.UnaryOperator;
 
 /** The connections and the worlds they share: what {@code WorldLink} serves. */
 public final class LinkService {

@@ -1,6 +1,5 @@
 package io.worldlink.internal.protocol;
 
-import io.worldlink.internal.Names;
 import io.worldlink.ErrorCode;
 import io.worldlink.EventBus;
 import io.worldlink.UserId;
@@ -11,6 +10,7 @@ import io.worldlink.WorldKey;
 import io.worldlink.WorldLinkException;
 import io.worldlink.WorldSnapshot;
 import io.worldlink.internal.Json;
+import io.worldlink.internal.Names;
 import io.worldlink.internal.world.WorldPolicy;
 import io.worldlink.internal.world.WorldRuntime;
 import java.lang.System.Logger.Level;

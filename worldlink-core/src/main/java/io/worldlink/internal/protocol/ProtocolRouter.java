@@ -1,7 +1,5 @@
 package io.worldlink.internal.protocol;
 
-import io.worldlink.event.EventType;
-import io.worldlink.internal.Names;
 import com.google.gson.JsonArray;
 import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
@@ -19,31 +17,33 @@ import io.worldlink.UserId;
 import io.worldlink.WorldKey;
 import io.worldlink.WorldLinkException;
 import io.worldlink.WorldUpdate;
+import io.worldlink.event.EventType;
+import io.worldlink.internal.Durations;
 import io.worldlink.internal.Ids;
 import io.worldlink.internal.Json;
+import io.worldlink.internal.Names;
 import io.worldlink.internal.world.AgentView;
 import io.worldlink.internal.world.WorldRuntime;
 import io.worldlink.internal.world.WorldViews;
 import java.lang.System.Logger.Level;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.EnumSet;
 import java.util.List;
-import java.util.Set;
+import java.util.Map;
 import java.util.Objects;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionStage;
-import java.util.function.UnaryOperator;
 import java.util.concurrent.CompletionException;
+import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
-import java.util.function.Function;
-import io.worldlink.internal.Durations;
-import java.time.Duration;
-import java.util.Map;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Function;
+import java.util.function.UnaryOperator;
 
 /**
  * The wire protocol (PROTOCOL.md) in both directions: a client frame becomes an action on a world, and

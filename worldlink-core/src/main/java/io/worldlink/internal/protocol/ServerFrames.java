@@ -1,8 +1,8 @@
 package io.worldlink.internal.protocol;
 
-import io.worldlink.event.MessageLevel;
 import com.google.gson.JsonObject;
 import io.worldlink.ErrorCode;
+import io.worldlink.event.MessageLevel;
 import io.worldlink.internal.Json;
 import java.time.Instant;
 

@@ -1,8 +1,8 @@
 package io.worldlink.internal.protocol;
 
-import io.worldlink.event.WorldEvent;
 import io.worldlink.Subscription;
 import io.worldlink.WorldKey;
+import io.worldlink.event.WorldEvent;
 import io.worldlink.internal.world.WorldRuntime;
 import java.util.List;
 import java.util.Set;

@@ -1,11 +1,11 @@
 package io.worldlink.internal.store;
 
-import io.worldlink.internal.StorageException;
-import io.worldlink.internal.Names;
 import io.worldlink.ErrorCode;
 import io.worldlink.UserId;
 import io.worldlink.WorldKey;
 import io.worldlink.WorldLinkException;
+import io.worldlink.internal.Names;
+import io.worldlink.internal.StorageException;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;

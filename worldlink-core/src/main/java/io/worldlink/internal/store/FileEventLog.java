@@ -1,13 +1,13 @@
 package io.worldlink.internal.store;
 
-import io.worldlink.event.EventLog;
-import io.worldlink.internal.StorageException;
-import io.worldlink.event.WorldEvent;
 import com.google.gson.JsonElement;
 import com.google.gson.JsonParseException;
 import com.google.gson.JsonParser;
+import io.worldlink.event.EventLog;
+import io.worldlink.event.WorldEvent;
 import io.worldlink.internal.EventJson;
 import io.worldlink.internal.Json;
+import io.worldlink.internal.StorageException;
 import java.io.IOException;
 import java.lang.System.Logger.Level;
 import java.nio.ByteBuffer;

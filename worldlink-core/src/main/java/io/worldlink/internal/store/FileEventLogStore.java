@@ -1,11 +1,11 @@
 package io.worldlink.internal.store;
 
-import io.worldlink.event.EventLog;
-import io.worldlink.event.EventLogStore;
-import io.worldlink.internal.StorageException;
 import io.worldlink.ErrorCode;
 import io.worldlink.WorldKey;
 import io.worldlink.WorldLinkException;
+import io.worldlink.event.EventLog;
+import io.worldlink.event.EventLogStore;
+import io.worldlink.internal.StorageException;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;

@@ -1,7 +1,5 @@
 package io.worldlink.internal.store;
 
-import io.worldlink.internal.StorageException;
-import io.worldlink.internal.Names;
 import io.worldlink.AgentConfig;
 import io.worldlink.AgentSnapshot;
 import io.worldlink.ErrorCode;
@@ -12,6 +10,8 @@ import io.worldlink.WorldConfig;
 import io.worldlink.WorldKey;
 import io.worldlink.WorldLinkException;
 import io.worldlink.WorldSnapshot;
+import io.worldlink.internal.Names;
+import io.worldlink.internal.StorageException;
 import java.io.IOException;
 import java.lang.System.Logger.Level;
 import java.nio.file.DirectoryNotEmptyException;

@@ -1,7 +1,5 @@
 package io.worldlink.internal.store;
 
-import io.worldlink.internal.StorageException;
-import io.worldlink.internal.Names;
 import com.google.gson.JsonArray;
 import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
@@ -15,7 +13,9 @@ import io.worldlink.WorldConfig;
 import io.worldlink.WorldLinkException;
 import io.worldlink.WorldSnapshot;
 import io.worldlink.internal.Json;
+import io.worldlink.internal.Names;
 import io.worldlink.internal.SnapshotJson;
+import io.worldlink.internal.StorageException;
 import java.io.IOException;
 import java.io.InputStreamReader;
 import java.io.Reader;

@@ -1,11 +1,5 @@
 package io.worldlink.internal.world;
 
-import io.worldlink.event.MessageEvent;
-import io.worldlink.event.MessageLevel;
-import io.worldlink.event.SenderType;
-import io.worldlink.event.SystemEvent;
-import io.worldlink.event.WorldActionEvent;
-import io.worldlink.event.WorldEvent;
 import io.worldlink.AgentConfig;
 import io.worldlink.AgentStatus;
 import io.worldlink.ErrorCode;
@@ -13,6 +7,12 @@ import io.worldlink.MemoryMessage;
 import io.worldlink.MetricsListener;
 import io.worldlink.WorldKey;
 import io.worldlink.WorldLinkException;
+import io.worldlink.event.MessageEvent;
+import io.worldlink.event.MessageLevel;
+import io.worldlink.event.SenderType;
+import io.worldlink.event.SystemEvent;
+import io.worldlink.event.WorldActionEvent;
+import io.worldlink.event.WorldEvent;
 import io.worldlink.internal.Ids;
 import io.worldlink.internal.world.Routing.SenderClass;
 import java.lang.System.Logger.Level;

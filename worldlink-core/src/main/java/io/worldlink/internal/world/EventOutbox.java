@@ -1,13 +1,13 @@
 package io.worldlink.internal.world;
 
-import io.worldlink.event.EventLog;
-import io.worldlink.event.MessageLevel;
-import io.worldlink.event.SystemEvent;
-import io.worldlink.event.WorldEvent;
 import io.worldlink.EventBus;
 import io.worldlink.MetricsListener;
 import io.worldlink.WorldKey;
 import io.worldlink.WorldLinkException;
+import io.worldlink.event.EventLog;
+import io.worldlink.event.MessageLevel;
+import io.worldlink.event.SystemEvent;
+import io.worldlink.event.WorldEvent;
 import io.worldlink.internal.Ids;
 import java.lang.System.Logger.Level;
 import java.time.Clock;

@@ -1,10 +1,10 @@
 package io.worldlink.internal.world;
 
-import io.worldlink.event.MessageEvent;
 import io.worldlink.AgentConfig;
 import io.worldlink.AgentSnapshot;
 import io.worldlink.WorldConfig;
 import io.worldlink.WorldSnapshot;
+import io.worldlink.event.MessageEvent;
 import io.worldlink.internal.Json;
 import java.time.Instant;
 import java.util.List;

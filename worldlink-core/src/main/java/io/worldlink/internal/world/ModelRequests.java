@@ -1,9 +1,9 @@
 package io.worldlink.internal.world;
 
+import io.worldlink.MemoryMessage;
 import io.worldlink.event.MessageEvent;
 import io.worldlink.model.ChatMessage;
 import io.worldlink.model.ChatRequest;
-import io.worldlink.MemoryMessage;
 import java.util.ArrayList;
 import java.util.List;
 

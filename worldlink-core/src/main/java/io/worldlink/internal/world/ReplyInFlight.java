@@ -1,12 +1,12 @@
 package io.worldlink.internal.world;
 
+import io.worldlink.MetricsListener;
 import io.worldlink.event.MessageEvent;
+import io.worldlink.internal.Ids;
+import io.worldlink.internal.world.Routing.SenderClass;
 import io.worldlink.model.ChatCall;
 import io.worldlink.model.ChatListener;
 import io.worldlink.model.Usage;
-import io.worldlink.MetricsListener;
-import io.worldlink.internal.Ids;
-import io.worldlink.internal.world.Routing.SenderClass;
 import java.util.concurrent.Executor;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.atomic.AtomicBoolean;

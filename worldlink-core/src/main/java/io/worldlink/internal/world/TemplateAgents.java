@@ -1,10 +1,10 @@
 package io.worldlink.internal.world;
 
-import io.worldlink.internal.Names;
 import io.worldlink.AgentConfig;
 import io.worldlink.TemplateStore;
 import io.worldlink.UserStorage;
 import io.worldlink.WorldKey;
+import io.worldlink.internal.Names;
 import java.lang.System.Logger.Level;
 import java.util.LinkedHashMap;
 import java.util.List;

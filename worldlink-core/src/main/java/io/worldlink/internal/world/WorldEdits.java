@@ -1,7 +1,5 @@
 package io.worldlink.internal.world;
 
-import io.worldlink.event.WorldActionEvent;
-import io.worldlink.internal.Names;
 import io.worldlink.AgentConfig;
 import io.worldlink.AgentSnapshot;
 import io.worldlink.ErrorCode;
@@ -11,6 +9,8 @@ import io.worldlink.WorldConfig;
 import io.worldlink.WorldKey;
 import io.worldlink.WorldLinkException;
 import io.worldlink.WorldUpdate;
+import io.worldlink.event.WorldActionEvent;
+import io.worldlink.internal.Names;
 import io.worldlink.internal.model.ModelRegistry;
 import java.time.Clock;
 import java.util.List;

@@ -1,8 +1,8 @@
 package io.worldlink.internal.world;
 
-import io.worldlink.internal.Names;
 import io.worldlink.ErrorCode;
 import io.worldlink.WorldLinkException;
+import io.worldlink.internal.Names;
 import java.text.Normalizer;
 import java.util.Locale;
 import java.util.Set;

@@ -1,11 +1,11 @@
 package io.worldlink.internal.world;
 
-import io.worldlink.internal.Names;
 import io.worldlink.AgentSnapshot;
 import io.worldlink.ErrorCode;
 import io.worldlink.WorldConfig;
 import io.worldlink.WorldLinkException;
 import io.worldlink.WorldSnapshot;
+import io.worldlink.internal.Names;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;

@@ -1,8 +1,5 @@
 package io.worldlink.internal.model;
 
-import io.worldlink.model.ChatMessage;
-import io.worldlink.model.ChatModel;
-import io.worldlink.model.ChatRequest;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertSame;
@@ -10,6 +7,9 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import io.worldlink.ErrorCode;
 import io.worldlink.WorldLinkException;
+import io.worldlink.model.ChatMessage;
+import io.worldlink.model.ChatModel;
+import io.worldlink.model.ChatRequest;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;

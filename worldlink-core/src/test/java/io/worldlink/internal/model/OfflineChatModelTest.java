@@ -1,16 +1,16 @@
 package io.worldlink.internal.model;
 
-import io.worldlink.model.ChatListener;
-import io.worldlink.model.ChatMessage;
-import io.worldlink.model.ChatModel;
-import io.worldlink.model.ChatRequest;
-import io.worldlink.model.Usage;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.worldlink.model.ChatListener;
+import io.worldlink.model.ChatMessage;
+import io.worldlink.model.ChatModel;
+import io.worldlink.model.ChatRequest;
+import io.worldlink.model.Usage;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;

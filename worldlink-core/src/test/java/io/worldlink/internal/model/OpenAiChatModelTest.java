@@ -1,11 +1,5 @@
 package io.worldlink.internal.model;
 
-import io.worldlink.model.ChatListener;
-import io.worldlink.model.ChatMessage;
-import io.worldlink.model.ChatModel;
-import io.worldlink.model.ChatRequest;
-import io.worldlink.model.OpenAiSettings;
-import io.worldlink.model.Usage;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
@@ -18,6 +12,12 @@ import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
 import io.worldlink.ErrorCode;
 import io.worldlink.WorldLinkException;
+import io.worldlink.model.ChatListener;
+import io.worldlink.model.ChatMessage;
+import io.worldlink.model.ChatModel;
+import io.worldlink.model.ChatRequest;
+import io.worldlink.model.OpenAiSettings;
+import io.worldlink.model.Usage;
 import java.net.URI;
 import java.time.Duration;
 import java.util.List;

@@ -1,10 +1,10 @@
 package io.worldlink.internal.protocol;
 
-import io.worldlink.event.EventType;
-import io.worldlink.event.SseEvent;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import com.google.gson.JsonParser;
+import io.worldlink.event.EventType;
+import io.worldlink.event.SseEvent;
 import java.time.Instant;
 import java.util.EnumSet;
 import java.util.List;

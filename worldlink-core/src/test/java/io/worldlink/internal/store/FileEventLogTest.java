@@ -1,11 +1,5 @@
 package io.worldlink.internal.store;
 
-import io.worldlink.event.EventLog;
-import io.worldlink.internal.StorageException;
-import io.worldlink.event.MessageEvent;
-import io.worldlink.event.SenderType;
-import io.worldlink.event.SseEvent;
-import io.worldlink.event.WorldEvent;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -13,6 +7,12 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import io.worldlink.event.EventLog;
+import io.worldlink.event.MessageEvent;
+import io.worldlink.event.SenderType;
+import io.worldlink.event.SseEvent;
+import io.worldlink.event.WorldEvent;
+import io.worldlink.internal.StorageException;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;

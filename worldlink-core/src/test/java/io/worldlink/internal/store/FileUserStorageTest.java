@@ -1,7 +1,5 @@
 package io.worldlink.internal.store;
 
-import io.worldlink.event.EventLog;
-import io.worldlink.internal.StorageException;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -21,6 +19,8 @@ import io.worldlink.WorldConfig;
 import io.worldlink.WorldKey;
 import io.worldlink.WorldLinkException;
 import io.worldlink.WorldSnapshot;
+import io.worldlink.event.EventLog;
+import io.worldlink.internal.StorageException;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;

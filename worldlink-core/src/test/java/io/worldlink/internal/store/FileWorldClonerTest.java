@@ -1,6 +1,5 @@
 package io.worldlink.internal.store;
 
-import io.worldlink.internal.StorageException;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
@@ -18,6 +17,7 @@ import io.worldlink.WorldCloner;
 import io.worldlink.WorldKey;
 import io.worldlink.WorldLinkException;
 import io.worldlink.WorldSnapshot;
+import io.worldlink.internal.StorageException;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;

@@ -1,12 +1,12 @@
 package io.worldlink.internal.world;
 
+import io.worldlink.ErrorCode;
+import io.worldlink.WorldLinkException;
 import io.worldlink.model.ChatCall;
 import io.worldlink.model.ChatListener;
 import io.worldlink.model.ChatModel;
 import io.worldlink.model.ChatRequest;
 import io.worldlink.model.Usage;
-import io.worldlink.ErrorCode;
-import io.worldlink.WorldLinkException;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.function.Function;

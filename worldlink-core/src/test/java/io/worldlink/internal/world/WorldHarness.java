@@ -1,11 +1,5 @@
 package io.worldlink.internal.world;
 
-import io.worldlink.event.EventLog;
-import io.worldlink.event.EventLogStore;
-import io.worldlink.event.MessageEvent;
-import io.worldlink.event.WorldActionEvent;
-import io.worldlink.event.WorldEvent;
-import io.worldlink.model.ChatModel;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 
 import io.worldlink.AgentConfig;
@@ -18,8 +12,14 @@ import io.worldlink.UserStorage;
 import io.worldlink.WorldConfig;
 import io.worldlink.WorldKey;
 import io.worldlink.WorldSnapshot;
+import io.worldlink.event.EventLog;
+import io.worldlink.event.EventLogStore;
+import io.worldlink.event.MessageEvent;
+import io.worldlink.event.WorldActionEvent;
+import io.worldlink.event.WorldEvent;
 import io.worldlink.internal.model.ModelRegistry;
 import io.worldlink.internal.store.FileTemplateStore;
+import io.worldlink.model.ChatModel;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;

@@ -1,11 +1,11 @@
 package io.worldlink.internal.world;
 
-import io.worldlink.internal.Names;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import io.worldlink.ErrorCode;
 import io.worldlink.WorldLinkException;
+import io.worldlink.internal.Names;
 import org.junit.jupiter.api.Test;
 
 /** Names that clients give worlds and agents cannot pass for someone else's. */

@@ -1,13 +1,5 @@
 package io.worldlink.internal.world;
 
-import io.worldlink.event.MessageEvent;
-import io.worldlink.event.MessageLevel;
-import io.worldlink.event.SenderType;
-import io.worldlink.event.SseEvent;
-import io.worldlink.event.WorldActionEvent;
-import io.worldlink.event.WorldEvent;
-import io.worldlink.model.ChatMessage;
-import io.worldlink.model.ChatRequest;
 import static io.worldlink.internal.world.WorldHarness.get;
 import static io.worldlink.internal.world.WorldHarness.messages;
 import static io.worldlink.internal.world.WorldHarness.replies;
@@ -25,6 +17,14 @@ import io.worldlink.ErrorCode;
 import io.worldlink.MemoryMessage;
 import io.worldlink.WorldLinkException;
 import io.worldlink.WorldSnapshot;
+import io.worldlink.event.MessageEvent;
+import io.worldlink.event.MessageLevel;
+import io.worldlink.event.SenderType;
+import io.worldlink.event.SseEvent;
+import io.worldlink.event.WorldActionEvent;
+import io.worldlink.event.WorldEvent;
+import io.worldlink.model.ChatMessage;
+import io.worldlink.model.ChatRequest;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;

@@ -1,24 +1,24 @@
 package io.worldlink.internal.world;
 
-import io.worldlink.event.SseEvent;
-import io.worldlink.event.WorldEvent;
-import io.worldlink.model.ChatModel;
-import io.worldlink.model.OpenAiSettings;
 import static io.worldlink.internal.world.WorldHarness.get;
 import static io.worldlink.internal.world.WorldHarness.replies;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.worldlink.MemoryMessage;
+import io.worldlink.event.SseEvent;
+import io.worldlink.event.WorldEvent;
 import io.worldlink.internal.model.FakeOpenAiServer;
+import io.worldlink.model.ChatModel;
+import io.worldlink.model.OpenAiSettings;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
-import org.junit.jupiter.api.io.TempDir;
 
 /** A world whose agent talks to a real local HTTP model server: every failure ends the turn and leaves the world usable. */
 class WorldWithHttpModelTest {

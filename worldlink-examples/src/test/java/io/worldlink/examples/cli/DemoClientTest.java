@@ -1,12 +1,12 @@
 package io.worldlink.examples.cli;
 
-import io.worldlink.model.ChatModel;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.worldlink.TestData;
 import io.worldlink.WorldLink;
 import io.worldlink.jetty.WorldLinkServer;
+import io.worldlink.model.ChatModel;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InterruptedIOException;

@@ -1,6 +1,5 @@
 package io.worldlink.jetty.internal;
 
-import io.worldlink.model.Usage;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -8,6 +7,7 @@ import io.micrometer.core.instrument.Timer;
 import io.worldlink.ErrorCode;
 import io.worldlink.MetricsListener;
 import io.worldlink.WorldLink;
+import io.worldlink.model.Usage;
 import java.time.Duration;
 import java.util.EnumMap;
 import java.util.Map;
