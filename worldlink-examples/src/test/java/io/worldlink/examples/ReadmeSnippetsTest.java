@@ -34,10 +34,13 @@ class ReadmeSnippetsTest {
     private static final String IMPORTS = """
             import io.worldlink.*;
             import io.worldlink.client.*;
+            import io.worldlink.event.EventLogStore;
             import io.worldlink.jetty.*;
             import java.net.URI;
             import java.nio.file.Path;
+            import java.time.Instant;
             import java.util.UUID;
+            import java.util.concurrent.CompletableFuture;
             """;
 
     @TempDir
