@@ -1,6 +1,7 @@
 package io.worldlink;
 
 import io.worldlink.internal.JsonMaps;
+import io.worldlink.internal.SnapshotJson;
 import io.worldlink.internal.Names;
 import java.time.Instant;
 import java.util.Map;
@@ -44,7 +45,7 @@ public record AgentConfig(String id, String name, String type, AgentStatus statu
         if (llmCallCount < 0) {
             throw new IllegalArgumentException("llmCallCount must not be negative");
         }
-        extra = JsonMaps.copyOf(extra);
+        extra = JsonMaps.copyOf(extra, SnapshotJson.AGENT_FIELDS);
     }
 
     /**

@@ -1,6 +1,7 @@
 package io.worldlink;
 
 import io.worldlink.internal.JsonMaps;
+import io.worldlink.internal.SnapshotJson;
 import java.time.Instant;
 import java.util.Map;
 import java.util.Objects;
@@ -14,7 +15,8 @@ import java.util.Objects;
  * @param messageId the id of the message event it came from
  * @param replyToMessageId the message it answers, or {@code null}
  * @param createdAt when it was said
- * @param extra fields this version does not know, each value as its JSON text, kept through a rewrite
+ * @param extra fields this version does not know, each value as its JSON text ({@code "\"eu\""} for the
+ *     string eu), kept through a rewrite
  */
 public record MemoryMessage(String role, String content, String sender, String messageId, String replyToMessageId,
         Instant createdAt, Map<String, String> extra) {
@@ -29,7 +31,7 @@ public record MemoryMessage(String role, String content, String sender, String m
     public MemoryMessage {
         Objects.requireNonNull(role, "role");
         Objects.requireNonNull(content, "content");
-        extra = JsonMaps.copyOf(extra);
+        extra = JsonMaps.copyOf(extra, SnapshotJson.MEMORY_FIELDS);
     }
 
     /**

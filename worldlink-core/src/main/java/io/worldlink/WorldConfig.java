@@ -1,6 +1,7 @@
 package io.worldlink;
 
 import io.worldlink.internal.JsonMaps;
+import io.worldlink.internal.SnapshotJson;
 import io.worldlink.internal.Names;
 import java.util.Collections;
 import java.util.LinkedHashMap;
@@ -36,7 +37,7 @@ public record WorldConfig(String id, String name, String description, int turnLi
             throw new IllegalArgumentException("turnLimit must be at least 1, was " + turnLimit);
         }
         metadata = metadata == null ? Map.of() : Collections.unmodifiableMap(new LinkedHashMap<>(metadata));
-        extra = JsonMaps.copyOf(extra);
+        extra = JsonMaps.copyOf(extra, SnapshotJson.WORLD_FIELDS);
     }
 
     /**

@@ -25,14 +25,17 @@ import java.util.Set;
  * {@code extra} and written back after the known ones, so a rewrite drops nothing.
  */
 public final class SnapshotJson {
-    private static final Set<String> WORLD_FIELDS =
+    /** The fields of a world's {@code config.json} that {@code WorldConfig} knows. */
+    public static final Set<String> WORLD_FIELDS =
             Set.of("id", "name", "description", "turnLimit", "isTemplate", "metadata");
     // systemPrompt and memory live in files of their own; an old config that still holds them must not
     // carry stale copies through rewrites.
-    private static final Set<String> AGENT_FIELDS = Set.of("id", "name", "type", "status", "provider", "model",
+    /** The fields of an agent's {@code config.json} that {@code AgentConfig} knows (or drops). */
+    public static final Set<String> AGENT_FIELDS = Set.of("id", "name", "type", "status", "provider", "model",
             "temperature", "maxTokens", "autoReply", "llmCallCount", "lastLLMCall", "createdAt", "lastActive",
             "systemPrompt", "memory");
-    private static final Set<String> MEMORY_FIELDS =
+    /** The fields of a memory message that {@code MemoryMessage} knows. */
+    public static final Set<String> MEMORY_FIELDS =
             Set.of("role", "content", "sender", "messageId", "replyToMessageId", "createdAt");
 
     private SnapshotJson() {}

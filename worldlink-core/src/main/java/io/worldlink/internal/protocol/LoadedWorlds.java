@@ -467,9 +467,10 @@ final class LoadedWorlds {
 
     // The user's worlds' logs go too, wherever the host keeps them.
     private void deleteUser(UserId user) {
-        for (String world : storage.listWorlds(user)) {
+        List<String> worlds = storage.listWorlds(user);
+        storage.deleteUser(user);
+        for (String world : worlds) {
             shared.logs().delete(new WorldKey(user, world));
         }
-        storage.deleteUser(user);
     }
 }

@@ -8,7 +8,6 @@ import io.worldlink.event.EventLogStore;
 import io.worldlink.internal.StorageException;
 import java.io.IOException;
 import java.nio.file.Files;
-import java.nio.file.LinkOption;
 import java.nio.file.Path;
 
 /** The default {@link EventLogStore}: {@code events.jsonl} in each world's folder under the data root. */
@@ -27,8 +26,9 @@ public final class FileEventLogStore implements EventLogStore {
 
     @Override
     public EventLog open(WorldKey world) {
+        // As the storage sees it: a world folder may be a link that stays inside the data root.
         Path dir = root.world(world);
-        if (!Files.isDirectory(dir, LinkOption.NOFOLLOW_LINKS)) {
+        if (!Files.isDirectory(dir)) {
             throw new WorldLinkException(ErrorCode.WORLD_NOT_FOUND, "User " + world.userId() + " has no world \""
                     + world.worldId() + "\".");
         }
@@ -38,9 +38,14 @@ public final class FileEventLogStore implements EventLogStore {
 
     @Override
     public void delete(WorldKey world) {
-        Path file = root.world(world).resolve(WorldFiles.EVENTS);
+        Path dir = root.world(world);
+        if (Files.isSymbolicLink(dir)) {
+            // The log behind a linked world folder belongs to the folder it links to, not to this world.
+            return;
+        }
+        Path file = dir.resolve(WorldFiles.EVENTS);
         try {
-            // A link in its place is removed, never followed.
+            // A link in the log's place is removed, never followed.
             Files.deleteIfExists(file);
         } catch (IOException e) {
             throw new StorageException("Could not delete the event log " + root.relative(file) + ".", e);
