@@ -13,7 +13,8 @@ import java.util.concurrent.CompletionStage;
  *                 request.reply("host-time", "{\"now\":\"" + Instant.now() + "\"}");
  *                 return CompletableFuture.completedFuture(null);
  *             }
- *             if (request.type().equals("chat-send") && request.text("message").contains("password")) {
+ *             String message = request.type().equals("chat-send") ? request.text("message") : null;
+ *             if (message != null && message.contains("password")) {   // a rule of the host's own
  *                 throw new WorldLinkException(ErrorCode.FORBIDDEN, "Don't share passwords in a chat.");
  *             }
  *             return protocol.route(request);                          // everything else as usual
@@ -22,19 +23,25 @@ import java.util.concurrent.CompletionStage;
  * }</pre>
  *
  * <p>Requests of one connection are routed one at a time, in the order they arrived: the next one waits
- * until the stage returned for this one completes. Routing happens on WorldLink's threads and must not
- * block. The envelope is checked before a router sees a request (a JSON object, a {@code type} string, an
- * {@code id} of at most 64 characters, an object {@code payload}); frame size and rate limits apply too.
+ * until the stage returned for this one completes (at most 32 wait; more are refused with
+ * {@code RATE_LIMITED}). A router may be called on the thread that delivered the frame (a server's I/O
+ * thread) or on one of WorldLink's: it must not block; to wait for something, return a stage that completes
+ * when it is done. The envelope is checked before a router sees a request (a JSON object, a {@code type}
+ * string, an {@code id} of at most 64 characters, an object {@code payload}); frame size and rate limits
+ * apply too. Requests that were waiting when their connection closed are not routed.
  */
 @FunctionalInterface
 public interface MessageRouter {
     /**
      * Handles one request. To refuse it, throw (or fail the stage with) a {@link WorldLinkException}: the
      * client gets a {@code system-message} of level {@code error} with its code and message, answering the
-     * request's id. Any other failure is logged and the client is told that something went wrong.
+     * request's id (a refused {@code world-select} gets a {@code connection-error}). Any other failure is
+     * logged and the client is told that something went wrong. A router that passes a request on to another
+     * passes the one it was given; WorldLink's own router also takes one of the host's making whose
+     * {@link Request#connection()} is the given one's (to change the payload, say).
      *
      * @param request the request and the connection it came from
-     * @return a stage that completes when the connection's next request may be routed
+     * @return a stage, never {@code null}, that completes when the connection's next request may be routed
      */
     CompletionStage<Void> route(Request request);
 
@@ -67,11 +74,13 @@ public interface MessageRouter {
 
         /**
          * Answers the request: sends {@code {"type": type, "payload": payload, "replyTo": id}} to this
-         * connection only, after what was queued for it before.
+         * connection only, after what was queued for it before. It may be called more than once; once the
+         * connection has closed, nothing is sent.
          *
          * @param type the answer's type
          * @param payload the answer's payload, a JSON object as text
-         * @throws IllegalArgumentException when the payload is not a JSON object or the type is empty
+         * @throws IllegalArgumentException when the payload is not a JSON object (or {@code null}) or the type
+         *     is empty
          */
         void reply(String type, String payload);
     }

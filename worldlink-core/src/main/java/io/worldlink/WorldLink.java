@@ -522,7 +522,8 @@ public final class WorldLink implements AutoCloseable {
         }
 
         /**
-         * Replaces or wraps the router that handles what clients send (see {@link MessageRouter}).
+         * Replaces or wraps the router that handles what clients send (see {@link MessageRouter}). A second
+         * call replaces the first: to wrap twice, compose in one function.
          *
          * @param router given WorldLink's own router (the wire protocol), returns the one to use: a wrapper
          *     that passes on what it does not handle itself, or a router of the host's own

@@ -116,4 +116,73 @@ class MessageRouterTest {
         assertEquals("fast-world", payloadOf(echo).get("templateName").getAsString());
         assertEquals(null, c.connection.world(), "the protocol's world-select never ran");
     }
+
+    @Test
+    void aRefusedSelectIsAConnectionErrorAndARequestOfTheHostsMakingReachesTheProtocol() {
+        build(protocol -> request -> {
+            if (request.type().equals("world-select") && "closed".equals(request.text("worldName"))) {
+                throw new WorldLinkException(ErrorCode.FORBIDDEN, "That world is closed today.");
+            }
+            if (request.type().equals("chat-send")) {
+                String shouted = request.text("message").toUpperCase(java.util.Locale.ROOT);
+                return protocol.route(new MessageRouter.Request() {
+                    public String type() {
+                        return request.type();
+                    }
+
+                    public String id() {
+                        return request.id();
+                    }
+
+                    public String payload() {
+                        return "{\"message\":\"" + shouted + "\"}";
+                    }
+
+                    public String text(String field) {
+                        return field.equals("message") ? shouted : null;
+                    }
+
+                    public Connection connection() {
+                        return request.connection();
+                    }
+
+                    public void reply(String type, String payload) {
+                        request.reply(type, payload);
+                    }
+                });
+            }
+            return protocol.route(request);
+        });
+        TestClient c = new TestClient(link);
+        String select = c.select("fast-world", "closed", "dee");
+        JsonObject refused = c.expect("connection-error");
+        assertEquals(select, refused.get("replyTo").getAsString());
+        assertEquals("FORBIDDEN", FrameQueue.code(refused));
+
+        c.select("fast-world", "open", "dee");
+        c.expect("connection-confirmed");
+        c.request("chat-send", payload("message", "quiet words"));
+        List<JsonObject> turn = c.untilIdle();
+        assertTrue(turn.stream().anyMatch(f -> f.toString().contains("QUIET WORDS")), turn.toString());
+    }
+
+    @Test
+    void requestsWaitingBehindOneThatNeverEndsAreBounded() {
+        CompletableFuture<Void> never = new CompletableFuture<>();
+        build(protocol -> request -> request.type().equals("hold") ? never : protocol.route(request));
+        TestClient c = new TestClient(link);
+        c.request("hold", payload());
+        String last = null;
+        for (int i = 0; i < 32; i++) {
+            last = c.request("ping", payload());
+        }
+        JsonObject dropped = c.expect("system-message");
+        assertEquals(last, dropped.get("replyTo").getAsString(), "the 33rd waiting request is the one dropped");
+        assertEquals("RATE_LIMITED", FrameQueue.code(dropped));
+
+        never.complete(null);
+        for (int i = 0; i < 31; i++) {
+            c.expect("pong");
+        }
+    }
 }

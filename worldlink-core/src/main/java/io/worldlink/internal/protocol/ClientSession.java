@@ -27,6 +27,8 @@ import java.util.function.Consumer;
  */
 final class ClientSession implements Connection {
     private static final System.Logger LOG = System.getLogger(ClientSession.class.getName());
+    // Requests of one connection that wait for the one ahead of them to finish.
+    static final int MAX_WAITING_REQUESTS = 32;
 
     /** The world a session is in. */
     record Binding(WorldHandle handle, WorldRuntime runtime) {}
@@ -51,6 +53,7 @@ final class ClientSession implements Connection {
     private volatile Binding binding;
     private volatile Filter filter = Filter.DEFAULT;
     private volatile boolean everSelected;
+    private final AtomicInteger waiting = new AtomicInteger();
     private volatile boolean admitted;
     private volatile Future<?> selectDeadline;
     private volatile MetricsListener.CloseReason closeReason = MetricsListener.CloseReason.NORMAL;
@@ -127,13 +130,27 @@ final class ClientSession implements Connection {
         if (request == null) {
             return;
         }
-        synchronized (this) {
-            requests = requests.thenCompose(x -> router.dispatch(request))
-                    .exceptionally(e -> {
-                        LOG.log(Level.ERROR, "A request of connection " + id + " failed", e);
-                        return null;
-                    });
+        // Requests are handled one at a time, in order; those waiting their turn are bounded, so that a
+        // router that never finishes one cannot make the connection hold the ones behind it without end.
+        if (waiting.incrementAndGet() > MAX_WAITING_REQUESTS) {
+            waiting.decrementAndGet();
+            send(router.tooManyWaiting(request));
+            return;
         }
+        CompletableFuture<Void> turn = new CompletableFuture<>();
+        CompletableFuture<Void> previous;
+        synchronized (this) {
+            previous = requests;
+            requests = turn;
+        }
+        // The router runs outside the lock: on this thread when nothing is ahead, else where the one ahead ended.
+        previous.whenComplete((x, e) -> router.dispatch(request).whenComplete((y, error) -> {
+            if (error != null) {
+                LOG.log(Level.ERROR, "A request of connection " + id + " failed", error);
+            }
+            waiting.decrementAndGet();
+            turn.complete(null);
+        }));
     }
 
     @Override

@@ -11,6 +11,9 @@ import io.worldlink.WorldLinkException;
 
 /** A decoded client frame on its way through the host's {@link io.worldlink.MessageRouter}. */
 final class Exchange implements MessageRouter.Request {
+    /** The longest request id a client may send. */
+    static final int MAX_ID_LENGTH = 64;
+
     private final ClientSession session;
     private final String type;
     private final String id;
@@ -26,7 +29,8 @@ final class Exchange implements MessageRouter.Request {
     /**
      * @param request a request a host's router passed on, possibly one of its own making
      * @return it as the protocol reads it
-     * @throws IllegalArgumentException when its connection is not one WorldLink made
+     * @throws IllegalArgumentException when its connection is not one WorldLink made, or its type, id or
+     *     payload is not one a client could have sent
      */
     static Exchange of(MessageRouter.Request request) {
         if (request instanceof Exchange e) {
@@ -35,7 +39,15 @@ final class Exchange implements MessageRouter.Request {
         if (!(request.connection() instanceof ClientSession s)) {
             throw new IllegalArgumentException("The request's connection must be the one WorldLink gave the router.");
         }
-        return new Exchange(s, request.type(), request.id(), object(request.payload()));
+        String type = request.type();
+        if (type == null || type.isEmpty()) {
+            throw new IllegalArgumentException("A request needs a type.");
+        }
+        String id = request.id();
+        if (id != null && id.length() > MAX_ID_LENGTH) {
+            throw new IllegalArgumentException("A request's id has at most " + MAX_ID_LENGTH + " characters.");
+        }
+        return new Exchange(s, type, id, object(request.payload()));
     }
 
     ClientSession session() {
@@ -89,6 +101,9 @@ final class Exchange implements MessageRouter.Request {
     }
 
     private static JsonObject object(String json) {
+        if (json == null) {
+            throw new IllegalArgumentException("A payload must be a JSON object, such as {}.");
+        }
         try {
             JsonElement e = JsonParser.parseString(json);
             if (e.isJsonObject()) {

@@ -57,7 +57,6 @@ public final class ProtocolRouter implements MessageRouter {
     private static final List<String> TYPES = List.of("world-select", "chat-send", "agent-update", "world-reload",
             "event-subscribe", "world-export", "ping", "chat-stop", "world-create", "world-update", "world-delete",
             "world-list", "agent-create", "agent-delete");
-    private static final int MAX_ID_LENGTH = 64;
     private static final long REFUSAL_GRACE_SECONDS = 5;
     // A world's export is one frame that does not count against the client's queue: bounded here.
     private static final int MAX_EXPORT_CHARS = 32 * 1024 * 1024;
@@ -242,12 +241,12 @@ public final class ProtocolRouter implements MessageRouter {
         }
         if (!id.isJsonPrimitive() || id.getAsJsonPrimitive().isBoolean()) {
             throw new WorldLinkException(ErrorCode.INVALID_MESSAGE, "\"id\" must be a string of at most "
-                    + MAX_ID_LENGTH + " characters.");
+                    + Exchange.MAX_ID_LENGTH + " characters.");
         }
         String value = id.getAsString();
-        if (value.length() > MAX_ID_LENGTH) {
+        if (value.length() > Exchange.MAX_ID_LENGTH) {
             throw new WorldLinkException(ErrorCode.INVALID_MESSAGE, "\"id\" must be a string of at most "
-                    + MAX_ID_LENGTH + " characters.");
+                    + Exchange.MAX_ID_LENGTH + " characters.");
         }
         return value;
     }
@@ -258,24 +257,40 @@ public final class ProtocolRouter implements MessageRouter {
      * @return a future that completes when the connection's next request may start
      */
     CompletableFuture<Void> dispatch(Exchange r) {
-        CompletionStage<Void> stage;
-        try {
-            stage = routed.route(r);
-        } catch (RuntimeException e) {
-            WorldLinkException w = unwrap(e);
-            error(r.session(), w.code(), w.getMessage(), r.id());
+        if (r.session().isClosed()) {
+            // Queued behind a request that outlived the connection: nobody is there to act for.
             return done();
         }
-        if (stage == null) {
+        CompletionStage<Void> stage;
+        try {
+            stage = Objects.requireNonNull(routed.route(r), "the message router returned no stage");
+        } catch (RuntimeException e) {
+            refused(r, e);
             return done();
         }
         return stage.toCompletableFuture().handle((x, e) -> {
             if (e != null) {
-                WorldLinkException w = unwrap(e);
-                error(r.session(), w.code(), w.getMessage(), r.id());
+                refused(r, e);
             }
             return null;
         });
+    }
+
+    // A refused world-select is a connection-error, as the protocol's own refusals of it are.
+    private void refused(Exchange r, Throwable failure) {
+        WorldLinkException w = unwrap(failure);
+        if (r.type().equals("world-select")) {
+            connectionError(r.session(), w.code(), w.getMessage(), r.id());
+        } else {
+            error(r.session(), w.code(), w.getMessage(), r.id());
+        }
+    }
+
+    String tooManyWaiting(Exchange r) {
+        metrics.requestRefused(ErrorCode.RATE_LIMITED);
+        return ServerFrames.error(ErrorCode.RATE_LIMITED, "Too many requests wait for the ones ahead of them (at most "
+                + ClientSession.MAX_WAITING_REQUESTS + "); this one was dropped. Wait for answers before sending more.",
+                r.id());
     }
 
     /** The protocol's own handling of a request, as PROTOCOL.md says. */
