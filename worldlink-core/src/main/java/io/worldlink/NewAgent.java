@@ -1,6 +1,5 @@
 package io.worldlink;
 
-import io.worldlink.internal.Names;
 import io.worldlink.internal.protocol.ManagementJson;
 
 /**
@@ -8,7 +7,8 @@ import io.worldlink.internal.protocol.ManagementJson;
  * provider is {@code default} or one that the host allows ({@link WorldLink.Builder#allowModels}), and
  * the base URL and key come from the server's settings.
  *
- * @param name the agent's display name; its id is made from it by {@link Names#toId}
+ * @param name the agent's display name; its id is made from it in lower-case kebab case ({@code "Dr. Ada"}
+ *     becomes {@code dr-ada})
  * @param systemPrompt its system prompt, or {@code null} for none
  * @param provider {@code default} or a provider the host allows, or {@code null} for {@code default}
  * @param model one of the models the host allows for that provider, or {@code null} (or empty) for the

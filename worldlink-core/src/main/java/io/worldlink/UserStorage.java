@@ -131,9 +131,10 @@ public interface UserStorage {
     void deleteAgent(WorldKey world, String agentId);
 
     /**
-     * Deletes a user's world and everything in it: its config, its agents and its event log. Nothing
-     * outside the world's folder is touched, even through symbolic links. A world created later under the
-     * same key starts a new life (a new epoch, seqs from 1).
+     * Deletes a user's world and everything stored with it: its config and its agents (WorldLink deletes
+     * its event log through the {@link io.worldlink.event.EventLogStore}). Nothing outside the world's
+     * folder is touched, even through symbolic links. A world created later under the same key starts a
+     * new life (a new epoch, seqs from 1).
      *
      * @param world the world; nothing happens when it does not exist
      */

@@ -47,10 +47,11 @@ import java.util.function.UnaryOperator;
  * }
  * }</pre>
  *
- * Every seam has a default and can be replaced in the {@link Builder}: where worlds are stored
- * ({@link UserStorage}), how templates are cloned ({@link WorldCloner}), how events travel
- * ({@link EventBus}), which chat models answer ({@link ChatModel}) and who clients are
- * ({@link Authenticator}).
+ * Its four seams have defaults and can be replaced in the {@link Builder}: where user worlds are stored
+ * ({@link UserStorage}), how templates become user worlds ({@link WorldCloner}), how events travel
+ * ({@link EventBus}) and what handles each client request ({@link MessageRouter}). So can where templates
+ * and event logs are kept ({@link TemplateStore}, {@link io.worldlink.event.EventLogStore}), which chat
+ * models answer ({@link ChatModel}) and who clients are ({@link Authenticator}).
  */
 public final class WorldLink implements AutoCloseable {
     private static final System.Logger LOG = System.getLogger(WorldLink.class.getName());
@@ -60,7 +61,7 @@ public final class WorldLink implements AutoCloseable {
      *
      * @param connections open connections
      * @param loadedWorlds worlds in memory
-     * @param subscriptions open event bus subscriptions of this process
+     * @param subscriptions event bus subscriptions this WorldLink holds open
      * @param trackedUsers users with a connection, or with a grace period running before their folder is deleted
      * @param activeModelCalls model calls under way
      * @param queuedCharacters characters waiting to be sent to clients, over all connections
@@ -68,7 +69,7 @@ public final class WorldLink implements AutoCloseable {
     public record Stats(int connections, int loadedWorlds, int subscriptions, int trackedUsers, int activeModelCalls,
             long queuedCharacters) {}
 
-    private final LinkService hub;
+    private final LinkService service;
     private final TemplateStore templates;
     private final CountedEventBus bus;
     private final Authenticator authenticator;
@@ -116,7 +117,8 @@ public final class WorldLink implements AutoCloseable {
             ModelRegistry registry = new ModelRegistry(models, defaultProvider);
             this.authenticator = b.authenticator != null ? b.authenticator : Authenticator.none();
             this.dispatcher = new ModelDispatcher(modelPool, b.maxConcurrentModelCalls);
-            this.hub = new LinkService(new WorldRuntime.Shared(storage, logs, bus, registry, dispatcher, worldPool, timer, templates,
+            this.service = new LinkService(new WorldRuntime.Shared(storage, logs, bus, registry, dispatcher, worldPool,
+                    timer, templates,
                     new WorldRuntime.Settings(b.memoryWindow, b.memoryCap, b.saveDelay, b.replyTimeout, b.clock,
                             new ModelPolicy(b.maxTokensCap, b.allowedModels), new WorldPolicy(b.maxAgentsPerWorld,
                             b.maxSystemPromptChars, b.maxNameChars, b.maxDescriptionChars, b.maxTurnLimit),
@@ -130,14 +132,15 @@ public final class WorldLink implements AutoCloseable {
                 LOG.log(System.Logger.Level.WARNING, "Insecure mode: clients may claim any user id without proof.");
             }
             recover(storage, b.anonymousGracePeriod);
+            if (templates.list().isEmpty()) {
+                LOG.log(System.Logger.Level.WARNING, "There are no templates" + (b.templates != null ? ""
+                        : " in " + b.dataRoot.toAbsolutePath().normalize().resolve("worlds")) + ": clients can open "
+                        + "only worlds that exist already. Point dataRoot(...) at the folder whose worlds/ holds the "
+                        + "templates, or give templates(...).");
+            }
         } catch (RuntimeException | Error e) {
             stopOwned();
             throw e;
-        }
-        if (templates.list().isEmpty()) {
-            LOG.log(System.Logger.Level.WARNING, "There are no templates in " + b.dataRoot.toAbsolutePath().normalize()
-                    .resolve("worlds") + ": clients can open only worlds that exist already. Point dataRoot(...) at the "
-                    + "folder whose worlds/ holds the templates.");
         }
     }
 
@@ -149,7 +152,7 @@ public final class WorldLink implements AutoCloseable {
                     + "previous run; each is deleted after the grace period (" + Durations.readable(grace)
                     + ") unless its user comes back: " + String.join(", ", leftovers.stream().map(UserId::value)
                             .limit(20).toList()) + (leftovers.size() > 20 ? ", ..." : ""));
-            hub.adoptLeftovers(leftovers);
+            service.adoptLeftovers(leftovers);
         }
     }
 
@@ -176,7 +179,8 @@ public final class WorldLink implements AutoCloseable {
      * @return the connection; give it the client's frames and tell it when the transport closed
      */
     public Connection connect(Transport transport, Identity identity) {
-        return hub.connect(Objects.requireNonNull(transport, "transport"), Objects.requireNonNull(identity, "identity"));
+        return service.connect(Objects.requireNonNull(transport, "transport"),
+                Objects.requireNonNull(identity, "identity"));
     }
 
     /** {@return the ids of the template worlds under the data root's {@code worlds/}, sorted} */
@@ -204,7 +208,7 @@ public final class WorldLink implements AutoCloseable {
      *     {@link ErrorCode#INVALID_NAME}
      */
     public List<String> worlds(Identity identity, String userId) {
-        return hub.worlds(identity, userId);
+        return service.worlds(identity, userId);
     }
 
     /**
@@ -216,7 +220,7 @@ public final class WorldLink implements AutoCloseable {
      * @throws WorldLinkException {@link ErrorCode#WORLD_NOT_FOUND} and the access errors
      */
     public WorldSnapshot world(Identity identity, String userId, String worldName) {
-        return hub.world(identity, userId, worldName);
+        return service.world(identity, userId, worldName);
     }
 
     /**
@@ -228,7 +232,7 @@ public final class WorldLink implements AutoCloseable {
      * @param worldName the world's name
      */
     public CompletableFuture<String> export(Identity identity, String userId, String worldName) {
-        return failing(() -> hub.export(Objects.requireNonNull(identity, "identity"), userId, worldName));
+        return failing(() -> service.export(Objects.requireNonNull(identity, "identity"), userId, worldName));
     }
 
     // ---- managing worlds and agents: the same rules as the protocol's requests (docs/protocol-management.md) ----
@@ -239,7 +243,7 @@ public final class WorldLink implements AutoCloseable {
      *
      * @param identity what the caller proved (from {@link #authenticate})
      * @param userId the owner
-     * @param worldName the world's display name; its id is made from it by {@link Names#toId}
+     * @param worldName the world's display name; its id is made from it as {@link WorldKey#of} makes it
      * @param templateName the template to clone, or {@code null} for an empty world
      * @param description the world's description, or {@code null} for the template's (empty for an empty world)
      * @return the world as stored; fails with {@link ErrorCode#INVALID_NAME} when the user has a world of that
@@ -248,7 +252,7 @@ public final class WorldLink implements AutoCloseable {
      */
     public CompletableFuture<WorldSnapshot> createWorld(Identity identity, String userId, String worldName,
             String templateName, String description) {
-        return failing(() -> hub.createWorld(Objects.requireNonNull(identity, "identity"), userId, worldName,
+        return failing(() -> service.createWorld(Objects.requireNonNull(identity, "identity"), userId, worldName,
                 templateName, description));
     }
 
@@ -265,7 +269,7 @@ public final class WorldLink implements AutoCloseable {
      */
     public CompletableFuture<WorldConfig> updateWorld(Identity identity, String userId, String worldName,
             WorldUpdate update) {
-        return failing(() -> hub.updateWorld(Objects.requireNonNull(identity, "identity"), userId, worldName,
+        return failing(() -> service.updateWorld(Objects.requireNonNull(identity, "identity"), userId, worldName,
                 Objects.requireNonNull(update, "update")));
     }
 
@@ -280,7 +284,7 @@ public final class WorldLink implements AutoCloseable {
      * @return done when the world is deleted; fails with {@link ErrorCode#WORLD_NOT_FOUND} and the access errors
      */
     public CompletableFuture<Void> deleteWorld(Identity identity, String userId, String worldName) {
-        return failing(() -> hub.deleteWorld(Objects.requireNonNull(identity, "identity"), userId, worldName));
+        return failing(() -> service.deleteWorld(Objects.requireNonNull(identity, "identity"), userId, worldName));
     }
 
     /**
@@ -297,7 +301,7 @@ public final class WorldLink implements AutoCloseable {
      */
     public CompletableFuture<AgentSnapshot> createAgent(Identity identity, String userId, String worldName,
             NewAgent agent) {
-        return failing(() -> hub.createAgent(Objects.requireNonNull(identity, "identity"), userId, worldName,
+        return failing(() -> service.createAgent(Objects.requireNonNull(identity, "identity"), userId, worldName,
                 Objects.requireNonNull(agent, "agent")));
     }
 
@@ -313,7 +317,7 @@ public final class WorldLink implements AutoCloseable {
      *     {@link ErrorCode#WORLD_NOT_FOUND} and the access errors
      */
     public CompletableFuture<Void> deleteAgent(Identity identity, String userId, String worldName, String agentName) {
-        return failing(() -> hub.deleteAgent(Objects.requireNonNull(identity, "identity"), userId, worldName,
+        return failing(() -> service.deleteAgent(Objects.requireNonNull(identity, "identity"), userId, worldName,
                 agentName).thenApply(id -> null));
     }
 
@@ -340,7 +344,7 @@ public final class WorldLink implements AutoCloseable {
      *     {@link ErrorCode#INVALID_NAME} for an invalid user id or world name
      */
     public CompletableFuture<Void> notifyWorld(String userId, String worldName, String content, MessageLevel level) {
-        return failing(() -> hub.notifyWorld(userId, worldName, Objects.requireNonNull(content, "content"),
+        return failing(() -> service.notifyWorld(userId, worldName, Objects.requireNonNull(content, "content"),
                 Objects.requireNonNull(level, "level")));
     }
 
@@ -353,7 +357,7 @@ public final class WorldLink implements AutoCloseable {
      * @return how many worlds it reached; fails with {@link ErrorCode#INVALID_NAME} for an invalid user id
      */
     public CompletableFuture<Integer> notifyUser(String userId, String content, MessageLevel level) {
-        return failing(() -> hub.notifyLoaded(UserId.of(userId), Objects.requireNonNull(content, "content"),
+        return failing(() -> service.notifyLoaded(UserId.of(userId), Objects.requireNonNull(content, "content"),
                 Objects.requireNonNull(level, "level")));
     }
 
@@ -365,19 +369,19 @@ public final class WorldLink implements AutoCloseable {
      * @return how many worlds it reached
      */
     public CompletableFuture<Integer> broadcast(String content, MessageLevel level) {
-        return failing(() -> hub.notifyLoaded(null, Objects.requireNonNull(content, "content"),
+        return failing(() -> service.notifyLoaded(null, Objects.requireNonNull(content, "content"),
                 Objects.requireNonNull(level, "level")));
     }
 
     /** {@return the worlds loaded now} */
     public List<WorldKey> loadedWorlds() {
-        return hub.loadedWorlds();
+        return service.loadedWorlds();
     }
 
     /** {@return what this WorldLink holds now} */
     public Stats stats() {
-        return new Stats(hub.connectionCount(), hub.loadedWorldCount(), bus.openSubscriptions(), hub.trackedUsers(),
-                dispatcher.active(), hub.queuedCharacters());
+        return new Stats(service.connectionCount(), service.loadedWorldCount(), bus.openSubscriptions(),
+                service.trackedUsers(), dispatcher.active(), service.queuedCharacters());
     }
 
     /** {@return the provider that agents with provider {@code default} use} */
@@ -388,12 +392,12 @@ public final class WorldLink implements AutoCloseable {
     /**
      * Closes every connection with 1001, saves and closes every world, deletes the folders of anonymous
      * users, and stops WorldLink's threads (its pools, its timer and the timers of the built-in models),
-     * waiting up to 10 s for them to end.
+     * waiting up to 30 s for the worlds to be saved and closed, then up to 10 s for the threads to end.
      */
     @Override
     public void close() {
         try {
-            hub.shutdown().get(30, TimeUnit.SECONDS);
+            service.shutdown().get(30, TimeUnit.SECONDS);
         } catch (Exception e) {
             LOG.log(System.Logger.Level.WARNING, "WorldLink did not stop cleanly within 30 s", e);
         }
@@ -479,9 +483,10 @@ public final class WorldLink implements AutoCloseable {
         private Builder() {}
 
         /**
-         * {@return this}
+         * Sets the folder with {@code worlds/} (templates) and {@code users/}.
          *
          * @param dataRoot the folder with {@code worlds/} (templates) and {@code users/}; default {@code ./data}
+         * @return this
          */
         public Builder dataRoot(Path dataRoot) {
             this.dataRoot = Objects.requireNonNull(dataRoot, "dataRoot");
@@ -489,11 +494,12 @@ public final class WorldLink implements AutoCloseable {
         }
 
         /**
-         * {@return this}
+         * Sets where user worlds are kept.
          *
          * @param storage where user worlds are kept; default: files under the data root. The default event logs
          *     live in the worlds' folders there: a storage that keeps worlds elsewhere needs
          *     {@link #eventLogs} too
+         * @return this
          */
         public Builder storage(UserStorage storage) {
             this.storage = Objects.requireNonNull(storage, "storage");
@@ -501,9 +507,10 @@ public final class WorldLink implements AutoCloseable {
         }
 
         /**
-         * {@return this}
+         * Sets where the template worlds are read.
          *
          * @param templates where the template worlds are read; default: the data root's {@code worlds/}
+         * @return this
          */
         public Builder templates(TemplateStore templates) {
             this.templates = Objects.requireNonNull(templates, "templates");
@@ -511,10 +518,11 @@ public final class WorldLink implements AutoCloseable {
         }
 
         /**
-         * {@return this}
+         * Sets where each world's event log is kept.
          *
          * @param logs where each world's event log is kept; default: {@code events.jsonl} in each world's
          *     folder under the data root
+         * @return this
          */
         public Builder eventLogs(EventLogStore logs) {
             this.eventLogs = Objects.requireNonNull(logs, "logs");
@@ -535,9 +543,10 @@ public final class WorldLink implements AutoCloseable {
         }
 
         /**
-         * {@return this}
+         * Sets how templates become user worlds.
          *
          * @param cloner how templates become user worlds; default: copies of the templates
+         * @return this
          */
         public Builder cloner(WorldCloner cloner) {
             this.cloner = Objects.requireNonNull(cloner, "cloner");
@@ -545,9 +554,10 @@ public final class WorldLink implements AutoCloseable {
         }
 
         /**
-         * {@return this}
+         * Sets how world events travel.
          *
          * @param bus how world events travel; default: in this process
+         * @return this
          */
         public Builder eventBus(EventBus bus) {
             this.bus = Objects.requireNonNull(bus, "bus");
@@ -568,10 +578,11 @@ public final class WorldLink implements AutoCloseable {
         }
 
         /**
-         * {@return this}
+         * Sets the provider that agents with provider {@code default} use.
          *
          * @param provider the provider that agents with provider {@code default} use; default
          *     {@code WORLDLINK_PROVIDER}, else {@code offline}
+         * @return this
          */
         public Builder defaultProvider(String provider) {
             this.defaultProvider = Objects.requireNonNull(provider, "provider");
@@ -579,10 +590,11 @@ public final class WorldLink implements AutoCloseable {
         }
 
         /**
-         * {@return this}
+         * Sets where provider settings ({@code OPENAI_API_KEY}, ...) are read.
          *
          * @param environment where provider settings ({@code OPENAI_API_KEY}, ...) are read; default the
          *     process environment
+         * @return this
          */
         public Builder environment(Map<String, String> environment) {
             this.environment = Map.copyOf(Objects.requireNonNull(environment, "environment"));
@@ -590,9 +602,10 @@ public final class WorldLink implements AutoCloseable {
         }
 
         /**
-         * {@return this}
+         * Sets the offline model's pause between words.
          *
          * @param pace the offline model's pause between words; default 25 ms, zero for none
+         * @return this
          */
         public Builder offlinePace(Duration pace) {
             if (Objects.requireNonNull(pace, "pace").isNegative()) {
@@ -603,9 +616,10 @@ public final class WorldLink implements AutoCloseable {
         }
 
         /**
-         * {@return this}
+         * Sets who clients are.
          *
          * @param authenticator who clients are; default: nobody is signed in (anonymous users only)
+         * @return this
          */
         public Builder authenticator(Authenticator authenticator) {
             this.authenticator = Objects.requireNonNull(authenticator, "authenticator");
@@ -624,9 +638,10 @@ public final class WorldLink implements AutoCloseable {
         }
 
         /**
-         * {@return this}
+         * Sets the largest frame a client may send.
          *
          * @param chars the largest frame a client may send (default 64 KiB); a larger one closes it with 1009
+         * @return this
          */
         public Builder maxFrameChars(int chars) {
             this.maxFrameChars = atLeast(256, chars, "the frame limit");
@@ -634,10 +649,11 @@ public final class WorldLink implements AutoCloseable {
         }
 
         /**
-         * {@return this}
+         * Sets how much may wait to be sent to one client.
          *
          * @param chars how much may wait to be sent to one client (default 4 Mi characters) before it
          *     is closed with 1013; at least the frame limit, which {@link #build()} checks
+         * @return this
          */
         public Builder maxQueuedChars(long chars) {
             if (chars < 256) {
@@ -648,10 +664,11 @@ public final class WorldLink implements AutoCloseable {
         }
 
         /**
-         * {@return this}
+         * Sets the sustained request rate of one connection and how many requests it may send at once.
          *
          * @param perSecond the sustained request rate of one connection (default 20)
          * @param burst how many requests it may send at once (default 40)
+         * @return this
          */
         public Builder rateLimit(double perSecond, int burst) {
             if (!(perSecond > 0) || Double.isInfinite(perSecond)) {
@@ -663,10 +680,11 @@ public final class WorldLink implements AutoCloseable {
         }
 
         /**
-         * {@return this}
+         * Sets how long an anonymous user's folder outlives their last connection.
          *
          * @param grace how long an anonymous user's folder outlives their last connection (default 30 s;
          *     zero deletes it at once); a reconnect within it keeps the world
+         * @return this
          */
         public Builder anonymousGracePeriod(Duration grace) {
             if (Objects.requireNonNull(grace, "grace").isNegative()) {
@@ -677,10 +695,11 @@ public final class WorldLink implements AutoCloseable {
         }
 
         /**
-         * {@return this}
+         * Sets the pool that worlds run on (each world runs one task at a time on it).
          *
          * @param executor the pool that worlds run on (each world runs one task at a time on it); default
          *     a fixed pool of one thread per core. A given executor is not shut down by {@link #close()}.
+         * @return this
          */
         public Builder worldExecutor(ExecutorService executor) {
             this.worldExecutor = Objects.requireNonNull(executor, "executor");
@@ -688,10 +707,11 @@ public final class WorldLink implements AutoCloseable {
         }
 
         /**
-         * {@return this}
+         * Sets the pool that model calls are started on.
          *
          * @param executor the pool that model calls are started on; default a fixed pool of two threads
          *     per core. A given executor is not shut down by {@link #close()}.
+         * @return this
          */
         public Builder modelExecutor(ExecutorService executor) {
             this.modelExecutor = Objects.requireNonNull(executor, "executor");
@@ -699,9 +719,10 @@ public final class WorldLink implements AutoCloseable {
         }
 
         /**
-         * {@return this}
+         * Sets how many model calls may run at once over all worlds.
          *
          * @param limit how many model calls may run at once over all worlds (default 256)
+         * @return this
          */
         public Builder maxConcurrentModelCalls(int limit) {
             this.maxConcurrentModelCalls = atLeast(1, limit, "the model call limit");
@@ -709,11 +730,12 @@ public final class WorldLink implements AutoCloseable {
         }
 
         /**
-         * {@return this}
+         * Sets how much of an agent's memory a model is sent, and how much a memory holds.
          *
          * @param window how many recent memory messages a model is sent (default 10), zero or more
          * @param cap how many messages a memory holds before older ones move to the archive (default 200),
          *     at least 4
+         * @return this
          */
         public Builder memory(int window, int cap) {
             this.memoryWindow = atLeast(0, window, "the memory window");
@@ -738,11 +760,12 @@ public final class WorldLink implements AutoCloseable {
         }
 
         /**
-         * {@return this}
+         * Sets how long any chat model may stay silent before its reply is stopped.
          *
          * @param timeout how long any chat model may send nothing before its reply is stopped with a
          *     {@code MODEL_ERROR} and the turn goes on (default 2 minutes); the OpenAI-compatible client
          *     has its own, shorter timeouts as well
+         * @return this
          */
         public Builder replyTimeout(Duration timeout) {
             if (Objects.requireNonNull(timeout, "timeout").isNegative() || timeout.isZero()) {
@@ -772,9 +795,10 @@ public final class WorldLink implements AutoCloseable {
         }
 
         /**
-         * {@return this}
+         * Sets the time source.
          *
          * @param clock the time source (default UTC system clock)
+         * @return this
          */
         public Builder clock(Clock clock) {
             this.clock = Objects.requireNonNull(clock, "clock");
@@ -795,9 +819,10 @@ public final class WorldLink implements AutoCloseable {
         }
 
         /**
-         * {@return this}
+         * Sets the largest {@code maxTokens} a client may give an agent.
          *
          * @param cap the largest {@code maxTokens} a client may give an agent (default 8192)
+         * @return this
          */
         public Builder maxTokensCap(int cap) {
             this.maxTokensCap = atLeast(1, cap, "the maxTokens cap");
@@ -824,10 +849,11 @@ public final class WorldLink implements AutoCloseable {
         }
 
         /**
-         * {@return this}
+         * Sets how many connections may be open at once.
          *
          * @param max connections open at once (default 10,000); past it a new connection is told
          *     {@code QUOTA_EXCEEDED} and closed
+         * @return this
          */
         public Builder maxConnections(int max) {
             this.maxConnections = atLeast(1, max, "the connection limit");
@@ -835,10 +861,11 @@ public final class WorldLink implements AutoCloseable {
         }
 
         /**
-         * {@return this}
+         * Sets how many connections one remote address may have open at once.
          *
          * @param max connections open at once from one remote address (default 100), as the host's
          *     {@link Transport#remoteAddress()} reports it
+         * @return this
          */
         public Builder maxConnectionsPerAddress(int max) {
             this.maxConnectionsPerAddress = atLeast(1, max, "the connection limit per address");
@@ -846,9 +873,10 @@ public final class WorldLink implements AutoCloseable {
         }
 
         /**
-         * {@return this}
+         * Sets how many connections may be in one user's worlds at once.
          *
          * @param max connections in one user's worlds at once (default 20)
+         * @return this
          */
         public Builder maxConnectionsPerUser(int max) {
             this.maxConnectionsPerUser = atLeast(1, max, "the connection limit per user");
@@ -856,9 +884,10 @@ public final class WorldLink implements AutoCloseable {
         }
 
         /**
-         * {@return this}
+         * Sets how many worlds may be loaded at once.
          *
          * @param max worlds loaded at once (default 10,000)
+         * @return this
          */
         public Builder maxLoadedWorlds(int max) {
             this.maxLoadedWorlds = atLeast(1, max, "the loaded world limit");
@@ -866,10 +895,11 @@ public final class WorldLink implements AutoCloseable {
         }
 
         /**
-         * {@return this}
+         * Sets how many worlds a signed user and an anonymous user may have.
          *
          * @param signed worlds a signed user may have (default 100)
          * @param anonymous worlds an anonymous user may have (default 3)
+         * @return this
          */
         public Builder maxWorldsPerUser(int signed, int anonymous) {
             this.maxWorldsPerUser = atLeast(1, signed, "the world limit per user");
@@ -902,7 +932,7 @@ public final class WorldLink implements AutoCloseable {
 
         /**
          * Sets the longest display name a client may give a world or an agent; a longer one is
-         * {@code INVALID_NAME}. Ids, made from names, have at most {@value Names#MAX_ID_LENGTH} characters
+         * {@code INVALID_NAME}. Ids, made from names, have at most 64 characters
          * whatever this is.
          *
          * @param max characters (default 100)
@@ -937,10 +967,11 @@ public final class WorldLink implements AutoCloseable {
         }
 
         /**
-         * {@return this}
+         * Sets how long a connection may stay without selecting a world before it is closed.
          *
          * @param timeout how long a connection may stay without selecting a world before it is closed
          *     (default 30 s)
+         * @return this
          */
         public Builder selectTimeout(Duration timeout) {
             if (Objects.requireNonNull(timeout, "timeout").isNegative() || timeout.isZero()) {
@@ -970,10 +1001,11 @@ public final class WorldLink implements AutoCloseable {
         }
 
         /**
-         * {@return this}
+         * Sets what is told of connections, turns, model calls, frames and log writes.
          *
          * @param listener told of connections, turns, model calls, frames and log writes as they happen
          *     (default: nothing is recorded); it must return at once
+         * @return this
          */
         public Builder metrics(MetricsListener listener) {
             this.metrics = Objects.requireNonNull(listener, "listener");

@@ -673,9 +673,10 @@ public final class WorldLinkClient implements AutoCloseable {
         }
 
         /**
-         * {@return this}
+         * Sets a token that proves a signed user (sent as {@code Authorization: Bearer}).
          *
          * @param token a token that proves a signed user (sent as {@code Authorization: Bearer})
+         * @return this
          */
         public Builder token(String token) {
             this.token = token;
@@ -683,9 +684,10 @@ public final class WorldLinkClient implements AutoCloseable {
         }
 
         /**
-         * {@return this}
+         * Sets the listener that receives what the server sends.
          *
          * @param listener receives what the server sends
+         * @return this
          */
         public Builder listener(ClientListener listener) {
             this.listener = Objects.requireNonNull(listener);
@@ -693,9 +695,10 @@ public final class WorldLinkClient implements AutoCloseable {
         }
 
         /**
-         * {@return this}
+         * Sets whether to reconnect after a drop.
          *
          * @param reconnect whether to reconnect after a drop (default {@code true})
+         * @return this
          */
         public Builder reconnect(boolean reconnect) {
             this.reconnect = reconnect;
@@ -703,10 +706,11 @@ public final class WorldLinkClient implements AutoCloseable {
         }
 
         /**
-         * {@return this}
+         * Sets the first pause before reconnecting and the longest pause.
          *
          * @param initial the first pause before reconnecting (default 250 ms); it doubles each try
          * @param max the longest pause (default 10 s)
+         * @return this
          */
         public Builder backoff(Duration initial, Duration max) {
             if (initial.isNegative() || initial.isZero() || max.compareTo(initial) < 0) {
@@ -718,9 +722,10 @@ public final class WorldLinkClient implements AutoCloseable {
         }
 
         /**
-         * {@return this}
+         * Sets how long a request waits for its answer, and a connection to open.
          *
          * @param timeout how long a request waits for its answer, and a connection to open (default 30 s)
+         * @return this
          */
         public Builder requestTimeout(Duration timeout) {
             this.requestTimeout = Objects.requireNonNull(timeout);

@@ -13,6 +13,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.UUID;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
@@ -45,7 +46,7 @@ public final class ModerationRouterExample {
                         return CompletableFuture.completedFuture(null);
                     }
                     String message = request.type().equals("chat-send") ? request.text("message") : null;
-                    if (message != null && message.toLowerCase().contains("password")) {
+                    if (message != null && message.toLowerCase(Locale.ROOT).contains("password")) {
                         throw new WorldLinkException(ErrorCode.FORBIDDEN, "Don't share passwords in a chat.");
                     }
                     return protocol.route(request);
@@ -106,6 +107,8 @@ public final class ModerationRouterExample {
     }
 
     /**
+     * Prints what the client was sent.
+     *
      * @param args none
      * @throws InterruptedException when interrupted
      */

@@ -195,9 +195,10 @@ public final class WorldLinkServer implements AutoCloseable {
         }
 
         /**
-         * {@return this}
+         * Sets the address to listen on.
          *
          * @param host the address to listen on; default {@code 127.0.0.1}, {@code 0.0.0.0} for all
+         * @return this
          */
         public Builder host(String host) {
             this.host = Objects.requireNonNull(host, "host");
@@ -205,9 +206,10 @@ public final class WorldLinkServer implements AutoCloseable {
         }
 
         /**
-         * {@return this}
+         * Sets the port, from 0 to 65535.
          *
          * @param port the port, from 0 to 65535; default 8080, 0 for any free one (see {@link #port()})
+         * @return this
          */
         public Builder port(int port) {
             if (port < 0 || port > 65535) {
@@ -218,9 +220,10 @@ public final class WorldLinkServer implements AutoCloseable {
         }
 
         /**
-         * {@return this}
+         * Sets the WebSocket path.
          *
          * @param path the WebSocket path; default {@code /ws}
+         * @return this
          */
         public Builder path(String path) {
             if (!Objects.requireNonNull(path, "path").startsWith("/") || path.startsWith("/api") || path.equals("/health")
@@ -233,9 +236,10 @@ public final class WorldLinkServer implements AutoCloseable {
         }
 
         /**
-         * {@return this}
+         * Sets how long a connection may stay silent.
          *
          * @param timeout how long a connection may stay silent; default 60 s
+         * @return this
          */
         public Builder idleTimeout(Duration timeout) {
             if (Objects.requireNonNull(timeout, "timeout").isNegative()) {
@@ -246,9 +250,10 @@ public final class WorldLinkServer implements AutoCloseable {
         }
 
         /**
-         * {@return this}
+         * Sets the largest text frame a client may send, at least 1.
          *
          * @param bytes the largest text frame a client may send, at least 1; default 64 KiB; larger closes with 1009
+         * @return this
          */
         public Builder maxFrameBytes(int bytes) {
             if (bytes < 1) {
@@ -259,9 +264,10 @@ public final class WorldLinkServer implements AutoCloseable {
         }
 
         /**
-         * {@return this}
+         * Sets how often the server pings each client.
          *
          * @param interval how often the server pings each client; default 20 s (less than the idle timeout)
+         * @return this
          */
         public Builder pingInterval(Duration interval) {
             if (Objects.requireNonNull(interval, "interval").isZero() || interval.isNegative()) {
@@ -354,9 +360,10 @@ public final class WorldLinkServer implements AutoCloseable {
         }
 
         /**
-         * {@return this}
+         * Sets how long a graceful stop waits for requests under way, zero or more.
          *
          * @param timeout how long a graceful stop waits for requests under way, zero or more; default 10 s
+         * @return this
          */
         public Builder stopTimeout(Duration timeout) {
             if (Objects.requireNonNull(timeout, "timeout").isNegative()) {
