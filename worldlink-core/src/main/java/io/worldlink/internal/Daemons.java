@@ -43,6 +43,8 @@ public final class Daemons {
         @Override
         public Thread newThread(Runnable task) {
             Thread t = threads.newThread(task);
+            // A pool replaces a worker that a task's exception ended: forget the ended ones as it does.
+            made.removeIf(old -> old.getState() == Thread.State.TERMINATED);
             made.add(t);
             return t;
         }

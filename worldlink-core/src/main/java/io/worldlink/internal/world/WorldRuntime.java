@@ -169,6 +169,9 @@ public final class WorldRuntime {
                 loaded.complete(runtime);
             } catch (RuntimeException e) {
                 runtime.world.closed = true;
+                if (runtime.outbox.log() != null) {
+                    runtime.outbox.log().close();
+                }
                 loaded.completeExceptionally(e);
             }
         });
