@@ -1,8 +1,7 @@
 package io.worldlink.event;
 
+import io.worldlink.internal.EventJson;
 import java.time.Instant;
-import java.util.Collections;
-import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Objects;
 
@@ -15,7 +14,8 @@ import java.util.Objects;
  * @param action what happened: {@link #AGENT_UPDATE}, {@link #AGENT_CREATE}, {@link #AGENT_DELETE},
  *     {@link #WORLD_UPDATE}, {@link #WORLD_RELOAD}, {@link #IDLE}, {@link #TURN_LIMIT}, or a host's own action
  * @param agentName the agent it is about, or {@code null}
- * @param details more fields, per action; values are strings, numbers, booleans, lists and maps
+ * @param details more fields, per action; they are kept as plain values (maps, lists, strings, booleans, and
+ *     numbers as {@code Long} or {@code Double}), so that the event read back from its JSON equals it
  */
 public record WorldActionEvent(String id, Instant timestamp, long seq, String action, String agentName,
         Map<String, Object> details) implements WorldEvent {
@@ -37,12 +37,12 @@ public record WorldActionEvent(String id, Instant timestamp, long seq, String ac
     /** An agent reached the turn limit; details hold {@code llmCallCount} and {@code turnLimit}. */
     public static final String TURN_LIMIT = "turn-limit";
 
-    /** Checks the required fields and copies the details. */
+    /** Checks the required fields and copies the details as plain values. */
     public WorldActionEvent {
         Objects.requireNonNull(id, "id");
         Objects.requireNonNull(timestamp, "timestamp");
         Objects.requireNonNull(action, "action");
-        details = details == null ? Map.of() : Collections.unmodifiableMap(new LinkedHashMap<>(details));
+        details = EventJson.plainDetails(details);
     }
 
     @Override

@@ -1,6 +1,11 @@
 package io.worldlink.event;
 
+import com.google.gson.JsonElement;
+import com.google.gson.JsonParseException;
+import com.google.gson.JsonParser;
 import io.worldlink.EventBus;
+import io.worldlink.internal.EventJson;
+import io.worldlink.internal.Json;
 import java.time.Instant;
 
 /**
@@ -46,4 +51,29 @@ public sealed interface WorldEvent permits MessageEvent, SseEvent, WorldActionEv
      *     whose agent is theirs}
      */
     String agentName();
+
+    /** {@return the event as PROTOCOL.md's {@code Event} JSON, as the event log and the wire carry it} */
+    default String toJson() {
+        return EventJson.toJson(this).toString();
+    }
+
+    /**
+     * Reads an event from the JSON that {@link #toJson()} writes: what a bus that carries events between
+     * processes needs at the receiving end.
+     *
+     * @param json an event's JSON
+     * @return the event, equal to the one written
+     * @throws IllegalArgumentException when the text is not an event's JSON
+     */
+    static WorldEvent fromJson(String json) {
+        try {
+            JsonElement e = JsonParser.parseString(json);
+            if (!e.isJsonObject()) {
+                throw new IllegalArgumentException("An event is a JSON object.");
+            }
+            return EventJson.fromJson(e.getAsJsonObject());
+        } catch (JsonParseException | IllegalStateException | Json.FieldException e) {
+            throw new IllegalArgumentException("Not an event's JSON: " + e.getMessage(), e);
+        }
+    }
 }

@@ -6,8 +6,9 @@ import static io.worldlink.internal.Json.number;
 import static io.worldlink.internal.Json.put;
 import static io.worldlink.internal.Json.string;
 
+import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
-import com.google.gson.reflect.TypeToken;
+import com.google.gson.JsonPrimitive;
 import io.worldlink.event.EventType;
 import io.worldlink.event.MessageEvent;
 import io.worldlink.event.MessageLevel;
@@ -17,8 +18,12 @@ import io.worldlink.event.SystemEvent;
 import io.worldlink.event.WorldActionEvent;
 import io.worldlink.event.WorldEvent;
 import io.worldlink.model.Usage;
-import java.lang.reflect.Type;
+import java.math.BigDecimal;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 
@@ -27,7 +32,6 @@ import java.util.Map;
  * in {@code event-stream} frames.
  */
 public final class EventJson {
-    private static final Type MAP = new TypeToken<Map<String, Object>>() {}.getType();
 
     private EventJson() {}
 
@@ -135,7 +139,7 @@ public final class EventJson {
                         required(p, "messageId"), usage, string(p, "error"), Boolean.TRUE.equals(Json.bool(p, "stopped")));
             }
             case WORLD -> {
-                Map<String, Object> details = Json.GSON.fromJson(p, MAP);
+                Map<String, Object> details = plain(p);
                 details.remove("action");
                 details.remove("agentName");
                 yield new WorldActionEvent(id, timestamp, seq, required(p, "action"), string(p, "agentName"),
@@ -144,6 +148,53 @@ public final class EventJson {
             case SYSTEM -> new SystemEvent(id, timestamp, seq, required(p, "content"),
                     constant(MessageLevel.class, p, "level"));
         };
+    }
+
+    /**
+     * {@return a world event's details as plain Java values: maps, lists, strings, booleans, and numbers as
+     * Long or Double, so that an event read back from its JSON equals the one written}
+     *
+     * @param details the details as given, possibly holding records or other numbers
+     */
+    public static Map<String, Object> plainDetails(Map<String, ?> details) {
+        if (details == null || details.isEmpty()) {
+            return Map.of();
+        }
+        return Collections.unmodifiableMap(plain(Json.GSON.toJsonTree(details).getAsJsonObject()));
+    }
+
+    // Details as plain Java values (maps, lists, strings, booleans, Long or Double), none of Gson's types.
+    private static Map<String, Object> plain(JsonObject o) {
+        Map<String, Object> map = new LinkedHashMap<>();
+        o.entrySet().forEach(e -> map.put(e.getKey(), plain(e.getValue())));
+        return map;
+    }
+
+    private static Object plain(JsonElement e) {
+        if (e == null || e.isJsonNull()) {
+            return null;
+        }
+        if (e.isJsonObject()) {
+            return plain(e.getAsJsonObject());
+        }
+        if (e.isJsonArray()) {
+            List<Object> list = new ArrayList<>();
+            e.getAsJsonArray().forEach(x -> list.add(plain(x)));
+            return list;
+        }
+        JsonPrimitive p = e.getAsJsonPrimitive();
+        if (p.isBoolean()) {
+            return p.getAsBoolean();
+        }
+        if (p.isString()) {
+            return p.getAsString();
+        }
+        BigDecimal n = p.getAsBigDecimal();
+        try {
+            return n.longValueExact();
+        } catch (ArithmeticException notWhole) {
+            return n.doubleValue();
+        }
     }
 
     private static <T extends Enum<T>> T constant(Class<T> type, JsonObject o, String field) {

@@ -45,6 +45,19 @@ class EventJsonTest {
         assertEquals(event.seq(), back.seq());
     }
 
+    @ParameterizedTest
+    @MethodSource("events")
+    void thePublicCodecReadsBackAnEqualEvent(WorldEvent event) {
+        assertEquals(event, WorldEvent.fromJson(event.toJson()));
+    }
+
+    @Test
+    void thePublicCodecRefusesWhatIsNotAnEvent() {
+        assertThrows(IllegalArgumentException.class, () -> WorldEvent.fromJson("[1]"));
+        assertThrows(IllegalArgumentException.class, () -> WorldEvent.fromJson("{\"id\":\"x\",\"type\":\"nope\"}"));
+        assertThrows(IllegalArgumentException.class, () -> WorldEvent.fromJson("{not json"));
+    }
+
     @Test
     void writesTheProtocolsEventShape() {
         JsonObject o = EventJson.toJson(events().get(0));
@@ -58,6 +71,28 @@ class EventJsonTest {
         JsonObject o = EventJson.toJson(events().get(5));
         WorldActionEvent back = (WorldActionEvent) EventJson.fromJson(o);
         assertEquals("2", EventJson.toJson(back).getAsJsonObject("payload").get("agentCount").toString());
+    }
+
+    @Test
+    void worldDetailsReadBackArePlainJavaValuesEqualToTheOnesWritten() {
+        Map<String, Object> agent = new java.util.LinkedHashMap<>();
+        agent.put("id", "ada");
+        agent.put("memorySize", 3L);
+        agent.put("temperature", 0.5);
+        agent.put("active", true);
+        agent.put("tags", List.of("a", "b"));
+        WorldActionEvent event = new WorldActionEvent("w3", T, 10, WorldActionEvent.AGENT_UPDATE, "ada",
+                Map.of("agent", agent));
+
+        WorldActionEvent back = (WorldActionEvent) EventJson.fromJson(JsonParser.parseString(
+                EventJson.toJson(event).toString()).getAsJsonObject());
+
+        assertEquals(event, back);
+        Map<?, ?> read = (Map<?, ?>) back.details().get("agent");
+        assertEquals(java.util.LinkedHashMap.class, read.getClass());
+        assertEquals(Long.class, read.get("memorySize").getClass());
+        assertEquals(Double.class, read.get("temperature").getClass());
+        assertEquals(java.util.ArrayList.class, read.get("tags").getClass());
     }
 
     @Test
