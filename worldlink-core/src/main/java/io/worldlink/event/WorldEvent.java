@@ -46,4 +46,12 @@ public sealed interface WorldEvent permits MessageEvent, SseEvent, WorldActionEv
      *     only events whose agent is theirs
      */
     String agentName();
+
+    /**
+     * @return the chat the event belongs to (a message, a reply, the end of a turn), or {@code null} for an
+     *     event of the whole world; a client sees the events of its own chat and of the whole world only
+     */
+    default String chatId() {
+        return null;
+    }
 }

@@ -493,7 +493,7 @@ public final class ApiServlet extends HttpServlet {
             case INVALID_JSON, INVALID_MESSAGE, UNKNOWN_TYPE, INVALID_NAME, INVALID_SENDER, NO_WORLD_SELECTED -> 400;
             case AUTH_REQUIRED -> 401;
             case FORBIDDEN -> 403;
-            case TEMPLATE_NOT_FOUND, WORLD_NOT_FOUND, AGENT_NOT_FOUND -> 404;
+            case TEMPLATE_NOT_FOUND, WORLD_NOT_FOUND, AGENT_NOT_FOUND, CHAT_NOT_FOUND -> 404;
             case TEMPLATE_READ_ONLY -> 409;
             case RATE_LIMITED, QUOTA_EXCEEDED -> 429;
             case MODEL_ERROR -> 502;
