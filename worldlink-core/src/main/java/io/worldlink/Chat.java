@@ -1,5 +1,7 @@
 package io.worldlink;
 
+import io.worldlink.internal.Json;
+import io.worldlink.internal.world.ChatViews;
 import java.time.Instant;
 import java.util.Objects;
 
@@ -31,6 +33,16 @@ public record Chat(String id, String worldId, String name, String description, I
         Objects.requireNonNull(createdAt, "createdAt");
         Objects.requireNonNull(updatedAt, "updatedAt");
         description = description == null ? "" : description;
+    }
+
+    /**
+     * Writes the chat as clients receive it ({@code Chat} in docs/protocol-chats.md), for a host that serves
+     * it over a transport of its own.
+     *
+     * @return {@code {id, worldId, name, description, createdAt, updatedAt, messageCount}} as JSON
+     */
+    public String toClientJson() {
+        return Json.GSON.toJson(ChatViews.of(this));
     }
 
     /**

@@ -343,7 +343,12 @@ public final class WorldLinkClient implements AutoCloseable {
         if (name != null) {
             p.addProperty("name", name);
         }
-        return request("chat-create", p).thenApply(f -> chat(f.getAsJsonObject("payload").getAsJsonObject("chat")));
+        return request("chat-create", p).thenApply(f -> {
+            JsonObject created = f.getAsJsonObject("payload");
+            // The server moves the requester into the chat it created; chat-selected follows.
+            inChat(created);
+            return chat(created.getAsJsonObject("chat"));
+        });
     }
 
     /**
@@ -649,6 +654,9 @@ public final class WorldLinkClient implements AutoCloseable {
             case "connection-confirmed" -> {
                 boolean newLife = confirmed(epoch(p), p.get("lastSeq").getAsLong());
                 inChat(p);
+                synchronized (lock) {
+                    historyUntil = -1;
+                }
                 listener.onConfirmed(confirmation(f, newLife));
                 // Back after a drop: the replies that were streaming come again (a restarted server takes
                 // its turns up again) or go on with a gap.
@@ -745,7 +753,6 @@ public final class WorldLinkClient implements AutoCloseable {
     // The chat the server put this client in: a reconnect resumes there.
     private void inChat(JsonObject p) {
         synchronized (lock) {
-            historyUntil = -1;
             JsonElement chatId = p.get("chatId");
             if (selection != null && chatId != null && !chatId.isJsonNull()) {
                 selection.addProperty("chatId", chatId.getAsString());
