@@ -21,6 +21,8 @@ public enum ErrorCode {
     WORLD_NOT_FOUND,
     /** An agent name that names no agent of the world. */
     AGENT_NOT_FOUND,
+    /** The world has no chat of that id (protocol 1.2). */
+    CHAT_NOT_FOUND,
     /** A chat sender that impersonates {@code system}, {@code world} or an agent. */
     INVALID_SENDER,
     /** A signed user id without a valid proof of identity. */

@@ -15,11 +15,12 @@ import java.util.Objects;
  * @param messageId the id of the message event it came from
  * @param replyToMessageId the message it answers, or {@code null}
  * @param createdAt when it was said
+ * @param chatId the chat it was said in (agent-world's {@code chatId})
  * @param extra fields this version does not know, each value as its JSON text ({@code "\"eu\""} for the
  *     string eu), kept through a rewrite
  */
 public record MemoryMessage(String role, String content, String sender, String messageId, String replyToMessageId,
-        Instant createdAt, Map<String, String> extra) {
+        Instant createdAt, String chatId, Map<String, String> extra) {
     /** Something a human, the world or another agent said. */
     public static final String USER = "user";
     /** Something the agent itself said. */
@@ -43,9 +44,11 @@ public record MemoryMessage(String role, String content, String sender, String m
      * @param messageId the message id
      * @param replyToMessageId the message it answers, or {@code null}
      * @param createdAt when
+     * @param chatId the chat it was said in
+     * @return a memory message with no extra fields
      */
     public static MemoryMessage of(String role, String content, String sender, String messageId,
-            String replyToMessageId, Instant createdAt) {
-        return new MemoryMessage(role, content, sender, messageId, replyToMessageId, createdAt, Map.of());
+            String replyToMessageId, Instant createdAt, String chatId) {
+        return new MemoryMessage(role, content, sender, messageId, replyToMessageId, createdAt, chatId, Map.of());
     }
 }

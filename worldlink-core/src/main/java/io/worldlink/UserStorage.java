@@ -110,6 +110,29 @@ public interface UserStorage {
     void archiveMemory(WorldKey world, String agentId, List<MemoryMessage> archived);
 
     /**
+     * @param world an existing world
+     * @return its chats ({@code chats/{id}.json}), in no particular order; empty when it has none
+     * @throws StorageException when a chat's file is corrupt (the message names it)
+     */
+    List<Chat> loadChats(WorldKey world);
+
+    /**
+     * Writes a chat's file, replacing the chat of that id.
+     *
+     * @param world an existing world
+     * @param chat the chat
+     */
+    void saveChat(WorldKey world, Chat chat);
+
+    /**
+     * Deletes a chat's file (the messages it held leave the agents' memories through {@link #saveMemory}).
+     *
+     * @param world an existing world
+     * @param chatId the chat; nothing happens when the world has no such chat
+     */
+    void deleteChat(WorldKey world, String chatId);
+
+    /**
      * Adds an agent to an existing world: its config, system prompt and memory appear together, or
      * not at all.
      *

@@ -121,7 +121,7 @@ public final class WorldLink implements AutoCloseable {
                     timer, templates,
                     new WorldRuntime.Settings(b.memoryWindow, b.memoryCap, b.saveDelay, b.replyTimeout, b.clock,
                             new ModelPolicy(b.maxTokensCap, b.allowedModels), new WorldPolicy(b.maxAgentsPerWorld,
-                            b.maxSystemPromptChars, b.maxNameChars, b.maxDescriptionChars, b.maxTurnLimit),
+                            b.maxSystemPromptChars, b.maxNameChars, b.maxDescriptionChars, b.maxTurnLimit, b.maxChatsPerWorld),
                             b.resumeTurns, b.resumeWithin), b.metrics),
                     cloner,
                     b.anonymousGracePeriod, new Limits(b.maxFrameChars, b.maxQueuedChars, b.requestsPerSecond,
@@ -232,7 +232,81 @@ public final class WorldLink implements AutoCloseable {
      * @param worldName the world's name
      */
     public CompletableFuture<String> export(Identity identity, String userId, String worldName) {
-        return failing(() -> service.export(Objects.requireNonNull(identity, "identity"), userId, worldName));
+        return export(identity, userId, worldName, null);
+    }
+
+    /**
+     * Exports one chat of a world, or all of them.
+     *
+     * @param identity what the caller proved
+     * @param userId the owner
+     * @param worldName the world's name
+     * @param chatId the chat, or {@code null} for every chat
+     * @return the world as Markdown: its settings, its agents and the conversation of the chat (or of each
+     *     chat); fails with {@link ErrorCode#WORLD_NOT_FOUND}, {@link ErrorCode#CHAT_NOT_FOUND} and the access
+     *     errors
+     */
+    public CompletableFuture<String> export(Identity identity, String userId, String worldName, String chatId) {
+        return failing(() -> service.export(Objects.requireNonNull(identity, "identity"), userId, worldName, chatId));
+    }
+
+    // ---- chats: the same rules as the protocol's requests (docs/protocol-chats.md) ----
+
+    /**
+     * Lists the chats of a world.
+     *
+     * @param identity what the caller proved
+     * @param userId the owner
+     * @param worldName the world's name
+     * @return the chats, newest first; fails with {@link ErrorCode#WORLD_NOT_FOUND} and the access errors
+     */
+    public CompletableFuture<List<Chat>> chats(Identity identity, String userId, String worldName) {
+        return failing(() -> service.chats(Objects.requireNonNull(identity, "identity"), userId, worldName));
+    }
+
+    /**
+     * Creates a chat in a world, within the chat limit, and tells the world's clients.
+     *
+     * @param identity what the caller proved
+     * @param userId the owner
+     * @param worldName the world's name
+     * @param name the chat's name, or {@code null} to name it after its first message
+     * @return the chat; fails with {@link ErrorCode#QUOTA_EXCEEDED}, {@link ErrorCode#INVALID_NAME} for a name
+     *     too long, {@link ErrorCode#WORLD_NOT_FOUND} and the access errors
+     */
+    public CompletableFuture<Chat> createChat(Identity identity, String userId, String worldName, String name) {
+        return failing(() -> service.createChat(Objects.requireNonNull(identity, "identity"), userId, worldName, name));
+    }
+
+    /**
+     * Renames a chat, and tells the world's clients.
+     *
+     * @param identity what the caller proved
+     * @param userId the owner
+     * @param worldName the world's name
+     * @param chatId the chat
+     * @param name its new name
+     * @return the chat; fails with {@link ErrorCode#CHAT_NOT_FOUND}, {@link ErrorCode#INVALID_NAME},
+     *     {@link ErrorCode#WORLD_NOT_FOUND} and the access errors
+     */
+    public CompletableFuture<Chat> renameChat(Identity identity, String userId, String worldName, String chatId,
+            String name) {
+        return failing(() -> service.renameChat(Objects.requireNonNull(identity, "identity"), userId, worldName, chatId,
+                name));
+    }
+
+    /**
+     * Deletes a chat: its messages leave every agent's memory, and its clients move to another chat.
+     *
+     * @param identity what the caller proved
+     * @param userId the owner
+     * @param worldName the world's name
+     * @param chatId the chat
+     * @return the chat its clients moved to; fails with {@link ErrorCode#CHAT_NOT_FOUND},
+     *     {@link ErrorCode#WORLD_NOT_FOUND} and the access errors
+     */
+    public CompletableFuture<Chat> deleteChat(Identity identity, String userId, String worldName, String chatId) {
+        return failing(() -> service.deleteChat(Objects.requireNonNull(identity, "identity"), userId, worldName, chatId));
     }
 
     // ---- managing worlds and agents: the same rules as the protocol's requests (docs/protocol-management.md) ----
@@ -479,6 +553,7 @@ public final class WorldLink implements AutoCloseable {
         private int maxNameChars = 100;
         private int maxDescriptionChars = 2000;
         private int maxTurnLimit = 50;
+        private int maxChatsPerWorld = 100;
 
         private Builder() {}
 
@@ -963,6 +1038,18 @@ public final class WorldLink implements AutoCloseable {
          */
         public Builder maxTurnLimit(int max) {
             this.maxTurnLimit = atLeast(1, max, "the highest turn limit");
+            return this;
+        }
+
+        /**
+         * Sets how many chats one world may have (default 100); a {@code chat-create} past it is
+         * {@link ErrorCode#QUOTA_EXCEEDED}.
+         *
+         * @param max at least 1
+         * @return this builder
+         */
+        public Builder maxChatsPerWorld(int max) {
+            this.maxChatsPerWorld = atLeast(1, max, "chats per world");
             return this;
         }
 

@@ -39,7 +39,7 @@ class ExtraFieldsTest {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
                 () -> agent(Map.of("provider", "\"openai\"")));
         assertTrue(e.getMessage().contains("\"provider\" is a field of its own"), e.getMessage());
-        assertThrows(IllegalArgumentException.class, () -> new MemoryMessage("user", "hi", "ann", "m1", null, null,
+        assertThrows(IllegalArgumentException.class, () -> new MemoryMessage("user", "hi", "ann", "m1", null, null, "chat-1",
                 Map.of("content", "\"other\"")));
     }
 }

@@ -642,7 +642,7 @@ class ManagementTest {
         AgentConfig keyed = new AgentConfig("eve", "Eve", null, null, "openai", "gpt-4o-mini", null, null, false, 2,
                 null, null, null, Map.of("apiKey", "\"sk-secret\""));
         String json = new AgentSnapshot(keyed, "", List.of(MemoryMessage.of(MemoryMessage.USER, "my diary", "ann",
-                "m1", null, null))).toClientJson();
+                "m1", null, null, Chat.FIRST_ID))).toClientJson();
         assertFalse(json.contains("sk-secret"), json);
         assertFalse(json.contains("my diary"), json);
         assertEquals(1, JsonParser.parseString(json).getAsJsonObject().get("memorySize").getAsInt());

@@ -132,7 +132,11 @@ class MetricsListenerTest {
         big.connection.receive("{\"type\":\"ping\",\"pad\":\"" + "x".repeat(70_000) + "\"}");
         assertEquals(List.of("closed OVERSIZE", "opened"), drain(2));
 
-        TestClient stuck = new TestClient(link, Identity.ANONYMOUS, false);
+        // A link whose clients have all the time they need to select a world: this client's select must not
+        // race the short select timeout above, however slow the machine.
+        WorldLink patient = WorldLink.builder().dataRoot(root).environment(Map.of()).offlinePace(Duration.ZERO)
+                .anonymousGracePeriod(Duration.ZERO).maxFrameChars(1024).maxQueuedChars(20_000).metrics(recorder).build();
+        TestClient stuck = new TestClient(patient, Identity.ANONYMOUS, false);
         stuck.request("world-select", payload("templateName", "default-world", "worldName", "w",
                 "userId", UUID.randomUUID().toString()));
         List<String> seen = new java.util.ArrayList<>();
@@ -144,5 +148,6 @@ class MetricsListenerTest {
             assertTrue(s != null, "told only " + seen);
             seen.add(s);
         }
+        patient.close();
     }
 }

@@ -98,6 +98,21 @@ public final class WatchedStorage implements UserStorage {
     }
 
     @Override
+    public List<Chat> loadChats(WorldKey world) {
+        return files.loadChats(world);
+    }
+
+    @Override
+    public void saveChat(WorldKey world, Chat chat) {
+        files.saveChat(world, chat);
+    }
+
+    @Override
+    public void deleteChat(WorldKey world, String chatId) {
+        files.deleteChat(world, chatId);
+    }
+
+    @Override
     public void deleteWorld(WorldKey world) {
         files.deleteWorld(world);
     }

@@ -1,5 +1,6 @@
 package io.worldlink.client;
 
+import io.worldlink.Chat;
 import io.worldlink.event.WorldEvent;
 
 
@@ -84,6 +85,37 @@ public interface ClientListener {
      * @param worldName the deleted world
      */
     default void onWorldDeleted(String worldName) {}
+
+    /**
+     * A chat was created in the world (by this client or another).
+     *
+     * @param chat the chat
+     */
+    default void onChatCreated(Chat chat) {}
+
+    /**
+     * A chat of the world was renamed or spoken in.
+     *
+     * @param chat the chat as it now is, with its message count
+     */
+    default void onChatUpdated(Chat chat) {}
+
+    /**
+     * A chat of the world was deleted with its messages. When it was the client's chat, the client is
+     * moved to {@code fallbackChatId} ({@link #onChatSelected} follows).
+     *
+     * @param chatId the deleted chat
+     * @param fallbackChatId the chat its clients move to
+     */
+    default void onChatDeleted(String chatId, String fallbackChatId) {}
+
+    /**
+     * The client is now in this chat: it selected it, created it, or its chat was deleted. The chat's
+     * history follows as {@link #onEvent} calls: drop what you showed of the chat the client was in.
+     *
+     * @param chat the chat
+     */
+    default void onChatSelected(Chat chat) {}
 
     /**
      * Called when the server sent something this client could not read.

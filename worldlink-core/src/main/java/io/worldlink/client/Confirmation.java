@@ -1,5 +1,6 @@
 package io.worldlink.client;
 
+import io.worldlink.Chat;
 import java.util.List;
 
 /**
@@ -23,11 +24,15 @@ import java.util.List;
  *     client had been receiving (another epoch, or a world that went back to fewer events than the client
  *     saw, such as one restored from an older copy); always {@code false} for
  *     {@link WorldLinkClient#selectWorld}, which starts afresh
+ * @param chatId the chat of the world the client is in
+ * @param chats the world's chats, newest first
  */
 public record Confirmation(String worldName, String templateName, String userId, String userPath, boolean persistent,
-        String clientId, List<AgentInfo> agents, long lastSeq, String worldEpoch, boolean newLife) {
-    /** Copies the agents. */
+        String clientId, List<AgentInfo> agents, long lastSeq, String worldEpoch, boolean newLife, String chatId,
+        List<Chat> chats) {
+    /** Copies the agents and the chats. */
     public Confirmation {
         agents = List.copyOf(agents);
+        chats = List.copyOf(chats);
     }
 }

@@ -5,6 +5,7 @@ import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParseException;
 import com.google.gson.JsonParser;
+import io.worldlink.Chat;
 import io.worldlink.ErrorCode;
 import io.worldlink.WorldLinkException;
 import io.worldlink.event.MessageEvent;
@@ -20,6 +21,7 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.WebSocket;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
@@ -83,6 +85,8 @@ public final class WorldLinkClient implements AutoCloseable {
     private JsonObject selection;
     // What the client saw of the selected world; null until the server confirmed it.
     private Position position;
+    // The frames up to this seq after a chat-selected are the chat's history, older than what was seen: -1 for none.
+    private long historyUntil = -1;
     private int attempts;
     private boolean closed;
     private volatile ConnectionState state = ConnectionState.CLOSED;
@@ -132,10 +136,28 @@ public final class WorldLinkClient implements AutoCloseable {
      * @return the confirmation, or a failure with the server's {@link WorldLinkException}
      */
     public CompletableFuture<Confirmation> selectWorld(String templateName, String worldName, String userId) {
+        return selectWorld(templateName, worldName, userId, null);
+    }
+
+    /**
+     * Selects a world and one of its chats.
+     *
+     * @param templateName the template to clone from (may be empty when the world exists)
+     * @param worldName the world's name
+     * @param userId a UUID (anonymous) or the signed user's id (needs a token)
+     * @param chatId the chat to be in, or {@code null} for the world's newest; a chat the world does not
+     *     have is the newest too ({@link Confirmation#chatId} says which)
+     * @return the confirmation, or a failure with the server's {@link WorldLinkException}
+     */
+    public CompletableFuture<Confirmation> selectWorld(String templateName, String worldName, String userId,
+            String chatId) {
         JsonObject p = new JsonObject();
         p.addProperty("templateName", templateName == null ? "" : templateName);
         p.addProperty("worldName", worldName);
         p.addProperty("userId", userId);
+        if (chatId != null) {
+            p.addProperty("chatId", chatId);
+        }
         synchronized (lock) {
             selection = p;
             position = null;
@@ -280,10 +302,94 @@ public final class WorldLinkClient implements AutoCloseable {
         return request("event-subscribe", p).thenApply(f -> null);
     }
 
-    /** {@return the world as Markdown} */
+    /** {@return the world as Markdown, with every chat} */
     public CompletableFuture<String> exportWorld() {
-        return request("world-export", new JsonObject())
-                .thenApply(f -> f.getAsJsonObject("payload").get("markdown").getAsString());
+        return exportChat(null);
+    }
+
+    /**
+     * @param chatId a chat, or {@code null} for every chat
+     * @return the world as Markdown, with the conversation of that chat
+     */
+    public CompletableFuture<String> exportChat(String chatId) {
+        JsonObject p = new JsonObject();
+        if (chatId != null) {
+            p.addProperty("chatId", chatId);
+        }
+        return request("world-export", p).thenApply(f -> f.getAsJsonObject("payload").get("markdown").getAsString());
+    }
+
+    /** @return the chat of the selected world this client is in, or {@code null} before a confirmation */
+    public String chatId() {
+        synchronized (lock) {
+            return selection == null || !selection.has("chatId") ? null : selection.get("chatId").getAsString();
+        }
+    }
+
+    /** @return the chats of the selected world, newest first */
+    public CompletableFuture<List<Chat>> listChats() {
+        return request("chat-list", new JsonObject()).thenApply(f -> {
+            List<Chat> chats = new ArrayList<>();
+            f.getAsJsonObject("payload").getAsJsonArray("chats").forEach(c -> chats.add(chat(c.getAsJsonObject())));
+            return chats;
+        });
+    }
+
+    /**
+     * Starts a new chat in the selected world and moves this client into it.
+     *
+     * @param name its name, or {@code null} to have it named after its first message
+     * @return the new chat
+     */
+    public CompletableFuture<Chat> createChat(String name) {
+        JsonObject p = new JsonObject();
+        if (name != null) {
+            p.addProperty("name", name);
+        }
+        return request("chat-create", p).thenApply(f -> {
+            JsonObject created = f.getAsJsonObject("payload");
+            // The server moves the requester into the chat it created; chat-selected follows.
+            inChat(created);
+            return chat(created.getAsJsonObject("chat"));
+        });
+    }
+
+    /**
+     * Moves this client into another chat of its world; the chat's history follows
+     * ({@link ClientListener#onChatSelected}).
+     *
+     * @param chatId the chat
+     * @return the chat
+     */
+    public CompletableFuture<Chat> selectChat(String chatId) {
+        JsonObject p = new JsonObject();
+        p.addProperty("chatId", chatId);
+        return request("chat-select", p).thenApply(f -> chat(f.getAsJsonObject("payload").getAsJsonObject("chat")));
+    }
+
+    /**
+     * @param chatId the chat
+     * @param name its new name
+     * @return the chat as it now is
+     */
+    public CompletableFuture<Chat> renameChat(String chatId, String name) {
+        JsonObject p = new JsonObject();
+        p.addProperty("chatId", chatId);
+        p.addProperty("name", name);
+        return request("chat-rename", p).thenApply(f -> chat(f.getAsJsonObject("payload").getAsJsonObject("chat")));
+    }
+
+    /**
+     * Deletes a chat and its messages in every agent's memory; its clients move to another chat.
+     *
+     * @param chatId the chat
+     * @return the chat its clients moved to
+     */
+    public CompletableFuture<String> deleteChat(String chatId) {
+        JsonObject p = new JsonObject();
+        p.addProperty("chatId", chatId);
+        return request("chat-delete", p)
+                .thenApply(f -> f.getAsJsonObject("payload").get("fallbackChatId").getAsString());
     }
 
     /** {@return the server's time, when it answered} */
@@ -509,7 +615,7 @@ public final class WorldLinkClient implements AutoCloseable {
     private boolean firstTime(long seq, String type) {
         synchronized (lock) {
             // Before a confirmation, frames still belong to a world that was left: nothing to compare with.
-            if (position == null) {
+            if (position == null || seq <= historyUntil) {
                 return true;
             }
             if (seq < position.lastSeq) {
@@ -549,7 +655,12 @@ public final class WorldLinkClient implements AutoCloseable {
         CompletableFuture<JsonObject> answer = replyTo == null ? null : pending.remove(replyTo);
         switch (type) {
             case "connection-confirmed" -> {
-                listener.onConfirmed(confirmation(f, confirmed(epoch(p), p.get("lastSeq").getAsLong())));
+                boolean newLife = confirmed(epoch(p), p.get("lastSeq").getAsLong());
+                inChat(p);
+                synchronized (lock) {
+                    historyUntil = -1;
+                }
+                listener.onConfirmed(confirmation(f, newLife));
                 // Back after a drop: the replies that were streaming come again (a restarted server takes
                 // its turns up again) or go on with a gap.
                 turns.forEach(TurnCollector::reconnected);
@@ -588,6 +699,17 @@ public final class WorldLinkClient implements AutoCloseable {
                         t.logged(m.sender(), m.id(), m.content(), m.stopped());
                     }
                 }
+            }
+            case "chat-created" -> listener.onChatCreated(chat(p.getAsJsonObject("chat")));
+            case "chat-updated" -> listener.onChatUpdated(chat(p.getAsJsonObject("chat")));
+            case "chat-deleted" -> listener.onChatDeleted(p.get("chatId").getAsString(),
+                    p.get("fallbackChatId").getAsString());
+            case "chat-selected" -> {
+                inChat(p);
+                synchronized (lock) {
+                    historyUntil = p.get("lastSeq").getAsLong();
+                }
+                listener.onChatSelected(chat(p.getAsJsonObject("chat")));
             }
             case "world-exported" -> listener.onWorldExported(p.get("worldName").getAsString(),
                     p.get("markdown").getAsString());
@@ -631,13 +753,37 @@ public final class WorldLinkClient implements AutoCloseable {
                 u.get("totalTokens").getAsInt());
     }
 
+    // The chat the server put this client in: a reconnect resumes there.
+    private void inChat(JsonObject p) {
+        synchronized (lock) {
+            JsonElement chatId = p.get("chatId");
+            if (selection != null && chatId != null && !chatId.isJsonNull()) {
+                selection.addProperty("chatId", chatId.getAsString());
+            }
+        }
+    }
+
     private static Confirmation confirmation(JsonObject f, boolean newLife) {
         JsonObject p = f.getAsJsonObject("payload");
         List<AgentInfo> agents = new ArrayList<>();
         p.getAsJsonArray("agents").forEach(a -> agents.add(AgentInfo.from(a.getAsJsonObject())));
+        List<Chat> chats = new ArrayList<>();
+        JsonElement listed = p.get("chats");
+        if (listed != null && listed.isJsonArray()) {
+            listed.getAsJsonArray().forEach(c -> chats.add(chat(c.getAsJsonObject())));
+        }
+        JsonElement chatId = p.get("chatId");
         return new Confirmation(p.get("worldName").getAsString(), p.get("templateName").getAsString(),
                 p.get("userId").getAsString(), p.get("userPath").getAsString(), p.get("isPersistent").getAsBoolean(),
-                p.get("clientId").getAsString(), agents, p.get("lastSeq").getAsLong(), epoch(p), newLife);
+                p.get("clientId").getAsString(), agents, p.get("lastSeq").getAsLong(), epoch(p), newLife,
+                chatId == null || chatId.isJsonNull() ? null : chatId.getAsString(), chats);
+    }
+
+    private static Chat chat(JsonObject c) {
+        return new Chat(c.get("id").getAsString(), c.get("worldId").getAsString(), c.get("name").getAsString(),
+                c.has("description") ? c.get("description").getAsString() : "",
+                Instant.parse(c.get("createdAt").getAsString()), Instant.parse(c.get("updatedAt").getAsString()),
+                c.get("messageCount").getAsInt());
     }
 
     // A server from before epochs sends none.

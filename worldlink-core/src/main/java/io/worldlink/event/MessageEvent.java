@@ -19,10 +19,11 @@ import java.util.Objects;
  *     such a message never triggers an agent
  * @param handsBack {@code true} for an agent's reply that gave control back to the human with a
  *     {@code STOP}, {@code DONE} or {@code PASS} tag; such a message never triggers an agent
+ * @param chatId the chat it was said in, or {@code null}
  */
 public record MessageEvent(String id, Instant timestamp, String sender, SenderType senderType, long seq,
-        String content, String replyToMessageId, boolean turnLimitNotice, boolean stopped, boolean handsBack)
-        implements WorldEvent {
+        String content, String replyToMessageId, boolean turnLimitNotice, boolean stopped, boolean handsBack,
+        String chatId) implements WorldEvent {
     /**
      * A message that no one stopped.
      *
@@ -37,7 +38,7 @@ public record MessageEvent(String id, Instant timestamp, String sender, SenderTy
      */
     public MessageEvent(String id, Instant timestamp, String sender, SenderType senderType, long seq, String content,
             String replyToMessageId, boolean turnLimitNotice) {
-        this(id, timestamp, sender, senderType, seq, content, replyToMessageId, turnLimitNotice, false, false);
+        this(id, timestamp, sender, senderType, seq, content, replyToMessageId, turnLimitNotice, false, false, null);
     }
 
     /** {@return whether the routing rules let this message trigger agents at all} */
@@ -67,7 +68,7 @@ public record MessageEvent(String id, Instant timestamp, String sender, SenderTy
     @Override
     public MessageEvent withSeq(long seq) {
         return new MessageEvent(id, timestamp, sender, senderType, seq, content, replyToMessageId, turnLimitNotice,
-                stopped, handsBack);
+                stopped, handsBack, chatId);
     }
 
     @Override

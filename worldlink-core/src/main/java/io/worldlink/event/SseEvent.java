@@ -18,9 +18,10 @@ import java.util.Objects;
  * @param error what went wrong, on an error; otherwise {@code null}
  * @param stopped on the end: {@code true} when a client stopped the reply ({@code chat-stop}), whose
  *     content is then the text so far
+ * @param chatId the chat the reply is said in, or {@code null}
  */
 public record SseEvent(String id, Instant timestamp, String agentName, Phase phase, String content, String messageId,
-        Usage usage, String error, boolean stopped) implements WorldEvent {
+        Usage usage, String error, boolean stopped, String chatId) implements WorldEvent {
 
     /** Where in the stream an {@link SseEvent} is. */
     public enum Phase {
@@ -53,7 +54,7 @@ public record SseEvent(String id, Instant timestamp, String agentName, Phase pha
      */
     public SseEvent(String id, Instant timestamp, String agentName, Phase phase, String content, String messageId,
             Usage usage, String error) {
-        this(id, timestamp, agentName, phase, content, messageId, usage, error, false);
+        this(id, timestamp, agentName, phase, content, messageId, usage, error, false, null);
     }
 
     /** Checks the required fields. */

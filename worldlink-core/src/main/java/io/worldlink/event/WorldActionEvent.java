@@ -16,9 +16,10 @@ import java.util.Objects;
  * @param agentName the agent it is about, or {@code null}
  * @param details more fields, per action; they are kept as plain values (maps, lists, strings, booleans, and
  *     numbers as {@code Long} or {@code Double}), so that the event read back from its JSON equals it
+ * @param chatId the chat it happened in ({@link #IDLE}, {@link #TURN_LIMIT}), or {@code null} for the whole world
  */
 public record WorldActionEvent(String id, Instant timestamp, long seq, String action, String agentName,
-        Map<String, Object> details) implements WorldEvent {
+        Map<String, Object> details, String chatId) implements WorldEvent {
     /** An agent was changed; details hold {@code agent}, the agent as clients see it. */
     public static final String AGENT_UPDATE = "agent-update";
     /** An agent was added; details hold {@code agent}, the agent as clients see it. */
@@ -32,6 +33,15 @@ public record WorldActionEvent(String id, Instant timestamp, long seq, String ac
     public static final String WORLD_UPDATE = "world-update";
     /** The world was read again from disk; details hold {@code worldName} and {@code agentCount}. */
     public static final String WORLD_RELOAD = "world-reload";
+    /** A chat was created; details hold {@code chat}, the chat as clients see it. */
+    public static final String CHAT_CREATE = "chat-create";
+    /** A chat was renamed or spoken in; details hold {@code chat}, the chat as clients see it. */
+    public static final String CHAT_UPDATE = "chat-update";
+    /**
+     * A chat was deleted with its messages in every agent's memory; details hold {@code chatId} and
+     * {@code fallbackChatId}, the chat its clients are moved to.
+     */
+    public static final String CHAT_DELETE = "chat-delete";
     /** A turn ended; details hold {@code messageId}, the message that started it. */
     public static final String IDLE = "idle";
     /** An agent reached the turn limit; details hold {@code llmCallCount} and {@code turnLimit}. */
@@ -43,6 +53,21 @@ public record WorldActionEvent(String id, Instant timestamp, long seq, String ac
         Objects.requireNonNull(timestamp, "timestamp");
         Objects.requireNonNull(action, "action");
         details = EventJson.plainDetails(details);
+    }
+
+    /**
+     * An event of the whole world, in no chat.
+     *
+     * @param id the event id
+     * @param timestamp when it happened
+     * @param seq its place in the event log, or 0
+     * @param action what happened
+     * @param agentName the agent it is about, or {@code null}
+     * @param details more fields, per action
+     */
+    public WorldActionEvent(String id, Instant timestamp, long seq, String action, String agentName,
+            Map<String, Object> details) {
+        this(id, timestamp, seq, action, agentName, details, null);
     }
 
     @Override
@@ -62,6 +87,6 @@ public record WorldActionEvent(String id, Instant timestamp, long seq, String ac
 
     @Override
     public WorldActionEvent withSeq(long seq) {
-        return new WorldActionEvent(id, timestamp, seq, action, agentName, details);
+        return new WorldActionEvent(id, timestamp, seq, action, agentName, details, chatId);
     }
 }

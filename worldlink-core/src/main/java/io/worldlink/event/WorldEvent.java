@@ -52,6 +52,14 @@ public sealed interface WorldEvent permits MessageEvent, SseEvent, WorldActionEv
      */
     String agentName();
 
+    /**
+     * {@return the chat the event belongs to (a message, a reply, the end of a turn), or {@code null} for an
+     * event of the whole world} A client sees the events of its own chat and of the whole world only.
+     */
+    default String chatId() {
+        return null;
+    }
+
     /** {@return the event as PROTOCOL.md's {@code Event} JSON, as the event log and the wire carry it} */
     default String toJson() {
         return EventJson.toJson(this).toString();

@@ -49,6 +49,7 @@ public final class EventJson {
         if (event.seq() > 0) {
             put(o, "seq", event.seq());
         }
+        put(o, "chatId", event.chatId());
         JsonObject p = new JsonObject();
         if (event instanceof MessageEvent m) {
             put(p, "content", m.content());
@@ -121,6 +122,7 @@ public final class EventJson {
         if (p == null) {
             p = new JsonObject();
         }
+        String chatId = string(o, "chatId");
         return switch (type) {
             case MESSAGE -> {
                 Boolean turnLimit = Json.bool(p, "turnLimit");
@@ -128,7 +130,8 @@ public final class EventJson {
                 yield new MessageEvent(id, timestamp, required(o, "sender"),
                         constant(SenderType.class, o, "senderType"), seq,
                         required(p, "content"), string(p, "replyToMessageId"), turnLimit != null && turnLimit,
-                        stopped != null && stopped, Boolean.TRUE.equals(Json.bool(p, "handsBack")));
+                        stopped != null && stopped, Boolean.TRUE.equals(Json.bool(p, "handsBack")),
+                        SnapshotJson.chatOf(chatId));
             }
             case SSE -> {
                 JsonObject u = Json.object(p, "usage");
@@ -136,14 +139,17 @@ public final class EventJson {
                         orZero(integer(u, "outputTokens", 0)), orZero(integer(u, "totalTokens", 0)));
                 yield new SseEvent(id, timestamp, required(p, "agentName"),
                         constant(SseEvent.Phase.class, p, "type"), string(p, "content"),
-                        required(p, "messageId"), usage, string(p, "error"), Boolean.TRUE.equals(Json.bool(p, "stopped")));
+                        required(p, "messageId"), usage, string(p, "error"), Boolean.TRUE.equals(Json.bool(p, "stopped")),
+                        chatId);
             }
             case WORLD -> {
                 Map<String, Object> details = plain(p);
                 details.remove("action");
                 details.remove("agentName");
-                yield new WorldActionEvent(id, timestamp, seq, required(p, "action"), string(p, "agentName"),
-                        details);
+                String action = required(p, "action");
+                boolean inChat = action.equals(WorldActionEvent.IDLE) || action.equals(WorldActionEvent.TURN_LIMIT);
+                yield new WorldActionEvent(id, timestamp, seq, action, string(p, "agentName"), details,
+                        inChat ? SnapshotJson.chatOf(chatId) : chatId);
             }
             case SYSTEM -> new SystemEvent(id, timestamp, seq, required(p, "content"),
                     constant(MessageLevel.class, p, "level"));

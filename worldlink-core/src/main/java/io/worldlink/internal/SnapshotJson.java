@@ -12,8 +12,10 @@ import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
 import io.worldlink.AgentConfig;
 import io.worldlink.AgentStatus;
+import io.worldlink.Chat;
 import io.worldlink.MemoryMessage;
 import io.worldlink.WorldConfig;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -36,7 +38,7 @@ public final class SnapshotJson {
             "systemPrompt", "memory");
     /** The fields of a memory message that {@code MemoryMessage} knows. */
     public static final Set<String> MEMORY_FIELDS =
-            Set.of("role", "content", "sender", "messageId", "replyToMessageId", "createdAt");
+            Set.of("role", "content", "sender", "messageId", "replyToMessageId", "createdAt", "chatId");
 
     private SnapshotJson() {}
 
@@ -146,7 +148,8 @@ public final class SnapshotJson {
                 throw new Json.FieldException("element " + i + " must have a \"role\" and a \"content\"");
             }
             list.add(new MemoryMessage(role, content, string(o, "sender"), string(o, "messageId"),
-                    string(o, "replyToMessageId"), instant(o, "createdAt"), extra(o, MEMORY_FIELDS)));
+                    string(o, "replyToMessageId"), instant(o, "createdAt"), chatOf(string(o, "chatId")),
+                    extra(o, MEMORY_FIELDS)));
         }
         return list;
     }
@@ -176,6 +179,7 @@ public final class SnapshotJson {
             if (m.createdAt() != null) {
                 field(sb, "createdAt", Json.timestamp(m.createdAt()), false);
             }
+            field(sb, "chatId", m.chatId(), false);
             for (Map.Entry<String, String> e : m.extra().entrySet()) {
                 sb.append(",\n    ");
                 Json.quote(sb, e.getKey());
@@ -185,6 +189,47 @@ public final class SnapshotJson {
             sb.append("\n  }");
         }
         return sb.append("\n]\n").toString();
+    }
+
+    /**
+     * @param chatId the chat a stored message or event names, or {@code null}
+     * @return it, or the world's first chat for what was stored before worlds had chats
+     */
+    public static String chatOf(String chatId) {
+        return chatId == null ? Chat.FIRST_ID : chatId;
+    }
+
+    /**
+     * @param o a chat's file ({@code chats/{id}.json})
+     * @param id the chat's id (its file's name wins over the file's {@code id})
+     * @param worldId the world's id
+     * @return the chat
+     * @throws Json.FieldException when a field is missing or has the wrong type
+     */
+    public static Chat chat(JsonObject o, String id, String worldId) {
+        Instant createdAt = instant(o, "createdAt");
+        Instant updatedAt = instant(o, "updatedAt");
+        Integer count = integer(o, "messageCount", 0);
+        String name = string(o, "name");
+        Instant created = createdAt == null ? Instant.EPOCH : createdAt;
+        return new Chat(id, worldId, name == null ? Chat.NEW_NAME : name, string(o, "description"), created,
+                updatedAt == null ? created : updatedAt, count == null ? 0 : Math.max(0, count));
+    }
+
+    /**
+     * @param c a chat
+     * @return its file, in agent-world's fields
+     */
+    public static JsonObject toJson(Chat c) {
+        JsonObject o = new JsonObject();
+        put(o, "id", c.id());
+        put(o, "worldId", c.worldId());
+        put(o, "name", c.name());
+        put(o, "description", c.description());
+        put(o, "createdAt", c.createdAt());
+        put(o, "updatedAt", c.updatedAt());
+        put(o, "messageCount", c.messageCount());
+        return o;
     }
 
     private static void field(StringBuilder sb, String name, String value, boolean first) {

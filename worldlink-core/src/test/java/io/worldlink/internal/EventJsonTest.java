@@ -1,10 +1,13 @@
 package io.worldlink.internal;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
+import io.worldlink.Chat;
 import io.worldlink.event.MessageEvent;
 import io.worldlink.event.MessageLevel;
 import io.worldlink.event.SenderType;
@@ -25,11 +28,12 @@ class EventJsonTest {
 
     static List<WorldEvent> events() {
         return List.of(
-                new MessageEvent("m1", T, "HUMAN", SenderType.HUMAN, 3, "hi @ada", null, false),
-                new MessageEvent("m2", T, "ada", SenderType.AGENT, 4, "@human Turn limit reached", "m1", true),
+                new MessageEvent("m1", T, "HUMAN", SenderType.HUMAN, 3, "hi @ada", null, false, false, false, "chat-1"),
+                new MessageEvent("m2", T, "ada", SenderType.AGENT, 4, "@human Turn limit reached", "m1", true, false, false,
+                        "chat-2"),
                 new SseEvent("s1", T, "ada", SseEvent.Phase.END, "whole reply", "m2", new Usage(10, 5, 15), null),
                 new SseEvent("s2", T, "ada", SseEvent.Phase.ERROR, "partial", "m2", null, "HTTP 500"),
-                new WorldActionEvent("w1", T, 7, WorldActionEvent.IDLE, null, Map.of("messageId", "m1")),
+                new WorldActionEvent("w1", T, 7, WorldActionEvent.IDLE, null, Map.of("messageId", "m1"), "chat-2"),
                 new WorldActionEvent("w2", T, 8, WorldActionEvent.WORLD_RELOAD, null,
                         Map.of("worldName", "demo", "agentCount", 2)),
                 new SystemEvent("y1", T, 9, "Server restarting", MessageLevel.WARNING));
@@ -62,8 +66,20 @@ class EventJsonTest {
     void writesTheProtocolsEventShape() {
         JsonObject o = EventJson.toJson(events().get(0));
         assertEquals("{\"id\":\"m1\",\"type\":\"message\",\"timestamp\":\"2026-11-22T08:30:00.000Z\","
-                + "\"sender\":\"HUMAN\",\"senderType\":\"human\",\"seq\":3,\"payload\":{\"content\":\"hi @ada\","
-                + "\"sender\":\"HUMAN\",\"messageId\":\"m1\"}}", o.toString());
+                + "\"sender\":\"HUMAN\",\"senderType\":\"human\",\"seq\":3,\"chatId\":\"chat-1\",\"payload\":"
+                + "{\"content\":\"hi @ada\",\"sender\":\"HUMAN\",\"messageId\":\"m1\"}}", o.toString());
+    }
+
+    @Test
+    void anEventLoggedBeforeChatsBelongsToTheFirstChatAndAWorldEventToNone() {
+        JsonObject message = EventJson.toJson(new MessageEvent("m1", T, "HUMAN", SenderType.HUMAN, 3, "hi", null, false));
+        assertFalse(message.has("chatId"), "no chat, no field");
+        assertEquals(Chat.FIRST_ID, EventJson.fromJson(message).chatId());
+        JsonObject idle = EventJson.toJson(new WorldActionEvent("w1", T, 4, WorldActionEvent.IDLE, null,
+                Map.of("messageId", "m1")));
+        assertEquals(Chat.FIRST_ID, EventJson.fromJson(idle).chatId());
+        JsonObject reload = EventJson.toJson(events().get(5));
+        assertNull(EventJson.fromJson(reload).chatId(), "an event of the whole world stays in no chat");
     }
 
     @Test

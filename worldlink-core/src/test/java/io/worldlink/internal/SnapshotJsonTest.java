@@ -14,12 +14,12 @@ import org.junit.jupiter.api.Test;
 
 class SnapshotJsonTest {
     static final List<MemoryMessage> TRICKY = List.of(
-            MemoryMessage.of("user", "plain", "HUMAN", "m1", null, Instant.parse("2026-11-22T08:30:00.120Z")),
+            MemoryMessage.of("user", "plain", "HUMAN", "m1", null, Instant.parse("2026-11-22T08:30:00.120Z"), "chat-1"),
             MemoryMessage.of("assistant", "quote \" backslash \\ newline \n tab \t cr \r bell \u0007 nul \u0000",
-                    "ada", "m2", "m1", Instant.parse("1999-01-02T03:04:05Z")),
+                    "ada", "m2", "m1", Instant.parse("1999-01-02T03:04:05Z"), "chat-2"),
             MemoryMessage.of("user", "unicode é 日本 😀 separators \u2028 \u2029 <html> & 'single'", "bob", null,
-                    null, null),
-            new MemoryMessage("user", "", "x", "m4", null, Instant.EPOCH, Map.of("agentId", "\"ada\"", "nested",
+                    null, null, "chat-1"),
+            new MemoryMessage("user", "", "x", "m4", null, Instant.EPOCH, "chat-1", Map.of("agentId", "\"ada\"", "nested",
                     "{\"a\":[1,2.50,\"x\"]}")));
 
     @Test
@@ -35,6 +35,7 @@ class SnapshotJsonTest {
             Json.put(o, "messageId", m.messageId());
             Json.put(o, "replyToMessageId", m.replyToMessageId());
             Json.put(o, "createdAt", m.createdAt());
+            Json.put(o, "chatId", m.chatId());
             m.extra().forEach((k, v) -> o.add(k, JsonParser.parseString(v)));
             tree.add(o);
         }

@@ -2,6 +2,7 @@ package io.worldlink.examples;
 
 import io.worldlink.AgentConfig;
 import io.worldlink.AgentSnapshot;
+import io.worldlink.Chat;
 import io.worldlink.ErrorCode;
 import io.worldlink.MemoryMessage;
 import io.worldlink.UserId;
@@ -31,6 +32,7 @@ public final class InMemoryUserStorage implements UserStorage, EventLogStore {
     private final Map<WorldKey, WorldSnapshot> worlds = new ConcurrentHashMap<>();
     private final Map<WorldKey, List<WorldEvent>> logs = new ConcurrentHashMap<>();
     private final Map<WorldKey, List<List<MemoryMessage>>> archives = new ConcurrentHashMap<>();
+    private final Map<WorldKey, Map<String, Chat>> chats = new ConcurrentHashMap<>();
 
     @Override
     public boolean worldExists(WorldKey world) {
@@ -89,6 +91,23 @@ public final class InMemoryUserStorage implements UserStorage, EventLogStore {
     @Override
     public void archiveMemory(WorldKey world, String agentId, List<MemoryMessage> archived) {
         archives.computeIfAbsent(world, k -> new ArrayList<>()).add(List.copyOf(archived));
+    }
+
+    @Override
+    public List<Chat> loadChats(WorldKey world) {
+        loadWorld(world);
+        return List.copyOf(chats.getOrDefault(world, Map.of()).values());
+    }
+
+    @Override
+    public void saveChat(WorldKey world, Chat chat) {
+        loadWorld(world);
+        chats.computeIfAbsent(world, k -> new ConcurrentHashMap<>()).put(chat.id(), chat);
+    }
+
+    @Override
+    public void deleteChat(WorldKey world, String chatId) {
+        chats.getOrDefault(world, Map.of()).remove(chatId);
     }
 
     @Override
@@ -166,6 +185,7 @@ public final class InMemoryUserStorage implements UserStorage, EventLogStore {
         worlds.remove(world);
         logs.remove(world);
         archives.remove(world);
+        chats.remove(world);
     }
 
     @Override
@@ -173,6 +193,7 @@ public final class InMemoryUserStorage implements UserStorage, EventLogStore {
         worlds.keySet().removeIf(k -> k.userId().equals(user));
         logs.keySet().removeIf(k -> k.userId().equals(user));
         archives.keySet().removeIf(k -> k.userId().equals(user));
+        chats.keySet().removeIf(k -> k.userId().equals(user));
     }
 
     @Override

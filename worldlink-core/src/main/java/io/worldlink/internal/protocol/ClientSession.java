@@ -1,15 +1,18 @@
 package io.worldlink.internal.protocol;
 
+import io.worldlink.Chat;
 import io.worldlink.Connection;
 import io.worldlink.Identity;
 import io.worldlink.MetricsListener;
 import io.worldlink.Transport;
 import io.worldlink.UserId;
 import io.worldlink.WorldKey;
+import io.worldlink.event.WorldActionEvent;
 import io.worldlink.event.WorldEvent;
 import io.worldlink.internal.world.WorldRuntime;
 import java.lang.System.Logger.Level;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Queue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
@@ -52,6 +55,8 @@ final class ClientSession implements Connection {
     private CompletableFuture<Void> requests = CompletableFuture.completedFuture(null);
     private volatile Binding binding;
     private volatile Filter filter = Filter.DEFAULT;
+    // The chat of its world the session is in: it sees the events of that chat and of the whole world.
+    private volatile String chatId;
     private volatile boolean everSelected;
     private final AtomicInteger waiting = new AtomicInteger();
     private volatile boolean admitted;
@@ -203,6 +208,14 @@ final class ClientSession implements Connection {
         filter = f;
     }
 
+    String chatId() {
+        return chatId;
+    }
+
+    private boolean inChat(WorldEvent e) {
+        return e.chatId() == null || e.chatId().equals(chatId);
+    }
+
     /** The next event with this id answers the request {@code requestId}: its first frame gets {@code replyTo}. */
     void expectReply(String eventId, String requestId) {
         if (requestId != null) {
@@ -219,7 +232,7 @@ final class ClientSession implements Connection {
      * Leaves the world it was in (it receives nothing of that world again).
      */
     CompletableFuture<WorldRuntime.View> enter(WorldHandle handle, WorldRuntime runtime, long afterSeq, String epoch,
-            java.util.function.Function<WorldRuntime.View, String> greeting) {
+            String chat, java.util.function.Function<WorldRuntime.View, String> greeting) {
         synchronized (this) {
             leave();
             binding = new Binding(handle, runtime);
@@ -229,18 +242,14 @@ final class ClientSession implements Connection {
         if (deadline != null) {
             deadline.cancel(false);
         }
-        Consumer<WorldEvent> replay = e -> {
-            for (String f : new EventFrames(e).framesFor(filter, null)) {
-                send(f);
-            }
-        };
-        return runtime.join(afterSeq, epoch, view -> {
+        return runtime.join(afterSeq, epoch, chat, view -> {
+            chatId = view.chatId();
             send(greeting.apply(view));
             handle.add(this);
             if (closed.get()) {
                 handle.remove(this);
             }
-            return replay;
+            return this::replay;
         }).whenComplete((view, error) -> {
             if (error != null || closed.get()) {
                 synchronized (this) {
@@ -249,6 +258,29 @@ final class ClientSession implements Connection {
                     }
                 }
             }
+        });
+    }
+
+    private void replay(WorldEvent e) {
+        for (String f : new EventFrames(e).framesFor(filter, null)) {
+            send(f);
+        }
+    }
+
+    /**
+     * Moves the session into another chat of its world: it is told so ({@code chat-selected}), gets the
+     * chat's history from the log, then the chat's live events.
+     *
+     * @param runtime the session's world
+     * @param chat the chat
+     * @param replyTo the request this answers, or {@code null}
+     * @return the chat, once its history is queued
+     */
+    CompletableFuture<Chat> selectChat(WorldRuntime runtime, String chat, String replyTo) {
+        return runtime.selectChat(chat, view -> {
+            chatId = view.chatId();
+            send(router.chatSelected(view, replyTo));
+            return this::replay;
         });
     }
 
@@ -282,12 +314,19 @@ final class ClientSession implements Connection {
 
     void deliver(WorldHandle from, EventFrames frames) {
         Binding b = binding;
-        if (b == null || b.handle() != from) {
+        WorldEvent e = frames.event();
+        if (b == null || b.handle() != from || !inChat(e)) {
             return;
         }
-        String replyTo = pendingReplies.isEmpty() ? null : pendingReplies.remove(frames.event().id());
+        String replyTo = pendingReplies.isEmpty() ? null : pendingReplies.remove(e.id());
         for (String f : frames.framesFor(filter, replyTo)) {
             send(f);
+        }
+        // A session in a chat that was deleted moves to the chat the world names for it.
+        if (e instanceof WorldActionEvent w && w.action().equals(WorldActionEvent.CHAT_DELETE)
+                && Objects.equals(w.details().get("chatId"), chatId)) {
+            selectChat(b.runtime(), String.valueOf(w.details().get("fallbackChatId")), null)
+                    .exceptionally(error -> null);
         }
     }
 

@@ -100,6 +100,20 @@ final class EventFrames {
                     p.add("world", Json.GSON.toJsonTree(world));
                     return List.of(ServerFrames.frame("world-updated", p, replyTo, seq));
                 }
+                case WorldActionEvent.CHAT_CREATE, WorldActionEvent.CHAT_UPDATE -> {
+                    Object chat = w.details().get("chat");
+                    if (chat instanceof Map<?, ?> m) {
+                        Json.put(p, "chatId", m.get("id"));
+                    }
+                    p.add("chat", Json.GSON.toJsonTree(chat));
+                    String type = w.action().equals(WorldActionEvent.CHAT_CREATE) ? "chat-created" : "chat-updated";
+                    return List.of(ServerFrames.frame(type, p, replyTo, seq));
+                }
+                case WorldActionEvent.CHAT_DELETE -> {
+                    Json.put(p, "chatId", w.details().get("chatId"));
+                    Json.put(p, "fallbackChatId", w.details().get("fallbackChatId"));
+                    return List.of(ServerFrames.frame("chat-deleted", p, replyTo, seq));
+                }
                 case WorldActionEvent.WORLD_RELOAD -> {
                     Json.put(p, "worldName", w.details().get("worldName"));
                     Json.put(p, "agentCount", w.details().get("agentCount"));

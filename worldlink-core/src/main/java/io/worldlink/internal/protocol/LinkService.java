@@ -1,6 +1,7 @@
 package io.worldlink.internal.protocol;
 
 import io.worldlink.AgentSnapshot;
+import io.worldlink.Chat;
 import io.worldlink.Connection;
 import io.worldlink.ErrorCode;
 import io.worldlink.Identity;
@@ -81,10 +82,62 @@ public final class LinkService {
      * @param identity what the caller proved
      * @param userId the world's owner
      * @param worldName the world's name
+     * @param chatId the chat to export, or {@code null} for every chat
      * @return the world as Markdown, with the conversation from its event log
      */
-    public CompletableFuture<String> export(Identity identity, String userId, String worldName) {
-        return withWorld(key(identity, userId, worldName), WorldRuntime::export);
+    public CompletableFuture<String> export(Identity identity, String userId, String worldName, String chatId) {
+        return withWorld(key(identity, userId, worldName), rt -> rt.export(chatId));
+    }
+
+    /**
+     * @param identity what the caller proved
+     * @param userId the world's owner
+     * @param worldName the world's name
+     * @return the world's chats, newest first
+     */
+    public CompletableFuture<List<Chat>> chats(Identity identity, String userId, String worldName) {
+        return withWorld(key(identity, userId, worldName), WorldRuntime::chats);
+    }
+
+    /**
+     * Creates a chat in a world, loading it for the moment when it is not loaded.
+     *
+     * @param identity what the caller proved
+     * @param userId the owner
+     * @param worldName the world
+     * @param name the chat's name, or {@code null}
+     * @return the chat
+     */
+    public CompletableFuture<Chat> createChat(Identity identity, String userId, String worldName, String name) {
+        return withWorld(key(identity, userId, worldName), rt -> rt.createChat(null, name));
+    }
+
+    /**
+     * Renames a chat of a world, loading it for the moment when it is not loaded.
+     *
+     * @param identity what the caller proved
+     * @param userId the owner
+     * @param worldName the world
+     * @param chatId the chat
+     * @param name its new name
+     * @return the chat
+     */
+    public CompletableFuture<Chat> renameChat(Identity identity, String userId, String worldName, String chatId,
+            String name) {
+        return withWorld(key(identity, userId, worldName), rt -> rt.renameChat(null, chatId, name));
+    }
+
+    /**
+     * Deletes a chat of a world, loading it for the moment when it is not loaded; its clients move on.
+     *
+     * @param identity what the caller proved
+     * @param userId the owner
+     * @param worldName the world
+     * @param chatId the chat
+     * @return the chat its clients move to
+     */
+    public CompletableFuture<Chat> deleteChat(Identity identity, String userId, String worldName, String chatId) {
+        return withWorld(key(identity, userId, worldName), rt -> rt.deleteChat(null, chatId));
     }
 
     /**

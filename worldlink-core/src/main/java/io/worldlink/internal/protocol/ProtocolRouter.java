@@ -6,6 +6,7 @@ import com.google.gson.JsonObject;
 import com.google.gson.JsonParseException;
 import com.google.gson.JsonParser;
 import io.worldlink.AgentStatus;
+import io.worldlink.Chat;
 import io.worldlink.Connection;
 import io.worldlink.ErrorCode;
 import io.worldlink.Identity;
@@ -23,6 +24,7 @@ import io.worldlink.internal.Ids;
 import io.worldlink.internal.Json;
 import io.worldlink.internal.Names;
 import io.worldlink.internal.world.AgentView;
+import io.worldlink.internal.world.ChatViews;
 import io.worldlink.internal.world.WorldRuntime;
 import io.worldlink.internal.world.WorldViews;
 import java.lang.System.Logger.Level;
@@ -56,7 +58,8 @@ public final class ProtocolRouter implements MessageRouter {
     private static final System.Logger LOG = System.getLogger(ProtocolRouter.class.getName());
     private static final List<String> TYPES = List.of("world-select", "chat-send", "agent-update", "world-reload",
             "event-subscribe", "world-export", "ping", "chat-stop", "world-create", "world-update", "world-delete",
-            "world-list", "agent-create", "agent-delete");
+            "world-list", "agent-create", "agent-delete", "chat-create", "chat-select", "chat-rename", "chat-delete",
+            "chat-list");
     private static final long REFUSAL_GRACE_SECONDS = 5;
     // A world's export is one frame that does not count against the client's queue: bounded here.
     private static final int MAX_EXPORT_CHARS = 32 * 1024 * 1024;
@@ -336,7 +339,7 @@ public final class ProtocolRouter implements MessageRouter {
                     String sender = optionalString(r, "sender");
                     String eventId = Ids.next();
                     s.expectReply(eventId, r.id());
-                    reportFailure(s, r, world.chat(eventId, message, sender), eventId);
+                    reportFailure(s, r, world.chat(s.chatId(), eventId, message, sender), eventId);
                 }
                 case "agent-update" -> {
                     String agentName = requiredString(r, "agentName");
@@ -348,7 +351,7 @@ public final class ProtocolRouter implements MessageRouter {
                 case "chat-stop" -> {
                     String eventId = Ids.next();
                     s.expectReply(eventId, r.id());
-                    reportFailure(s, r, world.stop(eventId).thenAccept(stopped -> {
+                    reportFailure(s, r, world.stop(s.chatId(), eventId).thenAccept(stopped -> {
                         if (stopped == 0) {
                             s.forgetReply(eventId);
                             s.send(ServerFrames.frame("system-message", ServerFrames.systemMessage("Nothing to stop: no agent "
@@ -383,8 +386,50 @@ public final class ProtocolRouter implements MessageRouter {
                 case "event-subscribe" -> {
                     return subscribe(s, r, world);
                 }
+                case "chat-create" -> {
+                    String name = optionalString(r, "name");
+                    String eventId = Ids.next();
+                    s.expectReply(eventId, r.id());
+                    CompletableFuture<Chat> created = world.createChat(eventId, name)
+                            .thenCompose(chat -> s.selectChat(world, chat.id(), null));
+                    reportFailure(s, r, created, eventId);
+                    // The connection's next request (a chat-send, say) goes to the new chat.
+                    return created.handle((x, e) -> null);
+                }
+                case "chat-select" -> {
+                    CompletableFuture<Chat> selected = s.selectChat(world, requiredString(r, "chatId"), r.id());
+                    reportFailure(s, r, selected, null);
+                    return selected.handle((x, e) -> null);
+                }
+                case "chat-rename" -> {
+                    String chatId = chatIdOr(s, r);
+                    String name = requiredString(r, "name");
+                    String eventId = Ids.next();
+                    s.expectReply(eventId, r.id());
+                    reportFailure(s, r, world.renameChat(eventId, chatId, name), eventId);
+                }
+                case "chat-delete" -> {
+                    String chatId = chatIdOr(s, r);
+                    String eventId = Ids.next();
+                    s.expectReply(eventId, r.id());
+                    CompletableFuture<Chat> deleted = world.deleteChat(eventId, chatId);
+                    reportFailure(s, r, deleted, eventId);
+                    return deleted.handle((x, e) -> null);
+                }
+                case "chat-list" -> {
+                    CompletableFuture<List<Chat>> listed = world.chats().thenApply(chats -> {
+                        JsonObject p = new JsonObject();
+                        p.addProperty("worldName", b.handle().key.worldId());
+                        p.addProperty("chatId", s.chatId());
+                        p.add("chats", Json.GSON.toJsonTree(ChatViews.of(chats)));
+                        s.send(ServerFrames.frame("chat-listed", p, r.id(), 0));
+                        return chats;
+                    });
+                    reportFailure(s, r, listed, null);
+                }
                 case "world-export" -> {
-                    CompletableFuture<Void> sent = world.export().thenCompose(markdown -> {
+                    String chatId = optionalString(r, "chatId");
+                    CompletableFuture<Void> sent = world.export(chatId).thenCompose(markdown -> {
                         if (markdown.length() > MAX_EXPORT_CHARS) {
                             throw new WorldLinkException(ErrorCode.INVALID_MESSAGE, "The world's export has "
                                     + markdown.length() + " characters, more than one frame may carry ("
@@ -393,6 +438,9 @@ public final class ProtocolRouter implements MessageRouter {
                         }
                         JsonObject p = new JsonObject();
                         p.addProperty("worldName", b.handle().key.worldId());
+                        if (chatId != null) {
+                            p.addProperty("chatId", chatId);
+                        }
                         p.addProperty("markdown", markdown);
                         return s.sendLarge(ServerFrames.frame("world-exported", p, r.id(), 0));
                     });
@@ -419,6 +467,7 @@ public final class ProtocolRouter implements MessageRouter {
             Integer seq = field(r, "lastSeq", o -> Json.integer(o, "lastSeq", 0));
             lastSeq = seq == null ? -1 : seq;
             String epoch = optionalString(r, "worldEpoch");
+            String chatId = optionalString(r, "chatId");
             UserId user = access.authorize(s.identity(), userId);
             key = new WorldKey(user, Names.toId("world name", worldName));
             String templateId = templateName == null || templateName.isBlank() ? null
@@ -440,7 +489,8 @@ public final class ProtocolRouter implements MessageRouter {
                     return CompletableFuture.<Throwable>completedFuture(loadError);
                 }
                 // From here on the session owns the reference and the presence: leaving gives them back.
-                return s.enter(handle, runtime, lastSeq, epoch, view -> confirmed(s, handle.key, view, templateName, r.id()))
+                return s.enter(handle, runtime, lastSeq, epoch, chatId,
+                        view -> confirmed(s, handle.key, view, templateName, r.id()))
                         .handle((view, joinError) -> joinError);
             }).thenCompose(f -> f).thenAccept(error -> {
                 if (error != null) {
@@ -586,7 +636,30 @@ public final class ProtocolRouter implements MessageRouter {
         p.add("agents", Json.GSON.toJsonTree(view.agents()));
         p.addProperty("lastSeq", view.lastSeq());
         p.addProperty("worldEpoch", view.worldEpoch());
+        p.addProperty("chatId", view.chatId());
+        p.add("chats", Json.GSON.toJsonTree(ChatViews.of(view.chats())));
         return ServerFrames.frame("connection-confirmed", p, replyTo, 0);
+    }
+
+    /**
+     * @param view the world in the chat a connection is now in
+     * @param replyTo the request it answers, or {@code null} when the connection was moved
+     * @return the {@code chat-selected} frame; the chat's history (its events up to {@code lastSeq}) follows it
+     */
+    String chatSelected(WorldRuntime.View view, String replyTo) {
+        JsonObject p = new JsonObject();
+        p.addProperty("worldName", view.config().id());
+        p.addProperty("chatId", view.chatId());
+        view.chats().stream().filter(c -> c.id().equals(view.chatId())).findFirst()
+                .ifPresent(c -> p.add("chat", Json.GSON.toJsonTree(ChatViews.of(c))));
+        p.addProperty("lastSeq", view.lastSeq());
+        return ServerFrames.frame("chat-selected", p, replyTo, 0);
+    }
+
+    // The chat a request names, else the connection's own.
+    private static String chatIdOr(ClientSession s, Exchange r) {
+        String chatId = optionalString(r, "chatId");
+        return chatId == null ? s.chatId() : chatId;
     }
 
     private CompletableFuture<Void> subscribe(ClientSession s, Exchange r, WorldRuntime world) {

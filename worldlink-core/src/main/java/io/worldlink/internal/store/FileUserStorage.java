@@ -2,6 +2,7 @@ package io.worldlink.internal.store;
 
 import io.worldlink.AgentConfig;
 import io.worldlink.AgentSnapshot;
+import io.worldlink.Chat;
 import io.worldlink.ErrorCode;
 import io.worldlink.MemoryMessage;
 import io.worldlink.UserId;
@@ -248,6 +249,21 @@ public final class FileUserStorage implements UserStorage {
     public void archiveMemory(WorldKey world, String agentId, List<MemoryMessage> archived) {
         String name = ARCHIVE_NAME.format(Instant.now()) + "-" + archiveCounter.incrementAndGet() + ".json";
         files.writeArchive(existing(world), agentId, name, archived);
+    }
+
+    @Override
+    public List<Chat> loadChats(WorldKey world) {
+        return files.readChats(existing(world), world.worldId());
+    }
+
+    @Override
+    public void saveChat(WorldKey world, Chat chat) {
+        files.writeChat(existing(world), chat);
+    }
+
+    @Override
+    public void deleteChat(WorldKey world, String chatId) {
+        files.removeChat(existing(world), chatId);
     }
 
     @Override

@@ -7,6 +7,7 @@ import com.google.gson.JsonParseException;
 import com.google.gson.JsonParser;
 import io.worldlink.AgentConfig;
 import io.worldlink.AgentSnapshot;
+import io.worldlink.Chat;
 import io.worldlink.ErrorCode;
 import io.worldlink.MemoryMessage;
 import io.worldlink.WorldConfig;
@@ -53,6 +54,8 @@ public final class WorldFiles {
     static final String MEMORY = "memory.json";
     static final String ARCHIVE = "archive";
     static final String EVENTS = "events.jsonl";
+    static final String CHATS = "chats";
+    private static final String JSON = ".json";
     // A folder being written before it is renamed into place, and one being deleted after it was
     // renamed out of the way. Neither name is an id, so neither is ever read as a world or an agent.
     static final String STAGING = ".new-";
@@ -255,6 +258,66 @@ public final class WorldFiles {
         }
         forceFolder(agent.getParent());
         deleteTree(gone);
+    }
+
+    /**
+     * @param dir a world folder
+     * @param worldId the world's id
+     * @return its chats ({@code chats/{id}.json}); files not named by an id are passed over
+     * @throws StorageException when {@code chats/} is a symbolic link, or a chat's file is corrupt
+     */
+    public List<Chat> readChats(Path dir, String worldId) {
+        Path chats = dir.resolve(CHATS);
+        BasicFileAttributes attributes = root.inWorld(dir, chats);
+        if (attributes == null || !attributes.isDirectory()) {
+            return List.of();
+        }
+        List<Chat> list = new ArrayList<>();
+        try (DirectoryStream<Path> ds = Files.newDirectoryStream(chats, "*" + JSON)) {
+            for (Path file : ds) {
+                String name = file.getFileName().toString();
+                String id = name.substring(0, name.length() - JSON.length());
+                if (Names.isValidId(id)) {
+                    list.add(parse(dir, file, null, e -> SnapshotJson.chat(object(e), id, worldId)));
+                }
+            }
+        } catch (IOException e) {
+            throw new StorageException("Could not list " + root.relative(chats) + ".", e);
+        }
+        return list;
+    }
+
+    /**
+     * @param dir a world folder
+     * @param chat a chat, written whole to {@code chats/{id}.json}
+     */
+    public void writeChat(Path dir, Chat chat) {
+        writeJson(dir, chatFile(dir, chat.id()), SnapshotJson.toJson(chat));
+    }
+
+    /**
+     * @param dir a world folder
+     * @param chatId a chat whose file goes; nothing happens when there is none
+     * @throws StorageException when it cannot be deleted
+     */
+    public void removeChat(Path dir, String chatId) {
+        Path file = chatFile(dir, chatId);
+        if (root.inWorld(dir, file) == null) {
+            return;
+        }
+        try {
+            Files.deleteIfExists(file);
+        } catch (IOException e) {
+            throw new StorageException("Could not delete " + root.relative(file) + ".", e);
+        }
+        forceFolder(file.getParent());
+    }
+
+    private static Path chatFile(Path dir, String chatId) {
+        if (!Names.isValidId(chatId)) {
+            throw new IllegalArgumentException("not a chat id: " + chatId);
+        }
+        return dir.resolve(CHATS).resolve(chatId + JSON);
     }
 
     /**

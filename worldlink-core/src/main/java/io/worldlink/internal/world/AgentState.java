@@ -3,21 +3,54 @@ package io.worldlink.internal.world;
 import io.worldlink.AgentConfig;
 import io.worldlink.AgentSnapshot;
 import io.worldlink.MemoryMessage;
+import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
 import java.util.Map;
+import java.util.Set;
 
 /** An agent of a loaded world as it is now: its config, prompt and memory. Touched only on the world's executor. */
 final class AgentState {
     AgentConfig config;
     String systemPrompt;
     final ArrayList<MemoryMessage> memory;
-    // Whether the turn-limit notice went out since a person last spoke: it goes out once.
-    boolean limitNoticeSent;
+    // The chats in which the turn-limit notice went out since a person last spoke there: it goes out once.
+    final Set<String> limitNoticedIn = new HashSet<>();
+    // Model calls since a person last spoke, per chat: the turn limit counts within a chat.
+    private final Map<String, Integer> callsInChat = new HashMap<>();
 
     AgentState(AgentSnapshot s) {
         this.config = s.config();
         this.systemPrompt = s.systemPrompt();
         this.memory = new ArrayList<>(s.memory());
+    }
+
+    /**
+     * @param chatId a chat
+     * @return the agent's model calls in it since a person last spoke there
+     */
+    int calls(String chatId) {
+        return callsInChat.getOrDefault(chatId, 0);
+    }
+
+    /**
+     * Sets the agent's calls in a chat; its config's {@code llmCallCount} shows the count of the chat it
+     * was last counted in.
+     */
+    void calls(String chatId, int count, Instant lastLLMCall, Instant lastActive) {
+        if (count == 0) {
+            callsInChat.remove(chatId);
+        } else {
+            callsInChat.put(chatId, count);
+        }
+        config = config.withCalls(count, lastLLMCall, lastActive);
+    }
+
+    /** @param chatId a chat that is gone */
+    void forgetChat(String chatId) {
+        callsInChat.remove(chatId);
+        limitNoticedIn.remove(chatId);
     }
 
     /** @return the agent as clients see it */

@@ -57,20 +57,21 @@ final class ConversationRules {
     }
 
     /**
-     * Publishes a person's message and starts its turn.
+     * Publishes a person's message and starts its turn in its chat.
      *
+     * @param chatId the chat it is said in, an existing one
      * @param messageId the id to give the message, or {@code null} for a new one
      * @param content its text
      * @param sender the person's name, checked already
      * @return the published message
      */
-    MessageEvent fromPerson(String messageId, String content, String sender) {
+    MessageEvent fromPerson(String chatId, String messageId, String content, String sender) {
         if (content == null) {
             throw new WorldLinkException(ErrorCode.INVALID_MESSAGE, "The message has no text.");
         }
         MessageEvent m = outbox.emit(new MessageEvent(EventOutbox.idOrNew(messageId), clock.instant(), sender,
-                SenderType.HUMAN, 0, content, null, false));
-        Turn turn = new Turn(m.id());
+                SenderType.HUMAN, 0, content, null, false, false, false, chatId));
+        Turn turn = new Turn(m.id(), chatId);
         metrics.turnStarted();
         try {
             route(m, SenderClass.HUMAN, turn);
@@ -87,12 +88,17 @@ final class ConversationRules {
         route(reply, SenderClass.AGENT, turn);
     }
 
-    /** ROUTING.md "Does agent A answer message M?", for every agent, and the memory rules. */
+    /**
+     * ROUTING.md "Does agent A answer message M?", for every agent, and the memory rules, within M's chat:
+     * the turn limit counts the calls of that chat only.
+     */
     private void route(MessageEvent m, SenderClass cls, Turn turn) {
         boolean fromPeople = cls == SenderClass.HUMAN || cls == SenderClass.WORLD;
+        String chatId = m.chatId();
         if (fromPeople) {
             for (AgentState a : world.agents.values()) {
-                remember(a, MemoryMessage.of(MemoryMessage.USER, m.content(), m.sender(), m.id(), null, m.timestamp()));
+                remember(a, MemoryMessage.of(MemoryMessage.USER, m.content(), m.sender(), m.id(), null, m.timestamp(),
+                        chatId));
             }
         }
         Set<String> leading = Routing.paragraphMentions(m.content());
@@ -108,14 +114,13 @@ final class ConversationRules {
             if (m.turnLimitNotice()) {
                 continue;
             }
-            if (fromPeople && (c.llmCallCount() != 0 || a.limitNoticeSent)) {
-                a.config = c.withCalls(0, c.lastLLMCall(), c.lastActive());
-                a.limitNoticeSent = false;
+            if (fromPeople && (a.calls(chatId) != 0 || c.llmCallCount() != 0 || a.limitNoticedIn.contains(chatId))) {
+                a.calls(chatId, 0, c.lastLLMCall(), c.lastActive());
+                a.limitNoticedIn.remove(chatId);
                 saves.configChanged(a);
             }
-            if (a.config.llmCallCount() >= world.config.turnLimit()) {
-                if (!a.limitNoticeSent) {
-                    a.limitNoticeSent = true;
+            if (a.calls(chatId) >= world.config.turnLimit()) {
+                if (a.limitNoticedIn.add(chatId)) {
                     publishTurnLimit(a, m);
                 }
                 continue;
@@ -127,7 +132,7 @@ final class ConversationRules {
             }
             if (cls == SenderClass.AGENT) {
                 remember(a, MemoryMessage.of(MemoryMessage.USER, m.content(), m.sender(), m.id(),
-                        m.replyToMessageId(), m.timestamp()));
+                        m.replyToMessageId(), m.timestamp(), chatId));
             }
             answer(a, m, cls, turn);
         }
@@ -137,21 +142,21 @@ final class ConversationRules {
         if (resuming != null && resuming.noticed().contains(a.config.id())) {
             return;
         }
-        int calls = a.config.llmCallCount();
+        int calls = a.calls(m.chatId());
         outbox.emit(new MessageEvent(Ids.next(), clock.instant(), a.config.id(), SenderType.AGENT, 0,
                 "@human Turn limit reached (" + calls + " LLM calls). Please take control of the conversation.",
-                m.id(), true));
+                m.id(), true, false, false, m.chatId()));
         Map<String, Object> details = new LinkedHashMap<>();
         details.put("llmCallCount", calls);
         details.put("turnLimit", world.config.turnLimit());
         outbox.emit(new WorldActionEvent(Ids.next(), clock.instant(), 0, WorldActionEvent.TURN_LIMIT, a.config.id(),
-                details));
+                details, m.chatId()));
     }
 
     private void answer(AgentState a, MessageEvent m, SenderClass cls, Turn turn) {
         if (resuming != null && resuming.answered().contains(a.config.id() + "/" + m.id())) {
             // Its reply is in the log: it counts as the call it was, and the walk reaches the reply itself.
-            a.config = a.config.withCalls(a.config.llmCallCount() + 1, a.config.lastLLMCall(), a.config.lastActive());
+            a.calls(m.chatId(), a.calls(m.chatId()) + 1, a.config.lastLLMCall(), a.config.lastActive());
             saves.configChanged(a);
             return;
         }
@@ -190,7 +195,7 @@ final class ConversationRules {
         outbox.log().forEachAfter(Math.max(0, outbox.log().lastSeq() - RECOVERY_WINDOW), tail::add);
         for (InterruptedTurns.Turn interrupted : InterruptedTurns.in(tail)) {
             MessageEvent start = interrupted.start();
-            Turn turn = new Turn(start.id());
+            Turn turn = new Turn(start.id(), start.chatId());
             boolean recent = !start.timestamp().isBefore(clock.instant().minus(resumeWithin));
             if (resumeTurns && recent) {
                 LOG.log(Level.INFO, "Taking up a turn of " + key + " that a restart cut off (message " + start.id()
@@ -218,7 +223,7 @@ final class ConversationRules {
                     continue;
                 }
                 remember(a, new MemoryMessage(MemoryMessage.ASSISTANT, m.content(), m.sender(), m.id(),
-                        m.replyToMessageId(), m.timestamp(), m.stopped() ? Map.of("stopped", "true")
+                        m.replyToMessageId(), m.timestamp(), m.chatId(), m.stopped() ? Map.of("stopped", "true")
                                 : Map.of()));
                 if (m.triggers()) {
                     route(m, SenderClass.AGENT, turn);

@@ -5,6 +5,7 @@ import io.worldlink.MetricsListener;
 import io.worldlink.WorldKey;
 import io.worldlink.WorldLinkException;
 import io.worldlink.event.EventLog;
+import io.worldlink.event.MessageEvent;
 import io.worldlink.event.MessageLevel;
 import io.worldlink.event.SystemEvent;
 import io.worldlink.event.WorldEvent;
@@ -14,6 +15,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.Consumer;
 
 /**
  * A world's events on their way out: each durable event is appended to the event log at once, and the
@@ -32,12 +34,18 @@ final class EventOutbox {
     // The events of the running burst, in order.
     private final List<WorldEvent> unpublished = new ArrayList<>();
     private boolean unsynced;
+    private Consumer<MessageEvent> messageCounter = m -> { };
 
     EventOutbox(WorldKey key, EventBus bus, MetricsListener metrics, Clock clock) {
         this.key = key;
         this.bus = bus;
         this.metrics = metrics;
         this.clock = clock;
+    }
+
+    /** @param counter told of every message as it is logged (the chats count their messages) */
+    void countMessages(Consumer<MessageEvent> counter) {
+        this.messageCounter = counter;
     }
 
     /** @param opened the world's event log, which the outbox appends to from now on */
@@ -59,6 +67,9 @@ final class EventOutbox {
         if (event.isDurable()) {
             logged = log.append(event);
             unsynced = true;
+            if (logged instanceof MessageEvent m) {
+                messageCounter.accept(m);
+            }
         }
         unpublished.add(logged);
         return logged;

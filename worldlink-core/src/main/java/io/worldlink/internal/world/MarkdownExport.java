@@ -2,6 +2,7 @@ package io.worldlink.internal.world;
 
 import io.worldlink.AgentConfig;
 import io.worldlink.AgentSnapshot;
+import io.worldlink.Chat;
 import io.worldlink.WorldConfig;
 import io.worldlink.WorldSnapshot;
 import io.worldlink.event.MessageEvent;
@@ -15,11 +16,13 @@ public final class MarkdownExport {
 
     /**
      * @param world the world's config and agents
-     * @param conversation its message events, oldest first
+     * @param chats the chats exported, each with its messages in its own section
+     * @param conversation their message events, oldest first
      * @param exportedAt when the export is made
      * @return the Markdown
      */
-    public static String render(WorldSnapshot world, List<MessageEvent> conversation, Instant exportedAt) {
+    public static String render(WorldSnapshot world, List<Chat> chats, List<MessageEvent> conversation,
+            Instant exportedAt) {
         WorldConfig c = world.config();
         StringBuilder md = new StringBuilder();
         md.append("# ").append(c.name()).append("\n\n");
@@ -46,20 +49,30 @@ public final class MarkdownExport {
             fenced(md, a.systemPrompt());
         }
         md.append("\n## Conversation\n");
-        if (conversation.isEmpty()) {
-            md.append("\nNo messages yet.\n");
-        }
-        for (MessageEvent m : conversation) {
-            md.append("\n**").append(escape(m.sender())).append("** (").append(m.senderType().wireName())
-                    .append(", ").append(Json.timestamp(m.timestamp())).append(", #").append(m.seq()).append(")\n\n");
-            for (String line : m.content().split("\n", -1)) {
-                md.append("> ").append(line).append('\n');
+        for (Chat chat : chats) {
+            md.append("\n### ").append(escape(chat.name())).append(" (`").append(chat.id()).append("`)\n");
+            boolean empty = true;
+            for (MessageEvent m : conversation) {
+                if (!chat.id().equals(m.chatId())) {
+                    continue;
+                }
+                empty = false;
+                md.append("\n**").append(escape(m.sender())).append("** (").append(m.senderType().wireName())
+                        .append(", ").append(Json.timestamp(m.timestamp())).append(", #").append(m.seq())
+                        .append(")\n\n");
+                for (String line : m.content().split("\n", -1)) {
+                    md.append("> ").append(line).append('\n');
+                }
+            }
+            if (empty) {
+                md.append("\nNo messages yet.\n");
             }
         }
         md.append("\n## Export\n\n| | |\n|---|---|\n");
         row(md, "Exported at", Json.timestamp(exportedAt));
+        row(md, "Chats", String.valueOf(chats.size()));
         row(md, "Messages", String.valueOf(conversation.size()));
-        row(md, "Format", "WorldLink world export, version 1");
+        row(md, "Format", "WorldLink world export, version 2");
         return md.toString();
     }
 

@@ -6,10 +6,11 @@ import io.worldlink.model.ChatMessage;
 import io.worldlink.model.ChatRequest;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Objects;
 
 /**
  * What an agent's model is sent (ROUTING.md, "Memory"): its system prompt, the last messages of its
- * memory before the message it answers, that message once, and its template's base URL and key.
+ * memory in the chat of the message it answers, before it, that message once, and its template's base URL and key.
  */
 final class ModelRequests {
     private final int memoryWindow;
@@ -31,13 +32,16 @@ final class ModelRequests {
         if (!a.systemPrompt.isBlank()) {
             messages.add(new ChatMessage("system", a.systemPrompt));
         }
-        // What the agent remembered before the message it answers: the same context whenever it is asked.
+        // What the agent remembered in the message's chat before it: the same context whenever it is asked,
+        // and nothing of the world's other chats.
         List<MemoryMessage> history = new ArrayList<>(a.memory.size());
         for (MemoryMessage mm : a.memory) {
             if (m.id().equals(mm.messageId())) {
                 break;
             }
-            history.add(mm);
+            if (Objects.equals(m.chatId(), mm.chatId())) {
+                history.add(mm);
+            }
         }
         for (MemoryMessage mm : history.subList(Math.max(0, history.size() - memoryWindow), history.size())) {
             messages.add(new ChatMessage(mm.role(), modelText(mm.role(), mm.sender(), mm.content())));

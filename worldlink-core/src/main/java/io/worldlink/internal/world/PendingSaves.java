@@ -6,8 +6,11 @@ import io.worldlink.WorldKey;
 import java.lang.System.Logger.Level;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collections;
+import java.util.IdentityHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.Executor;
 import java.util.concurrent.ScheduledExecutorService;
@@ -49,15 +52,31 @@ final class PendingSaves {
         this.saveDelay = saveDelay;
     }
 
-    /** Adds a message to an agent's memory, archiving the oldest when the memory is full. */
+    /**
+     * Adds a message to an agent's memory, archiving the oldest of its chat when the agent remembers more
+     * than the cap of that chat.
+     */
     void remember(AgentState a, MemoryMessage message) {
         a.memory.add(message);
-        if (a.memory.size() > memoryCap) {
+        int inChat = 0;
+        for (MemoryMessage m : a.memory) {
+            if (Objects.equals(m.chatId(), message.chatId())) {
+                inChat++;
+            }
+        }
+        if (inChat > memoryCap) {
             // Archive a batch at a time, so that a full memory does not write an archive file per message.
-            int keep = memoryCap - memoryCap / 4;
-            List<MemoryMessage> old = new ArrayList<>(a.memory.subList(0, a.memory.size() - keep));
+            int archive = inChat - (memoryCap - memoryCap / 4);
+            List<MemoryMessage> old = new ArrayList<>(archive);
+            for (MemoryMessage m : a.memory) {
+                if (old.size() < archive && Objects.equals(m.chatId(), message.chatId())) {
+                    old.add(m);
+                }
+            }
             storage.archiveMemory(key, a.config.id(), old);
-            a.memory.subList(0, old.size()).clear();
+            Set<MemoryMessage> gone = Collections.newSetFromMap(new IdentityHashMap<>());
+            gone.addAll(old);
+            a.memory.removeIf(gone::contains);
         }
         dirtyMemories.add(a.config.id());
         scheduleFlush();

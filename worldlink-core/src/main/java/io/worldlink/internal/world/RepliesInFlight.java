@@ -55,6 +55,7 @@ final class RepliesInFlight {
     private final Clock clock;
     private final MetricsListener metrics;
     private final BiConsumer<MessageEvent, Turn> routeAgentMessage;
+    private final WorldChats chats;
     private final Set<ReplyInFlight> inFlight = new LinkedHashSet<>();
     private final List<CompletableFuture<Void>> quietWaiters = new ArrayList<>();
     // inFlight's size, for readers off the world's thread.
@@ -64,11 +65,12 @@ final class RepliesInFlight {
      * @param exec the world's executor
      * @param replyTimeout how long a model may send nothing before its reply is stopped with an error
      * @param routeAgentMessage applies ROUTING.md to a finished reply that does not give control back
+     * @param chats the world's chats, told when a turn of one ends
      */
     RepliesInFlight(WorldKey key, WorldState world, EventOutbox outbox, PendingSaves saves, ModelRequests requests,
             ModelRegistry models, ModelDispatcher dispatcher, ScheduledExecutorService timer, Executor exec,
             Duration replyTimeout, Clock clock, MetricsListener metrics,
-            BiConsumer<MessageEvent, Turn> routeAgentMessage) {
+            BiConsumer<MessageEvent, Turn> routeAgentMessage, WorldChats chats) {
         this.key = key;
         this.world = world;
         this.outbox = outbox;
@@ -82,6 +84,7 @@ final class RepliesInFlight {
         this.clock = clock;
         this.metrics = metrics;
         this.routeAgentMessage = routeAgentMessage;
+        this.chats = chats;
     }
 
     /**
@@ -92,7 +95,7 @@ final class RepliesInFlight {
      */
     void start(AgentState a, MessageEvent m, SenderClass cls, Turn turn) {
         Instant now = clock.instant();
-        a.config = a.config.withCalls(a.config.llmCallCount() + 1, now, now);
+        a.calls(m.chatId(), a.calls(m.chatId()) + 1, now, now);
         saves.configChanged(a);
         ChatRequest request = requests.of(a, m);
         ReplyInFlight reply = new ReplyInFlight(a.config.id(), m, cls, turn, this, exec, dispatcher);
@@ -102,7 +105,7 @@ final class RepliesInFlight {
         inFlight.add(reply);
         busyReplies = inFlight.size();
         outbox.emit(new SseEvent(Ids.next(), now, a.config.id(), SseEvent.Phase.START, null, reply.messageId, null,
-                null));
+                null, false, m.chatId()));
         ChatModel model;
         try {
             model = models.resolve(a.config.provider());
@@ -151,7 +154,7 @@ final class RepliesInFlight {
         r.text.append(text);
         try {
             outbox.emit(new SseEvent(Ids.next(), clock.instant(), r.agentId, SseEvent.Phase.CHUNK, text, r.messageId,
-                    null, null));
+                    null, null, false, r.chatId()));
         } catch (RuntimeException e) {
             outbox.reportFailure("streaming the reply of " + r.agentId, e);
         }
@@ -170,15 +173,16 @@ final class RepliesInFlight {
             Routing.Reply finished = Routing.finish(r.text.toString(), r.agentId, name,
                     r.answeringClass == SenderClass.AGENT ? r.answering.sender() : null, autoReply);
             outbox.emit(new SseEvent(Ids.next(), clock.instant(), r.agentId, SseEvent.Phase.END, finished.content(),
-                    r.messageId, usage, null));
+                    r.messageId, usage, null, false, r.chatId()));
             if (finished.content().isEmpty()) {
                 return;
             }
             MessageEvent reply = outbox.emit(new MessageEvent(r.messageId, clock.instant(), r.agentId,
-                    SenderType.AGENT, 0, finished.content(), r.answering.id(), false, false, finished.stop()));
+                    SenderType.AGENT, 0, finished.content(), r.answering.id(), false, false, finished.stop(),
+                    r.chatId()));
             if (a != null) {
                 saves.remember(a, MemoryMessage.of(MemoryMessage.ASSISTANT, reply.content(), r.agentId, reply.id(),
-                        r.answering.id(), reply.timestamp()));
+                        r.answering.id(), reply.timestamp(), r.chatId()));
             }
             if (!finished.stop()) {
                 routeAgentMessage.accept(reply, r.turn);
@@ -212,14 +216,14 @@ final class RepliesInFlight {
         try {
             String text = r.text.toString();
             outbox.emit(new SseEvent(endId, clock.instant(), r.agentId, SseEvent.Phase.END, text, r.messageId, null,
-                    null, true));
+                    null, true, r.chatId()));
             if (!text.isEmpty()) {
                 MessageEvent reply = outbox.emit(new MessageEvent(r.messageId, clock.instant(), r.agentId,
-                        SenderType.AGENT, 0, text, r.answering.id(), false, true, false));
+                        SenderType.AGENT, 0, text, r.answering.id(), false, true, false, r.chatId()));
                 AgentState a = world.agents.get(r.agentId);
                 if (a != null) {
                     saves.remember(a, new MemoryMessage(MemoryMessage.ASSISTANT, text, r.agentId, reply.id(),
-                            r.answering.id(), reply.timestamp(), Map.of("stopped", "true")));
+                            r.answering.id(), reply.timestamp(), r.chatId(), Map.of("stopped", "true")));
                 }
             }
         } catch (RuntimeException e) {
@@ -242,7 +246,7 @@ final class RepliesInFlight {
                 LOG.log(Level.WARNING, "The model of agent " + r.agentId + " in " + key + " failed", error);
             }
             outbox.emitEvenIfUnlogged(new SseEvent(Ids.next(), clock.instant(), r.agentId, SseEvent.Phase.ERROR,
-                    r.text.toString(), r.messageId, null, message));
+                    r.text.toString(), r.messageId, null, message, false, r.chatId()));
         } finally {
             finishInTurn(r);
         }
@@ -263,24 +267,38 @@ final class RepliesInFlight {
         }
     }
 
-    /** Ends a turn with {@code idle} when none of its replies is still running (once; {@code null} is none). */
+    /**
+     * Ends a turn with {@code idle} in its chat when none of its replies is still running (once; {@code null}
+     * is none); just before, the chat's file and every client of the world learn what was said in it.
+     */
     void endTurnIfDone(Turn turn) {
         if (turn != null && turn.pending == 0) {
             turn.pending = -1;
             metrics.turnEnded(Duration.ofNanos(System.nanoTime() - turn.startedNanos), turn.stopped);
+            try {
+                chats.turnEnded(turn.chatId);
+            } catch (RuntimeException e) {
+                outbox.reportFailure("saving the chat " + turn.chatId, e);
+            }
             outbox.emitEvenIfUnlogged(new WorldActionEvent(Ids.next(), clock.instant(), 0, WorldActionEvent.IDLE,
-                    null, Map.of("messageId", turn.startMessageId)));
+                    null, Map.of("messageId", turn.startMessageId), turn.chatId));
         }
     }
 
     /**
-     * Stops every reply, as a person presses "stop".
+     * Stops every reply in a chat, as a person presses "stop": the turns of other chats go on.
      *
+     * @param chatId the chat
      * @param firstId the id of the first reply's end event
      * @return how many replies were stopped
      */
-    int stopAll(String firstId) {
-        List<ReplyInFlight> running = new ArrayList<>(inFlight);
+    int stopChat(String chatId, String firstId) {
+        List<ReplyInFlight> running = new ArrayList<>();
+        for (ReplyInFlight r : inFlight) {
+            if (chatId.equals(r.chatId())) {
+                running.add(r);
+            }
+        }
         for (ReplyInFlight r : running) {
             r.cancel();
             stopped(r, r == running.get(0) ? firstId : Ids.next());

@@ -79,6 +79,11 @@ final class ReplyInFlight implements ChatListener {
         }
     }
 
+    /** @return the chat the reply is said in: that of the message it answers */
+    String chatId() {
+        return answering.chatId();
+    }
+
     /** @return whether this call ended the reply (and so gave its slot back) */
     boolean end() {
         if (ended.compareAndSet(false, true)) {

@@ -18,9 +18,10 @@ import java.util.Set;
  * @param maxNameChars the longest world or agent display name
  * @param maxDescriptionChars the longest world description
  * @param maxTurnLimit the highest turn limit a client may give a world
+ * @param maxChatsPerWorld chats one world may have
  */
 public record WorldPolicy(int maxAgentsPerWorld, int maxSystemPromptChars, int maxNameChars, int maxDescriptionChars,
-        int maxTurnLimit) {
+        int maxTurnLimit, int maxChatsPerWorld) {
     /**
      * Names that ROUTING.md gives to people, the system and the world: an agent of that name would be
      * taken for one of them.
@@ -30,7 +31,7 @@ public record WorldPolicy(int maxAgentsPerWorld, int maxSystemPromptChars, int m
     /** Checks that every limit is at least 1. */
     public WorldPolicy {
         if (maxAgentsPerWorld < 1 || maxSystemPromptChars < 1 || maxNameChars < 1 || maxDescriptionChars < 1
-                || maxTurnLimit < 1) {
+                || maxTurnLimit < 1 || maxChatsPerWorld < 1) {
             throw new IllegalArgumentException("world and agent limits must be at least 1");
         }
     }
@@ -141,6 +142,19 @@ public record WorldPolicy(int maxAgentsPerWorld, int maxSystemPromptChars, int m
     public void roomForAgent(int agents) {
         if (agents >= maxAgentsPerWorld) {
             throw new WorldLinkException(ErrorCode.QUOTA_EXCEEDED, "The world has " + agents + " agents, the most "
+                    + "a world may have; delete one first. Nothing was changed.");
+        }
+    }
+
+    /**
+     * Checks that a world has room for one more chat.
+     *
+     * @param chats how many chats it has
+     * @throws WorldLinkException {@link ErrorCode#QUOTA_EXCEEDED} when it has as many as it may
+     */
+    public void roomForChat(int chats) {
+        if (chats >= maxChatsPerWorld) {
+            throw new WorldLinkException(ErrorCode.QUOTA_EXCEEDED, "The world has " + chats + " chats, the most "
                     + "a world may have; delete one first. Nothing was changed.");
         }
     }

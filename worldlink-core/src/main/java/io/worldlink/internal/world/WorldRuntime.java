@@ -3,6 +3,7 @@ package io.worldlink.internal.world;
 import com.google.gson.JsonObject;
 import io.worldlink.AgentSnapshot;
 import io.worldlink.AgentStatus;
+import io.worldlink.Chat;
 import io.worldlink.ErrorCode;
 import io.worldlink.EventBus;
 import io.worldlink.MetricsListener;
@@ -26,9 +27,11 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
 import java.util.concurrent.ScheduledExecutorService;
@@ -108,8 +111,11 @@ public final class WorldRuntime {
      * @param agents the agents as clients see them
      * @param lastSeq the world's newest seq
      * @param worldEpoch the life of the world that the seqs count in
+     * @param chats the world's chats, newest first
+     * @param chatId the chat the client is in
      */
-    public record View(WorldConfig config, List<AgentView> agents, long lastSeq, String worldEpoch) {}
+    public record View(WorldConfig config, List<AgentView> agents, long lastSeq, String worldEpoch,
+            List<Chat> chats, String chatId) {}
 
     /** The metadata field of a world's config that names its life (PROTOCOL.md, Replay). */
     public static final String EPOCH = "worldEpoch";
@@ -127,6 +133,7 @@ public final class WorldRuntime {
     private final RepliesInFlight replies;
     private final ConversationRules rules;
     private final WorldEdits edits;
+    private final WorldChats chats;
 
     private WorldRuntime(WorldKey key, Shared shared) {
         this.key = key;
@@ -138,10 +145,12 @@ public final class WorldRuntime {
         this.saves = new PendingSaves(key, storage, world, exec, shared.timer(), settings.memoryCap(),
                 settings.saveDelay());
         this.templateAgents = new TemplateAgents(key, storage, shared.templates(), world);
+        this.chats = new WorldChats(key, storage, world, outbox, settings.worldPolicy(), settings.clock());
+        outbox.countMessages(chats::counted);
         this.replies = new RepliesInFlight(key, world, outbox, saves,
                 new ModelRequests(settings.memoryWindow(), templateAgents), shared.models(), shared.dispatcher(),
                 shared.timer(), exec, settings.replyTimeout(), settings.clock(), shared.metrics(),
-                this::routeAgentReply);
+                this::routeAgentReply, chats);
         this.rules = new ConversationRules(key, world, outbox, saves, replies, shared.metrics(), settings.clock());
         this.edits = new WorldEdits(key, storage, world, outbox, saves, replies, templateAgents, shared.models(),
                 settings);
@@ -165,6 +174,7 @@ public final class WorldRuntime {
                 runtime.ensureEpoch();
                 runtime.templateAgents.removeCredentials();
                 runtime.outbox.open(shared.logs().open(key));
+                runtime.chats.load();
                 runtime.rules.takeUpInterruptedTurns(settings.resumeTurns(), settings.resumeWithin());
                 loaded.complete(runtime);
             } catch (RuntimeException e) {
@@ -184,22 +194,24 @@ public final class WorldRuntime {
     }
 
     /**
-     * A person's chat message. The sender may be a display name, never {@code system}, {@code world} or
-     * an agent of the world.
+     * A person's chat message in one of the world's chats. The sender may be a display name, never
+     * {@code system}, {@code world} or an agent of the world.
      *
+     * @param chatId the chat
      * @param messageId the id to give the message, or {@code null} for a new one
      * @param content the text
      * @param sender the person's name ({@code HUMAN} by default)
      * @return the published message
      */
-    public CompletableFuture<MessageEvent> chat(String messageId, String content, String sender) {
+    public CompletableFuture<MessageEvent> chat(String chatId, String messageId, String content, String sender) {
         return onWorld(() -> {
+            chats.existing(chatId);
             String s = Routing.senderName(sender);
             if (s.equalsIgnoreCase("system") || s.equalsIgnoreCase("world") || world.agentNamed(s) != null) {
                 throw new WorldLinkException(ErrorCode.INVALID_SENDER, "A client cannot send as \"" + s
                         + "\": that name belongs to the system, the world or an agent. Choose another sender name.");
             }
-            return rules.fromPerson(messageId, content, s);
+            return rules.fromPerson(chatId, messageId, content, s);
         });
     }
 
@@ -270,15 +282,84 @@ public final class WorldRuntime {
     }
 
     /**
-     * Stops the turns in progress, as a person presses "stop" (PROTOCOL.md, "Stopping a turn"): every
-     * model call is cancelled, each reply that was streaming ends with the text so far marked stopped,
-     * which is logged and remembered but triggers no agent, and each turn ends with {@code idle}.
+     * Stops the turns in progress in a chat, as a person presses "stop" (PROTOCOL.md, "Stopping a turn"):
+     * every model call of the chat is cancelled, each reply that was streaming ends with the text so far
+     * marked stopped, which is logged and remembered but triggers no agent, and each turn ends with
+     * {@code idle}. The turns of the world's other chats go on.
      *
+     * @param chatId the chat
      * @param eventId the id to give the first event it publishes, or {@code null} for a new one
      * @return how many replies were stopped; 0 when nothing was running
      */
-    public CompletableFuture<Integer> stop(String eventId) {
-        return onWorld(() -> replies.stopAll(EventOutbox.idOrNew(eventId)));
+    public CompletableFuture<Integer> stop(String chatId, String eventId) {
+        return onWorld(() -> replies.stopChat(chats.existing(chatId).id(), EventOutbox.idOrNew(eventId)));
+    }
+
+    /** @return the world's chats, newest first */
+    public CompletableFuture<List<Chat>> chats() {
+        return onWorld(chats::newestFirst);
+    }
+
+    /**
+     * Creates a chat, within the world's chat limit, and publishes a {@code chat-create} event.
+     *
+     * @param eventId the id to give the event, or {@code null} for a new one
+     * @param name its name, or {@code null} to name it after its first message
+     * @return the chat
+     */
+    public CompletableFuture<Chat> createChat(String eventId, String name) {
+        return onWorld(() -> chats.create(EventOutbox.idOrNew(eventId), name));
+    }
+
+    /**
+     * Renames a chat, and publishes a {@code chat-update} event.
+     *
+     * @param eventId the id to give the event, or {@code null} for a new one
+     * @param chatId the chat
+     * @param name its new name
+     * @return the chat
+     */
+    public CompletableFuture<Chat> renameChat(String eventId, String chatId, String name) {
+        return onWorld(() -> chats.rename(EventOutbox.idOrNew(eventId), chatId, name));
+    }
+
+    /**
+     * Deletes a chat: its replies in progress are stopped, its messages leave every agent's memory, and a
+     * {@code chat-delete} event names the chat its clients move to (a new one when it was the last).
+     *
+     * @param eventId the id to give the event, or {@code null} for a new one
+     * @param chatId the chat
+     * @return the chat its clients move to
+     */
+    public CompletableFuture<Chat> deleteChat(String eventId, String chatId) {
+        return onWorld(() -> {
+            replies.stopChat(chats.existing(chatId).id(), Ids.next());
+            saves.flush();
+            return chats.delete(EventOutbox.idOrNew(eventId), chatId);
+        });
+    }
+
+    /**
+     * Moves a client into a chat in one step of the world's executor: {@code onSelect} gets the world in
+     * that chat (to switch the client's delivery to it) and returns the consumer of the chat's history,
+     * every durable event of the chat in the log up to the view's {@code lastSeq}, which follows at once.
+     *
+     * @param chatId the chat
+     * @param onSelect switches the client and returns where the history goes
+     * @return the chat
+     */
+    public CompletableFuture<Chat> selectChat(String chatId, Function<View, Consumer<? super WorldEvent>> onSelect) {
+        return onWorld(() -> {
+            outbox.commit();
+            Chat chat = chats.existing(chatId);
+            Consumer<? super WorldEvent> history = onSelect.apply(viewNow(chat.id()));
+            outbox.log().forEachAfter(0, e -> {
+                if (chat.id().equals(e.chatId())) {
+                    history.accept(e);
+                }
+            });
+            return chat;
+        });
     }
 
     /**
@@ -299,43 +380,58 @@ public final class WorldRuntime {
      * another life since (deleted and created again), or the client claims a seq the world never
      * reached, it is replayed everything from the start.
      *
+     * <p>The client is in the chat it names when the world has it, else in the newest chat
+     * ({@link View#chatId}); the replay holds the events of the whole world and of that chat.
+     *
      * @param afterSeq the last seq the client has, or -1 for no replay
      * @param epoch the world's epoch that {@code afterSeq} belongs to, or {@code null} when not known
+     * @param chatId the chat the client asks for, or {@code null} for the newest
      * @param onJoin greets the client and returns the consumer of the replayed events
      * @return the world as it was when the client joined
      */
-    public CompletableFuture<View> join(long afterSeq, String epoch,
+    public CompletableFuture<View> join(long afterSeq, String epoch, String chatId,
             Function<View, Consumer<? super WorldEvent>> onJoin) {
         return onWorld(() -> {
             outbox.commit();
-            View view = viewNow();
+            View view = viewNow(chats.chosenOrNewest(chatId).id());
             Consumer<? super WorldEvent> replay = onJoin.apply(view);
             if (afterSeq >= 0) {
                 boolean otherLife = (epoch != null && !epoch.equals(view.worldEpoch())) || afterSeq > view.lastSeq();
-                outbox.log().forEachAfter(otherLife ? 0 : afterSeq, replay);
+                outbox.log().forEachAfter(otherLife ? 0 : afterSeq, e -> {
+                    if (e.chatId() == null || e.chatId().equals(view.chatId())) {
+                        replay.accept(e);
+                    }
+                });
             }
             return view;
         });
     }
 
-    /** @return the world as Markdown: its config, its agents and the conversation in its event log */
-    public CompletableFuture<String> export() {
+    /**
+     * @param chatId the chat to export, or {@code null} for every chat
+     * @return the world as Markdown: its config, its agents and the conversation of the chat (or of each
+     *     chat) in its event log
+     */
+    public CompletableFuture<String> export(String chatId) {
         return onWorld(() -> {
+            List<Chat> exported = chatId == null ? chats.newestFirst() : List.of(chats.existing(chatId));
+            Set<String> ids = new HashSet<>();
+            exported.forEach(c -> ids.add(c.id()));
             List<MessageEvent> conversation = new ArrayList<>();
             outbox.log().forEachAfter(0, e -> {
-                if (e instanceof MessageEvent m) {
+                if (e instanceof MessageEvent m && ids.contains(m.chatId())) {
                     conversation.add(m);
                 }
             });
             List<AgentSnapshot> snapshot = new ArrayList<>();
             world.agents.values().forEach(a -> snapshot.add(new AgentSnapshot(a.config, a.systemPrompt, a.memory)));
-            return MarkdownExport.render(new WorldSnapshot(world.config, snapshot), conversation, now());
+            return MarkdownExport.render(new WorldSnapshot(world.config, snapshot), exported, conversation, now());
         });
     }
 
-    /** @return the world as a client sees it */
+    /** @return the world as a client sees it, in its newest chat */
     public CompletableFuture<View> view() {
-        return onWorld(this::viewNow);
+        return onWorld(() -> viewNow(chats.chosenOrNewest(null).id()));
     }
 
     /**
@@ -424,8 +520,9 @@ public final class WorldRuntime {
         return result;
     }
 
-    private View viewNow() {
-        return new View(world.config, world.agentViews(), outbox.log().lastSeq(), world.config.metadata().get(EPOCH));
+    private View viewNow(String chatId) {
+        return new View(world.config, world.agentViews(), outbox.log().lastSeq(), world.config.metadata().get(EPOCH),
+                chats.newestFirst(), chatId);
     }
 
     // A world made before epochs existed (or written by hand) gets one the first time it is loaded.

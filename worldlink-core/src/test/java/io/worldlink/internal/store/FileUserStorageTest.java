@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
+import io.worldlink.Chat;
 import io.worldlink.AgentConfig;
 import io.worldlink.AgentSnapshot;
 import io.worldlink.AgentStatus;
@@ -51,7 +52,7 @@ class FileUserStorageTest {
         AgentConfig agent = new AgentConfig("ada", "Ada", null, AgentStatus.ACTIVE, "default", "m", 0.5, 100,
                 true, 0, null, Instant.parse("2026-01-01T00:00:00Z"), null, Map.of());
         MemoryMessage m = MemoryMessage.of(MemoryMessage.USER, "hello", "HUMAN", "m1", null,
-                Instant.parse("2026-01-01T00:00:01Z"));
+                Instant.parse("2026-01-01T00:00:01Z"), Chat.FIRST_ID);
         return new WorldSnapshot(config, List.of(new AgentSnapshot(agent, "You are Ada.", List.of(m))));
     }
 

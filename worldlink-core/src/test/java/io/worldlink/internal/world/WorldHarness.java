@@ -79,7 +79,7 @@ final class WorldHarness implements AutoCloseable {
         world = get(WorldRuntime.load(key, new WorldRuntime.Shared(storage, EventLogStore.files(root), bus, models, dispatcher, pool, timer,
                 new FileTemplateStore(root), new WorldRuntime.Settings(memoryWindow, memoryCap, Duration.ZERO, REPLY_TIMEOUT,
                         Clock.systemUTC(), new ModelPolicy(8192, Map.of()),
-                        new WorldPolicy(16, 16 * 1024, 100, 2000, 50), true, Duration.ofMinutes(10)),
+                        new WorldPolicy(16, 16 * 1024, 100, 2000, 50, 5), true, Duration.ofMinutes(10)),
                 io.worldlink.MetricsListener.NONE)));
         // From the first event, so that what the world did as it loaded (a turn it took up) is seen too.
         subscription = join(0, events::add).subscription();
@@ -99,7 +99,7 @@ final class WorldHarness implements AutoCloseable {
      */
     Joined join(long afterSeq, Consumer<? super WorldEvent> listener) {
         Subscription[] subscription = new Subscription[1];
-        WorldRuntime.View view = get(world.join(afterSeq, null, v -> {
+        WorldRuntime.View view = get(world.join(afterSeq, null, null, v -> {
             subscription[0] = bus.subscribe(key, listener);
             return listener;
         }));

@@ -13,6 +13,7 @@ import com.google.gson.JsonObject;
 import io.worldlink.AgentConfig;
 import io.worldlink.AgentSnapshot;
 import io.worldlink.AgentStatus;
+import io.worldlink.Chat;
 import io.worldlink.ErrorCode;
 import io.worldlink.MemoryMessage;
 import io.worldlink.WorldLinkException;
@@ -79,7 +80,7 @@ class WorldRuntimeTest {
     @Test
     void publicBroadcastEveryActiveAgentAnswersAHumanMessageWithoutMentions() {
         h = WorldHarness.of(root, "ada", "ben");
-        List<WorldEvent> turn = h.turn(h.world.chat(null, "Hello everyone", null));
+        List<WorldEvent> turn = h.turn(h.world.chat(Chat.FIRST_ID, null, "Hello everyone", null));
 
         assertEquals(List.of("ada", "ben"), sorted(replies(turn)));
         MessageEvent human = messages(turn).get(0);
@@ -91,23 +92,23 @@ class WorldRuntimeTest {
     @Test
     void paragraphBeginningMentionsOnlyTheNamedAgentsAnswer() {
         h = WorldHarness.of(root, "ada", "ben", "cy");
-        assertEquals(List.of("ben"), replies(h.turn(h.world.chat(null, "@ben what do you think?", null))));
-        assertEquals(List.of("ada", "cy"), sorted(replies(h.turn(h.world.chat(null, "First line\n@ada one\n@Cy two", null)))));
+        assertEquals(List.of("ben"), replies(h.turn(h.world.chat(Chat.FIRST_ID, null, "@ben what do you think?", null))));
+        assertEquals(List.of("ada", "cy"), sorted(replies(h.turn(h.world.chat(Chat.FIRST_ID, null, "First line\n@ada one\n@Cy two", null)))));
     }
 
     @Test
     void greetingsInFrontOfAMentionStillTarget() {
         h = WorldHarness.of(root, "ada", "ben");
-        assertEquals(List.of("ada"), replies(h.turn(h.world.chat(null, "hi @ada, how are you?", null))));
+        assertEquals(List.of("ada"), replies(h.turn(h.world.chat(Chat.FIRST_ID, null, "hi @ada, how are you?", null))));
     }
 
     @Test
     void midTextMentionsNobodyAnswersButEveryAgentRemembers() {
         h = WorldHarness.of(root, "ada", "ben");
-        List<WorldEvent> turn = h.turn(h.world.chat(null, "I think @ada should help", null));
+        List<WorldEvent> turn = h.turn(h.world.chat(Chat.FIRST_ID, null, "I think @ada should help", null));
 
         assertEquals(List.of(), replies(turn));
-        assertEquals(2, turn.size(), "the message and the idle that ends the turn at once");
+        assertEquals(3, turn.size(), "the message, its chat's update and the idle that ends the turn at once");
         assertEquals("I think @ada should help", stored("ben").memory().get(0).content());
     }
 
@@ -116,8 +117,8 @@ class WorldRuntimeTest {
         h = WorldHarness.of(root, "ada", "ben");
         get(h.world.updateAgent(null, "ben", new WorldRuntime.AgentUpdate(AgentStatus.INACTIVE, null, null, false)));
 
-        assertEquals(List.of("ada"), replies(h.turn(h.world.chat(null, "Hello", null))));
-        assertEquals(List.of(), replies(h.turn(h.world.chat(null, "@ben are you there?", null))));
+        assertEquals(List.of("ada"), replies(h.turn(h.world.chat(Chat.FIRST_ID, null, "Hello", null))));
+        assertEquals(List.of(), replies(h.turn(h.world.chat(Chat.FIRST_ID, null, "@ben are you there?", null))));
         assertEquals(2, stored("ben").memory().size());
     }
 
@@ -127,7 +128,7 @@ class WorldRuntimeTest {
         h.model.script = r -> r.agentId().equals("ada") && ScriptedModel.last(r).contains("start")
                 ? "@ada @ben note this" : "ok <world>DONE</world>";
 
-        List<WorldEvent> turn = h.turn(h.world.chat(null, "@ada start", null));
+        List<WorldEvent> turn = h.turn(h.world.chat(Chat.FIRST_ID, null, "@ada start", null));
 
         // Ada's reply names herself first: she does not answer it, and it is not sent to her.
         assertEquals(List.of("ada", "ben"), replies(turn));
@@ -146,7 +147,7 @@ class WorldRuntimeTest {
             return "thanks <world>DONE</world>";
         };
 
-        List<WorldEvent> turn = h.turn(h.world.chat(null, "@ada begin", null));
+        List<WorldEvent> turn = h.turn(h.world.chat(Chat.FIRST_ID, null, "@ada begin", null));
 
         assertEquals(List.of("ada", "ben"), replies(turn));
         MessageEvent adaReply = messages(turn).get(1);
@@ -166,7 +167,7 @@ class WorldRuntimeTest {
         assertEquals(List.of("ada", "ben"), sorted(replies(world)));
 
         assertEquals(SenderType.SYSTEM, get(h.world.notice("Maintenance at noon.", MessageLevel.INFO)).senderType());
-        assertEquals(SenderType.HUMAN, messages(h.turn(h.world.chat(null, "user message", "user"))).get(0).senderType());
+        assertEquals(SenderType.HUMAN, messages(h.turn(h.world.chat(Chat.FIRST_ID, null, "user message", "user"))).get(0).senderType());
         assertEquals(4, h.model.requests.size(), "the system notice triggered nobody; the user message both");
     }
 
@@ -174,9 +175,9 @@ class WorldRuntimeTest {
     void aClientCannotSendAsSystemWorldOrAnAgent() {
         h = WorldHarness.of(root, "ada", "ben");
         for (String sender : List.of("system", "WORLD", "ada", "Ben")) {
-            assertEquals(ErrorCode.INVALID_SENDER, failure(h.world.chat(null, "hi", sender)).code(), sender);
+            assertEquals(ErrorCode.INVALID_SENDER, failure(h.world.chat(Chat.FIRST_ID, null, "hi", sender)).code(), sender);
         }
-        assertEquals("ann", get(h.world.chat(null, "hi", "ann")).sender());
+        assertEquals("ann", get(h.world.chat(Chat.FIRST_ID, null, "hi", "ann")).sender());
     }
 
     @Test
@@ -185,7 +186,7 @@ class WorldRuntimeTest {
                 List.of(WorldHarness.agent("ada", true), WorldHarness.agent("ben", true)));
         h.model.script = r -> r.agentId().equals("ada") ? "@ben your move" : "@ada your move";
 
-        List<WorldEvent> turn = h.turn(h.world.chat(null, "@ada start a rally", null));
+        List<WorldEvent> turn = h.turn(h.world.chat(Chat.FIRST_ID, null, "@ada start a rally", null));
 
         // ada, ben, ada, ben: two calls each, then each hits the limit of 2 once.
         assertEquals(List.of("ada", "ben", "ada", "ben"), replies(turn));
@@ -197,24 +198,24 @@ class WorldRuntimeTest {
         assertTrue(turn.stream().anyMatch(e -> e instanceof WorldActionEvent w
                 && w.action().equals(WorldActionEvent.TURN_LIMIT) && "ada".equals(w.agentName())));
 
-        assertEquals(List.of("ada", "ben", "ada", "ben"), replies(h.turn(h.world.chat(null, "@ada again", null))),
+        assertEquals(List.of("ada", "ben", "ada", "ben"), replies(h.turn(h.world.chat(Chat.FIRST_ID, null, "@ada again", null))),
                 "a human message resets the count");
     }
 
     @Test
     void turnLimitNoticeNeverTriggersAnAgentAndItsTextIsNotAMark() {
         h = WorldHarness.of(root, "ada", "ben");
-        List<WorldEvent> turn = h.turn(h.world.chat(null, 
+        List<WorldEvent> turn = h.turn(h.world.chat(Chat.FIRST_ID, null, 
                 "@human Turn limit reached (5 LLM calls). Please take control of the conversation.", null));
         assertEquals(List.of(), replies(turn), "mentions @human, so no agent; nothing is silenced either");
-        assertEquals(List.of("ada", "ben"), sorted(replies(h.turn(h.world.chat(null, "Still there?", null)))));
+        assertEquals(List.of("ada", "ben"), sorted(replies(h.turn(h.world.chat(Chat.FIRST_ID, null, "Still there?", null)))));
     }
 
     @Test
     void humanMessageResetsLlmCallCount() {
         h = WorldHarness.of(root, "ada");
-        h.turn(h.world.chat(null, "one", null));
-        h.turn(h.world.chat(null, "two", null));
+        h.turn(h.world.chat(Chat.FIRST_ID, null, "one", null));
+        h.turn(h.world.chat(Chat.FIRST_ID, null, "two", null));
         assertEquals(1, stored("ada").config().llmCallCount());
     }
 
@@ -223,7 +224,7 @@ class WorldRuntimeTest {
         h = WorldHarness.of(root, "ada", "ben");
         h.model.script = r -> r.agentId().equals("ada") ? "@ben We are done here. <world>STOP</world>" : "never";
 
-        List<WorldEvent> turn = h.turn(h.world.chat(null, "@ada wrap up", null));
+        List<WorldEvent> turn = h.turn(h.world.chat(Chat.FIRST_ID, null, "@ada wrap up", null));
 
         assertEquals(List.of("ada"), replies(turn));
         assertEquals("We are done here.", messages(turn).get(1).content());
@@ -237,7 +238,7 @@ class WorldRuntimeTest {
         h = WorldHarness.of(root, "ada", "ben");
         h.model.script = r -> r.agentId().equals("ada") ? "<world>PASS</world>" : "Ben here.";
 
-        List<WorldEvent> turn = h.turn(h.world.chat(null, "Anyone?", null));
+        List<WorldEvent> turn = h.turn(h.world.chat(Chat.FIRST_ID, null, "Anyone?", null));
 
         assertEquals(List.of("ben"), replies(turn));
     }
@@ -248,7 +249,7 @@ class WorldRuntimeTest {
         h.model.script = r -> r.agentId().equals("moderator") && !ScriptedModel.last(r).contains(":")
                 ? "Motion stated. <world>TO: pro</world>" : "point made <world>DONE</world>";
 
-        List<WorldEvent> turn = h.turn(h.world.chat(null, "@moderator debate cats", null));
+        List<WorldEvent> turn = h.turn(h.world.chat(Chat.FIRST_ID, null, "@moderator debate cats", null));
 
         assertEquals(List.of("moderator", "pro"), replies(turn));
         assertEquals("@pro\nMotion stated.", messages(turn).get(1).content());
@@ -260,7 +261,7 @@ class WorldRuntimeTest {
         h.model.script = r -> r.agentId().equals("ada") && !ScriptedModel.last(r).startsWith("ben:")
                 ? "@ben what do you say?" : r.agentId().equals("ben") ? "I agree." : "Good. <world>DONE</world>";
 
-        List<WorldEvent> turn = h.turn(h.world.chat(null, "@ada ask ben", null));
+        List<WorldEvent> turn = h.turn(h.world.chat(Chat.FIRST_ID, null, "@ada ask ben", null));
 
         assertEquals(List.of("ada", "ben", "ada"), replies(turn));
         assertEquals("@ada I agree.", messages(turn).get(2).content());
@@ -272,7 +273,7 @@ class WorldRuntimeTest {
                 List.of(WorldHarness.agent("ada", true), WorldHarness.agent("ben", false)));
         h.model.script = r -> r.agentId().equals("ada") ? "@ben what do you say?" : "I agree.";
 
-        List<WorldEvent> turn = h.turn(h.world.chat(null, "@ada ask ben", null));
+        List<WorldEvent> turn = h.turn(h.world.chat(Chat.FIRST_ID, null, "@ada ask ben", null));
 
         assertEquals(List.of("ada", "ben"), replies(turn));
         assertEquals("I agree.", messages(turn).get(2).content());
@@ -281,7 +282,7 @@ class WorldRuntimeTest {
     @Test
     void autoMentionNeverForAHumanSender() {
         h = WorldHarness.of(root, "ada");
-        assertEquals("Ada answers.", messages(h.turn(h.world.chat(null, "hello", null))).get(1).content());
+        assertEquals("Ada answers.", messages(h.turn(h.world.chat(Chat.FIRST_ID, null, "hello", null))).get(1).content());
     }
 
     @Test
@@ -290,7 +291,7 @@ class WorldRuntimeTest {
         h.model.script = r -> r.agentId().equals("ada") ? "@ben over to you <world>TO: ben</world>"
                 : "done <world>DONE</world>";
 
-        h.turn(h.world.chat(null, "@ada start", null));
+        h.turn(h.world.chat(Chat.FIRST_ID, null, "@ada start", null));
         get(h.world.close());
         WorldSnapshot w = h.storage.loadWorld(h.key);
 
@@ -309,10 +310,10 @@ class WorldRuntimeTest {
     void memoryTheModelGetsThePromptTheLastNMessagesAndTheNewMessageOnce() {
         h = new WorldHarness(root, 5, 3, 200, List.of(WorldHarness.agent("ada", true)));
         for (int i = 1; i <= 4; i++) {
-            h.turn(h.world.chat(null, "message " + i, null));
+            h.turn(h.world.chat(Chat.FIRST_ID, null, "message " + i, null));
         }
         h.model.requests.clear();
-        h.turn(h.world.chat(null, "the new one", null));
+        h.turn(h.world.chat(Chat.FIRST_ID, null, "the new one", null));
 
         List<ChatMessage> sent = h.model.requests.poll().messages();
         assertEquals("system", sent.get(0).role());
@@ -326,7 +327,7 @@ class WorldRuntimeTest {
     void memoryIsCappedAndOlderMessagesMoveToTheArchive() throws Exception {
         h = new WorldHarness(root, 5, 10, 8, List.of(WorldHarness.agent("ada", true)));
         for (int i = 0; i < 5; i++) {
-            h.turn(h.world.chat(null, "m" + i, null));
+            h.turn(h.world.chat(Chat.FIRST_ID, null, "m" + i, null));
         }
         AgentSnapshot ada = stored("ada");
 
@@ -348,9 +349,9 @@ class WorldRuntimeTest {
     @Test
     void idleEndsEveryTurnAlsoWhenNobodyAnswers() {
         h = WorldHarness.of(root, "ada");
-        List<WorldEvent> turn = h.turn(h.world.chat(null, "@nobody hello", null));
-        assertEquals(2, turn.size());
-        WorldActionEvent idle = assertInstanceOf(WorldActionEvent.class, turn.get(1));
+        List<WorldEvent> turn = h.turn(h.world.chat(Chat.FIRST_ID, null, "@nobody hello", null));
+        assertEquals(3, turn.size(), "the message, its chat's update and the idle");
+        WorldActionEvent idle = assertInstanceOf(WorldActionEvent.class, turn.get(2));
         assertEquals(turn.get(0).id(), idle.details().get("messageId"));
     }
 
@@ -360,7 +361,7 @@ class WorldRuntimeTest {
         h.model.script = r -> r.agentId().equals("ada") && !ScriptedModel.last(r).startsWith("ben:")
                 ? "@ben continue" : r.agentId().equals("ben") ? "@ada back to you" : "fine <world>DONE</world>";
 
-        List<WorldEvent> turn = h.turn(h.world.chat(null, "@ada go", null));
+        List<WorldEvent> turn = h.turn(h.world.chat(Chat.FIRST_ID, null, "@ada go", null));
 
         assertEquals(List.of("ada", "ben", "ada"), replies(turn));
         assertInstanceOf(WorldActionEvent.class, turn.get(turn.size() - 1));
@@ -371,7 +372,7 @@ class WorldRuntimeTest {
     @Test
     void streamsStartChunksAndEndWithUsageForEachReply() {
         h = WorldHarness.of(root, "ada");
-        List<WorldEvent> turn = h.turn(h.world.chat(null, "hello", null));
+        List<WorldEvent> turn = h.turn(h.world.chat(Chat.FIRST_ID, null, "hello", null));
         List<SseEvent> sse = turn.stream().filter(SseEvent.class::isInstance).map(SseEvent.class::cast).toList();
 
         assertEquals(SseEvent.Phase.START, sse.get(0).phase());
@@ -390,7 +391,7 @@ class WorldRuntimeTest {
         h = WorldHarness.of(root, "ada", "ben");
         h.model.script = r -> r.agentId().equals("ada") ? "FAIL:The model server answered HTTP 500." : "Ben is fine.";
 
-        List<WorldEvent> turn = h.turn(h.world.chat(null, "hello", null));
+        List<WorldEvent> turn = h.turn(h.world.chat(Chat.FIRST_ID, null, "hello", null));
 
         assertEquals(List.of("ben"), replies(turn));
         SseEvent error = turn.stream().filter(e -> e instanceof SseEvent s && s.phase() == SseEvent.Phase.ERROR)
@@ -407,7 +408,7 @@ class WorldRuntimeTest {
         io.worldlink.model.ChatModel silent = (request, listener) -> () -> { };
         h = new WorldHarness(root, 5, 10, 200, List.of(WorldHarness.agent("ada", true)), silent);
 
-        List<WorldEvent> turn = h.turn(h.world.chat(null, "anyone?", null));
+        List<WorldEvent> turn = h.turn(h.world.chat(Chat.FIRST_ID, null, "anyone?", null));
 
         SseEvent error = turn.stream().filter(e -> e instanceof SseEvent s && s.phase() == SseEvent.Phase.ERROR)
                 .map(SseEvent.class::cast).findFirst().orElseThrow();
@@ -423,7 +424,7 @@ class WorldRuntimeTest {
                 true, 0, null, null, null, null));
         get(h.world.reload(null));
 
-        List<WorldEvent> turn = h.turn(h.world.chat(null, "hello", null));
+        List<WorldEvent> turn = h.turn(h.world.chat(Chat.FIRST_ID, null, "hello", null));
 
         SseEvent error = turn.stream().filter(e -> e instanceof SseEvent s && s.phase() == SseEvent.Phase.ERROR)
                 .map(SseEvent.class::cast).findFirst().orElseThrow();
@@ -433,7 +434,7 @@ class WorldRuntimeTest {
     @Test
     void agentUpdatesAreSavedAtOnceAndPublished() {
         h = WorldHarness.of(root, "ada");
-        h.turn(h.world.chat(null, "remember me", null));
+        h.turn(h.world.chat(Chat.FIRST_ID, null, "remember me", null));
         JsonObject change = new JsonObject();
         change.addProperty("temperature", 0.2);
         change.addProperty("maxTokens", 300);
@@ -481,11 +482,11 @@ class WorldRuntimeTest {
     @Test
     void reloadReadsTheWorldAgainFromDisk() throws Exception {
         h = WorldHarness.of(root, "ada");
-        h.turn(h.world.chat(null, "before", null));
+        h.turn(h.world.chat(Chat.FIRST_ID, null, "before", null));
         Files.writeString(root.resolve("users/ann/worlds/test/agents/ada/system-prompt.md"), "Edited on disk.");
 
         assertEquals(1, get(h.world.reload(null)));
-        h.turn(h.world.chat(null, "after", null));
+        h.turn(h.world.chat(Chat.FIRST_ID, null, "after", null));
 
         ChatRequest last = null;
         for (ChatRequest r : h.model.requests) {
@@ -499,10 +500,10 @@ class WorldRuntimeTest {
     @Test
     void joinReplaysEverythingAfterASeqThenLiveEventsWithNoGapOrRepeat() {
         h = WorldHarness.of(root, "ada");
-        h.turn(h.world.chat(null, "one", null));
+        h.turn(h.world.chat(Chat.FIRST_ID, null, "one", null));
         List<WorldEvent> replayed = new java.util.concurrent.CopyOnWriteArrayList<>();
         WorldHarness.Joined a = h.join(1, replayed::add);
-        h.turn(h.world.chat(null, "two", null));
+        h.turn(h.world.chat(Chat.FIRST_ID, null, "two", null));
         a.subscription().close();
 
         List<Long> seqs = replayed.stream().filter(WorldEvent::isDurable).map(WorldEvent::seq).toList();
@@ -511,13 +512,13 @@ class WorldRuntimeTest {
             expected.add(s);
         }
         assertEquals(expected, seqs);
-        assertEquals(3, a.view().lastSeq(), "one, ada's reply, idle");
+        assertEquals(4, a.view().lastSeq(), "one, ada's reply, the chat's update, idle");
     }
 
     @Test
     void closedWorldsRefuseNewWork() {
         h = WorldHarness.of(root, "ada");
         get(h.world.close());
-        assertFalse(failure(h.world.chat(null, "hello", null)).getMessage().isEmpty());
+        assertFalse(failure(h.world.chat(Chat.FIRST_ID, null, "hello", null)).getMessage().isEmpty());
     }
 }

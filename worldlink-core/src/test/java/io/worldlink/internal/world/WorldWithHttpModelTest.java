@@ -5,6 +5,7 @@ import static io.worldlink.internal.world.WorldHarness.replies;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.worldlink.Chat;
 import io.worldlink.MemoryMessage;
 import io.worldlink.event.SseEvent;
 import io.worldlink.event.WorldEvent;
@@ -49,14 +50,14 @@ class WorldWithHttpModelTest {
                 Duration.ofSeconds(5), Duration.ofMillis(300)));
         h = new WorldHarness(root, 5, 10, 200, List.of(WorldHarness.agent("ada", true)), http);
 
-        List<WorldEvent> failed = h.turn(h.world.chat(null, "first", null));
+        List<WorldEvent> failed = h.turn(h.world.chat(Chat.FIRST_ID, null, "first", null));
 
         assertEquals(List.of(), replies(failed));
         assertTrue(failed.stream().anyMatch(e -> e instanceof SseEvent s && s.phase() == SseEvent.Phase.ERROR
                 && s.error().startsWith("The ")), behaviour);
 
         server.behave("normal");
-        List<WorldEvent> ok = h.turn(h.world.chat(null, "second", null));
+        List<WorldEvent> ok = h.turn(h.world.chat(Chat.FIRST_ID, null, "second", null));
 
         assertEquals(List.of("ada"), replies(ok));
         assertEquals("Hello world", WorldHarness.messages(ok).get(1).content());

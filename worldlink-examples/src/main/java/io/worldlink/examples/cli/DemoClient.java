@@ -6,6 +6,7 @@ import com.google.gson.JsonObject;
 import com.google.gson.JsonParseException;
 import com.google.gson.JsonParser;
 import io.worldlink.WorldLinkException;
+import io.worldlink.Chat;
 import io.worldlink.client.AgentInfo;
 import io.worldlink.client.ClientListener;
 import io.worldlink.client.Confirmation;
@@ -44,7 +45,7 @@ import picocli.CommandLine.ParameterException;
  * stops the replies under way, and the prompt comes back when the turn is over.
  *
  * <p>Run against a running server: {@code java -jar worldlink-examples/target/worldlink-examples.jar
- * [--url ws://127.0.0.1:8080/ws] [--template default-world] [--world my-world] [--user ID] [--token T]};
+ * [--url ws://127.0.0.1:8080/ws] [--template default-world] [--world my-world] [--chat ID] [--user ID] [--token T]};
  * {@code --help} says more.
  */
 public final class DemoClient {
@@ -53,6 +54,9 @@ public final class DemoClient {
               /help                  this help
               /worlds                the templates and your worlds
               /world NAME            switch to your world NAME (cloned from the current template if new)
+              /chats                 the chats of this world, newest first
+              /new-chat [NAME]       start a new chat (named after its first message without NAME)
+              /chat ID               switch to another chat of this world
               /agents                the agents of this world
               /agent NAME            one agent's details
               /agent NAME on|off     switch an agent on or off
@@ -72,10 +76,11 @@ public final class DemoClient {
      * @param url the server's WebSocket address
      * @param template the template a new world is cloned from
      * @param world the world to enter
+     * @param chat the chat of the world to be in, or {@code null} for its newest
      * @param user the user id
      * @param token the token of a signed user, or {@code null}
      */
-    record Options(URI url, String template, String world, String user, String token) {}
+    record Options(URI url, String template, String world, String chat, String user, String token) {}
 
     /**
      * A command line read: the options to run with, or the status to exit with at once.
@@ -106,6 +111,10 @@ public final class DemoClient {
                 description = "the world to enter; yours if you have it, else a new clone of the template "
                         + "(default ${DEFAULT-VALUE})")
         String world;
+
+        @Option(names = "--chat", paramLabel = "ID", description = "the chat of the world to be in (default the "
+                + "newest; /chats lists them)")
+        String chat;
 
         @Option(names = "--user", paramLabel = "ID", description = "who you are: a UUID for an anonymous user, "
                 + "whose worlds go when they leave, or a signed user's id with --token (default a new UUID)")
@@ -174,7 +183,7 @@ public final class DemoClient {
                 throw new IllegalArgumentException("--url must be a ws:// or wss:// address such as "
                         + "ws://127.0.0.1:8080/ws, not \"" + a.url + "\".");
             }
-            return new Parsed(new Options(url, a.template, a.world, a.user == null ? UUID.randomUUID().toString()
+            return new Parsed(new Options(url, a.template, a.world, a.chat, a.user == null ? UUID.randomUUID().toString()
                     : a.user, a.token == null || a.token.isBlank() ? null : a.token), 0);
         } catch (ParameterException | IllegalArgumentException e) {
             err.println(e instanceof ParameterException ? e.getMessage() + "." : e.getMessage());
@@ -200,7 +209,7 @@ public final class DemoClient {
         try (WorldLinkClient c = WorldLinkClient.builder(options.url()).token(options.token()).listener(new Screen())
                 .build()) {
             client = c;
-            if (!enter(options.world())) {
+            if (!enter(options.world(), options.chat())) {
                 return 1;
             }
             out.println("Type /help for commands; /stop or Ctrl-C stops the replies under way.");
@@ -320,13 +329,15 @@ public final class DemoClient {
         });
     }
 
-    private boolean enter(String world) {
+    private boolean enter(String world, String chat) {
         try {
-            Confirmation c = await(client.selectWorld(template, world, options.user()));
+            Confirmation c = await(client.selectWorld(template, world, options.user(), chat));
             agents.clear();
             c.agents().forEach(a -> agents.put(a.id(), a));
             out.println("You are in \"" + c.worldName() + "\" (from " + c.templateName() + "), with "
                     + String.join(", ", c.agents().stream().map(AgentInfo::name).toList()) + ".");
+            c.chats().stream().filter(x -> x.id().equals(c.chatId())).findFirst().ifPresent(x ->
+                    out.println("Chat: " + describe(x) + "."));
             return true;
         } catch (CompletionException e) {
             out.println("Could not enter the world: " + message(e));
@@ -352,7 +363,16 @@ public final class DemoClient {
                     return false;
                 }
                 case "/worlds" -> worlds();
-                case "/world" -> enter(arg(words, 1, "/world NAME"));
+                case "/world" -> enter(arg(words, 1, "/world NAME"), null);
+                case "/chats" -> {
+                    String current = client.chatId();
+                    await(client.listChats()).forEach(c -> out.println((c.id().equals(current) ? "* " : "  ")
+                            + describe(c)));
+                }
+                case "/new-chat" -> out.println("New chat: " + describe(await(client.createChat(
+                        words.length > 1 ? line.substring(line.indexOf(' ') + 1).strip() : null))) + ".");
+                case "/chat" -> out.println("Chat: " + describe(await(client.selectChat(arg(words, 1, "/chat ID"))))
+                        + ".");
                 case "/agents" -> agents.values().forEach(a -> out.println("  " + a.name() + " (@" + a.id() + "), "
                         + a.status() + ", " + a.memorySize() + " remembered"));
                 case "/agent" -> agent(words);
@@ -395,6 +415,10 @@ public final class DemoClient {
                 + a.memorySize() + " remembered");
         out.println("System prompt:");
         out.println(a.systemPrompt().strip());
+    }
+
+    private static String describe(Chat c) {
+        return c.id() + "  \"" + c.name() + "\", " + c.messageCount() + " messages";
     }
 
     private void show(AgentInfo a, String what) {

@@ -21,6 +21,8 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
@@ -42,6 +44,8 @@ class DemoClientTest {
     WorldLink link;
     WorldLinkServer server;
 
+    final String user = UUID.randomUUID().toString();
+
     @BeforeEach
     void start() throws Exception {
         TestData.withShippedTemplates(root);
@@ -56,10 +60,14 @@ class DemoClientTest {
     }
 
     String session(String... lines) {
+        return sessionIn(null, lines);
+    }
+
+    String sessionIn(String chat, String... lines) {
         ByteArrayOutputStream bytes = new ByteArrayOutputStream();
         PrintStream out = new PrintStream(bytes, true, StandardCharsets.UTF_8);
-        DemoClient.Options o = new DemoClient.Options(server.webSocketUri(), "default-world", "cli-world",
-                UUID.randomUUID().toString(), null);
+        DemoClient.Options o = new DemoClient.Options(server.webSocketUri(), "default-world", "cli-world", chat,
+                user, null);
         int status = DemoClient.run(new StringReader(String.join("\n", lines) + "\n"), out, o);
         assertEquals(0, status);
         return bytes.toString(StandardCharsets.UTF_8);
@@ -109,6 +117,23 @@ class DemoClientTest {
         assertTrue(out.contains("Use /agent zed on, or /agent zed off."), out);
         assertTrue(out.contains("Unknown command /nonsense; /help lists them."), out);
         assertTrue(out.lines().noneMatch(l -> l.contains("[Ben]")), "an inactive agent does not answer: " + out);
+    }
+
+    @Test
+    void chatCommandsStartListAndSwitchChatsAndTheCommandLineNamesOne() {
+        String out = session("Remember: owls", "/new-chat Birds of prey", "/chats", "/chat chat-1", "/chat nope",
+                "/quit");
+        assertTrue(out.contains("Chat: chat-1  \"New Chat\", 0 messages."), out);
+        Matcher created = Pattern.compile("New chat: (chat-[0-9a-f-]+)  \"Birds of prey\", 0 messages\\.").matcher(out);
+        assertTrue(created.find(), out);
+        String birds = created.group(1);
+        assertTrue(out.contains("* " + birds + "  \"Birds of prey\", 0 messages"), "the current chat is marked: " + out);
+        assertTrue(out.contains("  chat-1  \"Remember: owls\", 3 messages"), out);
+        assertTrue(out.contains("Chat: chat-1  \"Remember: owls\", 3 messages."), out);
+        assertTrue(out.contains("Failed: The world \"cli-world\" has no chat \"nope\""), out);
+
+        String again = sessionIn(birds, "/quit");
+        assertTrue(again.contains("Chat: " + birds + "  \"Birds of prey\""), again);
     }
 
     @Test
@@ -211,10 +236,10 @@ class DemoClientTest {
     @Test
     void theWorldAndEveryOptionComeFromTheCommandLineInEitherSpelling() {
         DemoClient.Options o = DemoClient.parse(new String[] {"--template=extended-world", "--world", "debate",
-            "--url=ws://localhost:9000/ws", "--user=ann", "--token", "t0k"}, print(new ByteArrayOutputStream()),
-                print(new ByteArrayOutputStream())).options();
+            "--url=ws://localhost:9000/ws", "--user=ann", "--token", "t0k", "--chat", "chat-123"},
+                print(new ByteArrayOutputStream()), print(new ByteArrayOutputStream())).options();
         assertEquals(new DemoClient.Options(java.net.URI.create("ws://localhost:9000/ws"), "extended-world", "debate",
-                "ann", "t0k"), o);
+                "chat-123", "ann", "t0k"), o);
         DemoClient.Options defaults = DemoClient.parse(new String[0], print(new ByteArrayOutputStream()),
                 print(new ByteArrayOutputStream())).options();
         assertEquals("my-world", defaults.world());
@@ -265,7 +290,7 @@ class DemoClientTest {
 
         CompletableFuture<Integer> run(Reader keys, Output screen) {
             DemoClient.Options o = new DemoClient.Options(thinkingServer.webSocketUri(), "default-world",
-                    "thinking", UUID.randomUUID().toString(), null);
+                    "thinking", null, UUID.randomUUID().toString(), null);
             return CompletableFuture.supplyAsync(() -> DemoClient.run(keys, print(screen), o));
         }
 

@@ -9,6 +9,7 @@ import com.google.gson.JsonParseException;
 import com.google.gson.JsonParser;
 import com.google.gson.JsonPrimitive;
 import io.worldlink.AgentSnapshot;
+import io.worldlink.Chat;
 import io.worldlink.ErrorCode;
 import io.worldlink.Identity;
 import io.worldlink.NewAgent;
@@ -32,6 +33,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.Function;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
@@ -140,9 +142,19 @@ public final class ApiServlet extends HttpServlet {
                 json(resp, 200, wrap("worlds", GSON.toJsonTree(link.worlds(identity, p.get(2)))));
             } else if (p.size() == 5 && p.get(1).equals("users") && p.get(3).equals("worlds")) {
                 json(resp, 200, world(link.world(identity, p.get(2), p.get(4))));
-            } else if (p.size() == 6 && p.get(1).equals("users") && p.get(3).equals("worlds")
-                    && p.get(5).equals("export")) {
-                String markdown = link.export(identity, p.get(2), p.get(4)).get();
+            } else if (worldsPath(p, 6) && p.get(5).equals("chats")) {
+                respond(req, resp, link.chats(identity, p.get(2), p.get(4))
+                        .thenApply(chats -> wrap("chats", chats(chats))), 200, null);
+            } else if (worldsPath(p, 7) && p.get(5).equals("chats")) {
+                String chatId = p.get(6);
+                respond(req, resp, link.chats(identity, p.get(2), p.get(4)).thenApply(chats -> chats.stream()
+                        .filter(c -> c.id().equals(chatId)).findFirst().map(ApiServlet::chat)
+                        .orElseThrow(() -> new WorldLinkException(ErrorCode.CHAT_NOT_FOUND, "The world has no chat \""
+                                + clip(chatId) + "\"; GET .../chats lists its chats."))), 200, null);
+            } else if ((worldsPath(p, 6) && p.get(5).equals("export"))
+                    || (worldsPath(p, 8) && p.get(5).equals("chats") && p.get(7).equals("export"))) {
+                String chatId = p.size() == 8 ? p.get(6) : null;
+                String markdown = link.export(identity, p.get(2), p.get(4), chatId).get();
                 resp.setStatus(200);
                 resp.setContentType("text/markdown;charset=utf-8");
                 resp.getWriter().write(markdown);
@@ -184,7 +196,7 @@ public final class ApiServlet extends HttpServlet {
                 String location = req.getContextPath() + "/api/users/" + p.get(2) + "/worlds/"
                         + WorldKey.of(p.get(2), worldName).worldId();
                 respond(req, resp, link.createWorld(identity, p.get(2), worldName, templateName, description)
-                        .thenApply(ApiServlet::world), 201, location);
+                        .thenApply(ApiServlet::world), 201, w -> location);
             } catch (WorldLinkException e) {
                 error(resp, e);
             }
@@ -201,6 +213,18 @@ public final class ApiServlet extends HttpServlet {
             }
             return;
         }
+        if (worldsPath(p, 6) && p.get(5).equals("chats")) {
+            Identity identity = link.authenticate(SseChat.token(req));
+            try {
+                String name = field(body(req), "name", false);
+                respond(req, resp, link.createChat(identity, p.get(2), p.get(4), name).thenApply(ApiServlet::chat), 201,
+                        c -> req.getContextPath() + "/api/users/" + p.get(2) + "/worlds/" + p.get(4) + "/chats/"
+                                + c.get("id").getAsString());
+            } catch (WorldLinkException e) {
+                error(resp, e);
+            }
+            return;
+        }
         if (!(worldsPath(p, 6) && p.get(5).equals("chat"))) {
             refuse(req, resp, p);
             return;
@@ -209,11 +233,13 @@ public final class ApiServlet extends HttpServlet {
         String message;
         String sender;
         String templateName;
+        String chatId;
         try {
             JsonObject body = body(req);
             message = field(body, "message", true);
             sender = field(body, "sender", false);
             templateName = field(body, "templateName", false);
+            chatId = field(body, "chatId", false);
             // Refuse what can be refused before the stream starts, with a plain HTTP status.
             link.worlds(identity, p.get(2));
             WorldKey.of(p.get(2), p.get(4));
@@ -223,12 +249,23 @@ public final class ApiServlet extends HttpServlet {
         }
         AsyncContext async = req.startAsync();
         new SseChat(link, streams, async, scheduler, streamTimeout, keepAlive, identity, p.get(2), p.get(4),
-                templateName, message, sender).start();
+                templateName, chatId, message, sender).start();
     }
 
     @Override
     protected void doPatch(HttpServletRequest req, HttpServletResponse resp) throws IOException {
         List<String> p = segments(req);
+        if (worldsPath(p, 7) && p.get(5).equals("chats")) {
+            Identity identity = link.authenticate(SseChat.token(req));
+            try {
+                String name = field(body(req), "name", true);
+                respond(req, resp, link.renameChat(identity, p.get(2), p.get(4), p.get(6), name)
+                        .thenApply(ApiServlet::chat), 200, null);
+            } catch (WorldLinkException e) {
+                error(resp, e);
+            }
+            return;
+        }
         if (!worldsPath(p, 5)) {
             refuse(req, resp, p);
             return;
@@ -252,6 +289,9 @@ public final class ApiServlet extends HttpServlet {
         } else if (worldsPath(p, 7) && p.get(5).equals("agents")) {
             respond(req, resp, link.deleteAgent(identity, p.get(2), p.get(4), p.get(6)).thenApply(x -> null), 204,
                     null);
+        } else if (worldsPath(p, 7) && p.get(5).equals("chats")) {
+            respond(req, resp, link.deleteChat(identity, p.get(2), p.get(4), p.get(6)).thenApply(x -> null), 204,
+                    null);
         } else {
             refuse(req, resp, p);
         }
@@ -260,7 +300,7 @@ public final class ApiServlet extends HttpServlet {
     // Answers once the action is done, without holding a server thread while it runs (a world's deletion
     // waits for its turn to be cancelled and its folder to go), and writes the answer on a server thread.
     private void respond(HttpServletRequest req, HttpServletResponse resp,
-            CompletableFuture<? extends JsonElement> action, int status, String location) {
+            CompletableFuture<? extends JsonElement> action, int status, Function<JsonObject, String> location) {
         AsyncContext async = req.startAsync();
         AtomicBoolean answered = new AtomicBoolean();
         async.setTimeout(ANSWER_TIMEOUT.toMillis());
@@ -304,7 +344,7 @@ public final class ApiServlet extends HttpServlet {
                             error(resp, unwrap(failure));
                         } else {
                             if (location != null) {
-                                resp.setHeader("Location", location);
+                                resp.setHeader("Location", location.apply(body.getAsJsonObject()));
                             }
                             if (body == null) {
                                 resp.setStatus(status);
@@ -349,10 +389,18 @@ public final class ApiServlet extends HttpServlet {
             return switch (p.get(5)) {
                 case "export" -> "GET, HEAD";
                 case "chat", "agents" -> "POST";
+                case "chats" -> "GET, HEAD, POST";
                 default -> null;
             };
         }
-        return worldsPath(p, 7) && p.get(5).equals("agents") ? "DELETE" : null;
+        if (worldsPath(p, 7)) {
+            return switch (p.get(5)) {
+                case "agents" -> "DELETE";
+                case "chats" -> "GET, HEAD, PATCH, DELETE";
+                default -> null;
+            };
+        }
+        return worldsPath(p, 8) && p.get(5).equals("chats") && p.get(7).equals("export") ? "GET, HEAD" : null;
     }
 
     // Whether the path is /api/users/{u}/worlds followed by more, this many segments in all.
@@ -373,6 +421,16 @@ public final class ApiServlet extends HttpServlet {
                 + ".");
         o.addProperty("code", "METHOD_NOT_ALLOWED");
         json(resp, 405, o);
+    }
+
+    private static JsonObject chat(Chat c) {
+        return JsonParser.parseString(c.toClientJson()).getAsJsonObject();
+    }
+
+    private static JsonArray chats(List<Chat> chats) {
+        JsonArray a = new JsonArray();
+        chats.forEach(c -> a.add(chat(c)));
+        return a;
     }
 
     private static JsonObject world(WorldSnapshot w) {
@@ -493,7 +551,7 @@ public final class ApiServlet extends HttpServlet {
             case INVALID_JSON, INVALID_MESSAGE, UNKNOWN_TYPE, INVALID_NAME, INVALID_SENDER, NO_WORLD_SELECTED -> 400;
             case AUTH_REQUIRED -> 401;
             case FORBIDDEN -> 403;
-            case TEMPLATE_NOT_FOUND, WORLD_NOT_FOUND, AGENT_NOT_FOUND -> 404;
+            case TEMPLATE_NOT_FOUND, WORLD_NOT_FOUND, AGENT_NOT_FOUND, CHAT_NOT_FOUND -> 404;
             case TEMPLATE_READ_ONLY -> 409;
             case RATE_LIMITED, QUOTA_EXCEEDED -> 429;
             case MODEL_ERROR -> 502;

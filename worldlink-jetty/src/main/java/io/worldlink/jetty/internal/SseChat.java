@@ -84,8 +84,8 @@ final class SseChat implements Transport, WriteListener, AsyncListener {
     private Scheduler.Task deadline;
 
     SseChat(WorldLink link, Set<SseChat> open, AsyncContext async, Scheduler scheduler, Duration timeout,
-            Duration keepAlive, Identity identity, String userId, String worldName, String templateName, String message,
-            String sender) {
+            Duration keepAlive, Identity identity, String userId, String worldName, String templateName, String chatId,
+            String message, String sender) {
         this.link = link;
         this.open = open;
         this.async = async;
@@ -100,6 +100,9 @@ final class SseChat implements Transport, WriteListener, AsyncListener {
         select.getAsJsonObject("payload").addProperty("userId", userId);
         select.getAsJsonObject("payload").addProperty("worldName", worldName);
         select.getAsJsonObject("payload").addProperty("templateName", templateName == null ? "" : templateName);
+        if (chatId != null) {
+            select.getAsJsonObject("payload").addProperty("chatId", chatId);
+        }
         this.chat = request("chat-send", CHAT);
         chat.getAsJsonObject("payload").addProperty("message", message);
         if (sender != null) {

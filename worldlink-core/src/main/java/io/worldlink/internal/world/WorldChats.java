@@ -1,0 +1,258 @@
+package io.worldlink.internal.world;
+
+import io.worldlink.Chat;
+import io.worldlink.ErrorCode;
+import io.worldlink.UserStorage;
+import io.worldlink.WorldKey;
+import io.worldlink.WorldLinkException;
+import io.worldlink.event.MessageEvent;
+import io.worldlink.event.SenderType;
+import io.worldlink.event.WorldActionEvent;
+import io.worldlink.internal.Ids;
+import io.worldlink.internal.Names;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * The chats of a loaded world: which exist, their names and message counts, and their files
+ * ({@code chats/{id}.json}). A world always has at least one: a world stored without any (a fresh clone,
+ * a world from before chats) gets its first chat, {@link Chat#FIRST_ID}, which holds what its memories and
+ * log hold already; that chat is written only once something happens in it, so that selecting a world
+ * costs no file. Used on the world's executor only.
+ */
+final class WorldChats {
+    /** Chats newest first: the one spoken in last leads. */
+    static final Comparator<Chat> NEWEST_FIRST = Comparator.comparing(Chat::updatedAt)
+            .thenComparing(Chat::createdAt).reversed().thenComparing(Chat::id);
+    // A chat named after its first message keeps this much of it.
+    private static final int TITLE_CHARS = 60;
+
+    private final WorldKey key;
+    private final UserStorage storage;
+    private final WorldState world;
+    private final EventOutbox outbox;
+    private final WorldPolicy policy;
+    private final Clock clock;
+    private final Map<String, Chat> chats = new LinkedHashMap<>();
+    // Chats that exist only in memory so far (a world's first chat before anything is said in it).
+    private final Set<String> unstored = new HashSet<>();
+    // Chats spoken in since their file was last written; written, and announced, when their turn ends.
+    private final Set<String> spokenIn = new HashSet<>();
+
+    WorldChats(WorldKey key, UserStorage storage, WorldState world, EventOutbox outbox, WorldPolicy policy,
+            Clock clock) {
+        this.key = key;
+        this.storage = storage;
+        this.world = world;
+        this.outbox = outbox;
+        this.policy = policy;
+        this.clock = clock;
+    }
+
+    /**
+     * Reads the world's chats; a world without any gets its first chat, holding the conversation its log
+     * has already (messages logged before chats existed belong to it).
+     */
+    void load() {
+        chats.clear();
+        unstored.clear();
+        spokenIn.clear();
+        for (Chat c : storage.loadChats(key)) {
+            chats.put(c.id(), c);
+        }
+        if (!chats.isEmpty()) {
+            return;
+        }
+        Instant now = clock.instant();
+        int[] count = new int[1];
+        String[] title = new String[1];
+        outbox.log().forEachAfter(0, e -> {
+            if (e instanceof MessageEvent m && Chat.FIRST_ID.equals(m.chatId())) {
+                count[0]++;
+                if (title[0] == null && m.senderType() == SenderType.HUMAN) {
+                    title[0] = titleOf(m.content());
+                }
+            }
+        });
+        chats.put(Chat.FIRST_ID, new Chat(Chat.FIRST_ID, key.worldId(), title[0] == null ? Chat.NEW_NAME : title[0],
+                "", now, now, count[0]));
+        unstored.add(Chat.FIRST_ID);
+    }
+
+    /** @return the chats, newest first */
+    List<Chat> newestFirst() {
+        List<Chat> list = new ArrayList<>(chats.values());
+        list.sort(NEWEST_FIRST);
+        return list;
+    }
+
+    /**
+     * @param chatId a chat a client named, or {@code null}
+     * @return that chat when the world has it, else the newest
+     * @throws WorldLinkException {@link ErrorCode#INVALID_NAME} when the id cannot be a chat's
+     */
+    Chat chosenOrNewest(String chatId) {
+        if (chatId != null) {
+            checkId(chatId);
+            Chat c = chats.get(chatId);
+            if (c != null) {
+                return c;
+            }
+        }
+        return newestFirst().get(0);
+    }
+
+    /**
+     * @param chatId a chat a client named
+     * @return the chat
+     * @throws WorldLinkException {@link ErrorCode#INVALID_NAME} for an id that cannot be a chat's,
+     *     {@link ErrorCode#CHAT_NOT_FOUND} when the world has no such chat
+     */
+    Chat existing(String chatId) {
+        checkId(chatId);
+        Chat c = chats.get(chatId);
+        if (c == null) {
+            throw new WorldLinkException(ErrorCode.CHAT_NOT_FOUND, "The world \"" + key.worldId() + "\" has no chat \""
+                    + chatId + "\"; send chat-list to see its chats.");
+        }
+        return c;
+    }
+
+    /**
+     * Creates a chat, and publishes a {@code chat-create} event.
+     *
+     * @param eventId the id to give the event
+     * @param name its name, or {@code null} to name it after its first message
+     * @return the chat
+     */
+    Chat create(String eventId, String name) {
+        policy.roomForChat(chats.size());
+        String shown = name == null ? Chat.NEW_NAME : policy.displayName("chat name", name);
+        Instant now = clock.instant();
+        Chat chat = new Chat("chat-" + Ids.next(), key.worldId(), shown, "", now, now, 0);
+        // The first chat is written too: a world with a chat file has all of its chats as files.
+        for (String id : List.copyOf(unstored)) {
+            store(chats.get(id));
+        }
+        store(chat);
+        chats.put(chat.id(), chat);
+        outbox.emit(new WorldActionEvent(eventId, now, 0, WorldActionEvent.CHAT_CREATE, null,
+                Map.of("chat", ChatViews.of(chat))));
+        return chat;
+    }
+
+    /**
+     * Renames a chat, and publishes a {@code chat-update} event.
+     *
+     * @param eventId the id to give the event
+     * @param chatId the chat
+     * @param name its new name
+     * @return the chat
+     */
+    Chat rename(String eventId, String chatId, String name) {
+        Chat old = existing(chatId);
+        Chat chat = old.withName(policy.displayName("chat name", name), clock.instant());
+        changed(eventId, chat);
+        return chat;
+    }
+
+    /**
+     * Deletes a chat: its file, and its messages in every agent's memory (written at once). A world keeps at
+     * least one chat: deleting its last creates a new one first. Publishes {@code chat-delete}, naming the
+     * chat its clients move to.
+     *
+     * @param eventId the id to give the event
+     * @param chatId the chat
+     * @return the chat its clients move to
+     */
+    Chat delete(String eventId, String chatId) {
+        existing(chatId);
+        if (chats.size() == 1) {
+            create(Ids.next(), null);
+        }
+        for (AgentState a : world.agents.values()) {
+            if (a.memory.removeIf(m -> chatId.equals(m.chatId()))) {
+                storage.saveMemory(key, a.config.id(), List.copyOf(a.memory));
+            }
+            a.forgetChat(chatId);
+        }
+        if (!unstored.remove(chatId)) {
+            storage.deleteChat(key, chatId);
+        }
+        chats.remove(chatId);
+        spokenIn.remove(chatId);
+        Chat fallback = newestFirst().get(0);
+        Map<String, Object> details = new LinkedHashMap<>();
+        details.put("chatId", chatId);
+        details.put("fallbackChatId", fallback.id());
+        outbox.emit(new WorldActionEvent(eventId, clock.instant(), 0, WorldActionEvent.CHAT_DELETE, null, details));
+        return fallback;
+    }
+
+    /** Counts a message in its chat; a chat not yet named is named after its first message from a person. */
+    void counted(MessageEvent m) {
+        Chat c = m.chatId() == null ? null : chats.get(m.chatId());
+        if (c == null) {
+            return;
+        }
+        Chat counted = c.withMessageCount(c.messageCount() + 1, m.timestamp());
+        if (c.messageCount() == 0 && c.name().equals(Chat.NEW_NAME) && m.senderType() == SenderType.HUMAN) {
+            String title = titleOf(m.content());
+            if (!title.isEmpty()) {
+                counted = counted.withName(title, m.timestamp());
+            }
+        }
+        chats.put(c.id(), counted);
+        spokenIn.add(c.id());
+    }
+
+    /** A turn ended in a chat: what was said in it is written to its file and announced ({@code chat-update}). */
+    void turnEnded(String chatId) {
+        if (chatId != null && spokenIn.remove(chatId)) {
+            Chat c = chats.get(chatId);
+            if (c != null) {
+                changed(Ids.next(), c);
+            }
+        }
+    }
+
+    private void changed(String eventId, Chat chat) {
+        store(chat);
+        chats.put(chat.id(), chat);
+        outbox.emit(new WorldActionEvent(eventId, clock.instant(), 0, WorldActionEvent.CHAT_UPDATE, null,
+                Map.of("chat", ChatViews.of(chat))));
+    }
+
+    private void store(Chat chat) {
+        storage.saveChat(key, chat);
+        unstored.remove(chat.id());
+    }
+
+    private static void checkId(String chatId) {
+        if (!Names.isValidId(chatId)) {
+            throw new WorldLinkException(ErrorCode.INVALID_NAME, "A chat id is made of a-z, 0-9 and -, such as "
+                    + "\"" + Chat.FIRST_ID + "\"; send chat-list to see the world's chats.");
+        }
+    }
+
+    /**
+     * @param text a message
+     * @return a chat name made of its start: its first line, clipped
+     */
+    static String titleOf(String text) {
+        String line = text.strip().lines().findFirst().orElse("").strip().replaceAll("\\s+", " ");
+        line = line.codePoints().filter(cp -> !Character.isISOControl(cp) && !Routing.invisible(cp))
+                .collect(StringBuilder::new, StringBuilder::appendCodePoint, StringBuilder::append).toString();
+        if (line.codePointCount(0, line.length()) <= TITLE_CHARS) {
+            return line;
+        }
+        return line.substring(0, line.offsetByCodePoints(0, TITLE_CHARS - 1)).strip() + "\u2026";
+    }
+}
