@@ -46,18 +46,20 @@ public record Chat(String id, String worldId, String name, String description, I
     }
 
     /**
+     * {@return a copy with that name}
+     *
      * @param newName the chat's new name
      * @param now when it changed
-     * @return a copy with that name
      */
     public Chat withName(String newName, Instant now) {
         return new Chat(id, worldId, newName, description, createdAt, now, messageCount);
     }
 
     /**
+     * {@return a copy with that count}
+     *
      * @param count the number of messages said in it
      * @param now when the last was said
-     * @return a copy with that count
      */
     public Chat withMessageCount(int count, Instant now) {
         return new Chat(id, worldId, name, description, createdAt, now, count);

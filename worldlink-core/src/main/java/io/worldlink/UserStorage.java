@@ -110,8 +110,9 @@ public interface UserStorage {
     void archiveMemory(WorldKey world, String agentId, List<MemoryMessage> archived);
 
     /**
+     * {@return its chats ({@code chats/{id}.json}), in no particular order; empty when it has none}
+     *
      * @param world an existing world
-     * @return its chats ({@code chats/{id}.json}), in no particular order; empty when it has none
      * @throws StorageException when a chat's file is corrupt (the message names it)
      */
     List<Chat> loadChats(WorldKey world);

@@ -308,8 +308,9 @@ public final class WorldLinkClient implements AutoCloseable {
     }
 
     /**
+     * {@return the world as Markdown, with the conversation of that chat}
+     *
      * @param chatId a chat, or {@code null} for every chat
-     * @return the world as Markdown, with the conversation of that chat
      */
     public CompletableFuture<String> exportChat(String chatId) {
         JsonObject p = new JsonObject();
@@ -319,14 +320,14 @@ public final class WorldLinkClient implements AutoCloseable {
         return request("world-export", p).thenApply(f -> f.getAsJsonObject("payload").get("markdown").getAsString());
     }
 
-    /** @return the chat of the selected world this client is in, or {@code null} before a confirmation */
+    /** {@return the chat of the selected world this client is in, or {@code null} before a confirmation} */
     public String chatId() {
         synchronized (lock) {
             return selection == null || !selection.has("chatId") ? null : selection.get("chatId").getAsString();
         }
     }
 
-    /** @return the chats of the selected world, newest first */
+    /** {@return the chats of the selected world, newest first} */
     public CompletableFuture<List<Chat>> listChats() {
         return request("chat-list", new JsonObject()).thenApply(f -> {
             List<Chat> chats = new ArrayList<>();
@@ -368,9 +369,10 @@ public final class WorldLinkClient implements AutoCloseable {
     }
 
     /**
+     * {@return the chat as it now is}
+     *
      * @param chatId the chat
      * @param name its new name
-     * @return the chat as it now is
      */
     public CompletableFuture<Chat> renameChat(String chatId, String name) {
         JsonObject p = new JsonObject();
