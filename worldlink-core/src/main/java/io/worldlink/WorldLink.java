@@ -104,6 +104,10 @@ public final class WorldLink implements AutoCloseable {
             modelPool = Executors.newFixedThreadPool(Math.max(4, 2 * cores), owned("worldlink-model"));
             owned.add(modelPool);
         }
+        // The built-in HTTP models' client works on a pool of its own, so that a host's model that blocks the
+        // model pool cannot hold up their streams; its threads start with the first call.
+        ExecutorService modelHttpPool = Executors.newFixedThreadPool(Math.max(2, cores), owned("worldlink-model-http"));
+        owned.add(modelHttpPool);
         // Whatever refuses this configuration from here on (a default provider that no model has, a data
         // root that cannot be read) must not leave the pools behind.
         try {
@@ -121,7 +125,7 @@ public final class WorldLink implements AutoCloseable {
             }
             WorldCloner cloner = b.cloner != null ? b.cloner : WorldCloner.fromTemplates(templates, storage);
             Map<String, ChatModel> models = new LinkedHashMap<>(ModelRegistry.fromEnvironment(b.environment,
-                    b.offlinePace, b.modelFirstByteTimeout, b.modelGapTimeout, ModelTimer.shared(timer)));
+                    b.offlinePace, b.modelFirstByteTimeout, b.modelGapTimeout, ModelTimer.shared(timer), modelHttpPool));
             models.putAll(b.models);
             this.defaultProvider = b.defaultProvider != null ? b.defaultProvider
                     : ModelRegistry.defaultProvider(b.environment);

@@ -14,6 +14,7 @@ import com.google.gson.JsonParseException;
 import com.google.gson.JsonParser;
 import io.worldlink.ErrorCode;
 import io.worldlink.WorldLinkException;
+import io.worldlink.internal.Daemons;
 import io.worldlink.internal.Durations;
 import io.worldlink.internal.Json;
 import java.io.IOException;
@@ -25,12 +26,16 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.net.http.HttpTimeoutException;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
+import java.util.concurrent.Executor;
 import java.util.concurrent.Flow;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.LinkedBlockingQueue;
 
 /**
  * A streaming client for OpenAI's {@code /chat/completions} on the JDK's {@link HttpClient}. It parses
@@ -50,11 +55,39 @@ public final class OpenAiChatModel implements ChatModel {
     /**
      * @param settings where and how to call the server
      * @param timer where the watchdog of a stream that goes quiet is scheduled
+     * @param client the HTTP client to call it with, from {@link #httpClient}
      */
-    public OpenAiChatModel(OpenAiSettings settings, ModelTimer timer) {
+    public OpenAiChatModel(OpenAiSettings settings, ModelTimer timer, HttpClient client) {
         this.settings = settings;
         this.timer = timer;
-        this.client = HttpClient.newBuilder().connectTimeout(settings.firstByteTimeout()).build();
+        this.client = client;
+    }
+
+    /**
+     * A model with an HTTP client of its own, whose work runs on at most two daemon threads
+     * ({@code worldlink-model-http-*}) that end after a second without a call.
+     *
+     * @param settings where and how to call the server
+     * @param timer where the watchdog of a stream that goes quiet is scheduled
+     * @return the model
+     */
+    public static OpenAiChatModel standalone(OpenAiSettings settings, ModelTimer timer) {
+        ThreadPoolExecutor executor = new ThreadPoolExecutor(2, 2, 1, TimeUnit.SECONDS, new LinkedBlockingQueue<>(),
+                Daemons.factory("worldlink-model-http"));
+        executor.allowCoreThreadTimeOut(true);
+        return new OpenAiChatModel(settings, timer, httpClient(settings.firstByteTimeout(), executor));
+    }
+
+    /**
+     * An HTTP client for these models. Its work (reading responses, handing them on) runs on the given
+     * executor: the JDK's default is a cached pool that grows with the calls under way.
+     *
+     * @param connectTimeout how long a connection may take to open
+     * @param executor where the client's work runs; its owner bounds and stops it
+     * @return the client
+     */
+    public static HttpClient httpClient(Duration connectTimeout, Executor executor) {
+        return HttpClient.newBuilder().connectTimeout(connectTimeout).executor(executor).build();
     }
 
     @Override
