@@ -15,10 +15,12 @@ import org.eclipse.jetty.client.transport.HttpClientTransportOverHTTP;
 import org.eclipse.jetty.http.HttpCookieStore;
 import org.eclipse.jetty.http.HttpMethod;
 import org.eclipse.jetty.util.thread.QueuedThreadPool;
+import org.eclipse.jetty.util.thread.ScheduledExecutorScheduler;
 
 /**
  * The launcher's transport for the HTTP models: one Jetty {@link HttpClient} (HTTP/1.1) on a fixed set
- * of named threads ({@code worldlink-model-http-*}) for all calls. The JDK's client hands every response
+ * of named threads ({@code worldlink-model-http-N}, and its timer {@code worldlink-model-http-timer}) for
+ * all calls. The JDK's client hands every response
  * on through CompletableFuture's default executor, which on a machine of two cores or fewer starts a
  * thread per request, and reads on a pool that grows with the calls under way; this one does neither.
  * Like the JDK's default, it follows no redirect and keeps no cookie.
@@ -46,6 +48,7 @@ public final class JettyModelTransport implements ModelTransport, AutoCloseable 
         pool.setReservedThreads(0);
         HttpClient client = new HttpClient(new HttpClientTransportOverHTTP(1));
         client.setExecutor(pool);
+        client.setScheduler(new ScheduledExecutorScheduler("worldlink-model-http-timer", true));
         client.setConnectTimeout(connectTimeout.toMillis());
         client.setMaxConnectionsPerDestination(maxConnections);
         client.setFollowRedirects(false);

@@ -38,7 +38,7 @@ class JettyModelTransportTest extends OpenAiChatModelTest {
 
     static long transportThreads() {
         return Thread.getAllStackTraces().keySet().stream().filter(Thread::isAlive)
-                .filter(t -> t.getName().startsWith("worldlink-model-http-")).count();
+                .filter(t -> t.getName().matches("worldlink-model-http-\\d+")).count();
     }
 
     @Test
