@@ -25,6 +25,8 @@ public final class JdkModelTransport implements ModelTransport {
     private final HttpClient client;
 
     /**
+     * A transport on a new JDK client that works on the given executor.
+     *
      * @param connectTimeout how long a connection may take to open
      * @param executor where the client's work (reading responses, handing them on) runs: the JDK's default is
      *     a cached pool that grows with the calls under way; its owner bounds and stops it

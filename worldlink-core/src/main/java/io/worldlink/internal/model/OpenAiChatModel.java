@@ -51,6 +51,8 @@ public final class OpenAiChatModel implements ChatModel {
     private final ModelTransport transport;
 
     /**
+     * A model that calls the server through the given transport.
+     *
      * @param settings where and how to call the server
      * @param timer where the watchdogs of a call are scheduled
      * @param transport what sends the requests
