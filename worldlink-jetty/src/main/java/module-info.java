@@ -17,6 +17,7 @@ module io.worldlink.jetty {
     requires jakarta.servlet;
     requires jakarta.websocket;
     requires micrometer.core;
+    requires org.eclipse.jetty.client;
     requires org.eclipse.jetty.ee11.websocket.jakarta.common;
     requires org.eclipse.jetty.ee11.websocket.jakarta.server;
     requires org.eclipse.jetty.http;

@@ -6,6 +6,7 @@ import io.worldlink.internal.CountedEventBus;
 import io.worldlink.internal.Daemons;
 import io.worldlink.internal.Durations;
 import io.worldlink.internal.Names;
+import io.worldlink.internal.model.JdkModelTransport;
 import io.worldlink.internal.model.ModelRegistry;
 import io.worldlink.internal.model.ModelTimer;
 import io.worldlink.internal.protocol.Limits;
@@ -16,6 +17,7 @@ import io.worldlink.internal.world.ModelPolicy;
 import io.worldlink.internal.world.WorldPolicy;
 import io.worldlink.internal.world.WorldRuntime;
 import io.worldlink.model.ChatModel;
+import io.worldlink.model.ModelTransport;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
@@ -93,6 +95,15 @@ public final class WorldLink implements AutoCloseable {
             modelPool = Executors.newFixedThreadPool(Math.max(4, 2 * cores), owned("worldlink-model"));
             owned.add(modelPool);
         }
+        ModelTransport transport = b.modelTransport;
+        if (transport == null) {
+            // The JDK client works on a pool of its own, so that a host's model that blocks the model pool
+            // cannot hold up the HTTP models' streams; its threads start with the first call.
+            ExecutorService modelHttpPool = Executors.newFixedThreadPool(Math.max(2, cores),
+                    owned("worldlink-model-http"));
+            owned.add(modelHttpPool);
+            transport = new JdkModelTransport(b.modelFirstByteTimeout, modelHttpPool);
+        }
         // Whatever refuses this configuration from here on (a default provider that no model has, a data
         // root that cannot be read) must not leave the pools behind.
         try {
@@ -110,7 +121,7 @@ public final class WorldLink implements AutoCloseable {
             }
             WorldCloner cloner = b.cloner != null ? b.cloner : WorldCloner.fromTemplates(templates, storage);
             Map<String, ChatModel> models = new LinkedHashMap<>(ModelRegistry.fromEnvironment(b.environment,
-                    b.offlinePace, b.modelFirstByteTimeout, b.modelGapTimeout, ModelTimer.shared(timer)));
+                    b.offlinePace, b.modelFirstByteTimeout, b.modelGapTimeout, ModelTimer.shared(timer), transport));
             models.putAll(b.models);
             this.defaultProvider = b.defaultProvider != null ? b.defaultProvider
                     : ModelRegistry.defaultProvider(b.environment);
@@ -536,6 +547,7 @@ public final class WorldLink implements AutoCloseable {
         private boolean syncWrites = true;
         private Duration modelFirstByteTimeout = Duration.ofSeconds(60);
         private Duration modelGapTimeout = Duration.ofSeconds(30);
+        private ModelTransport modelTransport;
         private int maxTokensCap = 8192;
         private final Map<String, Set<String>> allowedModels = new LinkedHashMap<>();
         private int maxConnections = 10_000;
@@ -866,6 +878,19 @@ public final class WorldLink implements AutoCloseable {
             }
             this.modelFirstByteTimeout = firstByte;
             this.modelGapTimeout = gap;
+            return this;
+        }
+
+        /**
+         * Sets what the built-in HTTP models ({@code openai}, {@code ollama}, {@code openai-compatible}) send
+         * their requests with. The default is the JDK's {@code HttpClient} on a fixed pool of WorldLink's.
+         * WorldLink does not close a transport it is given: its owner does, after {@link WorldLink#close()}.
+         *
+         * @param transport the transport
+         * @return this
+         */
+        public Builder modelTransport(ModelTransport transport) {
+            this.modelTransport = Objects.requireNonNull(transport, "transport");
             return this;
         }
 

@@ -99,7 +99,8 @@ public final class WorldLinkClient implements AutoCloseable {
         this.initialBackoff = b.initialBackoff;
         this.maxBackoff = b.maxBackoff;
         this.requestTimeout = b.requestTimeout;
-        this.io = Executors.newCachedThreadPool(Daemons.factory("worldlink-client-io"));
+        // Two threads read and hand on the connection's frames, however many requests are under way.
+        this.io = Executors.newFixedThreadPool(2, Daemons.factory("worldlink-client-io"));
         this.timer = Executors.newSingleThreadScheduledExecutor(Daemons.factory("worldlink-client-timer"));
         this.http = HttpClient.newBuilder().executor(io).connectTimeout(b.requestTimeout).build();
     }

@@ -38,12 +38,13 @@ public interface ChatModel {
      * A client for an OpenAI-compatible {@code /chat/completions} endpoint that streams (OpenAI,
      * Ollama's {@code /v1}, vLLM, LM Studio and the like). The model has a daemon thread
      * ({@code worldlink-model-watchdog-*}) that watches for a stream gone quiet only while one of its calls
-     * is under way; there is nothing to close.
+     * is under way, and at most two ({@code worldlink-model-http-*}) that read its responses and end after
+     * a second without a call; there is nothing to close.
      *
      * @param settings where and how to call it
      * @return the model
      */
     static ChatModel openAiCompatible(OpenAiSettings settings) {
-        return new OpenAiChatModel(settings, ModelTimer.perCall("worldlink-model-watchdog"));
+        return OpenAiChatModel.standalone(settings, ModelTimer.perCall("worldlink-model-watchdog"));
     }
 }

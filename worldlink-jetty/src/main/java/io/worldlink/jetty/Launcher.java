@@ -2,6 +2,7 @@ package io.worldlink.jetty;
 
 import io.worldlink.HmacTokens;
 import io.worldlink.WorldLink;
+import io.worldlink.jetty.internal.JettyModelTransport;
 import io.worldlink.jetty.internal.OriginPolicy;
 import java.io.IOException;
 import java.io.PrintStream;
@@ -138,6 +139,10 @@ public final class Launcher {
     private static final String ALLOW_MODELS = "--allow-models";
     private static final String ALLOW_MODELS_ENV = "WORLDLINK_ALLOW_MODELS";
     private static final String HELP = "--help";
+    // Model calls under way at once, over all worlds (WorldLink's default), and connections to one model server.
+    private static final int MODEL_CALLS = 256;
+    // The models' HTTP client: a selector and the threads that read and hand on the streams.
+    private static final int MODEL_THREADS = Math.max(4, Runtime.getRuntime().availableProcessors() + 2);
 
     private static final List<Section> SECTIONS = List.of(
             new Section("Server:", List.of(
@@ -519,7 +524,8 @@ public final class Launcher {
                 .selectTimeout(Duration.ofSeconds(o.number("--select-timeout-seconds")))
                 .maxTokensCap(o.number("--max-tokens"))
                 .maxAgentsPerWorld(o.number("--max-agents-per-world"))
-                .maxSystemPromptChars(o.number("--max-prompt-chars"));
+                .maxSystemPromptChars(o.number("--max-prompt-chars"))
+                .maxConcurrentModelCalls(MODEL_CALLS);
         o.allowedModels().forEach((provider, models) -> b.allowModels(provider, models.toArray(String[]::new)));
         if (o.authSecret() != null) {
             b.authenticator(HmacTokens.withSecret(o.authSecret()));
@@ -531,9 +537,18 @@ public final class Launcher {
         System.setProperty("ROOT.LEVEL", o.logLevel());
         System.setProperty("io.worldlink.LEVEL", o.logLevel());
         WorldLinkMetrics metrics = WorldLinkMetrics.create();
+        JettyModelTransport models;
+        try {
+            models = JettyModelTransport.start(Duration.ofSeconds(o.number("--model-first-byte-timeout-seconds")),
+                    MODEL_CALLS, MODEL_THREADS);
+        } catch (Exception e) {
+            System.err.println("Could not start the HTTP client for the models: " + e.getMessage());
+            System.exit(1);
+            return;
+        }
         WorldLink link;
         try {
-            link = worldLink(o).metrics(metrics).build();
+            link = worldLink(o).metrics(metrics).modelTransport(models).build();
         } catch (IllegalArgumentException e) {
             System.err.println(e.getMessage());
             System.exit(2);
@@ -563,6 +578,7 @@ public final class Launcher {
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             server.close();
             link.close();
+            models.close();
             stopped.countDown();
         }, "worldlink-shutdown"));
         out.println(banner(o, link, server, copied));

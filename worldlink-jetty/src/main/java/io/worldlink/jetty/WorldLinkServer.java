@@ -67,7 +67,11 @@ public final class WorldLinkServer implements AutoCloseable {
 
     private WorldLinkServer(Builder b) {
         this.config = b;
-        this.server = new Server(new QueuedThreadPool(b.maxThreads));
+        // A fixed set of threads: nothing blocks a Jetty thread (WorldLink queues each client's frames and
+        // sends them without waiting), so the pool need not grow with the connections or the load.
+        QueuedThreadPool threads = new QueuedThreadPool(b.threads, b.threads);
+        threads.setName("worldlink-jetty");
+        this.server = new Server(threads);
         HttpConfiguration http = new HttpConfiguration();
         http.setSendServerVersion(false);
         http.setSendXPoweredBy(false);
@@ -186,7 +190,7 @@ public final class WorldLinkServer implements AutoCloseable {
         private Duration stopTimeout = Duration.ofSeconds(10);
         private Duration streamTimeout = Duration.ofMinutes(5);
         private List<String> allowedOrigins = List.of();
-        private int maxThreads = 200;
+        private int threads = Math.max(16, 4 * Runtime.getRuntime().availableProcessors());
         private WorldLinkMetrics metrics;
         private Path dataRoot;
 
@@ -353,9 +357,9 @@ public final class WorldLinkServer implements AutoCloseable {
             return this;
         }
 
-        // Jetty's default pool; tests make it small, so that showing a pool is never exhausted is cheap.
-        Builder maxThreads(int threads) {
-            this.maxThreads = threads;
+        // Tests make the pool smaller still, so that showing it is never exhausted is cheap.
+        Builder threads(int threads) {
+            this.threads = threads;
             return this;
         }
 

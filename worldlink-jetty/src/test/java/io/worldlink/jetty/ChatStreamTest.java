@@ -114,7 +114,7 @@ class ChatStreamTest {
     void clientsThatStopReadingHoldNoThreadSoAWebSocketClientStillChats() throws Exception {
         int threads = 16;
         int stalled = 2 * threads;
-        server = WorldLinkServer.builder(link).port(0).maxThreads(threads).build().start();
+        server = WorldLinkServer.builder(link).port(0).threads(threads).build().start();
         floods = new CountDownLatch(stalled);
         for (int i = 0; i < stalled; i++) {
             RawHttp client = RawHttp.connectWithTinyWindow(server.port());

@@ -126,8 +126,15 @@ class WorldLinkServerTest {
         assertEquals("pong", type(b.next()), "b saw nothing of a's turn");
     }
 
+    static long jettyThreads() {
+        return Thread.getAllStackTraces().keySet().stream().filter(Thread::isAlive)
+                .filter(t -> t.getName().startsWith("worldlink-jetty-")).count();
+    }
+
     @Test
-    void fiftyConcurrentClientsEachInTheirOwnWorld() throws Exception {
+    void fiftyConcurrentClientsEachInTheirOwnWorldOnAFixedSetOfServerThreads() throws Exception {
+        long fixed = Math.max(16, 4 * Runtime.getRuntime().availableProcessors());
+        assertEquals(fixed, jettyThreads(), "the pool starts whole");
         int n = 50;
         List<WsClient> all = new ArrayList<>();
         for (int i = 0; i < n; i++) {
@@ -152,6 +159,7 @@ class WorldLinkServerTest {
             }
         }
         assertEquals(n, link.stats().loadedWorlds());
+        assertEquals(fixed, jettyThreads(), "the pool did not grow with the clients");
     }
 
     @Test

@@ -4,6 +4,7 @@ import io.worldlink.ErrorCode;
 import io.worldlink.WorldLinkException;
 import io.worldlink.model.ChatCall;
 import io.worldlink.model.ChatModel;
+import io.worldlink.model.ModelTransport;
 import io.worldlink.model.OpenAiSettings;
 import java.net.URI;
 import java.time.Duration;
@@ -50,10 +51,11 @@ public final class ModelRegistry {
      * @param firstByte how long the HTTP models wait for a response to start
      * @param gap how long the HTTP models wait between two pieces of a stream
      * @param timer where the models schedule their delays
+     * @param transport what the HTTP models send their requests with
      * @return the models
      */
     public static Map<String, ChatModel> fromEnvironment(Map<String, String> env, Duration offlinePace,
-            Duration firstByte, Duration gap, ModelTimer timer) {
+            Duration firstByte, Duration gap, ModelTimer timer, ModelTransport transport) {
         Map<String, ChatModel> models = new LinkedHashMap<>();
         models.put(OFFLINE, new OfflineChatModel(offlinePace, timer));
         String openAiKey = blankToNull(env.get("OPENAI_API_KEY"));
@@ -61,15 +63,15 @@ public final class ModelRegistry {
                 ? unconfigured("The provider \"openai\" needs an API key: set OPENAI_API_KEY, or give the agent "
                         + "another provider.")
                 : new OpenAiChatModel(settings(URI.create(orElse(env.get("OPENAI_BASE_URL"),
-                        "https://api.openai.com/v1")), openAiKey, firstByte, gap), timer));
+                        "https://api.openai.com/v1")), openAiKey, firstByte, gap), timer, transport));
         String ollama = orElse(env.get("OLLAMA_BASE_URL"), "http://localhost:11434/v1");
         models.put("ollama", new OpenAiChatModel(settings(
                 URI.create(ollama.replaceAll("/+$", "").endsWith("/v1") ? ollama : ollama.replaceAll("/+$", "") + "/v1"),
-                null, firstByte, gap), timer));
+                null, firstByte, gap), timer, transport));
         String compatible = blankToNull(env.get("OPENAI_COMPATIBLE_BASE_URL"));
         models.put("openai-compatible", new OpenAiChatModel(settings(
                 URI.create(compatible == null ? "http://localhost:8000/v1" : compatible),
-                blankToNull(env.get("OPENAI_COMPATIBLE_API_KEY")), firstByte, gap), timer));
+                blankToNull(env.get("OPENAI_COMPATIBLE_API_KEY")), firstByte, gap), timer, transport));
         return models;
     }
 

@@ -7,6 +7,7 @@ import io.worldlink.MetricsListener;
 import io.worldlink.Transport;
 import io.worldlink.UserId;
 import io.worldlink.WorldKey;
+import io.worldlink.event.SseEvent;
 import io.worldlink.event.WorldActionEvent;
 import io.worldlink.event.WorldEvent;
 import io.worldlink.internal.world.WorldRuntime;
@@ -48,6 +49,10 @@ final class ClientSession implements Connection {
 
     /** A frame outside the cap, and who waits for it to be sent. */
     private record Large(String frame, CompletableFuture<Void> sent) {}
+
+    /** A reply's chunk as every client of the world gets it, which may leave merged with the next ones. */
+    private record Chunk(String frame, EventFrames frames) {}
+
     private final AtomicLong queuedChars = new AtomicLong();
     private final AtomicBoolean sending = new AtomicBoolean();
     private final AtomicBoolean closed = new AtomicBoolean();
@@ -319,8 +324,9 @@ final class ClientSession implements Connection {
             return;
         }
         String replyTo = pendingReplies.isEmpty() ? null : pendingReplies.remove(e.id());
+        String chunk = frames.sharedChunk();
         for (String f : frames.framesFor(filter, replyTo)) {
-            send(f);
+            queue(f == chunk ? new Chunk(f, frames) : f, f);
         }
         // A session in a chat that was deleted moves to the chat the world names for it.
         if (e instanceof WorldActionEvent w && w.action().equals(WorldActionEvent.CHAT_DELETE)
@@ -335,6 +341,10 @@ final class ClientSession implements Connection {
      * that client is affected.
      */
     void send(String frame) {
+        queue(frame, frame);
+    }
+
+    private void queue(Object item, String frame) {
         if (closed.get()) {
             return;
         }
@@ -344,7 +354,7 @@ final class ClientSession implements Connection {
             close(1013, "The client is not reading: more than " + cap + " characters are waiting to be sent.");
             return;
         }
-        outbox.add(frame);
+        outbox.add(item);
         pump();
     }
 
@@ -384,9 +394,30 @@ final class ClientSession implements Connection {
                 }
                 continue;
             }
-            String text = next instanceof Large large ? large.frame() : (String) next;
-            Send send = next instanceof Large large ? new Send(0, large.sent(), text.length())
-                    : new Send(text.length(), null, text.length());
+            String text;
+            Send send;
+            if (next instanceof Large large) {
+                text = large.frame();
+                send = new Send(0, large.sent(), text.length());
+            } else if (next instanceof Chunk first && outbox.peek() instanceof Chunk second
+                    && first.frames().sameReply(second.frames())) {
+                // PROTOCOL.md, "Streaming under load": the chunks of one reply still queued leave as one frame.
+                SseEvent firstEvent = (SseEvent) first.frames().event();
+                StringBuilder content = new StringBuilder(firstEvent.content());
+                int queued = first.frame().length();
+                Chunk last = first;
+                while (outbox.peek() instanceof Chunk more && first.frames().sameReply(more.frames())) {
+                    outbox.poll();
+                    content.append(((SseEvent) more.frames().event()).content());
+                    queued += more.frame().length();
+                    last = more;
+                }
+                text = first.frames().mergedThrough(last.frames(), content);
+                send = new Send(queued, null, text.length());
+            } else {
+                text = next instanceof Chunk c ? c.frame() : (String) next;
+                send = new Send(text.length(), null, text.length());
+            }
             if (next instanceof Large) {
                 // Written at once: a client waits for nothing behind a frame that fills a batch on its own.
                 transport.flush();
@@ -407,6 +438,7 @@ final class ClientSession implements Connection {
         static final int DONE_IN_CALL = 1;
         static final int RETURNED = 2;
 
+        // The characters it held in the queue (for a merged frame, its chunks'), and those it sends.
         final int size;
         final CompletableFuture<Void> sent;
         final int sentSize;
@@ -426,7 +458,7 @@ final class ClientSession implements Connection {
             }
             queuedChars.addAndGet(-size);
             if (error == null) {
-                router.metrics().frameSent(size == 0 ? sentSize : size);
+                router.metrics().frameSent(sentSize);
             }
             if (sent != null) {
                 largeSends.remove(sent);

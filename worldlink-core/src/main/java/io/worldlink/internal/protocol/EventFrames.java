@@ -22,6 +22,8 @@ final class EventFrames {
     private final WorldEvent event;
     private List<String> main;
     private String stream;
+    private EventFrames mergedLast;
+    private String mergedFrame;
 
     EventFrames(WorldEvent event) {
         this.event = event;
@@ -136,20 +138,7 @@ final class EventFrames {
     private static List<String> sse(SseEvent s, String replyTo) {
         switch (s.phase()) {
             case CHUNK -> {
-                // The most frequent frame of all: written by hand, not through a JSON tree.
-                StringBuilder f = new StringBuilder(160 + s.content().length());
-                f.append("{\"type\":\"chat-response\",\"payload\":{\"agentName\":");
-                Json.quote(f, s.agentName());
-                f.append(",\"content\":");
-                Json.quote(f, s.content());
-                f.append(",\"messageId\":");
-                Json.quote(f, s.messageId());
-                f.append(",\"isComplete\":false}");
-                if (replyTo != null) {
-                    f.append(",\"replyTo\":");
-                    Json.quote(f, replyTo);
-                }
-                return List.of(f.append('}').toString());
+                return List.of(chunkFrame(s, s.content(), replyTo));
             }
             case END -> {
                 JsonObject p = chatResponse(s, s.content(), true);
@@ -173,6 +162,57 @@ final class EventFrames {
                 return List.of();
             }
         }
+    }
+
+    // The most frequent frame of all: written by hand, not through a JSON tree.
+    private static String chunkFrame(SseEvent s, CharSequence content, String replyTo) {
+        StringBuilder f = new StringBuilder(160 + content.length());
+        f.append("{\"type\":\"chat-response\",\"payload\":{\"agentName\":");
+        Json.quote(f, s.agentName());
+        f.append(",\"content\":");
+        Json.quote(f, content.toString());
+        f.append(",\"messageId\":");
+        Json.quote(f, s.messageId());
+        f.append(",\"isComplete\":false}");
+        if (replyTo != null) {
+            f.append(",\"replyTo\":");
+            Json.quote(f, replyTo);
+        }
+        return f.append('}').toString();
+    }
+
+    /**
+     * {@return the chunk frame that every client of the world gets for this event, or {@code null} when the
+     * event is not a reply's chunk}
+     */
+    String sharedChunk() {
+        return event instanceof SseEvent s && s.phase() == SseEvent.Phase.CHUNK ? main().get(0) : null;
+    }
+
+    /**
+     * {@return whether this event and the other are chunks of the same reply}
+     *
+     * @param other another event's frames
+     */
+    boolean sameReply(EventFrames other) {
+        return event instanceof SseEvent s && other.event instanceof SseEvent o && s.messageId().equals(o.messageId())
+                && s.agentName().equals(o.agentName());
+    }
+
+    /**
+     * One frame for the consecutive chunks of one reply from this event's to {@code last}'s, the same for
+     * every client that merges the same chunks: built once, for the first of them.
+     *
+     * @param last the event of the last chunk
+     * @param content the chunks' contents, in order
+     * @return the frame
+     */
+    synchronized String mergedThrough(EventFrames last, CharSequence content) {
+        if (mergedLast != last) {
+            mergedFrame = chunkFrame((SseEvent) event, content, null);
+            mergedLast = last;
+        }
+        return mergedFrame;
     }
 
     private static JsonObject chatResponse(SseEvent s, String content, boolean complete) {

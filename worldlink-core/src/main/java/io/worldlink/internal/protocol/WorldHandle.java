@@ -4,10 +4,9 @@ import io.worldlink.Subscription;
 import io.worldlink.WorldKey;
 import io.worldlink.event.WorldEvent;
 import io.worldlink.internal.world.WorldRuntime;
+import java.util.Arrays;
 import java.util.List;
-import java.util.Set;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * A loaded world shared by every connection that selected it. It holds one subscription to the world's
@@ -18,7 +17,8 @@ final class WorldHandle {
     final CompletableFuture<WorldRuntime> runtime = new CompletableFuture<>();
     /** Completes when the world has been closed and everything it held is saved. */
     final CompletableFuture<Void> closed = new CompletableFuture<>();
-    private final Set<ClientSession> sessions = ConcurrentHashMap.newKeySet();
+    // Copied on change, read without a lock or an iterator for every event delivered.
+    private volatile ClientSession[] sessions = {};
     private volatile Subscription subscription;
     int refs;
 
@@ -31,25 +31,30 @@ final class WorldHandle {
     }
 
     void deliver(WorldEvent event) {
-        if (sessions.isEmpty()) {
+        ClientSession[] all = sessions;
+        if (all.length == 0) {
             return;
         }
         EventFrames frames = new EventFrames(event);
-        for (ClientSession s : sessions) {
+        for (ClientSession s : all) {
             s.deliver(this, frames);
         }
     }
 
-    void add(ClientSession s) {
-        sessions.add(s);
+    synchronized void add(ClientSession s) {
+        if (!Arrays.asList(sessions).contains(s)) {
+            ClientSession[] more = Arrays.copyOf(sessions, sessions.length + 1);
+            more[sessions.length] = s;
+            sessions = more;
+        }
     }
 
-    void remove(ClientSession s) {
-        sessions.remove(s);
+    synchronized void remove(ClientSession s) {
+        sessions = Arrays.stream(sessions).filter(x -> x != s).toArray(ClientSession[]::new);
     }
 
     List<ClientSession> sessions() {
-        return List.copyOf(sessions);
+        return List.of(sessions);
     }
 
     /** Stops the delivery; the runtime is closed by the caller. */

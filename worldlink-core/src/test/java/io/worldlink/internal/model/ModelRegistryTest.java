@@ -20,7 +20,7 @@ class ModelRegistryTest {
     @Test
     void defaultMeansTheOfflineModelWhenTheEnvironmentNamesNone() {
         Map<String, String> env = Map.of();
-        ModelRegistry r = new ModelRegistry(ModelRegistry.fromEnvironment(env, Duration.ZERO, Duration.ofSeconds(60), Duration.ofSeconds(30), ModelTimer.perCall("test-timer")),
+        ModelRegistry r = new ModelRegistry(ModelRegistry.fromEnvironment(env, Duration.ZERO, Duration.ofSeconds(60), Duration.ofSeconds(30), ModelTimer.perCall("test-timer"), new JdkModelTransport(Duration.ofSeconds(60), Runnable::run)),
                 ModelRegistry.defaultProvider(env));
         assertEquals("offline", r.defaultProvider());
         assertInstanceOf(OfflineChatModel.class, r.resolve("default"));
@@ -30,7 +30,7 @@ class ModelRegistryTest {
     @Test
     void worldlinkProviderNamesTheDefault() {
         Map<String, String> env = Map.of("WORLDLINK_PROVIDER", "ollama");
-        ModelRegistry r = new ModelRegistry(ModelRegistry.fromEnvironment(env, Duration.ZERO, Duration.ofSeconds(60), Duration.ofSeconds(30), ModelTimer.perCall("test-timer")),
+        ModelRegistry r = new ModelRegistry(ModelRegistry.fromEnvironment(env, Duration.ZERO, Duration.ofSeconds(60), Duration.ofSeconds(30), ModelTimer.perCall("test-timer"), new JdkModelTransport(Duration.ofSeconds(60), Runnable::run)),
                 ModelRegistry.defaultProvider(env));
         assertSame(r.resolve("ollama"), r.resolve("default"));
         assertInstanceOf(OpenAiChatModel.class, r.resolve("openai-compatible"));
@@ -54,7 +54,7 @@ class ModelRegistryTest {
 
     @Test
     void openAiWithoutAKeySaysWhichVariableToSet() throws Exception {
-        ModelRegistry r = new ModelRegistry(ModelRegistry.fromEnvironment(Map.of(), Duration.ZERO, Duration.ofSeconds(60), Duration.ofSeconds(30), ModelTimer.perCall("test-timer")), "offline");
+        ModelRegistry r = new ModelRegistry(ModelRegistry.fromEnvironment(Map.of(), Duration.ZERO, Duration.ofSeconds(60), Duration.ofSeconds(30), ModelTimer.perCall("test-timer"), new JdkModelTransport(Duration.ofSeconds(60), Runnable::run)), "offline");
         OfflineChatModelTest.Collect c = new OfflineChatModelTest.Collect();
         r.resolve("openai").stream(new ChatRequest("a", "A", "", List.of(new ChatMessage("user", "hi")), null, null,
                 null), c);

@@ -28,9 +28,13 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
-/** The OpenAI-compatible client against a real local HTTP server that streams as OpenAI does. */
-class OpenAiChatModelTest {
-    FakeOpenAiServer server;
+/**
+ * The OpenAI-compatible client against a real local HTTP server that streams as OpenAI does, on the JDK's
+ * transport; another transport's test extends this one and runs the same cases through {@link #model}.
+ */
+public class OpenAiChatModelTest {
+    /** The model server the cases call. */
+    protected FakeOpenAiServer server;
 
     @BeforeEach
     void start() throws Exception {
@@ -43,9 +47,15 @@ class OpenAiChatModelTest {
     }
 
     /** What one call delivered: its chunks, then its end. */
-    static final class Outcome implements ChatListener {
+    protected static final class Outcome implements ChatListener {
         final StringBuilder text = new StringBuilder();
-        final CompletableFuture<Usage> done = new CompletableFuture<>();
+        /** Completes with the call's end: its usage, or its error. */
+        public final CompletableFuture<Usage> done = new CompletableFuture<>();
+
+        /** An outcome that nothing has been delivered to yet. */
+        public Outcome() {
+            // Filled by the call.
+        }
         final CompletableFuture<String> firstChunk = new CompletableFuture<>();
 
         @Override
@@ -81,14 +91,25 @@ class OpenAiChatModelTest {
         }
     }
 
-    static ChatRequest request() {
+    /** {@return a request of two messages, with a temperature and a token limit} */
+    protected static ChatRequest request() {
         return new ChatRequest("ada", "Ada", "gpt-test", List.of(new ChatMessage("system", "You are Ada."),
                 new ChatMessage("user", "hello")), 0.5, 100, Map.of());
     }
 
+    /**
+     * The model under test.
+     *
+     * @param settings where and how to call the server
+     * @return the model
+     */
+    protected ChatModel model(OpenAiSettings settings) {
+        return ChatModel.openAiCompatible(settings);
+    }
+
     Outcome call(String behaviour, OpenAiSettings settings) {
         Outcome outcome = new Outcome();
-        ChatModel.openAiCompatible(settings).stream(request(), outcome);
+        model(settings).stream(request(), outcome);
         return outcome;
     }
 
@@ -178,8 +199,7 @@ class OpenAiChatModelTest {
             port = s.getLocalPort();
         }
         Outcome o = new Outcome();
-        ChatModel.openAiCompatible(OpenAiSettings.of(URI.create("http://127.0.0.1:" + port + "/v1"), null))
-                .stream(request(), o);
+        model(OpenAiSettings.of(URI.create("http://127.0.0.1:" + port + "/v1"), null)).stream(request(), o);
         assertEquals("Could not connect to the model server at 127.0.0.1:" + port
                 + "; check that it is running and that the base URL is right.", o.error().getMessage());
     }
@@ -189,8 +209,7 @@ class OpenAiChatModelTest {
         Outcome o = new Outcome();
         ChatRequest r = new ChatRequest("ada", "Ada", "m", List.of(new ChatMessage("user", "hi")), null, null,
                 Map.of("baseUrl", server.base("nousage").toString(), "apiKey", "sk-agent"));
-        ChatModel.openAiCompatible(OpenAiSettings.of(URI.create("http://127.0.0.1:1/unused"), "sk-global"))
-                .stream(r, o);
+        model(OpenAiSettings.of(URI.create("http://127.0.0.1:1/unused"), "sk-global")).stream(r, o);
         assertEquals(Usage.NONE, o.usage());
         assertEquals("Hi", o.text.toString());
         assertEquals("Bearer sk-agent", server.requests.poll(5, TimeUnit.SECONDS).authorization());
@@ -199,7 +218,7 @@ class OpenAiChatModelTest {
     @Test
     void cancellingStopsDeliveryAndTheWatchdog() throws Exception {
         Outcome o = new Outcome();
-        io.worldlink.model.ChatCall call = ChatModel.openAiCompatible(new OpenAiSettings(server.base("stall"), null, true,
+        io.worldlink.model.ChatCall call = model(new OpenAiSettings(server.base("stall"), null, true,
                 Duration.ofSeconds(5), Duration.ofMillis(200))).stream(request(), o);
         assertEquals("Hel", o.firstChunk.get(5, TimeUnit.SECONDS));
 
@@ -207,6 +226,35 @@ class OpenAiChatModelTest {
 
         // Uncancelled, the 200 ms gap timeout would end the call with an error well within this wait.
         assertThrows(java.util.concurrent.TimeoutException.class, () -> o.done.get(1, TimeUnit.SECONDS));
+    }
+
+    @Test
+    void theRequestCarriesAnyTextExactly() throws Exception {
+        String text = "quote\" backslash\\ slash/ newline\n tab\t control\u0001 \u00e9t\u00e9 \ud83d\ude00 "
+                + "\u2028 <b>&amp;</b>";
+        Outcome o = new Outcome();
+        ChatRequest r = new ChatRequest("ada", "Ada", "m\"odel", List.of(new ChatMessage("system", "You are Ada."),
+                new ChatMessage("user", text)), 1.0, null, Map.of());
+        model(OpenAiSettings.of(server.base("nousage"), null)).stream(r, o);
+        assertEquals(Usage.NONE, o.usage());
+
+        JsonObject body = JsonParser.parseString(server.requests.poll(5, TimeUnit.SECONDS).body()).getAsJsonObject();
+        assertEquals("m\"odel", body.get("model").getAsString());
+        assertEquals(text, body.getAsJsonArray("messages").get(1).getAsJsonObject().get("content").getAsString());
+        assertEquals(2, body.getAsJsonArray("messages").size());
+        assertEquals(1.0, body.get("temperature").getAsDouble());
+        assertFalse(body.has("max_tokens"), "no limit, no field");
+    }
+
+    @Test
+    void aServerThatNeverAnswersIsStoppedByTheFirstByteTimeout() throws Exception {
+        try (java.net.ServerSocket silent = new java.net.ServerSocket(0)) {
+            Outcome o = new Outcome();
+            model(new OpenAiSettings(URI.create("http://127.0.0.1:" + silent.getLocalPort() + "/v1"), null, true,
+                    Duration.ofMillis(300), Duration.ofSeconds(5))).stream(request(), o);
+            assertEquals("The model server at 127.0.0.1:" + silent.getLocalPort()
+                    + " did not start answering within 300 ms.", o.error().getMessage());
+        }
     }
 
     @Test

@@ -30,7 +30,9 @@ import java.util.regex.Pattern;
  * operating system and the JVM say about it (CPU time, resident memory, threads, heap after a GC).
  */
 final class ServerProcess implements AutoCloseable {
-    private static final Pattern HEAP_USED = Pattern.compile("used (\\d+)K");
+    // The heap's lines of jcmd GC.heap_info: G1's one, or the serial and parallel collectors' generations.
+    private static final Pattern HEAP_USED = Pattern.compile(
+            "(?m)^\\s*(?:garbage-first heap|def new generation|tenured generation|PSYoungGen|ParOldGen)\\s+total \\d+K, used (\\d+)K");
     private static final long TICKS_PER_SECOND = ticksPerSecond();
 
     final Process process;
@@ -171,10 +173,14 @@ final class ServerProcess implements AutoCloseable {
     long heapAfterGc() throws Exception {
         jcmd("GC.run");
         Matcher m = HEAP_USED.matcher(jcmd("GC.heap_info"));
-        if (!m.find()) {
+        long used = -1;
+        while (m.find()) {
+            used = Math.max(used, 0) + Long.parseLong(m.group(1)) * 1024;
+        }
+        if (used < 0) {
             throw new IllegalStateException("jcmd GC.heap_info said nothing of the heap");
         }
-        return Long.parseLong(m.group(1)) * 1024;
+        return used;
     }
 
     /** Runs a jcmd command (its words) against the server and returns what it printed. */
