@@ -51,4 +51,27 @@ class NoThreadSurvivesCloseTest {
             assertEquals(List.of(), worldLinkThreads());
         }
     }
+
+    static java.util.Set<String> httpClientThreads() {
+        return Thread.getAllStackTraces().keySet().stream().filter(Thread::isAlive).map(Thread::getName)
+                .filter(n -> n.startsWith("HttpClient-")).collect(java.util.stream.Collectors.toSet());
+    }
+
+    @Test
+    void aWorldLinkWhoseAgentsCallNoHttpModelStartsNoHttpClient() throws Exception {
+        TestData.withShippedTemplates(root);
+        java.util.Set<String> before = httpClientThreads();
+        WorldLink link = WorldLink.builder().dataRoot(root).environment(Map.of()).offlinePace(Duration.ZERO)
+                .trustClaimedUserIds(true).build();
+        TestClient c = new TestClient(link, Identity.of("ann"), true);
+        c.select("fast-world", "quiet", "ann");
+        c.expect("connection-confirmed");
+        c.request("chat-send", payload("message", "hello"));
+        c.untilIdle();
+        link.close();
+
+        java.util.Set<String> started = httpClientThreads();
+        started.removeAll(before);
+        assertEquals(java.util.Set.of(), started, "the HTTP models' client is made at their first call only");
+    }
 }

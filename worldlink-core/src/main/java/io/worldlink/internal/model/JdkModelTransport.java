@@ -22,7 +22,11 @@ import java.util.concurrent.Flow;
  * (local servers rarely speak HTTP/2 without TLS), HTTP/2 where the server offers it elsewhere.
  */
 public final class JdkModelTransport implements ModelTransport {
-    private final HttpClient client;
+    private final Duration connectTimeout;
+    private final Executor executor;
+    // Made at the first call: a JDK client has a selector thread for its whole life (JDK 17 cannot close
+    // one), so a WorldLink whose agents never call an HTTP model has none.
+    private volatile HttpClient client;
 
     /**
      * A transport on a new JDK client that works on the given executor.
@@ -32,7 +36,22 @@ public final class JdkModelTransport implements ModelTransport {
      *     a cached pool that grows with the calls under way; its owner bounds and stops it
      */
     public JdkModelTransport(Duration connectTimeout, Executor executor) {
-        this.client = HttpClient.newBuilder().connectTimeout(connectTimeout).executor(executor).build();
+        this.connectTimeout = connectTimeout;
+        this.executor = executor;
+    }
+
+    private HttpClient client() {
+        HttpClient c = client;
+        if (c == null) {
+            synchronized (this) {
+                c = client;
+                if (c == null) {
+                    c = HttpClient.newBuilder().connectTimeout(connectTimeout).executor(executor).build();
+                    client = c;
+                }
+            }
+        }
+        return c;
     }
 
     @Override
@@ -42,7 +61,7 @@ public final class JdkModelTransport implements ModelTransport {
                 .POST(HttpRequest.BodyPublishers.ofByteArray(body));
         headers.forEach(request::header);
         Exchange exchange = new Exchange(response);
-        CompletableFuture<HttpResponse<Void>> future = client.sendAsync(request.build(), info -> {
+        CompletableFuture<HttpResponse<Void>> future = client().sendAsync(request.build(), info -> {
             response.status(info.statusCode());
             return HttpResponse.BodySubscribers.fromSubscriber(exchange, s -> null);
         });
