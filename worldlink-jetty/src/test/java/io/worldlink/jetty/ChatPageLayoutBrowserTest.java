@@ -50,11 +50,6 @@ class ChatPageLayoutBrowserTest extends PageBrowserTest {
         return request.agentId().equals("ada") ? ADA : BEN;
     }
 
-    void emulateScreen(int width, int height, boolean phone) {
-        browser.executeCdpCommand("Emulation.setDeviceMetricsOverride", Map.of("width", width, "height", height,
-                "deviceScaleFactor", phone ? 2 : 1, "mobile", phone));
-    }
-
     void emulateColorScheme(String scheme) {
         browser.executeCdpCommand("Emulation.setEmulatedMedia",
                 Map.of("features", List.of(Map.of("name", "prefers-color-scheme", "value", scheme))));

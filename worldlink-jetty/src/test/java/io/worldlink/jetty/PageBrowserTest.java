@@ -87,6 +87,12 @@ abstract class PageBrowserTest {
         server = options.apply(WorldLinkServer.builder(link).port(0)).build().start();
     }
 
+    /** Shows the page as a screen of this size would, a phone's (touch, twice as many pixels) or a computer's. */
+    void emulateScreen(int width, int height, boolean phone) {
+        browser.executeCdpCommand("Emulation.setDeviceMetricsOverride", Map.of("width", width, "height", height,
+                "deviceScaleFactor", phone ? 2 : 1, "mobile", phone));
+    }
+
     void openPage() {
         browser.get("http://127.0.0.1:" + server.port() + "/");
         wait.until(ExpectedConditions.attributeToBe(By.id("template"), "data-loaded", "true"));
