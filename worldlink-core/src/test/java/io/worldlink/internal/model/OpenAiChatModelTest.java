@@ -79,7 +79,7 @@ public class OpenAiChatModelTest {
             return done.get(10, TimeUnit.SECONDS);
         }
 
-        WorldLinkException error() throws Exception {
+        public WorldLinkException error() throws Exception {
             try {
                 done.get(10, TimeUnit.SECONDS);
                 throw new AssertionError("expected an error, got: " + text);

@@ -6,6 +6,7 @@ import java.net.URI;
 import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.CancellationException;
 import org.eclipse.jetty.client.BytesRequestContent;
 import org.eclipse.jetty.client.HttpClient;
@@ -42,6 +43,13 @@ public final class JettyModelTransport implements ModelTransport, AutoCloseable 
      * @throws Exception when Jetty cannot start the client
      */
     public static JettyModelTransport start(Duration connectTimeout, int maxConnections, int threads) throws Exception {
+        return start(connectTimeout, maxConnections, threads, Duration.ofSeconds(30));
+    }
+
+    // idleTimeout: how long a pooled connection may idle between calls; during a call the model's own
+    // first-byte and gap timeouts alone decide, so that a model thinking for longer is not cut off.
+    static JettyModelTransport start(Duration connectTimeout, int maxConnections, int threads, Duration idleTimeout)
+            throws Exception {
         QueuedThreadPool pool = new QueuedThreadPool(threads, threads);
         pool.setName("worldlink-model-http");
         pool.setDaemon(true);
@@ -50,6 +58,7 @@ public final class JettyModelTransport implements ModelTransport, AutoCloseable 
         client.setExecutor(pool);
         client.setScheduler(new ScheduledExecutorScheduler("worldlink-model-http-timer", true));
         client.setConnectTimeout(connectTimeout.toMillis());
+        client.setIdleTimeout(idleTimeout.toMillis());
         client.setMaxConnectionsPerDestination(maxConnections);
         client.setFollowRedirects(false);
         client.setHttpCookieStore(new HttpCookieStore.Empty());
@@ -62,7 +71,7 @@ public final class JettyModelTransport implements ModelTransport, AutoCloseable 
 
     @Override
     public ChatCall post(URI uri, Map<String, String> headers, byte[] body, Response response) {
-        Request request = client.newRequest(uri).method(HttpMethod.POST)
+        Request request = client.newRequest(uri).method(HttpMethod.POST).idleTimeout(0, TimeUnit.MILLISECONDS)
                 .headers(h -> headers.forEach(h::put))
                 .body(new BytesRequestContent(headers.getOrDefault("Content-Type", "application/json"), body));
         request.send(new org.eclipse.jetty.client.Response.Listener() {

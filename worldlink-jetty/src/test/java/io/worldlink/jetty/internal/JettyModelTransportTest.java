@@ -59,4 +59,16 @@ class JettyModelTransportTest extends OpenAiChatModelTest {
         assertTrue(Thread.getAllStackTraces().keySet().stream().noneMatch(t -> t.getName().matches("Thread-\\d+")),
                 "no thread of a default executor");
     }
+
+    @Test
+    void aCallIsTimedByTheModelsTimeoutsNotByTheConnectionsIdleTimeout() throws Exception {
+        try (JettyModelTransport quick = JettyModelTransport.start(Duration.ofSeconds(5), 4, THREADS,
+                Duration.ofMillis(100))) {
+            Outcome o = new Outcome();
+            new OpenAiChatModel(new OpenAiSettings(server.base("stall"), null, true, Duration.ofSeconds(5),
+                    Duration.ofMillis(800)), ModelTimer.perCall("test-watchdog"), quick).stream(request(), o);
+            assertEquals("The model server at 127.0.0.1 sent nothing for 800 ms; the reply was stopped.",
+                    o.error().getMessage(), "a pause longer than the pool's idle timeout is the model's to judge");
+        }
+    }
 }
