@@ -107,4 +107,34 @@ class ChatStopTest {
         all.addAll(b);
         return all;
     }
+
+    @Test
+    void aStopThatComesWhileTheModelCallIsBeingMadeCancelsTheCall() throws Exception {
+        java.util.concurrent.CountDownLatch calling = new java.util.concurrent.CountDownLatch(1);
+        java.util.concurrent.CountDownLatch stopped = new java.util.concurrent.CountDownLatch(1);
+        java.util.concurrent.CompletableFuture<Boolean> cancelled = new java.util.concurrent.CompletableFuture<>();
+        io.worldlink.model.ChatModel slowToStart = (request, listener) -> {
+            calling.countDown();
+            try {
+                stopped.await(10, java.util.concurrent.TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            return () -> cancelled.complete(true);
+        };
+        link.close();
+        link = WorldLink.builder().dataRoot(root).environment(Map.of()).chatModel("slow", slowToStart)
+                .defaultProvider("slow").trustClaimedUserIds(true).build();
+        TestClient c = new TestClient(link);
+        c.request("world-select", payload("templateName", "fast-world", "worldName", "w", "userId", "ann"));
+        c.expect("connection-confirmed");
+        c.request("chat-send", payload("message", "hello"));
+        assertTrue(calling.await(10, java.util.concurrent.TimeUnit.SECONDS), "the model call is being made");
+
+        c.request("chat-stop", new JsonObject());
+        c.untilIdle();
+        stopped.countDown();
+
+        assertTrue(cancelled.get(10, java.util.concurrent.TimeUnit.SECONDS), "the call made after the stop is cancelled");
+    }
 }

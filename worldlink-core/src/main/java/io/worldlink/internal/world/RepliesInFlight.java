@@ -13,6 +13,7 @@ import io.worldlink.internal.Durations;
 import io.worldlink.internal.Ids;
 import io.worldlink.internal.model.ModelRegistry;
 import io.worldlink.internal.world.Routing.SenderClass;
+import io.worldlink.model.ChatCall;
 import io.worldlink.model.ChatModel;
 import io.worldlink.model.ChatRequest;
 import io.worldlink.model.Usage;
@@ -120,7 +121,12 @@ final class RepliesInFlight {
             }
             reply.lastHeard = System.nanoTime();
             try {
-                reply.call = model.stream(request, reply);
+                ChatCall call = model.stream(request, reply);
+                reply.call = call;
+                // A stop that came while the call was being made found no call to cancel: cancel it now.
+                if (reply.cancelled) {
+                    call.cancel();
+                }
             } catch (RuntimeException e) {
                 reply.onError(e);
             }
