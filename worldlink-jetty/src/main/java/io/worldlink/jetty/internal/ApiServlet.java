@@ -38,7 +38,6 @@ import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.eclipse.jetty.util.thread.Scheduler;
 import org.slf4j.Logger;
@@ -154,20 +153,17 @@ public final class ApiServlet extends HttpServlet {
             } else if ((worldsPath(p, 6) && p.get(5).equals("export"))
                     || (worldsPath(p, 8) && p.get(5).equals("chats") && p.get(7).equals("export"))) {
                 String chatId = p.size() == 8 ? p.get(6) : null;
-                String markdown = link.export(identity, p.get(2), p.get(4), chatId).get();
-                resp.setStatus(200);
-                resp.setContentType("text/markdown;charset=utf-8");
-                resp.getWriter().write(markdown);
+                // The export reads the world's log: answered when it is ready, never holding a server thread.
+                answer(req, resp, link.export(identity, p.get(2), p.get(4), chatId), markdown -> {
+                    resp.setStatus(200);
+                    resp.setContentType("text/markdown;charset=utf-8");
+                    resp.getWriter().write(markdown);
+                });
             } else {
                 refuse(req, resp, p);
             }
         } catch (WorldLinkException e) {
             error(resp, e);
-        } catch (ExecutionException e) {
-            error(resp, e.getCause() instanceof WorldLinkException w ? w : internal(e));
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            error(resp, internal(e));
         }
     }
 
@@ -301,6 +297,27 @@ public final class ApiServlet extends HttpServlet {
     // waits for its turn to be cancelled and its folder to go), and writes the answer on a server thread.
     private void respond(HttpServletRequest req, HttpServletResponse resp,
             CompletableFuture<? extends JsonElement> action, int status, Function<JsonObject, String> location) {
+        answer(req, resp, action, body -> {
+            if (location != null) {
+                resp.setHeader("Location", location.apply(body.getAsJsonObject()));
+            }
+            if (body == null) {
+                resp.setStatus(status);
+            } else {
+                json(resp, status, body);
+            }
+        });
+    }
+
+    /** Writes what an action's result becomes, in an HTTP answer. */
+    @FunctionalInterface
+    private interface Answer<T> {
+        void write(T result) throws IOException;
+    }
+
+    // Answers when the action completes (its failure as an error), or with 503 when it takes too long.
+    private <T> void answer(HttpServletRequest req, HttpServletResponse resp, CompletableFuture<T> action,
+            Answer<? super T> answer) {
         AsyncContext async = req.startAsync();
         AtomicBoolean answered = new AtomicBoolean();
         async.setTimeout(ANSWER_TIMEOUT.toMillis());
@@ -343,14 +360,7 @@ public final class ApiServlet extends HttpServlet {
                         if (failure != null) {
                             error(resp, unwrap(failure));
                         } else {
-                            if (location != null) {
-                                resp.setHeader("Location", location.apply(body.getAsJsonObject()));
-                            }
-                            if (body == null) {
-                                resp.setStatus(status);
-                            } else {
-                                json(resp, status, body);
-                            }
+                            answer.write(body);
                         }
                     } catch (IOException e) {
                         LOG.debug("Could not answer a REST request", e);
