@@ -318,6 +318,10 @@ class ChatsTest {
                 "{\"message\": \"streamed over http\", \"chatId\": \"" + id + "\"}");
         assertEquals(200, stream.statusCode(), stream.body());
         assertTrue(stream.body().contains("Noted."), stream.body());
+        HttpResponse<String> astray = send("POST", "/api/users/" + user + "/worlds/w/chat",
+                "{\"message\": \"for a chat that is gone\", \"chatId\": \"chat-gone\"}");
+        assertTrue(astray.body().contains("CHAT_NOT_FOUND"), astray.body());
+        assertFalse(astray.body().contains("Noted."), "no chat answered: " + astray.body());
 
         JsonArray chats = JsonParser.parseString(send("GET", base, null).body()).getAsJsonObject().getAsJsonArray("chats");
         assertEquals(id, chats.get(0).getAsJsonObject().get("id").getAsString());

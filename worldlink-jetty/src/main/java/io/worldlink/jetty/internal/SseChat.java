@@ -64,6 +64,8 @@ final class SseChat implements Transport, WriteListener, AsyncListener {
     private final String remoteAddress;
     private final JsonObject select;
     private final JsonObject chat;
+    // The chat the message is for, or null for the world's newest: checked before the message is sent.
+    private final String chatId;
     private volatile Connection connection;
     private volatile String messageId;
 
@@ -103,6 +105,7 @@ final class SseChat implements Transport, WriteListener, AsyncListener {
         if (chatId != null) {
             select.getAsJsonObject("payload").addProperty("chatId", chatId);
         }
+        this.chatId = chatId;
         this.chat = request("chat-send", CHAT);
         chat.getAsJsonObject("payload").addProperty("message", message);
         if (sender != null) {
@@ -157,7 +160,6 @@ final class SseChat implements Transport, WriteListener, AsyncListener {
         open.add(this);
         connection = link.connect(this, identity);
         connection.receive(select.toString());
-        connection.receive(chat.toString());
     }
 
     @Override
@@ -170,6 +172,18 @@ final class SseChat implements Transport, WriteListener, AsyncListener {
         JsonObject f = JsonParser.parseString(text).getAsJsonObject();
         String type = f.get("type").getAsString();
         boolean last = ends(f, type);
+        if (type.equals("connection-confirmed")) {
+            JsonElement in = f.getAsJsonObject("payload").get("chatId");
+            if (chatId != null && (in == null || !chatId.equals(in.getAsString()))) {
+                // The world lands a client whose chat is gone in its newest one; a message for that chat must
+                // not go to another conversation.
+                done.accept(null);
+                stop(ErrorCode.CHAT_NOT_FOUND.name(), "The world has no chat \"" + chatId + "\"; GET .../chats "
+                        + "lists its chats. Nothing was sent.");
+                return;
+            }
+            connection.receive(chat.toString());
+        }
         byte[] bytes = ("event: " + type + "\ndata: " + text + "\n\n").getBytes(StandardCharsets.UTF_8);
         boolean accepted = false;
         synchronized (this) {
