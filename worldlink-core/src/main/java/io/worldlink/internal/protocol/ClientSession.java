@@ -282,7 +282,17 @@ final class ClientSession implements Connection {
      * @return the chat, once its history is queued
      */
     CompletableFuture<Chat> selectChat(WorldRuntime runtime, String chat, String replyTo) {
+        return selectChat(runtime, chat, replyTo, null);
+    }
+
+    // from: for a move the world made (its chat was deleted), the chat the session must still be in.
+    private CompletableFuture<Chat> selectChat(WorldRuntime runtime, String chat, String replyTo, String from) {
         return runtime.selectChat(chat, view -> {
+            Binding b = binding;
+            if (b == null || b.runtime() != runtime || (from != null && !from.equals(chatId))) {
+                // In another world, or another chat, by the time the world got to this: nothing to move.
+                return event -> { };
+            }
             chatId = view.chatId();
             send(router.chatSelected(view, replyTo));
             return this::replay;
@@ -331,7 +341,7 @@ final class ClientSession implements Connection {
         // A session in a chat that was deleted moves to the chat the world names for it.
         if (e instanceof WorldActionEvent w && w.action().equals(WorldActionEvent.CHAT_DELETE)
                 && Objects.equals(w.details().get("chatId"), chatId)) {
-            selectChat(b.runtime(), String.valueOf(w.details().get("fallbackChatId")), null)
+            selectChat(b.runtime(), String.valueOf(w.details().get("fallbackChatId")), null, chatId)
                     .exceptionally(error -> null);
         }
     }
