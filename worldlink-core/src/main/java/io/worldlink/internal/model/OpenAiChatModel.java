@@ -46,6 +46,8 @@ public final class OpenAiChatModel implements ChatModel {
     // PROTOCOL.md: a model's error reaches clients as the provider's own message, at most this long.
     private static final int MAX_ERROR_MESSAGE = 200;
     // Of an error response, only this much is read for the provider's message.
+    // The longest line or event of a stream: a chat completion chunk is far smaller.
+    private static final int MAX_EVENT_BYTES = 1024 * 1024;
     private static final int MAX_ERROR_BODY = 64 * 1024;
 
     private final OpenAiSettings settings;
@@ -237,6 +239,10 @@ public final class OpenAiChatModel implements ChatModel {
                 } else {
                     afterCr = false;
                     if (lineLength == line.length) {
+                        if (lineLength >= MAX_EVENT_BYTES) {
+                            tooLong();
+                            return;
+                        }
                         line = Arrays.copyOf(line, 2 * line.length);
                     }
                     line[lineLength++] = c;
@@ -255,8 +261,20 @@ public final class OpenAiChatModel implements ChatModel {
                 int from = n > 5 && line[5] == ' ' ? 6 : 5;
                 String payload = new String(line, from, n - from, StandardCharsets.UTF_8);
                 data = data == null || data.isEmpty() ? payload : data + "\n" + payload;
+                if (data.length() > MAX_EVENT_BYTES) {
+                    tooLong();
+                }
             }
             // Comments (":") and other fields (event, id, retry) carry nothing for a chat completion.
+        }
+
+        // A stream that never ends a line or an event would grow without bound: the call fails instead.
+        private void tooLong() {
+            lineLength = 0;
+            data = null;
+            fail(new WorldLinkException(ErrorCode.MODEL_ERROR, "The model server at " + uri.getHost()
+                    + " sent a piece of its stream longer than " + MAX_EVENT_BYTES / 1024
+                    + " KiB; the reply was stopped."));
         }
 
         private void dispatch() {

@@ -1,7 +1,6 @@
 package io.worldlink.internal.model;
 
 import io.worldlink.model.Usage;
-import java.math.BigDecimal;
 
 /**
  * What one {@code data:} payload of an OpenAI chat-completion stream says, read without building a JSON
@@ -29,8 +28,11 @@ record StreamChunk(String content, boolean finished, Usage usage, boolean failed
     }
 
     private static final class Scanner {
+        private static final int MAX_DEPTH = 64;
         private final String s;
         private int i;
+        // How deep in objects and arrays the skipped value is: bounded, so that nesting cannot exhaust the stack.
+        private int depth;
         private String content;
         private boolean finished;
         private Usage usage;
@@ -201,7 +203,9 @@ record StreamChunk(String content, boolean finished, Usage usage, boolean failed
             try {
                 return Integer.parseInt(n);
             } catch (NumberFormatException e) {
-                return new BigDecimal(n).intValue();
+                // Out of int's range, or with a fraction or an exponent (1e999999999): clamped, never expanded.
+                double d = Double.parseDouble(n);
+                return (int) Math.max(Integer.MIN_VALUE, Math.min(Integer.MAX_VALUE, d));
             }
         }
 
@@ -218,6 +222,9 @@ record StreamChunk(String content, boolean finished, Usage usage, boolean failed
         private void skip() {
             space();
             char c = peek();
+            if ((c == '{' || c == '[') && ++depth > MAX_DEPTH) {
+                throw malformed();
+            }
             switch (c) {
                 case '{' -> {
                     i++;
@@ -229,6 +236,7 @@ record StreamChunk(String content, boolean finished, Usage usage, boolean failed
                         } while (next(','));
                         expect('}');
                     }
+                    depth--;
                 }
                 case '[' -> {
                     i++;
@@ -238,6 +246,7 @@ record StreamChunk(String content, boolean finished, Usage usage, boolean failed
                         } while (next(','));
                         expect(']');
                     }
+                    depth--;
                 }
                 case '"' -> string();
                 case 't' -> literal("true");

@@ -97,6 +97,7 @@ public final class FakeOpenAiServer implements AutoCloseable {
                 case "leaky" -> plain(ex, 500, "<html><body>Internal dashboard. admin token=hunter2-admin</body></html>");
                 case "longerror" -> plain(ex, 400, "{\"error\":{\"message\":\"" + "x".repeat(500) + "\"}}");
                 case "malformed" -> stream(ex, chunk("Hel") + "data: {\"choices\": [oops\n\n" + chunk("lo"));
+                case "endless" -> stream(ex, chunk("Hel") + "data: " + "x".repeat(2 * 1024 * 1024));
                 default -> plain(ex, 404, "no such behaviour");
             }
         } catch (InterruptedException e) {

@@ -185,6 +185,14 @@ public class OpenAiChatModelTest {
     }
 
     @Test
+    void aStreamThatNeverEndsALineIsStoppedAtABound() throws Exception {
+        Outcome o = call("endless");
+        assertEquals("The model server at 127.0.0.1 sent a piece of its stream longer than 1024 KiB; the reply was "
+                + "stopped.", o.error().getMessage());
+        assertEquals("Hel", o.text.toString());
+    }
+
+    @Test
     void malformedJsonInAChunkIsAnError() throws Exception {
         Outcome o = call("malformed");
         assertEquals("The model server at 127.0.0.1 sent a piece of its stream that is not valid JSON.",

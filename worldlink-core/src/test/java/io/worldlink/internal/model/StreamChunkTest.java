@@ -77,6 +77,15 @@ class StreamChunkTest {
     }
 
     @Test
+    void deepNestingIsRefusedAndHugeNumbersAreClamped() {
+        String deep = "{\"x\":" + "[".repeat(100_000) + "]".repeat(100_000) + ",\"choices\":[]}";
+        assertThrows(IllegalArgumentException.class, () -> StreamChunk.parse(deep));
+        StreamChunk huge = StreamChunk.parse("{\"choices\":[],\"usage\":{\"prompt_tokens\":1e999999999,"
+                + "\"completion_tokens\":2,\"total_tokens\":3}}");
+        assertEquals(Integer.MAX_VALUE, huge.usage().inputTokens());
+    }
+
+    @Test
     void readsErrorsAndOddChoices() {
         StreamChunk error = StreamChunk.parse("{\"choices\":[],\"error\":{\"code\":1,\"message\":\"Rate \\u006cimit\"}}");
         assertTrue(error.failed());
