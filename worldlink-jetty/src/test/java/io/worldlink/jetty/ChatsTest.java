@@ -268,6 +268,30 @@ class ChatsTest {
     }
 
     @Test
+    void aClientWhoseChatWasDeletedWhileAwayGetsTheWholeHistoryOfTheChatItLandsIn() throws Exception {
+        WsClient c = in(null);
+        c.request("chat-send", payload("message", "said in the first chat"));
+        c.untilIdle();
+        String b = create(c, "Second");
+        c.request("chat-send", payload("message", "said in the second chat"));
+        long lastSeq = c.untilIdle().stream().filter(f -> f.has("seq")).mapToLong(f -> f.get("seq").getAsLong())
+                .max().orElseThrow();
+        c.close();
+        try (WsClient other = in(b)) {
+            other.request("chat-delete", payload("chatId", b));
+            other.expect("chat-deleted");
+        }
+
+        WsClient back = client();
+        back.request("world-select", payload("templateName", "fast-world", "worldName", "w", "userId", user,
+                "chatId", b, "lastSeq", lastSeq));
+        JsonObject confirmed = payloadOf(back.expect("connection-confirmed"));
+        assertEquals(Chat.FIRST_ID, confirmed.get("chatId").getAsString());
+        List<JsonObject> replay = back.until(f -> said(List.of(f)).contains("said in the first chat"));
+        assertFalse(said(replay).contains("said in the second chat"), said(replay));
+    }
+
+    @Test
     void theJavaClientCreatesSwitchesAndResumesChats() throws Exception {
         BlockingQueue<Chat> selected = new LinkedBlockingQueue<>();
         try (WorldLinkClient client = WorldLinkClient.builder(server.webSocketUri()).listener(new ClientListener() {

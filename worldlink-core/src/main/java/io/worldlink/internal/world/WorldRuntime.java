@@ -397,8 +397,11 @@ public final class WorldRuntime {
             Consumer<? super WorldEvent> replay = onJoin.apply(view);
             if (afterSeq >= 0) {
                 boolean otherLife = (epoch != null && !epoch.equals(view.worldEpoch())) || afterSeq > view.lastSeq();
-                outbox.log().forEachAfter(otherLife ? 0 : afterSeq, e -> {
-                    if (e.chatId() == null || e.chatId().equals(view.chatId())) {
+                long after = otherLife ? 0 : afterSeq;
+                // A client whose chat is gone lands in another it has not seen: that chat's history comes whole.
+                boolean movedChat = chatId != null && !chatId.equals(view.chatId());
+                outbox.log().forEachAfter(movedChat ? 0 : after, e -> {
+                    if (e.chatId() == null ? e.seq() > after : e.chatId().equals(view.chatId())) {
                         replay.accept(e);
                     }
                 });
