@@ -539,8 +539,10 @@ public final class Launcher {
         WorldLinkMetrics metrics = WorldLinkMetrics.create();
         JettyModelTransport models;
         try {
-            models = JettyModelTransport.start(Duration.ofSeconds(o.number("--model-first-byte-timeout-seconds")),
-                    MODEL_CALLS, MODEL_THREADS);
+            Duration firstByte = Duration.ofSeconds(o.number("--model-first-byte-timeout-seconds"));
+            Duration gap = Duration.ofSeconds(o.number("--model-gap-timeout-seconds"));
+            models = JettyModelTransport.start(firstByte,
+                    (firstByte.compareTo(gap) > 0 ? firstByte : gap).plusSeconds(30), MODEL_CALLS, MODEL_THREADS);
         } catch (Exception e) {
             System.err.println("Could not start the HTTP client for the models: " + e.getMessage());
             System.exit(1);

@@ -28,28 +28,33 @@ import org.eclipse.jetty.util.thread.ScheduledExecutorScheduler;
  */
 public final class JettyModelTransport implements ModelTransport, AutoCloseable {
     private final HttpClient client;
+    private final long callIdleTimeout;
 
-    private JettyModelTransport(HttpClient client) {
+    private JettyModelTransport(HttpClient client, long callIdleTimeout) {
         this.client = client;
+        this.callIdleTimeout = callIdleTimeout;
     }
 
     /**
      * Starts the client.
      *
      * @param connectTimeout how long a connection may take to open
+     * @param callIdleTimeout the longest silence of a call before its connection is closed: more than the
+     *     models' own first-byte and gap timeouts, so that theirs decide, while a body that goes on after the
+     *     reply is complete (and no watchdog looks at any more) is still closed in the end
      * @param maxConnections the most connections open to one model server at once (the model call limit)
      * @param threads the client's threads, its selector among them
      * @return the transport; close it after the WorldLink that uses it
      * @throws Exception when Jetty cannot start the client
      */
-    public static JettyModelTransport start(Duration connectTimeout, int maxConnections, int threads) throws Exception {
-        return start(connectTimeout, maxConnections, threads, Duration.ofSeconds(30));
+    public static JettyModelTransport start(Duration connectTimeout, Duration callIdleTimeout, int maxConnections,
+            int threads) throws Exception {
+        return start(connectTimeout, callIdleTimeout, Duration.ofSeconds(30), maxConnections, threads);
     }
 
-    // idleTimeout: how long a pooled connection may idle between calls; during a call the model's own
-    // first-byte and gap timeouts alone decide, so that a model thinking for longer is not cut off.
-    static JettyModelTransport start(Duration connectTimeout, int maxConnections, int threads, Duration idleTimeout)
-            throws Exception {
+    // poolIdleTimeout: how long a pooled connection may idle between calls.
+    static JettyModelTransport start(Duration connectTimeout, Duration callIdleTimeout, Duration poolIdleTimeout,
+            int maxConnections, int threads) throws Exception {
         QueuedThreadPool pool = new QueuedThreadPool(threads, threads);
         pool.setName("worldlink-model-http");
         pool.setDaemon(true);
@@ -58,7 +63,7 @@ public final class JettyModelTransport implements ModelTransport, AutoCloseable 
         client.setExecutor(pool);
         client.setScheduler(new ScheduledExecutorScheduler("worldlink-model-http-timer", true));
         client.setConnectTimeout(connectTimeout.toMillis());
-        client.setIdleTimeout(idleTimeout.toMillis());
+        client.setIdleTimeout(poolIdleTimeout.toMillis());
         client.setMaxConnectionsPerDestination(maxConnections);
         client.setFollowRedirects(false);
         client.setHttpCookieStore(new HttpCookieStore.Empty());
@@ -66,12 +71,12 @@ public final class JettyModelTransport implements ModelTransport, AutoCloseable 
         // No authentication, redirect or 100-continue handling (start() adds them): a response goes to the
         // model as it came.
         client.getProtocolHandlers().clear();
-        return new JettyModelTransport(client);
+        return new JettyModelTransport(client, callIdleTimeout.toMillis());
     }
 
     @Override
     public ChatCall post(URI uri, Map<String, String> headers, byte[] body, Response response) {
-        Request request = client.newRequest(uri).method(HttpMethod.POST).idleTimeout(0, TimeUnit.MILLISECONDS)
+        Request request = client.newRequest(uri).method(HttpMethod.POST).idleTimeout(callIdleTimeout, TimeUnit.MILLISECONDS)
                 .headers(h -> headers.forEach(h::put))
                 .body(new BytesRequestContent(headers.getOrDefault("Content-Type", "application/json"), body));
         request.send(new org.eclipse.jetty.client.Response.Listener() {

@@ -23,7 +23,7 @@ class JettyModelTransportTest extends OpenAiChatModelTest {
 
     @BeforeEach
     void startTransport() throws Exception {
-        transport = JettyModelTransport.start(Duration.ofSeconds(5), 64, THREADS);
+        transport = JettyModelTransport.start(Duration.ofSeconds(5), Duration.ofSeconds(30), 64, THREADS);
     }
 
     @AfterEach
@@ -62,8 +62,8 @@ class JettyModelTransportTest extends OpenAiChatModelTest {
 
     @Test
     void aCallIsTimedByTheModelsTimeoutsNotByTheConnectionsIdleTimeout() throws Exception {
-        try (JettyModelTransport quick = JettyModelTransport.start(Duration.ofSeconds(5), 4, THREADS,
-                Duration.ofMillis(100))) {
+        try (JettyModelTransport quick = JettyModelTransport.start(Duration.ofSeconds(5), Duration.ofSeconds(30),
+                Duration.ofMillis(100), 4, THREADS)) {
             Outcome o = new Outcome();
             new OpenAiChatModel(new OpenAiSettings(server.base("stall"), null, true, Duration.ofSeconds(5),
                     Duration.ofMillis(800)), ModelTimer.perCall("test-watchdog"), quick).stream(request(), o);
