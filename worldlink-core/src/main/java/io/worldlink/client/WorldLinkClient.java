@@ -692,7 +692,12 @@ public final class WorldLinkClient implements AutoCloseable {
             case "event-stream" -> {
                 WorldEvent event = EventJson.fromJson(p.getAsJsonObject("event"));
                 listener.onEvent(event);
-                for (TurnCollector t : turns) {
+                boolean history;
+                synchronized (lock) {
+                    history = f.has("seq") && f.get("seq").getAsLong() <= historyUntil;
+                }
+                // A chat's history after a switch is the past of another conversation: no turn of now is in it.
+                for (TurnCollector t : history ? List.<TurnCollector>of() : turns) {
                     if (t.requestId.equals(replyTo)) {
                         t.started(event.id());
                     } else if (event instanceof WorldActionEvent w && w.action().equals(WorldActionEvent.IDLE)) {
