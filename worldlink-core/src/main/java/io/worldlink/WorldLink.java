@@ -223,7 +223,8 @@ public final class WorldLink implements AutoCloseable {
     }
 
     /**
-     * {@return the world as stored}
+     * {@return the world as it is now: as loaded when a connection has it loaded (its memories and call
+     * counts are stored as snapshots, which may be behind), else as stored}
      *
      * @param identity what the caller proved
      * @param userId the owner

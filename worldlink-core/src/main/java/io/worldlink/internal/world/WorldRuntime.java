@@ -424,10 +424,13 @@ public final class WorldRuntime {
                     conversation.add(m);
                 }
             });
-            List<AgentSnapshot> snapshot = new ArrayList<>();
-            world.agents.values().forEach(a -> snapshot.add(new AgentSnapshot(a.config, a.systemPrompt, a.memory)));
-            return MarkdownExport.render(new WorldSnapshot(world.config, snapshot), exported, conversation, now());
+            return MarkdownExport.render(snapshotNow(), exported, conversation, now());
         });
+    }
+
+    /** @return the world as it is now, memories and call counts included, whether or not they are stored yet */
+    public CompletableFuture<WorldSnapshot> snapshot() {
+        return onWorld(this::snapshotNow);
     }
 
     /** @return the world as a client sees it, in its newest chat */
@@ -519,6 +522,12 @@ public final class WorldRuntime {
             }
         });
         return result;
+    }
+
+    private WorldSnapshot snapshotNow() {
+        List<AgentSnapshot> agents = new ArrayList<>();
+        world.agents.values().forEach(a -> agents.add(new AgentSnapshot(a.config, a.systemPrompt, a.memory)));
+        return new WorldSnapshot(world.config, agents);
     }
 
     private View viewNow(String chatId) {
