@@ -223,7 +223,8 @@ public final class WorldLink implements AutoCloseable {
     }
 
     /**
-     * {@return the world as stored}
+     * {@return the world as it is now: as loaded when a connection has it loaded (its memories and call
+     * counts are stored as snapshots, which may be behind), else as stored}
      *
      * @param identity what the caller proved
      * @param userId the owner
@@ -541,7 +542,7 @@ public final class WorldLink implements AutoCloseable {
         private int maxConcurrentModelCalls = 256;
         private int memoryWindow = 10;
         private int memoryCap = 200;
-        private Duration saveDelay = Duration.ofMillis(50);
+        private Duration saveDelay = Duration.ofSeconds(5);
         private Duration replyTimeout = Duration.ofMinutes(2);
         private Clock clock = Clock.systemUTC();
         private boolean syncWrites = true;
@@ -831,11 +832,13 @@ public final class WorldLink implements AutoCloseable {
         }
 
         /**
-         * How long agents' memories and call counts may wait to be written, so that the changes of a
-         * turn cost one write per agent instead of several. Messages themselves are written to the
-         * world's event log before anyone sees them, whatever this is.
+         * Sets how long a world must go without a change to its agents' memories and call counts before
+         * their snapshot ({@code memory.json}, {@code config.json}) is written. Memory is derived state:
+         * messages are written to the world's event log before anyone sees them, whatever this is, and a
+         * world that loads rebuilds from the log whatever its snapshot lacks. A world that never goes quiet
+         * writes its snapshot after every 1,000 events of its log, and every world when it closes.
          *
-         * @param delay the longest wait (default 50 ms); zero writes after each burst of events
+         * @param delay the quiet period (default 5 s); zero writes the snapshot after each burst of events
          * @return this
          */
         public Builder saveDelay(Duration delay) {

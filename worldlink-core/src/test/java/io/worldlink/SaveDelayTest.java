@@ -11,7 +11,7 @@ import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** Memory changes are gathered and written together; closing writes what is pending. */
+/** Memory snapshots gather a turn's changes; closing writes what is pending. */
 class SaveDelayTest {
     @TempDir
     Path root;
@@ -37,7 +37,8 @@ class SaveDelayTest {
 
     @Test
     void aTurnsMemoryChangesAreWrittenOncePerAgentWithinTheDelay() {
-        assertEquals(2, memoryWritesForOneTurn(Duration.ofMinutes(1)), "one write for each of the two agents");
+        assertEquals(4, memoryWritesForOneTurn(Duration.ofMinutes(1)),
+                "for each of the two agents: the world's first snapshot, written at once, and close()'s");
     }
 
     @Test

@@ -9,11 +9,15 @@ import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
-/** The file storage, telling a test when a user's folder has been deleted (so it can wait for that) and counting memory writes. */
+/**
+ * The file storage, telling a test when a user's folder has been deleted (so it can wait for that), counting
+ * memory writes and keeping each world config it writes.
+ */
 public final class WatchedStorage implements UserStorage {
     private final UserStorage files;
     public final BlockingQueue<UserId> deleted = new LinkedBlockingQueue<>();
     public final AtomicInteger memoryWrites = new AtomicInteger();
+    public final BlockingQueue<WorldConfig> worldConfigs = new LinkedBlockingQueue<>();
 
     public WatchedStorage(Path root) {
         this.files = UserStorage.files(root);
@@ -64,6 +68,7 @@ public final class WatchedStorage implements UserStorage {
     @Override
     public void saveWorldConfig(WorldKey world, WorldConfig config) {
         files.saveWorldConfig(world, config);
+        worldConfigs.add(config);
     }
 
     @Override

@@ -23,6 +23,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.function.Function;
 import java.util.function.UnaryOperator;
 
@@ -72,10 +73,20 @@ public final class LinkService {
      * @param identity what the caller proved
      * @param userId the world's owner
      * @param worldName the world's name
-     * @return the world as stored
+     * @return the world as it is now: the loaded world when it is loaded (its memories and call counts
+     *     are written as snapshots, so the stored ones may be behind), else as stored
      */
     public WorldSnapshot world(Identity identity, String userId, String worldName) {
-        return storage.loadWorld(key(identity, userId, worldName));
+        WorldKey key = key(identity, userId, worldName);
+        WorldHandle loaded = worlds.loaded(key);
+        if (loaded != null) {
+            try {
+                return loaded.runtime.thenCompose(WorldRuntime::snapshot).join();
+            } catch (CompletionException e) {
+                // Closed meanwhile: what it had is stored, or being stored.
+            }
+        }
+        return storage.loadWorld(key);
     }
 
     /**

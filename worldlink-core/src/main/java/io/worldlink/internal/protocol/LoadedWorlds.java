@@ -424,6 +424,14 @@ final class LoadedWorlds {
         return List.copyOf(handles.values());
     }
 
+    /**
+     * @param key a world
+     * @return it when it is loaded now, else {@code null}
+     */
+    WorldHandle loaded(WorldKey key) {
+        return handles.get(key);
+    }
+
     /** @return how many worlds are loaded */
     int loadedCount() {
         return handles.size();

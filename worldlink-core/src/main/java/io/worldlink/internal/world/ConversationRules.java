@@ -19,6 +19,7 @@ import java.lang.System.Logger.Level;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -27,8 +28,8 @@ import java.util.Set;
 
 /**
  * ROUTING.md applied to a loaded world: which agents answer a message, what each remembers, the turn
- * limit and its notice; and, as the world loads, the turns that a crash cut off, walked again by the
- * same rules so that only the replies the log lacks are asked for. Used on the world's executor only.
+ * limit and its notice; and, as the world loads, the log past the memory snapshot applied again by the
+ * same rules, turns that a crash cut off included, so that only the replies the log lacks are asked for. Used on the world's executor only.
  */
 final class ConversationRules {
     private static final System.Logger LOG = System.getLogger(ConversationRules.class.getName());
@@ -42,8 +43,18 @@ final class ConversationRules {
     private final RepliesInFlight replies;
     private final MetricsListener metrics;
     private final Clock clock;
-    // While a turn that a crash cut off is walked again: what the log holds of it.
-    private InterruptedTurns.Turn resuming;
+    // While the log is replayed as the world loads.
+    private Replay replay;
+
+    /**
+     * What the log's replay knows.
+     *
+     * @param rememberedUpTo the seq up to which the stored memories hold every message already
+     * @param turns the turn that each message of a turn being taken up belongs to, by message id
+     * @param logged the replies and turn-limit notices the log holds, as "agentId/messageId" of the message
+     *     they answer
+     */
+    private record Replay(long rememberedUpTo, Map<String, Turn> turns, InterruptedTurns.Replies logged) {}
 
     ConversationRules(WorldKey key, WorldState world, EventOutbox outbox, PendingSaves saves, RepliesInFlight replies,
             MetricsListener metrics, Clock clock) {
@@ -97,8 +108,7 @@ final class ConversationRules {
         String chatId = m.chatId();
         if (fromPeople) {
             for (AgentState a : world.agents.values()) {
-                remember(a, MemoryMessage.of(MemoryMessage.USER, m.content(), m.sender(), m.id(), null, m.timestamp(),
-                        chatId));
+                remember(a, m, heard(m));
             }
         }
         Set<String> leading = Routing.paragraphMentions(m.content());
@@ -121,7 +131,7 @@ final class ConversationRules {
             }
             if (a.calls(chatId) >= world.config.turnLimit()) {
                 if (a.limitNoticedIn.add(chatId)) {
-                    publishTurnLimit(a, m);
+                    publishTurnLimit(a, m, turn);
                 }
                 continue;
             }
@@ -131,15 +141,14 @@ final class ConversationRules {
                 continue;
             }
             if (cls == SenderClass.AGENT) {
-                remember(a, MemoryMessage.of(MemoryMessage.USER, m.content(), m.sender(), m.id(),
-                        m.replyToMessageId(), m.timestamp(), chatId));
+                remember(a, m, heard(m));
             }
             answer(a, m, cls, turn);
         }
     }
 
-    private void publishTurnLimit(AgentState a, MessageEvent m) {
-        if (resuming != null && resuming.noticed().contains(a.config.id())) {
+    private void publishTurnLimit(AgentState a, MessageEvent m, Turn turn) {
+        if (replay != null && (turn == null || replay.logged().noticed().contains(a.config.id() + "/" + m.id()))) {
             return;
         }
         int calls = a.calls(m.chatId());
@@ -154,20 +163,39 @@ final class ConversationRules {
     }
 
     private void answer(AgentState a, MessageEvent m, SenderClass cls, Turn turn) {
-        if (resuming != null && resuming.answered().contains(a.config.id() + "/" + m.id())) {
-            // Its reply is in the log: it counts as the call it was, and the walk reaches the reply itself.
-            a.calls(m.chatId(), a.calls(m.chatId()) + 1, a.config.lastLLMCall(), a.config.lastActive());
+        if (replay != null && (turn == null || replay.logged().answered().contains(a.config.id() + "/" + m.id()))) {
+            // The call was made: it counts, at about the time it was made, and the walk reaches its reply.
+            a.calls(m.chatId(), a.calls(m.chatId()) + 1, m.timestamp(), m.timestamp());
             saves.configChanged(a);
             return;
         }
         replies.start(a, m, cls, turn);
     }
 
-    private void remember(AgentState a, MemoryMessage message) {
-        if (resuming != null && remembers(a, message)) {
+    private void remember(AgentState a, MessageEvent from, MemoryMessage message) {
+        if (replay != null && (from.seq() <= replay.rememberedUpTo() || remembers(a, message))) {
             return;
         }
         saves.remember(a, message);
+    }
+
+    /**
+     * @param m a message an agent hears: a person's, the world's or another agent's
+     * @return it as that agent remembers it
+     */
+    private static MemoryMessage heard(MessageEvent m) {
+        return MemoryMessage.of(MemoryMessage.USER, m.content(), m.sender(), m.id(), m.replyToMessageId(),
+                m.timestamp(), m.chatId());
+    }
+
+    /**
+     * @param reply an agent's reply, complete or stopped
+     * @return it as the agent that said it remembers it
+     */
+    static MemoryMessage said(MessageEvent reply) {
+        return new MemoryMessage(MemoryMessage.ASSISTANT, reply.content(), reply.sender(), reply.id(),
+                reply.replyToMessageId(), reply.timestamp(), reply.chatId(), reply.stopped()
+                        ? Map.of("stopped", "true") : Map.of());
     }
 
     private static boolean remembers(AgentState a, MemoryMessage message) {
@@ -182,57 +210,82 @@ final class ConversationRules {
     }
 
     /**
-     * Takes up the turns that the log shows without their end: the turn is walked again by the routing
-     * rules over what the log holds, so that memories and call counts become what they were, and only the
-     * replies that the log lacks are asked for; then the turn ends with {@code idle} as usual. A turn
-     * older than {@code resumeWithin}, or every turn when taking up is off, ends with a notice instead.
+     * Rebuilds what the memory files lack and takes up the turns that a crash cut off, as the world loads.
+     * The memories and call counts stored are those of the log up to the snapshot's seq; every message
+     * after it is applied again by the routing and memory rules, exactly as it was when it was logged:
+     * a person's message is remembered by every agent, an agent's reply by itself and by the agents that
+     * answer it, and the call counts follow. Other events change nothing (the edits that would are
+     * preceded by a snapshot). The walk starts earlier when a turn that the log shows without its end
+     * began before that seq, so that its call counts are right; such a turn is then walked by the same
+     * rules, and only the replies that the log lacks are asked for, so the turn ends with {@code idle} as
+     * usual. A turn older than {@code resumeWithin}, or every turn when taking up is off, ends with a
+     * notice instead.
      *
      * @param resumeTurns whether a turn that a crash cut off is taken up again
      * @param resumeWithin how old such a turn may be to be taken up again
      */
-    void takeUpInterruptedTurns(boolean resumeTurns, Duration resumeWithin) {
+    void replayLog(boolean resumeTurns, Duration resumeWithin) {
+        long last = outbox.log().lastSeq();
+        long saved = PendingSaves.snapshotSeq(world.config);
+        if (saved > last) {
+            // A config copied from another world's life: its seq says nothing of this log.
+            saved = -1;
+        }
         List<WorldEvent> tail = new ArrayList<>();
-        outbox.log().forEachAfter(Math.max(0, outbox.log().lastSeq() - RECOVERY_WINDOW), tail::add);
-        for (InterruptedTurns.Turn interrupted : InterruptedTurns.in(tail)) {
-            MessageEvent start = interrupted.start();
+        long window = last - RECOVERY_WINDOW;
+        outbox.log().forEachAfter(Math.max(0, saved >= 0 ? Math.min(saved, window) : window), tail::add);
+        long from = saved >= 0 ? saved + 1 : Long.MAX_VALUE;
+        Map<String, Turn> resumed = new HashMap<>();
+        List<Turn> ended = new ArrayList<>();
+        for (InterruptedTurns.Turn t : InterruptedTurns.in(tail)) {
+            MessageEvent start = t.start();
+            from = Math.min(from, start.seq());
             Turn turn = new Turn(start.id(), start.chatId());
+            ended.add(turn);
             boolean recent = !start.timestamp().isBefore(clock.instant().minus(resumeWithin));
             if (resumeTurns && recent) {
                 LOG.log(Level.INFO, "Taking up a turn of " + key + " that a restart cut off (message " + start.id()
                         + ").");
-                walk(interrupted, turn);
+                t.messages().forEach(m -> resumed.put(m.id(), turn));
             } else {
                 outbox.emitEvenIfUnlogged(new SystemEvent(Ids.next(), clock.instant(), 0, "The server restarted "
                         + "while a turn was under way; its unfinished replies were not taken up again. Send the "
                         + "message again to ask once more.", MessageLevel.WARNING));
             }
-            replies.endTurnIfDone(turn);
         }
-    }
-
-    private void walk(InterruptedTurns.Turn interrupted, Turn turn) {
-        resuming = interrupted;
+        // A world without a snapshot seq was saved after every burst (written before snapshots had a seq,
+        // or stopped before its first, which is written at once): only its unended turns may be missing.
+        long rememberedUpTo = saved >= 0 ? saved : from - 1;
+        replay = new Replay(rememberedUpTo, resumed, InterruptedTurns.replies(tail));
         try {
-            for (MessageEvent m : interrupted.messages()) {
-                if (m == interrupted.start()) {
-                    route(m, m.senderType() == SenderType.WORLD ? SenderClass.WORLD : SenderClass.HUMAN, turn);
-                    continue;
-                }
-                AgentState a = world.agents.get(m.sender());
-                if (m.turnLimitNotice() || a == null) {
-                    continue;
-                }
-                remember(a, new MemoryMessage(MemoryMessage.ASSISTANT, m.content(), m.sender(), m.id(),
-                        m.replyToMessageId(), m.timestamp(), m.chatId(), m.stopped() ? Map.of("stopped", "true")
-                                : Map.of()));
-                if (m.triggers()) {
-                    route(m, SenderClass.AGENT, turn);
+            for (WorldEvent e : tail) {
+                if (e.seq() >= from && e instanceof MessageEvent m) {
+                    apply(m);
                 }
             }
         } catch (RuntimeException e) {
-            outbox.reportFailure("taking up a turn that a restart cut off", e);
+            outbox.reportFailure("rebuilding the memories from the event log", e);
         } finally {
-            resuming = null;
+            replay = null;
+        }
+        ended.forEach(replies::endTurnIfDone);
+    }
+
+    private void apply(MessageEvent m) {
+        Turn turn = replay.turns().get(m.id());
+        if (m.senderType() == SenderType.HUMAN || m.senderType() == SenderType.WORLD) {
+            route(m, m.senderType() == SenderType.WORLD ? SenderClass.WORLD : SenderClass.HUMAN, turn);
+            return;
+        }
+        if (m.senderType() != SenderType.AGENT || m.turnLimitNotice()) {
+            return;
+        }
+        AgentState a = world.agents.get(m.sender());
+        if (a != null) {
+            remember(a, m, said(m));
+        }
+        if (m.triggers()) {
+            route(m, SenderClass.AGENT, turn);
         }
     }
 }

@@ -22,10 +22,16 @@ final class InterruptedTurns {
      *
      * @param start the message that started it
      * @param messages its messages in log order, the start first: every message that answers one of them
-     * @param answered "agentId/messageId" for each message an agent's reply in the log answers
-     * @param noticed the agents whose turn-limit notice the turn already holds
      */
-    record Turn(MessageEvent start, List<MessageEvent> messages, Set<String> answered, Set<String> noticed) {}
+    record Turn(MessageEvent start, List<MessageEvent> messages) {}
+
+    /**
+     * What agents said in answer to messages, as "agentId/messageId" of the message answered.
+     *
+     * @param answered each message an agent's reply answers
+     * @param noticed each message that an agent's turn-limit notice answers
+     */
+    record Replies(Set<String> answered, Set<String> noticed) {}
 
     private InterruptedTurns() {}
 
@@ -48,21 +54,29 @@ final class InterruptedTurns {
             MessageEvent start = (MessageEvent) tail.get(startIndex);
             List<MessageEvent> messages = new ArrayList<>(List.of(start));
             Set<String> inTurn = new HashSet<>(Set.of(start.id()));
-            Set<String> answered = new HashSet<>();
-            Set<String> noticed = new HashSet<>();
             for (WorldEvent e : tail.subList(startIndex + 1, tail.size())) {
                 if (e instanceof MessageEvent m && m.replyToMessageId() != null && inTurn.contains(m.replyToMessageId())) {
                     messages.add(m);
                     inTurn.add(m.id());
-                    if (m.turnLimitNotice()) {
-                        noticed.add(m.sender());
-                    } else {
-                        answered.add(m.sender() + "/" + m.replyToMessageId());
-                    }
                 }
             }
-            turns.add(new Turn(start, messages, answered, noticed));
+            turns.add(new Turn(start, messages));
         }
         return turns;
+    }
+
+    /**
+     * @param tail the last events of a log, in order
+     * @return the agents' replies and turn-limit notices among them
+     */
+    static Replies replies(List<WorldEvent> tail) {
+        Set<String> answered = new HashSet<>();
+        Set<String> noticed = new HashSet<>();
+        for (WorldEvent e : tail) {
+            if (e instanceof MessageEvent m && m.senderType() == SenderType.AGENT && m.replyToMessageId() != null) {
+                (m.turnLimitNotice() ? noticed : answered).add(m.sender() + "/" + m.replyToMessageId());
+            }
+        }
+        return new Replies(answered, noticed);
     }
 }

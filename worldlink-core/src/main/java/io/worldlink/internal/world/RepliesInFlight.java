@@ -1,7 +1,6 @@
 package io.worldlink.internal.world;
 
 import io.worldlink.ErrorCode;
-import io.worldlink.MemoryMessage;
 import io.worldlink.MetricsListener;
 import io.worldlink.WorldKey;
 import io.worldlink.WorldLinkException;
@@ -187,8 +186,7 @@ final class RepliesInFlight {
                     SenderType.AGENT, 0, finished.content(), r.answering.id(), false, false, finished.stop(),
                     r.chatId()));
             if (a != null) {
-                saves.remember(a, MemoryMessage.of(MemoryMessage.ASSISTANT, reply.content(), r.agentId, reply.id(),
-                        r.answering.id(), reply.timestamp(), r.chatId()));
+                saves.remember(a, ConversationRules.said(reply));
             }
             if (!finished.stop()) {
                 routeAgentMessage.accept(reply, r.turn);
@@ -228,8 +226,7 @@ final class RepliesInFlight {
                         SenderType.AGENT, 0, text, r.answering.id(), false, true, false, r.chatId()));
                 AgentState a = world.agents.get(r.agentId);
                 if (a != null) {
-                    saves.remember(a, new MemoryMessage(MemoryMessage.ASSISTANT, text, r.agentId, reply.id(),
-                            r.answering.id(), reply.timestamp(), r.chatId(), Map.of("stopped", "true")));
+                    saves.remember(a, ConversationRules.said(reply));
                 }
             }
         } catch (RuntimeException e) {

@@ -36,7 +36,6 @@ final class WorldChats {
 
     private final WorldKey key;
     private final UserStorage storage;
-    private final WorldState world;
     private final EventOutbox outbox;
     private final WorldPolicy policy;
     private final Clock clock;
@@ -46,11 +45,9 @@ final class WorldChats {
     // Chats spoken in since their file was last written; written, and announced, when their turn ends.
     private final Set<String> spokenIn = new HashSet<>();
 
-    WorldChats(WorldKey key, UserStorage storage, WorldState world, EventOutbox outbox, WorldPolicy policy,
-            Clock clock) {
+    WorldChats(WorldKey key, UserStorage storage, EventOutbox outbox, WorldPolicy policy, Clock clock) {
         this.key = key;
         this.storage = storage;
-        this.world = world;
         this.outbox = outbox;
         this.policy = policy;
         this.clock = clock;
@@ -164,9 +161,9 @@ final class WorldChats {
     }
 
     /**
-     * Deletes a chat: its file, and its messages in every agent's memory (written at once). A world keeps at
-     * least one chat: deleting its last creates a new one first. Publishes {@code chat-delete}, naming the
-     * chat its clients move to.
+     * Deletes a chat's file (its messages leave the agents' memories through
+     * {@link PendingSaves#forgetChat} first). A world keeps at least one chat: deleting its last creates a new
+     * one first. Publishes {@code chat-delete}, naming the chat its clients move to.
      *
      * @param eventId the id to give the event
      * @param chatId the chat
@@ -176,12 +173,6 @@ final class WorldChats {
         existing(chatId);
         if (chats.size() == 1) {
             create(Ids.next(), null);
-        }
-        for (AgentState a : world.agents.values()) {
-            if (a.memory.removeIf(m -> chatId.equals(m.chatId()))) {
-                storage.saveMemory(key, a.config.id(), List.copyOf(a.memory));
-            }
-            a.forgetChat(chatId);
         }
         if (!unstored.remove(chatId)) {
             storage.deleteChat(key, chatId);

@@ -18,8 +18,8 @@ import java.util.Map;
 
 /**
  * The changes clients make to a world's settings and agents ({@code world-update}, {@code agent-update},
- * {@code agent-create}, {@code agent-delete}): checked against the host's policies, saved at once, and
- * published. Used on the world's executor only.
+ * {@code agent-create}, {@code agent-delete}): checked against the host's policies, saved at once (the
+ * memory snapshot first, so that the log's replay never crosses a change it cannot apply), and published. Used on the world's executor only.
  */
 final class WorldEdits {
     private final WorldKey key;
@@ -63,6 +63,7 @@ final class WorldEdits {
         if (update.status() != null) {
             changed = changed.withStatus(update.status());
         }
+        saves.beforeEdit();
         storage.saveAgentConfig(key, changed);
         a.config = changed;
         saves.configSaved(a.config.id());
@@ -91,8 +92,11 @@ final class WorldEdits {
         String description = update.description() == null ? config.description()
                 : policy.description(update.description());
         int turnLimit = update.turnLimit() == null ? config.turnLimit() : policy.turnLimit(update.turnLimit());
-        WorldConfig changed = new WorldConfig(config.id(), name, description, turnLimit, config.isTemplate(),
-                config.metadata(), config.extra());
+        saves.beforeEdit();
+        // The snapshot may have moved the config's memory seq.
+        WorldConfig current = world.config;
+        WorldConfig changed = new WorldConfig(current.id(), name, description, turnLimit, current.isTemplate(),
+                current.metadata(), current.extra());
         storage.saveWorldConfig(key, changed);
         world.config = changed;
         outbox.emit(new WorldActionEvent(EventOutbox.idOrNew(eventId), clock.instant(), 0,
@@ -121,6 +125,7 @@ final class WorldEdits {
         AgentConfig config = settings.modelPolicy().newAgent(id, name, provider, models.providerOf(provider),
                 spec.model(), spec.temperature(), spec.maxTokens(), clock.instant());
         AgentSnapshot agent = new AgentSnapshot(config, prompt, List.of());
+        saves.beforeEdit();
         storage.createAgent(key, agent);
         AgentState state = new AgentState(agent);
         world.agents.put(id, state);

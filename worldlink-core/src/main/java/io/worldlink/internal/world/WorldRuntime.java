@@ -54,9 +54,9 @@ public final class WorldRuntime {
     /**
      * @param memoryWindow how many recent memory messages a model is sent (default 10)
      * @param memoryCap how many messages a memory holds before the oldest move to the archive (default 200)
-     * @param saveDelay how long memory and call counts may wait to be written, so that the changes of a
-     *     turn are written together (the event log is written at once regardless); zero writes after
-     *     each burst of events
+     * @param saveDelay how long a world's memories and call counts must stay unchanged before their
+     *     snapshot is written (they are rebuilt from the event log past it after a crash); zero writes it
+     *     after each burst of events
      * @param replyTimeout how long a model may send nothing before its reply is stopped with an error
      * @param clock the time source
      * @param modelPolicy what clients may change of an agent's model settings
@@ -142,10 +142,10 @@ public final class WorldRuntime {
         this.settings = shared.settings();
         this.outbox = new EventOutbox(key, shared.bus(), shared.metrics(), settings.clock());
         this.exec = new SerialExecutor(shared.worldPool(), outbox::commit);
-        this.saves = new PendingSaves(key, storage, world, exec, shared.timer(), settings.memoryCap(),
+        this.saves = new PendingSaves(key, storage, world, outbox, exec, shared.timer(), settings.memoryCap(),
                 settings.saveDelay());
         this.templateAgents = new TemplateAgents(key, storage, shared.templates(), world);
-        this.chats = new WorldChats(key, storage, world, outbox, settings.worldPolicy(), settings.clock());
+        this.chats = new WorldChats(key, storage, outbox, settings.worldPolicy(), settings.clock());
         outbox.countMessages(chats::counted);
         this.replies = new RepliesInFlight(key, world, outbox, saves,
                 new ModelRequests(settings.memoryWindow(), templateAgents), shared.models(), shared.dispatcher(),
@@ -175,7 +175,7 @@ public final class WorldRuntime {
                 runtime.templateAgents.removeCredentials();
                 runtime.outbox.open(shared.logs().open(key));
                 runtime.chats.load();
-                runtime.rules.takeUpInterruptedTurns(settings.resumeTurns(), settings.resumeWithin());
+                runtime.rules.replayLog(settings.resumeTurns(), settings.resumeWithin());
                 loaded.complete(runtime);
             } catch (RuntimeException e) {
                 runtime.world.closed = true;
@@ -269,7 +269,7 @@ public final class WorldRuntime {
      */
     public CompletableFuture<Integer> reload(String eventId) {
         return onWorld(() -> {
-            saves.flush();
+            saves.snapshot();
             world.install(storage.loadWorld(key));
             templateAgents.removeCredentials();
             Map<String, Object> details = new LinkedHashMap<>();
@@ -334,7 +334,8 @@ public final class WorldRuntime {
     public CompletableFuture<Chat> deleteChat(String eventId, String chatId) {
         return onWorld(() -> {
             replies.stopChat(chats.existing(chatId).id(), Ids.next());
-            saves.flush();
+            // Out of the memories (written at once) before the chat's file goes, so that no crash keeps them.
+            saves.forgetChat(chatId);
             return chats.delete(EventOutbox.idOrNew(eventId), chatId);
         });
     }
@@ -426,10 +427,13 @@ public final class WorldRuntime {
                     conversation.add(m);
                 }
             });
-            List<AgentSnapshot> snapshot = new ArrayList<>();
-            world.agents.values().forEach(a -> snapshot.add(new AgentSnapshot(a.config, a.systemPrompt, a.memory)));
-            return MarkdownExport.render(new WorldSnapshot(world.config, snapshot), exported, conversation, now());
+            return MarkdownExport.render(snapshotNow(), exported, conversation, now());
         });
+    }
+
+    /** @return the world as it is now, memories and call counts included, whether or not they are stored yet */
+    public CompletableFuture<WorldSnapshot> snapshot() {
+        return onWorld(this::snapshotNow);
     }
 
     /** @return the world as a client sees it, in its newest chat */
@@ -452,7 +456,7 @@ public final class WorldRuntime {
             try {
                 replies.cutShortAll();
                 world.closed = true;
-                saves.flush();
+                saves.snapshot();
             } finally {
                 world.closed = true;
                 if (outbox.log() != null) {
@@ -521,6 +525,12 @@ public final class WorldRuntime {
             }
         });
         return result;
+    }
+
+    private WorldSnapshot snapshotNow() {
+        List<AgentSnapshot> agents = new ArrayList<>();
+        world.agents.values().forEach(a -> agents.add(new AgentSnapshot(a.config, a.systemPrompt, a.memory)));
+        return new WorldSnapshot(world.config, agents);
     }
 
     private View viewNow(String chatId) {
