@@ -44,24 +44,4 @@ public record Chat(String id, String worldId, String name, String description, I
     public String toClientJson() {
         return Json.GSON.toJson(ChatViews.of(this));
     }
-
-    /**
-     * {@return a copy with that name}
-     *
-     * @param newName the chat's new name
-     * @param now when it changed
-     */
-    public Chat withName(String newName, Instant now) {
-        return new Chat(id, worldId, newName, description, createdAt, now, messageCount);
-    }
-
-    /**
-     * {@return a copy with that count}
-     *
-     * @param count the number of messages said in it
-     * @param now when the last was said
-     */
-    public Chat withMessageCount(int count, Instant now) {
-        return new Chat(id, worldId, name, description, createdAt, now, count);
-    }
 }

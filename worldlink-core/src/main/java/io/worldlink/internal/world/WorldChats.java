@@ -155,7 +155,7 @@ final class WorldChats {
      */
     Chat rename(String eventId, String chatId, String name) {
         Chat old = existing(chatId);
-        Chat chat = old.withName(policy.displayName("chat name", name), clock.instant());
+        Chat chat = named(old, policy.displayName("chat name", name), clock.instant());
         changed(eventId, chat);
         return chat;
     }
@@ -193,11 +193,12 @@ final class WorldChats {
         if (c == null) {
             return;
         }
-        Chat counted = c.withMessageCount(c.messageCount() + 1, m.timestamp());
+        Chat counted = new Chat(c.id(), c.worldId(), c.name(), c.description(), c.createdAt(), m.timestamp(),
+                c.messageCount() + 1);
         if (c.messageCount() == 0 && c.name().equals(Chat.NEW_NAME) && m.senderType() == SenderType.HUMAN) {
             String title = titleOf(m.content());
             if (!title.isEmpty()) {
-                counted = counted.withName(title, m.timestamp());
+                counted = named(counted, title, m.timestamp());
             }
         }
         chats.put(c.id(), counted);
@@ -245,5 +246,9 @@ final class WorldChats {
             return line;
         }
         return line.substring(0, line.offsetByCodePoints(0, TITLE_CHARS - 1)).strip() + "\u2026";
+    }
+
+    private static Chat named(Chat c, String name, Instant now) {
+        return new Chat(c.id(), c.worldId(), name, c.description(), c.createdAt(), now, c.messageCount());
     }
 }
