@@ -25,8 +25,9 @@ public interface WorldLease extends AutoCloseable {
 
     /**
      * {@return a stage that completes when the lease has ended: released by {@link #close()}, lost (another
-     * node holds the world now) or run out (renewals failed for the lease time)} It completes on one of the
-     * node's Redis threads: hand any work on.
+     * node holds the world now) or run out (renewals failed; seen at the next round of renewals, within a
+     * third of the lease time after {@link #isValid()} turned false)} It completes on one of the node's
+     * Redis threads: hand any work on.
      */
     CompletionStage<Void> ended();
 

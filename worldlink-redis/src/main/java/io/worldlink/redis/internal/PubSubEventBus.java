@@ -111,7 +111,7 @@ public final class PubSubEventBus implements RedisEventBus {
 
     // On a worker, every RETRY_MILLIS.
     private void sendCatchUps() {
-        if (unsent.isEmpty() || closed) {
+        if (unsent.isEmpty() || closed || !link.commandConnection().isOpen()) {
             return;
         }
         for (Map.Entry<WorldKey, Long> e : unsent.entrySet()) {

@@ -44,10 +44,6 @@ final class WorldTopic {
         this.workers = workers;
     }
 
-    WorldKey world() {
-        return world;
-    }
-
     void add(Listener listener) {
         listeners.add(listener);
     }
