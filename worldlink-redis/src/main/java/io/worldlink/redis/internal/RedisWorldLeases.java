@@ -145,6 +145,8 @@ public final class RedisWorldLeases implements WorldLeases {
         if (lease.end()) {
             held.remove(lease.world(), lease);
             LOG.log(Level.WARNING, "This node lost the " + lease + ": " + why + ".");
+            // Only if Redis still holds this very lease (it lost the newer owner's): the world is free then.
+            releaseInRedis(lease);
         }
     }
 
