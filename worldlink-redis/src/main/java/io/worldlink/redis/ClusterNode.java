@@ -23,7 +23,7 @@ import java.util.regex.Pattern;
  */
 public final class ClusterNode implements AutoCloseable {
     private static final Pattern NODE_ID = Pattern.compile("[A-Za-z0-9._-]{1,64}");
-    private static final Duration MIN_LEASE = Duration.ofMillis(300);
+    private static final Duration MIN_LEASE = Duration.ofSeconds(1);
     private static final Duration MAX_LEASE = Duration.ofMinutes(10);
 
     private final String nodeId;
@@ -122,13 +122,13 @@ public final class ClusterNode implements AutoCloseable {
          * world stays without an owner after its owner dies. It is renewed every third of it, and it is also
          * how long a Redis command may go unanswered.
          *
-         * @param time from 300 ms to 10 minutes
+         * @param time from 1 second to 10 minutes
          * @return this builder
          * @throws IllegalArgumentException when it is out of that range
          */
         public Builder leaseTime(Duration time) {
             if (time == null || time.compareTo(MIN_LEASE) < 0 || time.compareTo(MAX_LEASE) > 0) {
-                throw new IllegalArgumentException("The lease time must be from 300 ms to 10 minutes.");
+                throw new IllegalArgumentException("The lease time must be from 1 second to 10 minutes.");
             }
             this.leaseTime = time;
             return this;

@@ -18,8 +18,9 @@
  * <h2>Threads</h2>
  * A node starts five daemon threads and no more, whatever it carries: {@code worldlink-redis-io-1} and
  * {@code -2} (Netty's event loops: the two sockets), {@code worldlink-redis-work-1} and {@code -2}
- * (Lettuce's computation pool, which also delivers events to listeners and runs the lease renewals and
- * publish retries) and {@code worldlink-redis-timer-1} (command timeouts, reconnect delays). Lettuce's
+ * (Lettuce's computation pool, which delivers events to listeners) and {@code worldlink-redis-timer-1}
+ * (command timeouts, reconnect delays, and the short rounds of lease renewals and publish retries, which
+ * no backlog of deliveries can hold up there). Lettuce's
  * latency metrics are off. {@code close()} waits until they have ended; Lettuce's shutdown reports through
  * Netty's global executor, whose one thread ends by itself a second later. Lettuce takes a short lock of
  * its own on each command it writes to a connection; no other lock is shared between worlds.

@@ -134,12 +134,12 @@ class WorldLeasesTest {
 
     @Test
     void renewalsKeepTheLeaseWellPastItsTime() throws Exception {
-        ClusterNode a = node("node-a", Duration.ofMillis(600));
-        ClusterNode b = node("node-b", Duration.ofMillis(600));
+        ClusterNode a = node("node-a", Duration.ofSeconds(1));
+        ClusterNode b = node("node-b", Duration.ofSeconds(1));
         WorldLease lease = acquired(a, world);
 
         // Three lease times: without renewals it would have run out in Redis and locally twice over.
-        assertThrows(TimeoutException.class, () -> lease.ended().toCompletableFuture().get(1800, TimeUnit.MILLISECONDS));
+        assertThrows(TimeoutException.class, () -> lease.ended().toCompletableFuture().get(3, TimeUnit.SECONDS));
         assertTrue(lease.isValid());
         assertEquals(new Ownership.OwnedBy("node-a"), acquire(b, world));
         assertEquals("node-a:" + lease.fence(), redis.call("GET", "worldlink:lease:{3:ann:demo}"));

@@ -17,8 +17,6 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executor;
-import java.util.concurrent.ScheduledFuture;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
@@ -34,7 +32,7 @@ import java.util.function.Consumer;
  * lost while Redis was away) unsubscribes it.
  *
  * <p>Publishes that fail (Redis out of reach, or too many commands waiting) are counted per world; a task
- * every {@value #RETRY_MILLIS} ms then sends a catch-up message on those worlds' channels until one gets
+ * on the timer every {@value #RETRY_MILLIS} ms then sends a catch-up message on those worlds' channels until one gets
  * through, so that the other nodes read the lost events back from the log even when no later event
  * reveals the gap.
  */
@@ -54,7 +52,7 @@ public final class PubSubEventBus implements RedisEventBus {
     private final Map<WorldKey, Long> unsent = new ConcurrentHashMap<>();
     private final AtomicLong failures = new AtomicLong();
     private final AtomicBoolean failing = new AtomicBoolean();
-    private final ScheduledFuture<?> retries;
+    private final Repeating retries;
     private volatile boolean closed;
 
     /**
@@ -79,8 +77,7 @@ public final class PubSubEventBus implements RedisEventBus {
                 resubscribe();
             }
         });
-        this.retries = link.work().scheduleWithFixedDelay(this::sendCatchUps, RETRY_MILLIS, RETRY_MILLIS,
-                TimeUnit.MILLISECONDS);
+        this.retries = Repeating.start(link.timer(), RETRY_MILLIS, this::sendCatchUps);
     }
 
     @Override
@@ -109,7 +106,7 @@ public final class PubSubEventBus implements RedisEventBus {
         }
     }
 
-    // On a worker, every RETRY_MILLIS.
+    // On the timer, every RETRY_MILLIS.
     private void sendCatchUps() {
         if (unsent.isEmpty() || closed || !link.commandConnection().isOpen()) {
             return;
@@ -234,7 +231,7 @@ public final class PubSubEventBus implements RedisEventBus {
     /** Stops publishing and delivering; the link's connections are closed by the link. */
     public void close() {
         closed = true;
-        retries.cancel(false);
+        retries.cancel();
         topics.clear();
     }
 }

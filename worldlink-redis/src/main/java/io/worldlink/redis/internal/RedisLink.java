@@ -13,10 +13,11 @@ import io.lettuce.core.metrics.CommandLatencyRecorder;
 import io.lettuce.core.pubsub.StatefulRedisPubSubConnection;
 import io.lettuce.core.resource.ClientResources;
 import io.lettuce.core.resource.Delay;
-import io.netty.util.concurrent.EventExecutorGroup;
+import io.netty.util.Timer;
 import java.lang.System.Logger.Level;
 import java.time.Duration;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 
@@ -31,9 +32,9 @@ import java.util.concurrent.TimeoutException;
  * caller; a command that Redis does not answer fails after the command timeout.
  *
  * <p>Threads: Netty's event loops ({@value #IO_THREADS}, one per connection), Lettuce's computation pool
- * ({@value #WORK_THREADS}, shared by deliveries to listeners and the scheduled lease and publish tasks) and
- * one timer: five in all, named by {@link RedisThreads}. Lettuce's latency metrics are off, so nothing else
- * runs on a schedule.
+ * ({@value #WORK_THREADS}, which delivers events to listeners) and one timer (command timeouts, reconnect
+ * delays, lease renewals, publish retries): five in all, named by {@link RedisThreads}. Lettuce's latency
+ * metrics are off, so nothing else runs on a schedule.
  */
 public final class RedisLink implements AutoCloseable {
     private static final System.Logger LOG = System.getLogger(RedisLink.class.getName());
@@ -129,9 +130,14 @@ public final class RedisLink implements AutoCloseable {
         return commands;
     }
 
-    /** @return the shared threads for deliveries and scheduled tasks (Lettuce's computation pool) */
-    EventExecutorGroup work() {
+    /** @return the shared threads that deliver events to listeners (Lettuce's computation pool) */
+    Executor work() {
         return resources.eventExecutorGroup();
+    }
+
+    /** @return the timer of command timeouts and reconnects, which also runs the link's short repeated tasks */
+    Timer timer() {
+        return resources.timer();
     }
 
     /** @return host:port, for messages (never the password) */

@@ -17,14 +17,13 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
-import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * {@link WorldLeases} on a node's {@link RedisLink}. The leases this node holds are renewed together by
- * one task on the link's workers, every third of the lease time; a lease counts as valid until the start
+ * one task on the link's timer, a third of the lease time after the last round; a lease counts as valid until the start
  * of its last successful renewal plus the lease time less a fifth of it (the margin for timers that run
  * late and clocks that run at slightly different rates). So a lease survives one or two lost renewals and
  * ends on its own after about 0.8 lease times without Redis, while Redis keeps it a full lease time.
@@ -41,7 +40,7 @@ public final class RedisWorldLeases implements WorldLeases {
     private final String leaseMillis;
     private final long validNanos;
     private final Map<WorldKey, RedisWorldLease> held = new ConcurrentHashMap<>();
-    private final ScheduledFuture<?> renewals;
+    private final Repeating renewals;
     private final AtomicBoolean renewalsFailing = new AtomicBoolean();
     private volatile boolean closed;
 
@@ -61,7 +60,7 @@ public final class RedisWorldLeases implements WorldLeases {
         this.leaseMillis = Long.toString(leaseTime.toMillis());
         this.validNanos = leaseTime.toNanos() - leaseTime.toNanos() / 5;
         long every = leaseTime.toMillis() / 3;
-        this.renewals = link.work().scheduleAtFixedRate(this::renewAll, every, every, TimeUnit.MILLISECONDS);
+        this.renewals = Repeating.start(link.timer(), every, this::renewAll);
     }
 
     @Override
@@ -101,7 +100,7 @@ public final class RedisWorldLeases implements WorldLeases {
         return lease != null && lease.isValid() ? lease : null;
     }
 
-    // On a worker, every third of the lease time.
+    // On the timer, every third of the lease time.
     private void renewAll() {
         for (RedisWorldLease lease : held.values()) {
             if (!lease.isValid()) {
@@ -172,7 +171,7 @@ public final class RedisWorldLeases implements WorldLeases {
     /** Stops renewing and releases every lease this node holds, waiting a moment for Redis to take them. */
     public void close() {
         closed = true;
-        renewals.cancel(false);
+        renewals.cancel();
         List<CompletableFuture<?>> releases = new ArrayList<>();
         for (RedisWorldLease lease : held.values()) {
             releases.add(release(lease).toCompletableFuture());
