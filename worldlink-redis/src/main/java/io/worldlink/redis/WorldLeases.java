@@ -27,8 +27,9 @@ public interface WorldLeases {
      * new fence is above it.
      *
      * @param world the world
-     * @return a stage that completes, on one of the node's Redis threads, with the lease or its holder; it
-     *     fails when Redis cannot be reached or does not answer within the lease time
+     * @return a stage that completes, on one of the node's Redis threads, with the lease (valid at that
+     *     moment) or its holder; it fails when Redis cannot be reached or answers too late for the lease to
+     *     be of use
      */
     CompletionStage<Ownership> acquire(WorldKey world);
 

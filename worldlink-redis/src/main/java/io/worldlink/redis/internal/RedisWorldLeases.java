@@ -14,6 +14,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
@@ -83,8 +84,11 @@ public final class RedisWorldLeases implements WorldLeases {
                     RedisWorldLease lease = new RedisWorldLease(this, world, nodeId,
                             Long.parseLong(value.substring(colon + 1)), start + validNanos);
                     held.put(world, lease);
-                    if (closed) {
+                    if (closed || !lease.isValid()) {
                         release(lease);
+                        throw new CompletionException(new IllegalStateException(closed
+                                ? "The node's Redis link is closed."
+                                : "Redis granted the lease of " + world + " too late to use; it is released."));
                     }
                     return new Ownership.Acquired(lease);
                 });
