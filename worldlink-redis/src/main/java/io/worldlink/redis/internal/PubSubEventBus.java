@@ -1,0 +1,237 @@
+package io.worldlink.redis.internal;
+
+import io.lettuce.core.RedisChannelHandler;
+import io.lettuce.core.RedisConnectionStateListener;
+import io.lettuce.core.api.async.RedisAsyncCommands;
+import io.lettuce.core.pubsub.RedisPubSubAdapter;
+import io.lettuce.core.pubsub.api.async.RedisPubSubAsyncCommands;
+import io.worldlink.Subscription;
+import io.worldlink.WorldKey;
+import io.worldlink.event.WorldEvent;
+import io.worldlink.redis.RedisEventBus;
+import java.lang.System.Logger.Level;
+import java.net.SocketAddress;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executor;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Consumer;
+
+/**
+ * {@link RedisEventBus} on a node's {@link RedisLink}.
+ *
+ * <p>Subscriptions: the first local listener of a world subscribes its channel on the one pub/sub
+ * connection, the last one to leave unsubscribes it. Both happen inside the map's atomic update of that
+ * channel, so that the SUBSCRIBE and UNSUBSCRIBE of a channel reach Redis in the order of the changes.
+ * After each reconnect every channel with a listener is subscribed again (Lettuce re-subscribes only the
+ * channels Redis had confirmed), and a message on a channel that has no listener any more (an UNSUBSCRIBE
+ * lost while Redis was away) unsubscribes it.
+ *
+ * <p>Publishes that fail (Redis out of reach, or too many commands waiting) are counted per world; a task
+ * on the timer every {@value #RETRY_MILLIS} ms then sends a catch-up message on those worlds' channels until one gets
+ * through, so that the other nodes read the lost events back from the log even when no later event
+ * reveals the gap.
+ */
+public final class PubSubEventBus implements RedisEventBus {
+    private static final System.Logger LOG = System.getLogger(PubSubEventBus.class.getName());
+    static final long RETRY_MILLIS = 500;
+    // A SUBSCRIBE after a reconnect names at most this many channels.
+    private static final int CHANNELS_PER_COMMAND = 512;
+
+    private final RedisLink link;
+    private final RedisAsyncCommands<String, String> commands;
+    private final RedisPubSubAsyncCommands<String, String> pubSub;
+    private final Executor workers;
+    private final String origin = Envelope.newOrigin();
+    private final Map<String, WorldTopic> topics = new ConcurrentHashMap<>();
+    // Worlds whose events did not reach Redis, with the count of failures when last seen.
+    private final Map<WorldKey, Long> unsent = new ConcurrentHashMap<>();
+    private final AtomicLong failures = new AtomicLong();
+    private final AtomicBoolean failing = new AtomicBoolean();
+    private final Repeating retries;
+    private volatile boolean closed;
+
+    /**
+     * Starts the bus on a link; the link's threads deliver and retry.
+     *
+     * @param link the node's connections
+     */
+    public PubSubEventBus(RedisLink link) {
+        this.link = link;
+        this.commands = link.commands();
+        this.pubSub = link.pubSub().async();
+        this.workers = link.work();
+        link.pubSub().addListener(new RedisPubSubAdapter<>() {
+            @Override
+            public void message(String channel, String message) {
+                received(channel, message);
+            }
+        });
+        link.pubSub().addListener(new RedisConnectionStateListener() {
+            @Override
+            public void onRedisConnected(RedisChannelHandler<?, ?> connection, SocketAddress address) {
+                resubscribe();
+            }
+        });
+        this.retries = Repeating.start(link.timer(), RETRY_MILLIS, this::sendCatchUps);
+    }
+
+    @Override
+    public void publish(WorldKey world, WorldEvent event) {
+        Objects.requireNonNull(event, "event");
+        String channel = RedisKeys.events(world);
+        WorldTopic local = topics.get(channel);
+        if (local != null) {
+            local.offerLocal(event);
+        }
+        if (closed) {
+            return;
+        }
+        commands.publish(channel, Envelope.event(origin, event)).whenComplete((receivers, e) -> {
+            if (e != null) {
+                unsent(world, e);
+            }
+        });
+    }
+
+    private void unsent(WorldKey world, Throwable e) {
+        unsent.put(world, failures.incrementAndGet());
+        if (failing.compareAndSet(false, true)) {
+            LOG.log(Level.WARNING, "Could not publish events to Redis at " + link.address() + " (" + e.getMessage()
+                    + "); other nodes will read them back from the worlds' logs once Redis is reachable again.");
+        }
+    }
+
+    // On the timer, every RETRY_MILLIS.
+    private void sendCatchUps() {
+        if (unsent.isEmpty() || closed || !link.commandConnection().isOpen()) {
+            return;
+        }
+        for (Map.Entry<WorldKey, Long> e : unsent.entrySet()) {
+            WorldKey world = e.getKey();
+            long seen = e.getValue();
+            commands.publish(RedisKeys.events(world), Envelope.catchUp(origin)).whenComplete((receivers, error) -> {
+                // A publish that failed after this catch-up was sent needs one more.
+                if (error == null && unsent.remove(world, seen) && unsent.isEmpty()
+                        && failing.compareAndSet(true, false)) {
+                    LOG.log(Level.INFO, "Publishing to Redis at " + link.address() + " again; " + failures.get()
+                            + " events could not be sent so far, and the other nodes were told to read them back.");
+                }
+            });
+        }
+    }
+
+    @Override
+    public Subscription subscribe(WorldKey world, Consumer<? super WorldEvent> listener) {
+        return subscribe(world, listener, () -> { });
+    }
+
+    @Override
+    public Subscription subscribe(WorldKey world, Consumer<? super WorldEvent> listener, Runnable catchUp) {
+        Objects.requireNonNull(world, "world");
+        WorldTopic.Listener entry = new WorldTopic.Listener(Objects.requireNonNull(listener, "listener"),
+                Objects.requireNonNull(catchUp, "catchUp"));
+        if (closed) {
+            throw new IllegalStateException("The node's Redis link is closed.");
+        }
+        String channel = RedisKeys.events(world);
+        topics.compute(channel, (c, topic) -> {
+            WorldTopic t = topic == null ? new WorldTopic(world, workers) : topic;
+            // Before the SUBSCRIBE: Redis's confirmation may come at once, and must find the listener there.
+            t.add(entry);
+            if (topic == null) {
+                subscribeInRedis(List.of(c), List.of(t));
+            }
+            return t;
+        });
+        AtomicBoolean ended = new AtomicBoolean();
+        return () -> {
+            if (ended.compareAndSet(false, true)) {
+                topics.computeIfPresent(channel, (c, t) -> {
+                    if (!t.remove(entry)) {
+                        return t;
+                    }
+                    if (!closed) {
+                        pubSub.unsubscribe(c);
+                    }
+                    return null;
+                });
+            }
+        };
+    }
+
+    // Once Redis confirms, the listeners catch up: events published before the channel took effect are in the log.
+    private void subscribeInRedis(List<String> channels, List<WorldTopic> subscribed) {
+        pubSub.subscribe(channels.toArray(String[]::new)).whenComplete((ok, e) -> {
+            if (e == null) {
+                subscribed.forEach(WorldTopic::offerCatchUp);
+            } else {
+                // Not lost: the next reconnect subscribes every channel that has listeners.
+                LOG.log(Level.DEBUG, "Could not subscribe to " + channels.size() + " channels: " + e.getMessage());
+            }
+        });
+    }
+
+    // On the pub/sub socket's thread, once Lettuce has re-subscribed what Redis had confirmed.
+    private void resubscribe() {
+        List<String> channels = new ArrayList<>();
+        List<WorldTopic> subscribed = new ArrayList<>();
+        topics.forEach((channel, topic) -> {
+            channels.add(channel);
+            subscribed.add(topic);
+            if (channels.size() == CHANNELS_PER_COMMAND) {
+                subscribeInRedis(List.copyOf(channels), List.copyOf(subscribed));
+                channels.clear();
+                subscribed.clear();
+            }
+        });
+        if (!channels.isEmpty()) {
+            subscribeInRedis(channels, subscribed);
+        }
+        LOG.log(Level.INFO, "Reconnected to Redis at " + link.address() + "; subscribed again to the events of "
+                + topics.size() + " worlds.");
+    }
+
+    // On the pub/sub socket's thread: queue only, the workers read the event.
+    private void received(String channel, String message) {
+        WorldTopic topic = topics.get(channel);
+        if (topic == null) {
+            // Atomic with subscribe(): never unsubscribes a channel that has just gained a listener, whose
+            // catch-up after its SUBSCRIBE covers this message.
+            topics.computeIfAbsent(channel, c -> {
+                if (!closed) {
+                    pubSub.unsubscribe(c);
+                }
+                return null;
+            });
+            return;
+        }
+        if (Envelope.isFrom(origin, message)) {
+            return;
+        }
+        if (Envelope.isEvent(message)) {
+            topic.offerRemote(message);
+        } else if (Envelope.isCatchUp(message)) {
+            topic.offerCatchUp();
+        } else {
+            LOG.log(Level.WARNING, "A message that WorldLink did not write came on channel " + channel
+                    + "; it is passed over.");
+        }
+    }
+
+    /** @return how many worlds this node's listeners subscribe to (for leak checks) */
+    public int worldCount() {
+        return topics.size();
+    }
+
+    /** Stops publishing and delivering; the link's connections are closed by the link. */
+    public void close() {
+        closed = true;
+        retries.cancel();
+        topics.clear();
+    }
+}
