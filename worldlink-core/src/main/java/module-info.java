@@ -14,4 +14,5 @@ module io.worldlink {
     exports io.worldlink.event;
     exports io.worldlink.model;
     exports io.worldlink.client;
+    exports io.worldlink.cluster;
 }

@@ -45,6 +45,20 @@ public interface EventBus {
      */
     Subscription subscribe(WorldKey world, Consumer<? super WorldEvent> listener);
 
+    /**
+     * Subscribes to a world's events and says when some may have been missed, as a bus between processes
+     * may lose them; the subscriber then reads the world's log back past the last seq it has. A bus that
+     * never loses an event (the default) never calls {@code catchUp}.
+     *
+     * @param world the world to listen to
+     * @param listener called with each event of that world published after this call
+     * @param catchUp called, in order with the events, when events of the world may have been missed
+     * @return the handle that ends the subscription
+     */
+    default Subscription subscribe(WorldKey world, Consumer<? super WorldEvent> listener, Runnable catchUp) {
+        return subscribe(world, listener);
+    }
+
     /** {@return the default bus: in this process, lock-free to publish, one listener list per world} */
     static EventBus inProcess() {
         return new InProcessEventBus();
