@@ -19,9 +19,12 @@ import java.util.Objects;
  * @param stopped on the end: {@code true} when a client stopped the reply ({@code chat-stop}), whose
  *     content is then the text so far
  * @param chatId the chat the reply is said in, or {@code null}
+ * @param afterSeq the seq of the world's newest durable event when this piece was published: the event
+ *     that started the reply, or a later one; 0 when not known. A subscriber that has not seen that seq
+ *     yet knows that the bus lost or delayed it ({@link io.worldlink.EventBus})
  */
 public record SseEvent(String id, Instant timestamp, String agentName, Phase phase, String content, String messageId,
-        Usage usage, String error, boolean stopped, String chatId) implements WorldEvent {
+        Usage usage, String error, boolean stopped, String chatId, long afterSeq) implements WorldEvent {
 
     /** Where in the stream an {@link SseEvent} is. */
     public enum Phase {
@@ -54,7 +57,7 @@ public record SseEvent(String id, Instant timestamp, String agentName, Phase pha
      */
     public SseEvent(String id, Instant timestamp, String agentName, Phase phase, String content, String messageId,
             Usage usage, String error) {
-        this(id, timestamp, agentName, phase, content, messageId, usage, error, false, null);
+        this(id, timestamp, agentName, phase, content, messageId, usage, error, false, null, 0);
     }
 
     /** Checks the required fields. */

@@ -50,6 +50,9 @@ public final class EventJson {
             put(o, "seq", event.seq());
         }
         put(o, "chatId", event.chatId());
+        if (event instanceof SseEvent s && s.afterSeq() > 0) {
+            put(o, "afterSeq", s.afterSeq());
+        }
         JsonObject p = new JsonObject();
         if (event instanceof MessageEvent m) {
             put(p, "content", m.content());
@@ -123,6 +126,7 @@ public final class EventJson {
             p = new JsonObject();
         }
         String chatId = string(o, "chatId");
+        Number afterSeq = number(o, "afterSeq");
         return switch (type) {
             case MESSAGE -> {
                 Boolean turnLimit = Json.bool(p, "turnLimit");
@@ -140,7 +144,7 @@ public final class EventJson {
                 yield new SseEvent(id, timestamp, required(p, "agentName"),
                         constant(SseEvent.Phase.class, p, "type"), string(p, "content"),
                         required(p, "messageId"), usage, string(p, "error"), Boolean.TRUE.equals(Json.bool(p, "stopped")),
-                        chatId);
+                        chatId, afterSeq == null ? 0 : afterSeq.longValue());
             }
             case WORLD -> {
                 Map<String, Object> details = plain(p);

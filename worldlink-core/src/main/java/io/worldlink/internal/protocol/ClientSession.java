@@ -12,6 +12,7 @@ import io.worldlink.event.WorldActionEvent;
 import io.worldlink.event.WorldEvent;
 import io.worldlink.internal.world.WorldRuntime;
 import java.lang.System.Logger.Level;
+import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Queue;
@@ -22,6 +23,7 @@ import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Consumer;
 
 /**
@@ -217,10 +219,6 @@ final class ClientSession implements Connection {
         return chatId;
     }
 
-    private boolean inChat(WorldEvent e) {
-        return e.chatId() == null || e.chatId().equals(chatId);
-    }
-
     /** The next event with this id answers the request {@code requestId}: its first frame gets {@code replyTo}. */
     void expectReply(String eventId, String requestId) {
         if (requestId != null) {
@@ -235,6 +233,8 @@ final class ClientSession implements Connection {
     /**
      * Moves the session into a world: greets it, replays what it missed, then delivers live events.
      * Leaves the world it was in (it receives nothing of that world again).
+     *
+     * @return the world as the session joined it, once its greeting and replay are queued
      */
     CompletableFuture<WorldRuntime.View> enter(WorldHandle handle, WorldRuntime runtime, long afterSeq, String epoch,
             String chat, java.util.function.Function<WorldRuntime.View, String> greeting) {
@@ -247,15 +247,16 @@ final class ClientSession implements Connection {
         if (deadline != null) {
             deadline.cancel(false);
         }
-        return runtime.join(afterSeq, epoch, chat, view -> {
+        AtomicReference<CompletableFuture<Void>> admitted = new AtomicReference<>();
+        return runtime.join(afterSeq, epoch, chat, (view, replay) -> {
             chatId = view.chatId();
-            send(greeting.apply(view));
-            handle.add(this);
+            WorldHandle.Member member = handle.add(this);
             if (closed.get()) {
                 handle.remove(this);
             }
-            return this::replay;
-        }).whenComplete((view, error) -> {
+            // Posted before the world publishes anything more: every later event comes after it.
+            admitted.set(handle.admit(member, view.chatId(), true, view.lastSeq(), greeting.apply(view), replay));
+        }).thenCompose(view -> admitted.get().thenApply(x -> view)).whenComplete((view, error) -> {
             if (error != null || closed.get()) {
                 synchronized (this) {
                     if (binding != null && binding.handle() == handle) {
@@ -266,9 +267,26 @@ final class ClientSession implements Connection {
         });
     }
 
-    private void replay(WorldEvent e) {
-        for (String f : new EventFrames(e).framesFor(filter, null)) {
-            send(f);
+    /**
+     * The world starts delivering to the session, or moves it to another chat: its first frame and its
+     * history go out before any live event.
+     *
+     * @param from the world
+     * @param first the frame that leads, or {@code null}
+     * @param history durable events from the log, in seq order
+     */
+    void admitted(WorldHandle from, String first, List<WorldEvent> history) {
+        Binding b = binding;
+        if (b == null || b.handle() != from) {
+            return;
+        }
+        if (first != null) {
+            send(first);
+        }
+        for (WorldEvent e : history) {
+            for (String f : new EventFrames(e).framesFor(filter, null)) {
+                send(f);
+            }
         }
     }
 
@@ -287,15 +305,20 @@ final class ClientSession implements Connection {
 
     // from: for a move the world made (its chat was deleted), the chat the session must still be in.
     private CompletableFuture<Chat> selectChat(WorldRuntime runtime, String chat, String replyTo, String from) {
-        return runtime.selectChat(chat, view -> {
+        AtomicReference<CompletableFuture<Void>> admitted = new AtomicReference<>();
+        return runtime.selectChat(chat, (view, history) -> {
             Binding b = binding;
-            if (b == null || b.runtime() != runtime || (from != null && !from.equals(chatId))) {
+            WorldHandle.Member member = b == null ? null : b.handle().memberOf(this);
+            if (member == null || b.runtime() != runtime || (from != null && !from.equals(chatId))) {
                 // In another world, or another chat, by the time the world got to this: nothing to move.
-                return event -> { };
+                return;
             }
             chatId = view.chatId();
-            send(router.chatSelected(view, replyTo));
-            return this::replay;
+            admitted.set(b.handle().admit(member, view.chatId(), false, view.lastSeq(),
+                    router.chatSelected(view, replyTo), history));
+        }).thenCompose(c -> {
+            CompletableFuture<Void> queued = admitted.get();
+            return queued == null ? CompletableFuture.completedFuture(c) : queued.thenApply(x -> c);
         });
     }
 
@@ -330,7 +353,7 @@ final class ClientSession implements Connection {
     void deliver(WorldHandle from, EventFrames frames) {
         Binding b = binding;
         WorldEvent e = frames.event();
-        if (b == null || b.handle() != from || !inChat(e)) {
+        if (b == null || b.handle() != from) {
             return;
         }
         String replyTo = pendingReplies.isEmpty() ? null : pendingReplies.remove(e.id());

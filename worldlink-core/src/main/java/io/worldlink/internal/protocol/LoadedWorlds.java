@@ -112,7 +112,7 @@ final class LoadedWorlds {
                     if (error != null) {
                         handle.runtime.completeExceptionally(error);
                     } else {
-                        handle.subscribed(bus.subscribe(key, handle::deliver));
+                        handle.subscribe(bus, runtime);
                         handle.runtime.complete(runtime);
                     }
                 });

@@ -35,6 +35,8 @@ final class EventOutbox {
     private final List<WorldEvent> unpublished = new ArrayList<>();
     private boolean unsynced;
     private Consumer<MessageEvent> messageCounter = m -> { };
+    // The highest seq published so far, read by other threads: where a new subscriber's deliveries start.
+    private volatile long publishedSeq;
 
     EventOutbox(WorldKey key, EventBus bus, MetricsListener metrics, Clock clock) {
         this.key = key;
@@ -51,11 +53,28 @@ final class EventOutbox {
     /** @param opened the world's event log, which the outbox appends to from now on */
     void open(EventLog opened) {
         this.log = opened;
+        this.publishedSeq = opened.lastSeq();
+    }
+
+    /**
+     * {@return the highest seq of a durable event published so far (or in the log when it was opened);
+     * safe to read from any thread}
+     */
+    long publishedSeq() {
+        return publishedSeq;
     }
 
     /** @return the world's event log, or {@code null} before it is opened */
     EventLog log() {
         return log;
+    }
+
+    /**
+     * {@return the seq of the newest durable event emitted so far, which is published before anything
+     * emitted from now on}
+     */
+    long lastSeq() {
+        return log.lastSeq();
     }
 
     /**
@@ -124,8 +143,13 @@ final class EventOutbox {
         }
         List<WorldEvent> burst = List.copyOf(unpublished);
         unpublished.clear();
+        long highest = 0;
         for (WorldEvent e : burst) {
             bus.publish(key, e);
+            highest = Math.max(highest, e.seq());
+        }
+        if (highest > publishedSeq) {
+            publishedSeq = highest;
         }
     }
 

@@ -105,7 +105,7 @@ final class RepliesInFlight {
         inFlight.add(reply);
         busyReplies = inFlight.size();
         outbox.emit(new SseEvent(Ids.next(), now, a.config.id(), SseEvent.Phase.START, null, reply.messageId, null,
-                null, false, m.chatId()));
+                null, false, m.chatId(), outbox.lastSeq()));
         ChatModel model;
         try {
             model = models.resolve(a.config.provider());
@@ -159,7 +159,7 @@ final class RepliesInFlight {
         r.text.append(text);
         try {
             outbox.emit(new SseEvent(Ids.next(), clock.instant(), r.agentId, SseEvent.Phase.CHUNK, text, r.messageId,
-                    null, null, false, r.chatId()));
+                    null, null, false, r.chatId(), outbox.lastSeq()));
         } catch (RuntimeException e) {
             outbox.reportFailure("streaming the reply of " + r.agentId, e);
         }
@@ -178,7 +178,7 @@ final class RepliesInFlight {
             Routing.Reply finished = Routing.finish(r.text.toString(), r.agentId, name,
                     r.answeringClass == SenderClass.AGENT ? r.answering.sender() : null, autoReply);
             outbox.emit(new SseEvent(Ids.next(), clock.instant(), r.agentId, SseEvent.Phase.END, finished.content(),
-                    r.messageId, usage, null, false, r.chatId()));
+                    r.messageId, usage, null, false, r.chatId(), outbox.lastSeq()));
             if (finished.content().isEmpty()) {
                 return;
             }
@@ -220,7 +220,7 @@ final class RepliesInFlight {
         try {
             String text = r.text.toString();
             outbox.emit(new SseEvent(endId, clock.instant(), r.agentId, SseEvent.Phase.END, text, r.messageId, null,
-                    null, true, r.chatId()));
+                    null, true, r.chatId(), outbox.lastSeq()));
             if (!text.isEmpty()) {
                 MessageEvent reply = outbox.emit(new MessageEvent(r.messageId, clock.instant(), r.agentId,
                         SenderType.AGENT, 0, text, r.answering.id(), false, true, false, r.chatId()));
@@ -249,7 +249,7 @@ final class RepliesInFlight {
                 LOG.log(Level.WARNING, "The model of agent " + r.agentId + " in " + key + " failed", error);
             }
             outbox.emitEvenIfUnlogged(new SseEvent(Ids.next(), clock.instant(), r.agentId, SseEvent.Phase.ERROR,
-                    r.text.toString(), r.messageId, null, message, false, r.chatId()));
+                    r.text.toString(), r.messageId, null, message, false, r.chatId(), outbox.lastSeq()));
         } finally {
             finishInTurn(r);
         }

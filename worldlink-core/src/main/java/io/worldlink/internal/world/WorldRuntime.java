@@ -35,8 +35,7 @@ import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
 import java.util.concurrent.ScheduledExecutorService;
-import java.util.function.Consumer;
-import java.util.function.Function;
+import java.util.function.BiConsumer;
 import java.util.function.Supplier;
 
 /**
@@ -342,23 +341,25 @@ public final class WorldRuntime {
 
     /**
      * Moves a client into a chat in one step of the world's executor: {@code onSelect} gets the world in
-     * that chat (to switch the client's delivery to it) and returns the consumer of the chat's history,
-     * every durable event of the chat in the log up to the view's {@code lastSeq}, which follows at once.
+     * that chat and the chat's history, every durable event of the chat in the log (seqs up to the view's
+     * {@code lastSeq}, in order). Nothing is published between the read and {@code onSelect}.
      *
      * @param chatId the chat
-     * @param onSelect switches the client and returns where the history goes
+     * @param onSelect switches the client and hands it the history
      * @return the chat
      */
-    public CompletableFuture<Chat> selectChat(String chatId, Function<View, Consumer<? super WorldEvent>> onSelect) {
+    public CompletableFuture<Chat> selectChat(String chatId, BiConsumer<View, List<WorldEvent>> onSelect) {
         return onWorld(() -> {
             outbox.commit();
             Chat chat = chats.existing(chatId);
-            Consumer<? super WorldEvent> history = onSelect.apply(viewNow(chat.id()));
+            View view = viewNow(chat.id());
+            List<WorldEvent> history = new ArrayList<>();
             outbox.log().forEachAfter(0, e -> {
                 if (chat.id().equals(e.chatId())) {
-                    history.accept(e);
+                    history.add(e);
                 }
             });
+            onSelect.accept(view, history);
             return chat;
         });
     }
@@ -373,9 +374,9 @@ public final class WorldRuntime {
     }
 
     /**
-     * Joins a client to the world in one step of the world's executor, so that nothing happens in
-     * between: {@code onJoin} gets the world as it is now (to greet the client and start its live
-     * delivery) and returns where the durable events after {@code afterSeq} are replayed.
+     * Joins a client to the world in one step of the world's executor, so that nothing is published in
+     * between: {@code onJoin} gets the world as it is now and the durable events after {@code afterSeq}
+     * to replay (seqs up to the view's {@code lastSeq}, in order).
      *
      * <p>A client's seq counts in the life of the world it saw ({@code epoch}): when the world has had
      * another life since (deleted and created again), or the client claims a seq the world never
@@ -387,15 +388,15 @@ public final class WorldRuntime {
      * @param afterSeq the last seq the client has, or -1 for no replay
      * @param epoch the world's epoch that {@code afterSeq} belongs to, or {@code null} when not known
      * @param chatId the chat the client asks for, or {@code null} for the newest
-     * @param onJoin greets the client and returns the consumer of the replayed events
+     * @param onJoin greets the client and hands it the replay
      * @return the world as it was when the client joined
      */
     public CompletableFuture<View> join(long afterSeq, String epoch, String chatId,
-            Function<View, Consumer<? super WorldEvent>> onJoin) {
+            BiConsumer<View, List<WorldEvent>> onJoin) {
         return onWorld(() -> {
             outbox.commit();
             View view = viewNow(chats.chosenOrNewest(chatId).id());
-            Consumer<? super WorldEvent> replay = onJoin.apply(view);
+            List<WorldEvent> replay = new ArrayList<>();
             if (afterSeq >= 0) {
                 boolean otherLife = (epoch != null && !epoch.equals(view.worldEpoch())) || afterSeq > view.lastSeq();
                 long after = otherLife ? 0 : afterSeq;
@@ -403,11 +404,40 @@ public final class WorldRuntime {
                 boolean movedChat = chatId != null && !chatId.equals(view.chatId());
                 outbox.log().forEachAfter(movedChat ? 0 : after, e -> {
                     if (e.chatId() == null ? e.seq() > after : e.chatId().equals(view.chatId())) {
-                        replay.accept(e);
+                        replay.add(e);
                     }
                 });
             }
+            onJoin.accept(view, replay);
             return view;
+        });
+    }
+
+    /**
+     * {@return the highest seq of an event the world has published so far: a subscriber that starts
+     * listening after reading it gets every later event, or sees the gap; safe to call from any thread}
+     */
+    public long publishedSeq() {
+        return outbox.publishedSeq();
+    }
+
+    /**
+     * Reads durable events back from the world's log, for a subscriber whose bus lost or delayed them.
+     *
+     * @param afterSeq the last seq the reader has
+     * @param throughSeq the last seq it wants
+     * @param limit at most this many, the oldest first
+     * @return the events with a seq above {@code afterSeq} and up to {@code throughSeq}, in order
+     */
+    public CompletableFuture<List<WorldEvent>> logged(long afterSeq, long throughSeq, int limit) {
+        return onWorld(() -> {
+            List<WorldEvent> found = new ArrayList<>();
+            outbox.log().forEachAfter(afterSeq, e -> {
+                if (e.seq() <= throughSeq && found.size() < limit) {
+                    found.add(e);
+                }
+            });
+            return found;
         });
     }
 

@@ -99,9 +99,9 @@ final class WorldHarness implements AutoCloseable {
      */
     Joined join(long afterSeq, Consumer<? super WorldEvent> listener) {
         Subscription[] subscription = new Subscription[1];
-        WorldRuntime.View view = get(world.join(afterSeq, null, null, v -> {
+        WorldRuntime.View view = get(world.join(afterSeq, null, null, (v, replay) -> {
+            replay.forEach(listener);
             subscription[0] = bus.subscribe(key, listener);
-            return listener;
         }));
         return new Joined(view, subscription[0]);
     }
