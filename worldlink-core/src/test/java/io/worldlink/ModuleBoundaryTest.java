@@ -32,7 +32,8 @@ class ModuleBoundaryTest {
         ModuleDescriptor core = ModuleFinder.of(location(WorldLink.class)).find("io.worldlink").orElseThrow()
                 .descriptor();
 
-        assertEquals(Set.of("io.worldlink", "io.worldlink.event", "io.worldlink.model", "io.worldlink.client"), core.exports().stream()
+        assertEquals(Set.of("io.worldlink", "io.worldlink.event", "io.worldlink.model", "io.worldlink.client",
+                "io.worldlink.cluster"), core.exports().stream()
                 .map(ModuleDescriptor.Exports::source).collect(Collectors.toSet()));
         assertTrue(core.exports().stream().noneMatch(ModuleDescriptor.Exports::isQualified), core.toString());
         assertEquals(Set.of(), core.opens(), "nothing is open to reflection");
