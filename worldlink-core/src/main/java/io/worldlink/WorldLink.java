@@ -1,5 +1,6 @@
 package io.worldlink;
 
+import io.worldlink.cluster.Cluster;
 import io.worldlink.event.EventLogStore;
 import io.worldlink.event.MessageLevel;
 import io.worldlink.internal.CountedEventBus;
@@ -107,9 +108,17 @@ public final class WorldLink implements AutoCloseable {
         // Whatever refuses this configuration from here on (a default provider that no model has, a data
         // root that cannot be read) must not leave the pools behind.
         try {
-            this.bus = new CountedEventBus(b.bus != null ? b.bus : EventBus.inProcess());
+            if (b.cluster != null && b.bus != null) {
+                throw new IllegalStateException("A cluster carries the events between its nodes: give cluster(...) "
+                        + "or eventBus(...), not both.");
+            }
+            this.bus = new CountedEventBus(b.cluster != null ? b.cluster.bus()
+                    : b.bus != null ? b.bus : EventBus.inProcess());
             this.templates = b.templates != null ? b.templates : TemplateStore.files(b.dataRoot);
             EventLogStore logs = b.eventLogs != null ? b.eventLogs : EventLogStore.files(b.dataRoot, b.syncWrites);
+            if (b.cluster != null) {
+                logs = b.cluster.fenced(logs);
+            }
             UserStorage storage = b.storage;
             if (storage == null) {
                 FileUserStorage files = new FileUserStorage(b.dataRoot, b.syncWrites);
@@ -138,7 +147,7 @@ public final class WorldLink implements AutoCloseable {
                     b.anonymousGracePeriod, new Limits(b.maxFrameChars, b.maxQueuedChars, b.requestsPerSecond,
                     b.requestBurst, b.maxConnections, b.maxConnectionsPerAddress, b.maxConnectionsPerUser,
                     b.maxLoadedWorlds, b.maxWorldsPerUser, b.maxWorldsPerAnonymousUser, b.selectTimeout),
-                    b.trustClaimedUserIds, b.router);
+                    b.trustClaimedUserIds, b.router, b.cluster);
             if (b.trustClaimedUserIds) {
                 LOG.log(System.Logger.Level.WARNING, "Insecure mode: clients may claim any user id without proof.");
             }
@@ -525,6 +534,7 @@ public final class WorldLink implements AutoCloseable {
         private EventLogStore eventLogs;
         private WorldCloner cloner;
         private EventBus bus;
+        private Cluster cluster;
         private UnaryOperator<MessageRouter> router = UnaryOperator.identity();
         private final Map<String, ChatModel> models = new LinkedHashMap<>();
         private String defaultProvider;
@@ -649,6 +659,21 @@ public final class WorldLink implements AutoCloseable {
          */
         public Builder eventBus(EventBus bus) {
             this.bus = Objects.requireNonNull(bus, "bus");
+            return this;
+        }
+
+        /**
+         * Makes this WorldLink one node of a cluster: a world runs on the node that holds its lease, clients
+         * of the other nodes reach it through the cluster, and its events travel on the cluster's bus. All
+         * nodes share one data root and are built with the same settings. The host closes the cluster after
+         * this WorldLink.
+         *
+         * @param cluster this node's link to the others (for example {@code worldlink-redis}'s
+         *     {@code ClusterNode}); default: none, a single node
+         * @return this
+         */
+        public Builder cluster(Cluster cluster) {
+            this.cluster = Objects.requireNonNull(cluster, "cluster");
             return this;
         }
 

@@ -28,7 +28,15 @@ public final class CountedEventBus implements EventBus {
 
     @Override
     public Subscription subscribe(WorldKey world, Consumer<? super WorldEvent> listener) {
-        Subscription subscription = bus.subscribe(world, listener);
+        return counted(bus.subscribe(world, listener));
+    }
+
+    @Override
+    public Subscription subscribe(WorldKey world, Consumer<? super WorldEvent> listener, Runnable catchUp) {
+        return counted(bus.subscribe(world, listener, catchUp));
+    }
+
+    private Subscription counted(Subscription subscription) {
         open.incrementAndGet();
         AtomicBoolean closed = new AtomicBoolean();
         return () -> {

@@ -10,6 +10,7 @@ import io.worldlink.WorldKey;
 import io.worldlink.event.SseEvent;
 import io.worldlink.event.WorldActionEvent;
 import io.worldlink.event.WorldEvent;
+import io.worldlink.internal.world.LiveWorld;
 import io.worldlink.internal.world.WorldRuntime;
 import java.lang.System.Logger.Level;
 import java.util.List;
@@ -37,7 +38,7 @@ final class ClientSession implements Connection {
     static final int MAX_WAITING_REQUESTS = 32;
 
     /** The world a session is in. */
-    record Binding(WorldHandle handle, WorldRuntime runtime) {}
+    record Binding(WorldHandle handle, LiveWorld runtime) {}
 
     private final String id;
     private final Transport transport;
@@ -236,7 +237,7 @@ final class ClientSession implements Connection {
      *
      * @return the world as the session joined it, once its greeting and replay are queued
      */
-    CompletableFuture<WorldRuntime.View> enter(WorldHandle handle, WorldRuntime runtime, long afterSeq, String epoch,
+    CompletableFuture<WorldRuntime.View> enter(WorldHandle handle, LiveWorld runtime, long afterSeq, String epoch,
             String chat, java.util.function.Function<WorldRuntime.View, String> greeting) {
         synchronized (this) {
             leave();
@@ -299,12 +300,12 @@ final class ClientSession implements Connection {
      * @param replyTo the request this answers, or {@code null}
      * @return the chat, once its history is queued
      */
-    CompletableFuture<Chat> selectChat(WorldRuntime runtime, String chat, String replyTo) {
+    CompletableFuture<Chat> selectChat(LiveWorld runtime, String chat, String replyTo) {
         return selectChat(runtime, chat, replyTo, null);
     }
 
     // from: for a move the world made (its chat was deleted), the chat the session must still be in.
-    private CompletableFuture<Chat> selectChat(WorldRuntime runtime, String chat, String replyTo, String from) {
+    private CompletableFuture<Chat> selectChat(LiveWorld runtime, String chat, String replyTo, String from) {
         AtomicReference<CompletableFuture<Void>> admitted = new AtomicReference<>();
         return runtime.selectChat(chat, (view, history) -> {
             Binding b = binding;

@@ -16,8 +16,11 @@ import io.worldlink.WorldKey;
 import io.worldlink.WorldLinkException;
 import io.worldlink.WorldSnapshot;
 import io.worldlink.WorldUpdate;
+import io.worldlink.cluster.Cluster;
 import io.worldlink.event.MessageLevel;
 import io.worldlink.internal.Names;
+import io.worldlink.internal.cluster.OwnerCalls;
+import io.worldlink.internal.world.LiveWorld;
 import io.worldlink.internal.world.WorldRuntime;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -41,14 +44,19 @@ public final class LinkService {
      * @param limits per-connection limits
      * @param trustClaimedUserIds insecure mode
      * @param router given the protocol's router, the one that handles requests
+     * @param cluster the cluster this node is one of, or {@code null} for a single node
      */
     public LinkService(WorldRuntime.Shared shared, WorldCloner cloner, Duration grace, Limits limits,
-            boolean trustClaimedUserIds, UnaryOperator<MessageRouter> router) {
+            boolean trustClaimedUserIds, UnaryOperator<MessageRouter> router, Cluster cluster) {
         this.storage = shared.storage();
         this.access = new WorldAccess(trustClaimedUserIds);
-        this.worlds = new LoadedWorlds(shared, cloner, grace, limits);
+        this.worlds = new LoadedWorlds(shared, cloner, grace, limits, cluster);
         this.router = new ProtocolRouter(worlds, limits, access, shared.settings().clock(), shared.timer(),
                 shared.metrics(), router);
+        if (cluster != null) {
+            cluster.serve(new OwnerCalls(worlds::runningHere,
+                    key -> worlds.delete(key, (session, error) -> this.router.worldDeleted(key, error, null)))::answer);
+        }
     }
 
     /**
@@ -81,7 +89,7 @@ public final class LinkService {
         WorldHandle loaded = worlds.loaded(key);
         if (loaded != null) {
             try {
-                return loaded.runtime.thenCompose(WorldRuntime::snapshot).join();
+                return loaded.runtime.thenCompose(LiveWorld::snapshot).join();
             } catch (CompletionException e) {
                 // Closed meanwhile: what it had is stored, or being stored.
             }
@@ -107,7 +115,7 @@ public final class LinkService {
      * @return the world's chats, newest first
      */
     public CompletableFuture<List<Chat>> chats(Identity identity, String userId, String worldName) {
-        return withWorld(key(identity, userId, worldName), WorldRuntime::chats);
+        return withWorld(key(identity, userId, worldName), LiveWorld::chats);
     }
 
     /**
@@ -222,7 +230,7 @@ public final class LinkService {
     }
 
     // Runs an action on an existing world, loading it for the moment when no connection has it loaded.
-    private <T> CompletableFuture<T> withWorld(WorldKey key, Function<WorldRuntime, CompletableFuture<T>> action) {
+    private <T> CompletableFuture<T> withWorld(WorldKey key, Function<LiveWorld, CompletableFuture<T>> action) {
         if (!storage.worldExists(key)) {
             return CompletableFuture.failedFuture(new WorldLinkException(ErrorCode.WORLD_NOT_FOUND,
                     "User " + key.userId() + " has no world \"" + key.worldId() + "\"."));

@@ -9,8 +9,11 @@ import io.worldlink.WorldConfig;
 import io.worldlink.WorldKey;
 import io.worldlink.WorldLinkException;
 import io.worldlink.WorldSnapshot;
+import io.worldlink.cluster.Cluster;
 import io.worldlink.internal.Json;
 import io.worldlink.internal.Names;
+import io.worldlink.internal.cluster.ClusterWorld;
+import io.worldlink.internal.world.LiveWorld;
 import io.worldlink.internal.world.WorldPolicy;
 import io.worldlink.internal.world.WorldRuntime;
 import java.lang.System.Logger.Level;
@@ -38,6 +41,10 @@ import java.util.function.BiFunction;
  */
 final class LoadedWorlds {
     private static final System.Logger LOG = System.getLogger(LoadedWorlds.class.getName());
+    // How long a node tries to find a world's owner, or to take the world over, before it gives up: longer
+    // than a lease lasts, so that a dead owner's lease runs out meanwhile.
+    private static final Duration CLAIM_FOR = Duration.ofSeconds(20);
+    private static final Duration OWNER_CHECK = Duration.ofSeconds(1);
 
     private final WorldRuntime.Shared shared;
     private final UserStorage storage;
@@ -47,6 +54,10 @@ final class LoadedWorlds {
     private final ScheduledExecutorService timer;
     private final Duration grace;
     private final Limits limits;
+    // Cluster mode, or null for a single node.
+    private final Cluster cluster;
+    private final Duration claimFor;
+    private final ScheduledFuture<?> ownerChecks;
 
     private final Map<WorldKey, WorldHandle> handles = new ConcurrentHashMap<>();
     private final Map<WorldKey, CompletableFuture<Void>> closing = new ConcurrentHashMap<>();
@@ -60,7 +71,7 @@ final class LoadedWorlds {
         ScheduledFuture<?> pendingDelete;
     }
 
-    LoadedWorlds(WorldRuntime.Shared shared, WorldCloner cloner, Duration grace, Limits limits) {
+    LoadedWorlds(WorldRuntime.Shared shared, WorldCloner cloner, Duration grace, Limits limits, Cluster cluster) {
         this.shared = shared;
         this.storage = shared.storage();
         this.cloner = cloner;
@@ -69,6 +80,41 @@ final class LoadedWorlds {
         this.timer = shared.timer();
         this.grace = grace;
         this.limits = limits;
+        this.cluster = cluster;
+        this.claimFor = CLAIM_FOR;
+        // A node whose clients watch a world that another node runs notices the owner's death though its
+        // clients send nothing: the world is claimed again, and ends (or finishes) the turn the owner left.
+        this.ownerChecks = cluster == null ? null : timer.scheduleWithFixedDelay(this::checkOwners,
+                OWNER_CHECK.toMillis(), OWNER_CHECK.toMillis(), TimeUnit.MILLISECONDS);
+    }
+
+    private void checkOwners() {
+        for (WorldHandle h : handles.values()) {
+            CompletableFuture<LiveWorld> r = h.runtime;
+            if (r.isDone() && !r.isCompletedExceptionally() && r.join() instanceof ClusterWorld w) {
+                w.checkOwner();
+            }
+        }
+    }
+
+    /**
+     * {@return the world when it runs in this process (once it is loaded), or {@code null} when it does
+     * not: what a node answers the other nodes of its cluster}
+     *
+     * @param key the world
+     */
+    CompletableFuture<WorldRuntime> runningHere(WorldKey key) {
+        WorldHandle h = handles.get(key);
+        if (h == null) {
+            return null;
+        }
+        return h.runtime.thenApply(world -> {
+            WorldRuntime here = world instanceof ClusterWorld w ? w.here() : (WorldRuntime) world;
+            if (here == null) {
+                throw new IllegalStateException("world " + key + " runs on another node");
+            }
+            return here;
+        });
     }
 
     /**
@@ -96,9 +142,23 @@ final class LoadedWorlds {
 
     private void load(WorldHandle handle, String templateId, String worldName) {
         WorldKey key = handle.key;
+        CompletableFuture<? extends LiveWorld> loading = cluster == null ? loadHere(key, templateId, worldName)
+                : ClusterWorld.open(key, cluster, lease -> loadHere(key, templateId, worldName), worldPool, timer,
+                        claimFor);
+        loading.whenComplete((runtime, error) -> {
+            if (error != null) {
+                handle.runtime.completeExceptionally(error);
+            } else {
+                handle.subscribe(bus, runtime);
+                handle.runtime.complete(runtime);
+            }
+        });
+    }
+
+    private CompletableFuture<WorldRuntime> loadHere(WorldKey key, String templateId, String worldName) {
         CompletableFuture<Void> before = CompletableFuture.allOf(
                 closing.getOrDefault(key, CompletableFuture.completedFuture(null)), deletionOf(key.userId()));
-        before.thenRunAsync(() -> {
+        return before.thenRunAsync(() -> {
             if (!storage.worldExists(key)) {
                 if (templateId == null) {
                     throw new WorldLinkException(ErrorCode.TEMPLATE_NOT_FOUND, "User " + key.userId()
@@ -106,16 +166,7 @@ final class LoadedWorlds {
                 }
                 cloneWithinQuota(key, templateId, worldName);
             }
-        }, worldPool)
-                .thenCompose(x -> WorldRuntime.load(key, shared))
-                .whenComplete((runtime, error) -> {
-                    if (error != null) {
-                        handle.runtime.completeExceptionally(error);
-                    } else {
-                        handle.subscribe(bus, runtime);
-                        handle.runtime.complete(runtime);
-                    }
-                });
+        }, worldPool).thenCompose(x -> WorldRuntime.load(key, shared));
     }
 
     // One user's clones are counted and made one at a time, so that parallel selects cannot pass the
@@ -227,7 +278,7 @@ final class LoadedWorlds {
         });
         WorldHandle handle = taken[0];
         CompletableFuture<Void> work = before.get(0)
-                .thenCompose(x -> handle == null ? CompletableFuture.<WorldRuntime>completedFuture(null)
+                .thenCompose(x -> handle == null ? CompletableFuture.<LiveWorld>completedFuture(null)
                         : handle.runtime.handle((runtime, loadError) -> runtime))
                 .thenCompose(runtime -> {
                     if (handle != null) {
@@ -237,14 +288,16 @@ final class LoadedWorlds {
                     if (runtime != null) {
                         return runtime.delete();
                     }
-                    return CompletableFuture.runAsync(() -> {
+                    Runnable deleteStored = () -> {
                         if (!storage.worldExists(key)) {
                             throw new WorldLinkException(ErrorCode.WORLD_NOT_FOUND, "User " + key.userId()
                                     + " has no world \"" + key.worldId() + "\".");
                         }
                         storage.deleteWorld(key);
                         shared.logs().delete(key);
-                    }, worldPool);
+                    };
+                    return cluster == null ? CompletableFuture.runAsync(deleteStored, worldPool)
+                            : ClusterWorld.deleteWhereItRuns(key, cluster, deleteStored, worldPool);
                 });
         return work.whenComplete((x, error) -> {
             closing.remove(key, deleted);
@@ -292,7 +345,7 @@ final class LoadedWorlds {
         if (stopping) {
             closeIfUnused(handle);
         } else {
-            handle.runtime.thenCompose(WorldRuntime::whenQuiet).whenComplete((x, e) -> closeIfUnused(handle));
+            handle.runtime.thenCompose(LiveWorld::whenQuiet).whenComplete((x, e) -> closeIfUnused(handle));
         }
     }
 
@@ -311,7 +364,7 @@ final class LoadedWorlds {
             return;
         }
         handle.unsubscribe();
-        handle.runtime.thenCompose(WorldRuntime::close).whenComplete((x, e) -> {
+        handle.runtime.thenCompose(LiveWorld::close).whenComplete((x, e) -> {
             closing.remove(handle.key, handle.closed);
             handle.closed.complete(null);
         });
@@ -329,6 +382,9 @@ final class LoadedWorlds {
     void userJoined(UserId user, boolean newConnection) {
         users.compute(user, (u, e) -> {
             UserEntry entry = e == null ? new UserEntry() : e;
+            if (cluster != null && entry.sessions == 0) {
+                cluster.present(u, true);
+            }
             if (newConnection && entry.sessions >= limits.maxConnectionsPerUser()) {
                 throw new WorldLinkException(ErrorCode.QUOTA_EXCEEDED, "User " + u + " already has "
                         + entry.sessions + " connections, the most one user may have; close one first.");
@@ -349,6 +405,9 @@ final class LoadedWorlds {
             entry.sessions--;
             if (entry.sessions > 0) {
                 return entry;
+            }
+            if (cluster != null) {
+                cluster.present(u, false);
             }
             if (!u.isAnonymous()) {
                 return null;
@@ -408,7 +467,14 @@ final class LoadedWorlds {
                 }
             });
             CompletableFuture<Void> deletion = CompletableFuture.allOf(closes.toArray(CompletableFuture[]::new))
-                    .thenRunAsync(() -> deleteUser(u), worldPool)
+                    .thenCompose(x -> cluster == null ? CompletableFuture.completedFuture(false)
+                            : cluster.presentElsewhere(u))
+                    .thenAcceptAsync(elsewhere -> {
+                        // Another node serves the user now: its own last connection leaving deletes the folder.
+                        if (!elsewhere) {
+                            deleteUser(u);
+                        }
+                    }, worldPool)
                     .exceptionally(e -> {
                         LOG.log(Level.ERROR, "Could not delete the folder of anonymous user " + u, e);
                         return null;
@@ -448,6 +514,9 @@ final class LoadedWorlds {
      */
     void stopping() {
         stopping = true;
+        if (ownerChecks != null) {
+            ownerChecks.cancel(false);
+        }
         for (WorldHandle h : loaded()) {
             closeIfUnused(h);
         }

@@ -25,6 +25,7 @@ import io.worldlink.internal.Json;
 import io.worldlink.internal.Names;
 import io.worldlink.internal.world.AgentView;
 import io.worldlink.internal.world.ChatViews;
+import io.worldlink.internal.world.LiveWorld;
 import io.worldlink.internal.world.WorldRuntime;
 import io.worldlink.internal.world.WorldViews;
 import java.lang.System.Logger.Level;
@@ -332,7 +333,7 @@ public final class ProtocolRouter implements MessageRouter {
                 throw new WorldLinkException(ErrorCode.NO_WORLD_SELECTED,
                         "Select a world first: send world-select with templateName, worldName and userId.");
             }
-            WorldRuntime world = b.runtime();
+            LiveWorld world = b.runtime();
             switch (r.type()) {
                 case "chat-send" -> {
                     String message = requiredString(r, "message");
@@ -662,7 +663,7 @@ public final class ProtocolRouter implements MessageRouter {
         return chatId == null ? s.chatId() : chatId;
     }
 
-    private CompletableFuture<Void> subscribe(ClientSession s, Exchange r, WorldRuntime world) {
+    private CompletableFuture<Void> subscribe(ClientSession s, Exchange r, LiveWorld world) {
         Set<EventType> types = field(r, "eventTypes", o -> {
             JsonElement e = o.get("eventTypes");
             if (e == null || e.isJsonNull()) {

@@ -5,6 +5,7 @@ import io.worldlink.Subscription;
 import io.worldlink.WorldKey;
 import io.worldlink.event.SseEvent;
 import io.worldlink.event.WorldEvent;
+import io.worldlink.internal.world.LiveWorld;
 import io.worldlink.internal.world.WorldRuntime;
 import java.lang.System.Logger.Level;
 import java.util.ArrayDeque;
@@ -50,7 +51,7 @@ final class WorldHandle {
     static final int READ_BACK_PAGE = 1024;
 
     final WorldKey key;
-    final CompletableFuture<WorldRuntime> runtime = new CompletableFuture<>();
+    final CompletableFuture<LiveWorld> runtime = new CompletableFuture<>();
     /** Completes when the world has been closed and everything it held is saved. */
     final CompletableFuture<Void> closed = new CompletableFuture<>();
     // Copied on change, read without a lock or an iterator for every event delivered.
@@ -63,6 +64,8 @@ final class WorldHandle {
     // Touched only by the thread that handles the queue.
     private long delivered;
     private boolean reading;
+    private boolean catchUpAfter;
+    private final ArrayDeque<Admission> heldAdmissions = new ArrayDeque<>();
     private long readThrough;
     private final ArrayDeque<WorldEvent> held = new ArrayDeque<>();
     private long droppedThrough;
@@ -94,8 +97,14 @@ final class WorldHandle {
     /** Where the world's seqs were when the subscription started. */
     private record Start(long seq) {}
 
-    /** The log's answer about a gap. */
-    private record ReadBack(List<WorldEvent> events, Throwable error) {}
+    /**
+     * The log's answer about a gap; for {@code member}, about what it missed because the world answered
+     * its join from a node where less had been published than here (a world on another node of a cluster).
+     */
+    private record ReadBack(List<WorldEvent> events, Throwable error, Member member) {}
+
+    // Reads back whatever the log holds past the last seq handed on (the bus says it may have lost some).
+    private static final Object CATCH_UP = new Object();
 
     /** A connection starts to receive, or moves to another chat. */
     private record Admission(Member member, String chat, boolean wholeWorld, long seq, String first,
@@ -111,10 +120,15 @@ final class WorldHandle {
      * @param bus the bus
      * @param world the world, loaded
      */
-    void subscribe(EventBus bus, WorldRuntime world) {
+    void subscribe(EventBus bus, LiveWorld world) {
         // Read before subscribing: what is published later reaches the handle, or shows as a gap.
         post(new Start(world.publishedSeq()));
-        subscription = bus.subscribe(key, this::deliver);
+        subscription = bus.subscribe(key, this::deliver, this::catchUp);
+    }
+
+    /** The bus may have lost events of the world: what the log holds past the last seq handed on is read back. */
+    void catchUp() {
+        post(CATCH_UP);
     }
 
     /** The bus's listener: called on any thread. */
@@ -234,11 +248,22 @@ final class WorldHandle {
             if (item instanceof WorldEvent e) {
                 onEvent(e);
             } else if (item instanceof Admission a) {
-                onAdmission(a);
+                if (reading) {
+                    // After the read-back: its seq may be below what is handed on by then.
+                    heldAdmissions.add(a);
+                } else {
+                    onAdmission(a);
+                }
             } else if (item instanceof ReadBack r) {
                 onReadBack(r);
             } else if (item instanceof Start s) {
                 delivered = s.seq();
+            } else if (item == CATCH_UP) {
+                if (reading) {
+                    catchUpAfter = true;
+                } else {
+                    readBack(Long.MAX_VALUE);
+                }
             }
         } catch (RuntimeException e) {
             LOG.log(Level.ERROR, "Delivering the events of world " + key + " failed", e);
@@ -286,10 +311,24 @@ final class WorldHandle {
         readThrough = through;
         long after = delivered;
         runtime.thenCompose(world -> world.logged(after, through, READ_BACK_PAGE))
-                .whenComplete((events, error) -> post(new ReadBack(events, error)));
+                .whenComplete((events, error) -> post(new ReadBack(events, error, null)));
+    }
+
+    // The member gets, before anything more, the events between the seq its join was answered at and the
+    // last one handed on here.
+    private void readBack(Member m, long after) {
+        reading = true;
+        readThrough = delivered;
+        long through = delivered;
+        runtime.thenCompose(world -> world.logged(after, through, READ_BACK_PAGE))
+                .whenComplete((events, error) -> post(new ReadBack(events, error, m)));
     }
 
     private void onReadBack(ReadBack r) {
+        if (r.member() != null) {
+            onMemberReadBack(r);
+            return;
+        }
         if (r.error() != null) {
             LOG.log(Level.WARNING, "Could not read back seqs " + (delivered + 1) + " to " + readThrough + " of world "
                     + key + " that its event bus did not deliver: " + r.error());
@@ -305,9 +344,41 @@ final class WorldHandle {
                 return;
             }
         }
-        // What the log does not hold (a line it could not read back) is not to be had.
-        delivered = Math.max(delivered, readThrough);
+        // What the log does not hold (a line it could not read back) is not to be had; a catch-up reads
+        // whatever there is.
+        if (readThrough != Long.MAX_VALUE) {
+            delivered = Math.max(delivered, readThrough);
+        }
+        resume();
+    }
+
+    private void onMemberReadBack(ReadBack r) {
+        Member m = r.member();
+        long last = 0;
+        if (r.error() != null) {
+            LOG.log(Level.WARNING, "Could not read back up to seq " + readThrough + " of world " + key
+                    + " for a connection that joined it: " + r.error());
+        } else if (!m.removed) {
+            for (WorldEvent e : r.events()) {
+                last = e.seq();
+                if (m.wants(e, e.seq())) {
+                    m.session.deliver(this, new EventFrames(e));
+                }
+            }
+        }
+        if (r.error() == null && !m.removed && r.events().size() == READ_BACK_PAGE && last < readThrough) {
+            readBack(m, last);
+            return;
+        }
+        resume();
+    }
+
+    private void resume() {
         reading = false;
+        Admission a;
+        while (!reading && (a = heldAdmissions.poll()) != null) {
+            onAdmission(a);
+        }
         WorldEvent next;
         while (!reading && (next = held.poll()) != null) {
             onEvent(next);
@@ -316,6 +387,10 @@ final class WorldHandle {
             long through = droppedThrough;
             droppedThrough = 0;
             readBack(through);
+        }
+        if (!reading && catchUpAfter) {
+            catchUpAfter = false;
+            readBack(Long.MAX_VALUE);
         }
     }
 
@@ -328,6 +403,9 @@ final class WorldHandle {
                 m.worldFloor = a.seq();
             }
             m.session.admitted(this, a.first(), a.history());
+            if (a.seq() < delivered) {
+                readBack(m, a.seq());
+            }
         }
         a.done().complete(null);
     }

@@ -49,7 +49,7 @@ import java.util.function.Supplier;
  * calls and turns), {@link PendingSaves} (memory and call counts on disk), {@link EventOutbox} (the log
  * and publishing) and {@link WorldEdits} (clients' changes to the world and its agents).
  */
-public final class WorldRuntime {
+public final class WorldRuntime implements LiveWorld {
     /**
      * @param memoryWindow how many recent memory messages a model is sent (default 10)
      * @param memoryCap how many messages a memory holds before the oldest move to the archive (default 200)
@@ -188,6 +188,7 @@ public final class WorldRuntime {
     }
 
     /** @return the world's key */
+    @Override
     public WorldKey key() {
         return key;
     }
@@ -202,6 +203,7 @@ public final class WorldRuntime {
      * @param sender the person's name ({@code HUMAN} by default)
      * @return the published message
      */
+    @Override
     public CompletableFuture<MessageEvent> chat(String chatId, String messageId, String content, String sender) {
         return onWorld(() -> {
             chats.existing(chatId);
@@ -220,6 +222,7 @@ public final class WorldRuntime {
      * @param update the change
      * @return the agent as clients now see it
      */
+    @Override
     public CompletableFuture<AgentView> updateAgent(String eventId, String agentName, AgentUpdate update) {
         return onWorld(() -> edits.updateAgent(eventId, agentName, update));
     }
@@ -231,6 +234,7 @@ public final class WorldRuntime {
      * @param update the change; at least one of its fields
      * @return the world's new config
      */
+    @Override
     public CompletableFuture<WorldConfig> updateWorld(String eventId, WorldUpdate update) {
         return onWorld(() -> edits.updateWorld(eventId, update));
     }
@@ -244,6 +248,7 @@ public final class WorldRuntime {
      * @param spec the agent
      * @return the agent as stored
      */
+    @Override
     public CompletableFuture<AgentSnapshot> createAgent(String eventId, NewAgent spec) {
         return onWorld(() -> edits.createAgent(eventId, spec));
     }
@@ -256,6 +261,7 @@ public final class WorldRuntime {
      * @param agentName the agent's id or name
      * @return the deleted agent's id
      */
+    @Override
     public CompletableFuture<String> deleteAgent(String eventId, String agentName) {
         return onWorld(() -> edits.deleteAgent(eventId, agentName));
     }
@@ -266,6 +272,7 @@ public final class WorldRuntime {
      * @param eventId the id to give the {@code world-reload} event, or {@code null} for a new one
      * @return how many agents it has
      */
+    @Override
     public CompletableFuture<Integer> reload(String eventId) {
         return onWorld(() -> {
             saves.snapshot();
@@ -290,11 +297,13 @@ public final class WorldRuntime {
      * @param eventId the id to give the first event it publishes, or {@code null} for a new one
      * @return how many replies were stopped; 0 when nothing was running
      */
+    @Override
     public CompletableFuture<Integer> stop(String chatId, String eventId) {
         return onWorld(() -> replies.stopChat(chats.existing(chatId).id(), EventOutbox.idOrNew(eventId)));
     }
 
     /** @return the world's chats, newest first */
+    @Override
     public CompletableFuture<List<Chat>> chats() {
         return onWorld(chats::newestFirst);
     }
@@ -306,6 +315,7 @@ public final class WorldRuntime {
      * @param name its name, or {@code null} to name it after its first message
      * @return the chat
      */
+    @Override
     public CompletableFuture<Chat> createChat(String eventId, String name) {
         return onWorld(() -> chats.create(EventOutbox.idOrNew(eventId), name));
     }
@@ -318,6 +328,7 @@ public final class WorldRuntime {
      * @param name its new name
      * @return the chat
      */
+    @Override
     public CompletableFuture<Chat> renameChat(String eventId, String chatId, String name) {
         return onWorld(() -> chats.rename(EventOutbox.idOrNew(eventId), chatId, name));
     }
@@ -330,6 +341,7 @@ public final class WorldRuntime {
      * @param chatId the chat
      * @return the chat its clients move to
      */
+    @Override
     public CompletableFuture<Chat> deleteChat(String eventId, String chatId) {
         return onWorld(() -> {
             replies.stopChat(chats.existing(chatId).id(), Ids.next());
@@ -348,6 +360,7 @@ public final class WorldRuntime {
      * @param onSelect switches the client and hands it the history
      * @return the chat
      */
+    @Override
     public CompletableFuture<Chat> selectChat(String chatId, BiConsumer<View, List<WorldEvent>> onSelect) {
         return onWorld(() -> {
             outbox.commit();
@@ -369,6 +382,7 @@ public final class WorldRuntime {
      * @param level how serious it is
      * @return the published event
      */
+    @Override
     public CompletableFuture<SystemEvent> notice(String content, MessageLevel level) {
         return onWorld(() -> outbox.emit(new SystemEvent(Ids.next(), now(), 0, content, level)));
     }
@@ -391,6 +405,7 @@ public final class WorldRuntime {
      * @param onJoin greets the client and hands it the replay
      * @return the world as it was when the client joined
      */
+    @Override
     public CompletableFuture<View> join(long afterSeq, String epoch, String chatId,
             BiConsumer<View, List<WorldEvent>> onJoin) {
         return onWorld(() -> {
@@ -417,6 +432,7 @@ public final class WorldRuntime {
      * {@return the highest seq of an event the world has published so far: a subscriber that starts
      * listening after reading it gets every later event, or sees the gap; safe to call from any thread}
      */
+    @Override
     public long publishedSeq() {
         return outbox.publishedSeq();
     }
@@ -429,6 +445,7 @@ public final class WorldRuntime {
      * @param limit at most this many, the oldest first
      * @return the events with a seq above {@code afterSeq} and up to {@code throughSeq}, in order
      */
+    @Override
     public CompletableFuture<List<WorldEvent>> logged(long afterSeq, long throughSeq, int limit) {
         return onWorld(() -> {
             List<WorldEvent> found = new ArrayList<>();
@@ -446,6 +463,7 @@ public final class WorldRuntime {
      * @return the world as Markdown: its config, its agents and the conversation of the chat (or of each
      *     chat) in its event log
      */
+    @Override
     public CompletableFuture<String> export(String chatId) {
         return onWorld(() -> {
             List<Chat> exported = chatId == null ? chats.newestFirst() : List.of(chats.existing(chatId));
@@ -462,11 +480,13 @@ public final class WorldRuntime {
     }
 
     /** @return the world as it is now, memories and call counts included, whether or not they are stored yet */
+    @Override
     public CompletableFuture<WorldSnapshot> snapshot() {
         return onWorld(this::snapshotNow);
     }
 
     /** @return the world as a client sees it, in its newest chat */
+    @Override
     public CompletableFuture<View> view() {
         return onWorld(() -> viewNow(chats.chosenOrNewest(null).id()));
     }
@@ -476,6 +496,7 @@ public final class WorldRuntime {
      *
      * @return done when it is stopped
      */
+    @Override
     public CompletableFuture<Void> close() {
         CompletableFuture<Void> done = new CompletableFuture<>();
         exec.execute(() -> {
@@ -506,6 +527,7 @@ public final class WorldRuntime {
      *
      * @return done when the world is deleted from storage
      */
+    @Override
     public CompletableFuture<Void> delete() {
         CompletableFuture<Void> done = new CompletableFuture<>();
         exec.execute(() -> {
@@ -534,6 +556,7 @@ public final class WorldRuntime {
      * @return done when no reply is in flight, so that the world can be closed without cutting a turn
      *     short (at once when none is)
      */
+    @Override
     public CompletableFuture<Void> whenQuiet() {
         return replies.whenQuiet();
     }
