@@ -66,11 +66,13 @@ public final class ClusterWorld implements LiveWorld {
     private final Executor pool;
     private final ScheduledExecutorService timer;
     private final Duration claimFor;
+    private final Runnable moved;
     private volatile CompletableFuture<Target> target;
     private volatile boolean closed;
 
     private ClusterWorld(WorldKey key, Cluster cluster, Loader loader, Executor pool, ScheduledExecutorService timer,
-            Duration claimFor) {
+            Duration claimFor, Runnable moved) {
+        this.moved = moved;
         this.key = key;
         this.cluster = cluster;
         this.loader = loader;
@@ -88,11 +90,13 @@ public final class ClusterWorld implements LiveWorld {
      * @param pool where the answers are handled
      * @param timer for claims tried again
      * @param claimFor how long to try to find an owner before failing (longer than a lease lasts)
+     * @param moved called when the world has moved to another node or here: the events that the old owner
+     *     logged but did not get to publish are to be read back
      * @return the world, once it runs here or its owner answered
      */
     public static CompletableFuture<ClusterWorld> open(WorldKey key, Cluster cluster, Loader loader, Executor pool,
-            ScheduledExecutorService timer, Duration claimFor) {
-        ClusterWorld world = new ClusterWorld(key, cluster, loader, pool, timer, claimFor);
+            ScheduledExecutorService timer, Duration claimFor, Runnable moved) {
+        ClusterWorld world = new ClusterWorld(key, cluster, loader, pool, timer, claimFor, moved);
         CompletableFuture<Target> first = world.resolve(System.nanoTime() + claimFor.toNanos());
         world.target = first;
         return first.thenApply(t -> world);
@@ -175,11 +179,13 @@ public final class ClusterWorld implements LiveWorld {
         }
     }
 
-    private static void complete(CompletableFuture<Target> f, Target t, Throwable e) {
+    // Completes a move to another owner.
+    private void complete(CompletableFuture<Target> f, Target t, Throwable e) {
         if (e != null) {
             f.completeExceptionally(e);
         } else {
             f.complete(t);
+            moved.run();
         }
     }
 
@@ -207,7 +213,13 @@ public final class ClusterWorld implements LiveWorld {
                     + claimFor.toSeconds() + " seconds; try again in a moment."));
         }
         CompletableFuture<Target> retried = new CompletableFuture<>();
-        timer.schedule(() -> resolve(deadline).whenComplete((t, e) -> complete(retried, t, e)), RETRY.toMillis(),
+        timer.schedule(() -> resolve(deadline).whenComplete((t, e) -> {
+            if (e != null) {
+                retried.completeExceptionally(e);
+            } else {
+                retried.complete(t);
+            }
+        }), RETRY.toMillis(),
                 TimeUnit.MILLISECONDS);
         return retried;
     }

@@ -144,7 +144,7 @@ final class LoadedWorlds {
         WorldKey key = handle.key;
         CompletableFuture<? extends LiveWorld> loading = cluster == null ? loadHere(key, templateId, worldName)
                 : ClusterWorld.open(key, cluster, lease -> loadHere(key, templateId, worldName), worldPool, timer,
-                        claimFor);
+                        claimFor, handle::catchUp);
         loading.whenComplete((runtime, error) -> {
             if (error != null) {
                 handle.runtime.completeExceptionally(error);
