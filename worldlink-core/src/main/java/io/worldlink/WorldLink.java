@@ -66,7 +66,8 @@ public final class WorldLink implements AutoCloseable {
      * @param subscriptions event bus subscriptions this WorldLink holds open
      * @param trackedUsers users with a connection, or with a grace period running before their folder is deleted
      * @param activeModelCalls model calls under way
-     * @param queuedCharacters characters waiting to be sent to clients, over all connections
+     * @param queuedCharacters characters waiting to be sent to clients, over all connections (exports
+     *     included): what {@link Builder#maxTotalQueuedChars} bounds
      */
     public record Stats(int connections, int loadedWorlds, int subscriptions, int trackedUsers, int activeModelCalls,
             long queuedCharacters) {}
@@ -135,7 +136,8 @@ public final class WorldLink implements AutoCloseable {
                             b.maxSystemPromptChars, b.maxNameChars, b.maxDescriptionChars, b.maxTurnLimit, b.maxChatsPerWorld),
                             b.resumeTurns, b.resumeWithin), b.metrics),
                     cloner,
-                    b.anonymousGracePeriod, new Limits(b.maxFrameChars, b.maxQueuedChars, b.requestsPerSecond,
+                    b.anonymousGracePeriod, new Limits(b.maxFrameChars, b.maxQueuedChars, b.maxTotalQueuedChars,
+                    b.requestsPerSecond,
                     b.requestBurst, b.maxConnections, b.maxConnectionsPerAddress, b.maxConnectionsPerUser,
                     b.maxLoadedWorlds, b.maxWorldsPerUser, b.maxWorldsPerAnonymousUser, b.selectTimeout),
                     b.trustClaimedUserIds, b.router);
@@ -534,6 +536,7 @@ public final class WorldLink implements AutoCloseable {
         private boolean trustClaimedUserIds;
         private int maxFrameChars = 64 * 1024;
         private long maxQueuedChars = 4L * 1024 * 1024;
+        private long maxTotalQueuedChars = 64L * 1024 * 1024;
         private double requestsPerSecond = 20;
         private int requestBurst = 40;
         private Duration anonymousGracePeriod = Duration.ofSeconds(30);
@@ -748,6 +751,31 @@ public final class WorldLink implements AutoCloseable {
                 throw new IllegalArgumentException("the queue limit must be at least 256, was " + chars);
             }
             this.maxQueuedChars = chars;
+            return this;
+        }
+
+        /**
+         * Sets how much may wait to be sent over all connections: the server-wide budget that keeps clients
+         * that do not read from holding more memory than the host has, however many they are.
+         *
+         * <p>Past the budget, a connection that is behind (more than 8 Ki characters wait for it) is closed
+         * with 1013 when the next frame for it comes, and a world's export is refused with
+         * {@link ErrorCode#QUOTA_EXCEEDED}; a connection that keeps up is not touched. So what waits over all
+         * connections stays under the budget plus 8 Ki characters for each connection: with the defaults
+         * (10,000 connections) 64 Mi + 78 Mi characters, and 64 Mi + 0.8 Mi from the 100 connections one
+         * address may have. Frames are JSON, mostly ASCII, held one byte a character (two for text in other
+         * scripts), and a frame that every client of a world gets is one string however many wait for it.
+         *
+         * @param chars the budget (default 64 Mi characters, at most 64 MiB of ASCII frames, a sixth of the
+         *     launcher's 384 MB heap); at least 256. A budget below {@link #maxQueuedChars} makes the budget
+         *     the cap of a lone connection too.
+         * @return this
+         */
+        public Builder maxTotalQueuedChars(long chars) {
+            if (chars < 256) {
+                throw new IllegalArgumentException("the total queue limit must be at least 256, was " + chars);
+            }
+            this.maxTotalQueuedChars = chars;
             return this;
         }
 

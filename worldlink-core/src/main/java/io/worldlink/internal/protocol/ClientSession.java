@@ -2,11 +2,13 @@ package io.worldlink.internal.protocol;
 
 import io.worldlink.Chat;
 import io.worldlink.Connection;
+import io.worldlink.ErrorCode;
 import io.worldlink.Identity;
 import io.worldlink.MetricsListener;
 import io.worldlink.Transport;
 import io.worldlink.UserId;
 import io.worldlink.WorldKey;
+import io.worldlink.WorldLinkException;
 import io.worldlink.event.SseEvent;
 import io.worldlink.event.WorldActionEvent;
 import io.worldlink.event.WorldEvent;
@@ -33,6 +35,12 @@ final class ClientSession implements Connection {
     private static final System.Logger LOG = System.getLogger(ClientSession.class.getName());
     // Requests of one connection that wait for the one ahead of them to finish.
     static final int MAX_WAITING_REQUESTS = 32;
+    /**
+     * A connection with more than this waiting for it is behind: when the characters waiting over all
+     * connections pass the server-wide budget, a connection that is behind is closed (1013), while one that
+     * keeps up is not. So the total stays under the budget plus this much for each connection.
+     */
+    static final int BEHIND_CHARS = 8 * 1024;
 
     /** The world a session is in. */
     record Binding(WorldHandle handle, WorldRuntime runtime) {}
@@ -45,9 +53,10 @@ final class ClientSession implements Connection {
     private final String remoteAddress;
 
     private final Queue<Object> outbox = new ConcurrentLinkedQueue<>();
-    private final Queue<CompletableFuture<Void>> largeSends = new ConcurrentLinkedQueue<>();
+    // The frame being sent, whose characters a close gives back even when its transport never finishes it.
+    private volatile Send inFlight;
 
-    /** A frame outside the cap, and who waits for it to be sent. */
+    /** A frame outside the connection's cap (it counts against the server's budget), and who waits for it. */
     private record Large(String frame, CompletableFuture<Void> sent) {}
 
     /** A reply's chunk as every client of the world gets it, which may leave merged with the next ones. */
@@ -171,9 +180,11 @@ final class ClientSession implements Connection {
                 deadline.cancel(false);
             }
             leave();
-            outbox.clear();
-            largeSends.forEach(f -> f.completeExceptionally(new IllegalStateException("the connection closed")));
-            largeSends.clear();
+            drain();
+            Send current = inFlight;
+            if (current != null) {
+                current.release(new IllegalStateException("the connection closed"));
+            }
             router.sessionClosed(this);
             router.metrics().connectionClosed(closeReason);
         }
@@ -347,8 +358,8 @@ final class ClientSession implements Connection {
     }
 
     /**
-     * Queues a frame. Never blocks: a client whose queue passes the cap is closed with 1013, and only
-     * that client is affected.
+     * Queues a frame. Never blocks: a client whose queue passes the cap is closed with 1013, and so is a
+     * client that is behind while the server holds more than its budget; only that client is affected.
      */
     void send(String frame) {
         queue(frame, frame);
@@ -358,19 +369,33 @@ final class ClientSession implements Connection {
         if (closed.get()) {
             return;
         }
+        int size = frame.length();
         long cap = router.limits().maxQueuedChars();
-        if (queuedChars.addAndGet(frame.length()) > cap) {
-            queuedChars.addAndGet(-frame.length());
+        long mine = queuedChars.addAndGet(size);
+        if (mine > cap) {
+            queuedChars.addAndGet(-size);
             close(1013, "The client is not reading: more than " + cap + " characters are waiting to be sent.");
             return;
         }
+        QueueBudget budget = router.budget();
+        budget.take(size);
+        // The total is summed only for a connection that is behind: one that keeps up costs one striped add.
+        if (mine > BEHIND_CHARS && budget.over()) {
+            queuedChars.addAndGet(-size);
+            budget.give(size);
+            close(1013, "The server holds more than " + budget.budget() + " characters for its clients, and this "
+                    + "one is behind; try again later.");
+            return;
+        }
         outbox.add(item);
-        pump();
+        afterAdd();
     }
 
     /**
-     * Queues one large frame (a world's export) that does not count against the queue's cap, so that a
-     * client that reads gets it whole; the caller sends one at a time and bounds its size.
+     * Queues one large frame (a world's export) that does not count against the connection's cap, so that a
+     * client that reads gets it whole; the caller sends one at a time and bounds its size. It counts against
+     * the server's budget: when the budget cannot take it, it is not queued and the future fails with
+     * {@code QUOTA_EXCEEDED}.
      *
      * @return done when the frame has been sent
      */
@@ -380,15 +405,40 @@ final class ClientSession implements Connection {
             sent.completeExceptionally(new IllegalStateException("the connection is closed"));
             return sent;
         }
-        largeSends.add(sent);
+        QueueBudget budget = router.budget();
+        if (!budget.tryTake(frame.length())) {
+            sent.completeExceptionally(new WorldLinkException(ErrorCode.QUOTA_EXCEEDED, "The server holds as much as "
+                    + "it may for its clients to read (" + budget.budget() + " characters), so this frame of "
+                    + frame.length() + " characters was not sent; try again in a moment."));
+            return sent;
+        }
         outbox.add(new Large(frame, sent));
-        pump();
+        afterAdd();
         return sent;
     }
 
-    /** @return characters waiting to be sent (for tests and stats) */
-    long queuedChars() {
-        return queuedChars.get();
+    private void afterAdd() {
+        if (closed.get()) {
+            // Closed while it was added: the close may have drained the outbox before, so it is drained again.
+            drain();
+            return;
+        }
+        pump();
+    }
+
+    // Gives back what waits in the outbox of a closed session. Each frame is taken once, by this or by
+    // pump(), which gives it back when its send ends.
+    private void drain() {
+        for (Object next = outbox.poll(); next != null; next = outbox.poll()) {
+            if (next instanceof Large large) {
+                router.budget().give(large.frame().length());
+                large.sent().completeExceptionally(new IllegalStateException("the connection closed"));
+            } else {
+                int size = (next instanceof Chunk c ? c.frame() : (String) next).length();
+                queuedChars.addAndGet(-size);
+                router.budget().give(size);
+            }
+        }
     }
 
     // One send in flight. A transport that completes inline hands control back here instead of
@@ -408,7 +458,7 @@ final class ClientSession implements Connection {
             Send send;
             if (next instanceof Large large) {
                 text = large.frame();
-                send = new Send(0, large.sent(), text.length());
+                send = new Send(0, text.length(), large.sent(), text.length());
             } else if (next instanceof Chunk first && outbox.peek() instanceof Chunk second
                     && first.frames().sameReply(second.frames())) {
                 // PROTOCOL.md, "Streaming under load": the chunks of one reply still queued leave as one frame.
@@ -423,10 +473,16 @@ final class ClientSession implements Connection {
                     last = more;
                 }
                 text = first.frames().mergedThrough(last.frames(), content);
-                send = new Send(queued, null, text.length());
+                send = new Send(queued, queued, null, text.length());
             } else {
                 text = next instanceof Chunk c ? c.frame() : (String) next;
-                send = new Send(text.length(), null, text.length());
+                send = new Send(text.length(), text.length(), null, text.length());
+            }
+            inFlight = send;
+            if (closed.get()) {
+                // Closed while this frame was taken: the close may have missed it, so it is given back here.
+                send.release(new IllegalStateException("the connection closed"));
+                return;
             }
             if (next instanceof Large) {
                 // Written at once: a client waits for nothing behind a frame that fills a batch on its own.
@@ -448,35 +504,47 @@ final class ClientSession implements Connection {
         static final int DONE_IN_CALL = 1;
         static final int RETURNED = 2;
 
-        // The characters it held in the queue (for a merged frame, its chunks'), and those it sends.
+        // The characters it held in the connection's queue (for a merged frame, its chunks') and in the
+        // server's budget (an export counts there only), and those it sends.
         final int size;
+        final int held;
         final CompletableFuture<Void> sent;
         final int sentSize;
         final AtomicInteger state = new AtomicInteger(IN_CALL);
         final AtomicBoolean done = new AtomicBoolean();
 
-        Send(int size, CompletableFuture<Void> sent, int sentSize) {
+        Send(int size, int held, CompletableFuture<Void> sent, int sentSize) {
             this.size = size;
+            this.held = held;
             this.sent = sent;
             this.sentSize = sentSize;
         }
 
-        @Override
-        public void accept(Throwable error) {
+        // Gives back what the frame held and tells whoever waits for it; the first call only, of the
+        // transport's and a close's.
+        boolean release(Throwable error) {
             if (!done.compareAndSet(false, true)) {
-                return;
+                return false;
             }
             queuedChars.addAndGet(-size);
+            router.budget().give(held);
             if (error == null) {
                 router.metrics().frameSent(sentSize);
             }
             if (sent != null) {
-                largeSends.remove(sent);
                 if (error == null) {
                     sent.complete(null);
                 } else {
                     sent.completeExceptionally(error);
                 }
+            }
+            return true;
+        }
+
+        @Override
+        public void accept(Throwable error) {
+            if (!release(error)) {
+                return;
             }
             if (error != null) {
                 LOG.log(Level.DEBUG, "Sending to connection " + id + " failed: " + error);
