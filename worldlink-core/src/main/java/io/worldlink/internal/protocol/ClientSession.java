@@ -35,12 +35,6 @@ final class ClientSession implements Connection {
     private static final System.Logger LOG = System.getLogger(ClientSession.class.getName());
     // Requests of one connection that wait for the one ahead of them to finish.
     static final int MAX_WAITING_REQUESTS = 32;
-    /**
-     * A connection with more than this waiting for it is behind: when the characters waiting over all
-     * connections pass the server-wide budget, a connection that is behind is closed (1013), while one that
-     * keeps up is not. So the total stays under the budget plus this much for each connection.
-     */
-    static final int BEHIND_CHARS = 8 * 1024;
 
     /** The world a session is in. */
     record Binding(WorldHandle handle, WorldRuntime runtime) {}
@@ -62,7 +56,9 @@ final class ClientSession implements Connection {
     /** A reply's chunk as every client of the world gets it, which may leave merged with the next ones. */
     private record Chunk(String frame, EventFrames frames) {}
 
+    // Characters of frames waiting (against the connection's cap), and of large frames (exports) waiting.
     private final AtomicLong queuedChars = new AtomicLong();
+    private final AtomicLong largeChars = new AtomicLong();
     private final AtomicBoolean sending = new AtomicBoolean();
     private final AtomicBoolean closed = new AtomicBoolean();
     private final Map<String, String> pendingReplies = new ConcurrentHashMap<>();
@@ -380,12 +376,15 @@ final class ClientSession implements Connection {
         QueueBudget budget = router.budget();
         budget.take(size);
         // The total is summed only for a connection that is behind: one that keeps up costs one striped add.
-        if (mine > BEHIND_CHARS && budget.over()) {
-            queuedChars.addAndGet(-size);
-            budget.give(size);
-            close(1013, "The server holds more than " + budget.budget() + " characters for its clients, and this "
-                    + "one is behind; try again later.");
-            return;
+        if (mine > QueueBudget.BEHIND_CHARS && budget.over()) {
+            // The connections that hold the most are closed first; this one too when that is not enough.
+            budget.relieve();
+            if (closed.get() || budget.over()) {
+                queuedChars.addAndGet(-size);
+                budget.give(size);
+                close(1013, budget.closeReason());
+                return;
+            }
         }
         outbox.add(item);
         afterAdd();
@@ -394,8 +393,8 @@ final class ClientSession implements Connection {
     /**
      * Queues one large frame (a world's export) that does not count against the connection's cap, so that a
      * client that reads gets it whole; the caller sends one at a time and bounds its size. It counts against
-     * the server's budget: when the budget cannot take it, it is not queued and the future fails with
-     * {@code QUOTA_EXCEEDED}.
+     * the server's budget: when the budget cannot take it, even after the connections that are behind are
+     * closed, it is not queued and the future fails with {@code QUOTA_EXCEEDED}.
      *
      * @return done when the frame has been sent
      */
@@ -406,15 +405,29 @@ final class ClientSession implements Connection {
             return sent;
         }
         QueueBudget budget = router.budget();
-        if (!budget.tryTake(frame.length())) {
+        int size = frame.length();
+        boolean taken = budget.tryTake(size);
+        if (!taken) {
+            // Room is made as for any frame: the connections that are behind are closed, the ones that hold
+            // the most first.
+            budget.relieve();
+            taken = !closed.get() && budget.tryTake(size);
+        }
+        if (!taken) {
             sent.completeExceptionally(new WorldLinkException(ErrorCode.QUOTA_EXCEEDED, "The server holds as much as "
                     + "it may for its clients to read (" + budget.budget() + " characters), so this frame of "
-                    + frame.length() + " characters was not sent; try again in a moment."));
+                    + size + " characters was not sent; try again in a moment."));
             return sent;
         }
+        largeChars.addAndGet(size);
         outbox.add(new Large(frame, sent));
         afterAdd();
         return sent;
+    }
+
+    /** {@return the characters waiting to be sent to this connection, large frames included} */
+    long heldChars() {
+        return queuedChars.get() + largeChars.get();
     }
 
     private void afterAdd() {
@@ -431,6 +444,7 @@ final class ClientSession implements Connection {
     private void drain() {
         for (Object next = outbox.poll(); next != null; next = outbox.poll()) {
             if (next instanceof Large large) {
+                largeChars.addAndGet(-large.frame().length());
                 router.budget().give(large.frame().length());
                 large.sent().completeExceptionally(new IllegalStateException("the connection closed"));
             } else {
@@ -458,7 +472,7 @@ final class ClientSession implements Connection {
             Send send;
             if (next instanceof Large large) {
                 text = large.frame();
-                send = new Send(0, text.length(), large.sent(), text.length());
+                send = new Send(text.length(), large.sent(), text.length());
             } else if (next instanceof Chunk first && outbox.peek() instanceof Chunk second
                     && first.frames().sameReply(second.frames())) {
                 // PROTOCOL.md, "Streaming under load": the chunks of one reply still queued leave as one frame.
@@ -473,10 +487,10 @@ final class ClientSession implements Connection {
                     last = more;
                 }
                 text = first.frames().mergedThrough(last.frames(), content);
-                send = new Send(queued, queued, null, text.length());
+                send = new Send(queued, null, text.length());
             } else {
                 text = next instanceof Chunk c ? c.frame() : (String) next;
-                send = new Send(text.length(), text.length(), null, text.length());
+                send = new Send(text.length(), null, text.length());
             }
             inFlight = send;
             if (closed.get()) {
@@ -504,18 +518,16 @@ final class ClientSession implements Connection {
         static final int DONE_IN_CALL = 1;
         static final int RETURNED = 2;
 
-        // The characters it held in the connection's queue (for a merged frame, its chunks') and in the
-        // server's budget (an export counts there only), and those it sends.
+        // The characters it held (for a merged frame, its chunks'), and those it sends; a large frame is
+        // one that someone waits for.
         final int size;
-        final int held;
         final CompletableFuture<Void> sent;
         final int sentSize;
         final AtomicInteger state = new AtomicInteger(IN_CALL);
         final AtomicBoolean done = new AtomicBoolean();
 
-        Send(int size, int held, CompletableFuture<Void> sent, int sentSize) {
+        Send(int size, CompletableFuture<Void> sent, int sentSize) {
             this.size = size;
-            this.held = held;
             this.sent = sent;
             this.sentSize = sentSize;
         }
@@ -526,8 +538,8 @@ final class ClientSession implements Connection {
             if (!done.compareAndSet(false, true)) {
                 return false;
             }
-            queuedChars.addAndGet(-size);
-            router.budget().give(held);
+            (sent == null ? queuedChars : largeChars).addAndGet(-size);
+            router.budget().give(size);
             if (error == null) {
                 router.metrics().frameSent(sentSize);
             }

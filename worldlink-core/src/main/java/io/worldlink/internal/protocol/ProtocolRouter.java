@@ -85,7 +85,7 @@ public final class ProtocolRouter implements MessageRouter {
         this.access = access;
         this.clock = clock;
         this.timer = timer;
-        this.budget = new QueueBudget(limits.maxTotalQueuedChars());
+        this.budget = new QueueBudget(limits.maxTotalQueuedChars(), sessions);
         this.routed = Objects.requireNonNull(host.apply(this), "the host's message router");
     }
 

@@ -152,7 +152,7 @@ class QueueBudgetTest {
             c.select("fast-world", "w", user);
             stuck.add(c);
         }
-        long bound = budget + 6L * ClientSession.BEHIND_CHARS;
+        long bound = budget + 6L * QueueBudget.BEHIND_CHARS;
 
         int turns = 0;
         while (stuck.stream().anyMatch(c -> !c.closed.isDone())) {
@@ -179,6 +179,54 @@ class QueueBudgetTest {
         reader.request("chat-send", payload("message", "after"));
         assertTrue(reader.untilIdle().size() > 2, "the reader goes on");
         assertEquals(1, link.stats().connections());
+    }
+
+    @Test
+    void pastTheBudgetTheConnectionsThatHoldTheMostAreClosedFirstNotTheOneThatKeepsUp() throws Exception {
+        long budget = 280_000;
+        WorldLink link = build(b -> b.maxTotalQueuedChars(budget));
+        // Three clients that stopped reading, parked in a world that has gone quiet, hold most of the budget.
+        String parkedUser = anon();
+        Client writer = Client.reading(link);
+        writer.select("fast-world", "parked", parkedUser);
+        writer.expect("connection-confirmed");
+        List<Client> parked = new ArrayList<>();
+        for (int i = 0; i < 3; i++) {
+            Client c = Client.held(link);
+            c.select("fast-world", "parked", parkedUser);
+            assertEquals("connection-confirmed", type(c.nextSent()));
+            parked.add(c);
+        }
+        for (int i = 0; i < 2; i++) {
+            writer.request("chat-send", payload("message", "p".repeat(30_000) + i));
+            writer.untilIdle();
+        }
+        writer.connection.closed();
+        long parkedChars = link.stats().queuedCharacters();
+        // Within the budget, but not with 50,000 more; with one of them gone, it is.
+        assertTrue(parkedChars > budget - 45_000 && parkedChars < budget && parkedChars * 2 / 3 + 60_000 < budget,
+                parkedChars + " characters");
+        assertFalse(parked.stream().anyMatch(c -> c.closed.isDone()));
+
+        // A client that reads, in a world of its own, gets a frame that takes the total past the budget.
+        Client reader = Client.reading(link);
+        reader.select("fast-world", "mine", anon());
+        reader.expect("connection-confirmed");
+        String message = "r".repeat(50_000);
+        reader.request("chat-send", payload("message", message));
+        List<JsonObject> turn = reader.untilIdle();
+        assertEquals(message, payloadOf(turn.get(0)).getAsJsonObject("event").getAsJsonObject("payload")
+                .get("content").getAsString());
+        assertFalse(reader.closed.isDone(), "the client that keeps up is not closed for the others' backlog");
+        assertEquals(1, parked.stream().filter(c -> c.closed.isDone()).count(),
+                "one parked client is closed, enough to bring the total within the budget");
+        for (Client c : parked) {
+            if (c.closed.isDone()) {
+                assertEquals(1013, c.closed.get().code());
+                assertTrue(c.closed.get().reason().contains("and this one is behind"), c.closed.get().reason());
+            }
+        }
+        assertTrue(link.stats().queuedCharacters() <= budget);
     }
 
     @Test
