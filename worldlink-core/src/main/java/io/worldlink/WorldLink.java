@@ -758,17 +758,18 @@ public final class WorldLink implements AutoCloseable {
          * Sets how much may wait to be sent over all connections: the server-wide budget that keeps clients
          * that do not read from holding more memory than the host has, however many they are.
          *
-         * <p>Past the budget, a connection that is behind (more than 8 Ki characters wait for it) is closed
-         * with 1013 when the next frame for it comes, and a world's export is refused with
-         * {@link ErrorCode#QUOTA_EXCEEDED}; a connection that keeps up is not touched. So what waits over all
-         * connections stays under the budget plus 8 Ki characters for each connection: with the defaults
-         * (10,000 connections) 64 Mi + 78 Mi characters, and 64 Mi + 0.8 Mi from the 100 connections one
-         * address may have. Frames are JSON, mostly ASCII, held one byte a character (two for text in other
-         * scripts), and a frame that every client of a world gets is one string however many wait for it.
+         * <p>A connection is behind when more than 8 Ki characters wait for it. When the total passes the
+         * budget, the connections that are behind are closed with 1013, those that hold the most first,
+         * until the total is within it, and a world's export that it still cannot take is refused with
+         * {@link ErrorCode#QUOTA_EXCEEDED}; a connection that keeps up is never closed for the others'
+         * backlog. So what waits over all connections stays under the budget plus 8 Ki characters for each
+         * connection: with the defaults, 64 Mi plus 78 Mi characters for 10,000 connections, or plus 0.8 Mi
+         * for the 100 connections one address may have. {@link Stats#queuedCharacters()} reports the total.
          *
-         * @param chars the budget (default 64 Mi characters, at most 64 MiB of ASCII frames, a sixth of the
-         *     launcher's 384 MB heap); at least 256. A budget below {@link #maxQueuedChars} makes the budget
-         *     the cap of a lone connection too.
+         * @param chars the budget, at least 256; default 64 Mi characters. Frames are JSON, mostly ASCII,
+         *     held one byte a character (two for text in other scripts), so the default is about 64 MiB,
+         *     a sixth of the launcher's 384 MB heap. Below {@link #maxQueuedChars}, it caps a lone
+         *     connection too.
          * @return this
          */
         public Builder maxTotalQueuedChars(long chars) {
