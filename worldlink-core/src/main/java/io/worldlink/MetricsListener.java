@@ -23,7 +23,10 @@ public interface MetricsListener {
     enum CloseReason {
         /** The client or the host closed it. */
         NORMAL,
-        /** It did not read: too much was waiting to be sent to it (1013). */
+        /**
+         * It did not read: too much was waiting to be sent to it, or it was behind when the server held
+         * more than its budget for all clients (1013).
+         */
         SLOW_CLIENT,
         /** It sent a frame over the size limit (1009). */
         OVERSIZE,

@@ -67,7 +67,8 @@ public final class WorldLink implements AutoCloseable {
      * @param subscriptions event bus subscriptions this WorldLink holds open
      * @param trackedUsers users with a connection, or with a grace period running before their folder is deleted
      * @param activeModelCalls model calls under way
-     * @param queuedCharacters characters waiting to be sent to clients, over all connections
+     * @param queuedCharacters characters waiting to be sent to clients, over all connections (exports
+     *     included): what {@link Builder#maxTotalQueuedChars} bounds
      */
     public record Stats(int connections, int loadedWorlds, int subscriptions, int trackedUsers, int activeModelCalls,
             long queuedCharacters) {}
@@ -144,7 +145,8 @@ public final class WorldLink implements AutoCloseable {
                             b.maxSystemPromptChars, b.maxNameChars, b.maxDescriptionChars, b.maxTurnLimit, b.maxChatsPerWorld),
                             b.resumeTurns, b.resumeWithin), b.metrics),
                     cloner,
-                    b.anonymousGracePeriod, new Limits(b.maxFrameChars, b.maxQueuedChars, b.requestsPerSecond,
+                    b.anonymousGracePeriod, new Limits(b.maxFrameChars, b.maxQueuedChars, b.maxTotalQueuedChars,
+                    b.requestsPerSecond,
                     b.requestBurst, b.maxConnections, b.maxConnectionsPerAddress, b.maxConnectionsPerUser,
                     b.maxLoadedWorlds, b.maxWorldsPerUser, b.maxWorldsPerAnonymousUser, b.selectTimeout),
                     b.trustClaimedUserIds, b.router, b.cluster);
@@ -544,6 +546,7 @@ public final class WorldLink implements AutoCloseable {
         private boolean trustClaimedUserIds;
         private int maxFrameChars = 64 * 1024;
         private long maxQueuedChars = 4L * 1024 * 1024;
+        private long maxTotalQueuedChars = 64L * 1024 * 1024;
         private double requestsPerSecond = 20;
         private int requestBurst = 40;
         private Duration anonymousGracePeriod = Duration.ofSeconds(30);
@@ -773,6 +776,32 @@ public final class WorldLink implements AutoCloseable {
                 throw new IllegalArgumentException("the queue limit must be at least 256, was " + chars);
             }
             this.maxQueuedChars = chars;
+            return this;
+        }
+
+        /**
+         * Sets how much may wait to be sent over all connections: the server-wide budget that keeps clients
+         * that do not read from holding more memory than the host has, however many they are.
+         *
+         * <p>A connection is behind when more than 8 Ki characters wait for it. When the total passes the
+         * budget, the connections that are behind are closed with 1013, those that hold the most first,
+         * until the total is within it, and a world's export that it still cannot take is refused with
+         * {@link ErrorCode#QUOTA_EXCEEDED}; a connection that keeps up is never closed for the others'
+         * backlog. So what waits over all connections stays under the budget plus 8 Ki characters for each
+         * connection: with the defaults, 64 Mi plus 78 Mi characters for 10,000 connections, or plus 0.8 Mi
+         * for the 100 connections one address may have. {@link Stats#queuedCharacters()} reports the total.
+         *
+         * @param chars the budget, at least 256; default 64 Mi characters. Frames are JSON, mostly ASCII,
+         *     held one byte a character (two for text in other scripts), so the default is about 64 MiB,
+         *     a sixth of the launcher's 384 MB heap. Below {@link #maxQueuedChars}, it caps a lone
+         *     connection too.
+         * @return this
+         */
+        public Builder maxTotalQueuedChars(long chars) {
+            if (chars < 256) {
+                throw new IllegalArgumentException("the total queue limit must be at least 256, was " + chars);
+            }
+            this.maxTotalQueuedChars = chars;
             return this;
         }
 

@@ -27,6 +27,7 @@ class BuilderTest {
         WorldLink.Builder b = WorldLink.builder();
         refused("frame limit must be at least 256, was 10", () -> b.maxFrameChars(10));
         refused("queue limit must be at least 256", () -> b.maxQueuedChars(-1));
+        refused("total queue limit must be at least 256, was 100", () -> b.maxTotalQueuedChars(100));
         refused("request rate must be positive", () -> b.rateLimit(0, 1));
         refused("request rate must be positive", () -> b.rateLimit(Double.NaN, 1));
         refused("request burst must be at least 1", () -> b.rateLimit(1, 0));

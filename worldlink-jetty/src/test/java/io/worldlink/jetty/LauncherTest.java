@@ -38,6 +38,7 @@ class LauncherTest {
             List.of("--max-connections-per-address", "WORLDLINK_MAX_CONNECTIONS_PER_ADDRESS", 100),
             List.of("--max-connections-per-user", "WORLDLINK_MAX_CONNECTIONS_PER_USER", 20),
             List.of("--max-loaded-worlds", "WORLDLINK_MAX_LOADED_WORLDS", 10_000),
+            List.of("--max-total-queued-chars", "WORLDLINK_MAX_TOTAL_QUEUED_CHARS", 64 * 1024 * 1024),
             List.of("--max-worlds-per-user", "WORLDLINK_MAX_WORLDS_PER_USER", 100),
             List.of("--max-worlds-per-anonymous-user", "WORLDLINK_MAX_WORLDS_PER_ANONYMOUS_USER", 3),
             List.of("--select-timeout-seconds", "WORLDLINK_SELECT_TIMEOUT_SECONDS", 30),

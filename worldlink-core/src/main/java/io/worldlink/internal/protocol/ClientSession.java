@@ -2,11 +2,13 @@ package io.worldlink.internal.protocol;
 
 import io.worldlink.Chat;
 import io.worldlink.Connection;
+import io.worldlink.ErrorCode;
 import io.worldlink.Identity;
 import io.worldlink.MetricsListener;
 import io.worldlink.Transport;
 import io.worldlink.UserId;
 import io.worldlink.WorldKey;
+import io.worldlink.WorldLinkException;
 import io.worldlink.event.SseEvent;
 import io.worldlink.event.WorldActionEvent;
 import io.worldlink.event.WorldEvent;
@@ -48,15 +50,18 @@ final class ClientSession implements Connection {
     private final String remoteAddress;
 
     private final Queue<Object> outbox = new ConcurrentLinkedQueue<>();
-    private final Queue<CompletableFuture<Void>> largeSends = new ConcurrentLinkedQueue<>();
+    // The frame being sent, whose characters a close gives back even when its transport never finishes it.
+    private volatile Send inFlight;
 
-    /** A frame outside the cap, and who waits for it to be sent. */
+    /** A frame outside the connection's cap (it counts against the server's budget), and who waits for it. */
     private record Large(String frame, CompletableFuture<Void> sent) {}
 
     /** A reply's chunk as every client of the world gets it, which may leave merged with the next ones. */
     private record Chunk(String frame, EventFrames frames) {}
 
+    // Characters of frames waiting (against the connection's cap), and of large frames (exports) waiting.
     private final AtomicLong queuedChars = new AtomicLong();
+    private final AtomicLong largeChars = new AtomicLong();
     private final AtomicBoolean sending = new AtomicBoolean();
     private final AtomicBoolean closed = new AtomicBoolean();
     private final Map<String, String> pendingReplies = new ConcurrentHashMap<>();
@@ -174,9 +179,11 @@ final class ClientSession implements Connection {
                 deadline.cancel(false);
             }
             leave();
-            outbox.clear();
-            largeSends.forEach(f -> f.completeExceptionally(new IllegalStateException("the connection closed")));
-            largeSends.clear();
+            drain();
+            Send current = inFlight;
+            if (current != null) {
+                current.release(new IllegalStateException("the connection closed"));
+            }
             router.sessionClosed(this);
             router.metrics().connectionClosed(closeReason);
         }
@@ -371,8 +378,8 @@ final class ClientSession implements Connection {
     }
 
     /**
-     * Queues a frame. Never blocks: a client whose queue passes the cap is closed with 1013, and only
-     * that client is affected.
+     * Queues a frame. Never blocks: a client whose queue passes the cap is closed with 1013, and so is a
+     * client that is behind while the server holds more than its budget; only that client is affected.
      */
     void send(String frame) {
         queue(frame, frame);
@@ -382,19 +389,36 @@ final class ClientSession implements Connection {
         if (closed.get()) {
             return;
         }
+        int size = frame.length();
         long cap = router.limits().maxQueuedChars();
-        if (queuedChars.addAndGet(frame.length()) > cap) {
-            queuedChars.addAndGet(-frame.length());
+        long mine = queuedChars.addAndGet(size);
+        if (mine > cap) {
+            queuedChars.addAndGet(-size);
             close(1013, "The client is not reading: more than " + cap + " characters are waiting to be sent.");
             return;
         }
+        QueueBudget budget = router.budget();
+        budget.take(size);
+        // The total is summed only for a connection that is behind: one that keeps up costs one striped add.
+        if (mine > QueueBudget.BEHIND_CHARS && budget.over()) {
+            // The connections that hold the most are closed first; this one too when that is not enough.
+            budget.relieve();
+            if (closed.get() || budget.over()) {
+                queuedChars.addAndGet(-size);
+                budget.give(size);
+                close(1013, budget.closeReason());
+                return;
+            }
+        }
         outbox.add(item);
-        pump();
+        afterAdd();
     }
 
     /**
-     * Queues one large frame (a world's export) that does not count against the queue's cap, so that a
-     * client that reads gets it whole; the caller sends one at a time and bounds its size.
+     * Queues one large frame (a world's export) that does not count against the connection's cap, so that a
+     * client that reads gets it whole; the caller sends one at a time and bounds its size. It counts against
+     * the server's budget: when the budget cannot take it, even after the connections that are behind are
+     * closed, it is not queued and the future fails with {@code QUOTA_EXCEEDED}.
      *
      * @return done when the frame has been sent
      */
@@ -404,15 +428,55 @@ final class ClientSession implements Connection {
             sent.completeExceptionally(new IllegalStateException("the connection is closed"));
             return sent;
         }
-        largeSends.add(sent);
+        QueueBudget budget = router.budget();
+        int size = frame.length();
+        boolean taken = budget.tryTake(size);
+        if (!taken) {
+            // Room is made as for any frame: the connections that are behind are closed, the ones that hold
+            // the most first.
+            budget.relieve();
+            taken = !closed.get() && budget.tryTake(size);
+        }
+        if (!taken) {
+            sent.completeExceptionally(new WorldLinkException(ErrorCode.QUOTA_EXCEEDED, "The server holds as much as "
+                    + "it may for its clients to read (" + budget.budget() + " characters), so this frame of "
+                    + size + " characters was not sent; try again in a moment."));
+            return sent;
+        }
+        largeChars.addAndGet(size);
         outbox.add(new Large(frame, sent));
-        pump();
+        afterAdd();
         return sent;
     }
 
-    /** @return characters waiting to be sent (for tests and stats) */
-    long queuedChars() {
-        return queuedChars.get();
+    /** {@return the characters waiting to be sent to this connection, large frames included} */
+    long heldChars() {
+        return queuedChars.get() + largeChars.get();
+    }
+
+    private void afterAdd() {
+        if (closed.get()) {
+            // Closed while it was added: the close may have drained the outbox before, so it is drained again.
+            drain();
+            return;
+        }
+        pump();
+    }
+
+    // Gives back what waits in the outbox of a closed session. Each frame is taken once, by this or by
+    // pump(), which gives it back when its send ends.
+    private void drain() {
+        for (Object next = outbox.poll(); next != null; next = outbox.poll()) {
+            if (next instanceof Large large) {
+                largeChars.addAndGet(-large.frame().length());
+                router.budget().give(large.frame().length());
+                large.sent().completeExceptionally(new IllegalStateException("the connection closed"));
+            } else {
+                int size = (next instanceof Chunk c ? c.frame() : (String) next).length();
+                queuedChars.addAndGet(-size);
+                router.budget().give(size);
+            }
+        }
     }
 
     // One send in flight. A transport that completes inline hands control back here instead of
@@ -432,7 +496,7 @@ final class ClientSession implements Connection {
             Send send;
             if (next instanceof Large large) {
                 text = large.frame();
-                send = new Send(0, large.sent(), text.length());
+                send = new Send(text.length(), large.sent(), text.length());
             } else if (next instanceof Chunk first && outbox.peek() instanceof Chunk second
                     && first.frames().sameReply(second.frames())) {
                 // PROTOCOL.md, "Streaming under load": the chunks of one reply still queued leave as one frame.
@@ -451,6 +515,12 @@ final class ClientSession implements Connection {
             } else {
                 text = next instanceof Chunk c ? c.frame() : (String) next;
                 send = new Send(text.length(), null, text.length());
+            }
+            inFlight = send;
+            if (closed.get()) {
+                // Closed while this frame was taken: the close may have missed it, so it is given back here.
+                send.release(new IllegalStateException("the connection closed"));
+                return;
             }
             if (next instanceof Large) {
                 // Written at once: a client waits for nothing behind a frame that fills a batch on its own.
@@ -472,7 +542,8 @@ final class ClientSession implements Connection {
         static final int DONE_IN_CALL = 1;
         static final int RETURNED = 2;
 
-        // The characters it held in the queue (for a merged frame, its chunks'), and those it sends.
+        // The characters it held (for a merged frame, its chunks'), and those it sends; a large frame is
+        // one that someone waits for.
         final int size;
         final CompletableFuture<Void> sent;
         final int sentSize;
@@ -485,22 +556,31 @@ final class ClientSession implements Connection {
             this.sentSize = sentSize;
         }
 
-        @Override
-        public void accept(Throwable error) {
+        // Gives back what the frame held and tells whoever waits for it; the first call only, of the
+        // transport's and a close's.
+        boolean release(Throwable error) {
             if (!done.compareAndSet(false, true)) {
-                return;
+                return false;
             }
-            queuedChars.addAndGet(-size);
+            (sent == null ? queuedChars : largeChars).addAndGet(-size);
+            router.budget().give(size);
             if (error == null) {
                 router.metrics().frameSent(sentSize);
             }
             if (sent != null) {
-                largeSends.remove(sent);
                 if (error == null) {
                     sent.complete(null);
                 } else {
                     sent.completeExceptionally(error);
                 }
+            }
+            return true;
+        }
+
+        @Override
+        public void accept(Throwable error) {
+            if (!release(error)) {
+                return;
             }
             if (error != null) {
                 LOG.log(Level.DEBUG, "Sending to connection " + id + " failed: " + error);

@@ -7,6 +7,8 @@ import java.time.Duration;
  *
  * @param maxFrameChars the largest text frame a client may send; a larger one closes it with 1009
  * @param maxQueuedChars how much may wait to be sent to a client before it is closed with 1013
+ * @param maxTotalQueuedChars how much may wait to be sent over all connections (exports included) before
+ *     a connection that is behind is closed with 1013 and an export is refused
  * @param requestsPerSecond the sustained request rate of one connection
  * @param requestBurst how many requests a connection may send at once
  * @param maxConnections connections open at once in all
@@ -17,13 +19,15 @@ import java.time.Duration;
  * @param maxWorldsPerAnonymousUser worlds an anonymous user may have
  * @param selectTimeout how long a connection may stay without a world before it is closed
  */
-public record Limits(int maxFrameChars, long maxQueuedChars, double requestsPerSecond, int requestBurst,
+public record Limits(int maxFrameChars, long maxQueuedChars, long maxTotalQueuedChars, double requestsPerSecond, int requestBurst,
         int maxConnections, int maxConnectionsPerAddress, int maxConnectionsPerUser, int maxLoadedWorlds,
         int maxWorldsPerUser, int maxWorldsPerAnonymousUser, Duration selectTimeout) {
     /** Checks the limits. */
     public Limits {
-        if (maxFrameChars < 256 || maxQueuedChars < maxFrameChars || requestsPerSecond <= 0 || requestBurst < 1) {
-            throw new IllegalArgumentException("limits out of range: frame >= 256, queue >= frame, rate > 0, burst >= 1");
+        if (maxFrameChars < 256 || maxQueuedChars < maxFrameChars || maxTotalQueuedChars < 256 || requestsPerSecond <= 0
+                || requestBurst < 1) {
+            throw new IllegalArgumentException("limits out of range: frame >= 256, queue >= frame, total queue >= 256, "
+                    + "rate > 0, burst >= 1");
         }
         if (maxConnections < 1 || maxConnectionsPerAddress < 1 || maxConnectionsPerUser < 1 || maxLoadedWorlds < 1
                 || maxWorldsPerUser < 1 || maxWorldsPerAnonymousUser < 1) {

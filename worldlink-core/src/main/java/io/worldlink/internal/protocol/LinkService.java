@@ -301,13 +301,9 @@ public final class LinkService {
         return worlds.loadedCount();
     }
 
-    /** @return characters waiting to be sent to clients, over all connections */
+    /** @return characters waiting to be sent to clients, over all connections, exports included */
     public long queuedCharacters() {
-        long sum = 0;
-        for (ClientSession s : router.sessions()) {
-            sum += s.queuedChars();
-        }
-        return sum;
+        return router.budget().total();
     }
 
     /** @return users with a connection or a pending deletion */

@@ -62,7 +62,8 @@ public final class ProtocolRouter implements MessageRouter {
             "world-list", "agent-create", "agent-delete", "chat-create", "chat-select", "chat-rename", "chat-delete",
             "chat-list");
     private static final long REFUSAL_GRACE_SECONDS = 5;
-    // A world's export is one frame that does not count against the client's queue: bounded here.
+    // A world's export is one frame that does not count against the client's queue (only against the
+    // server's budget): bounded here.
     private static final int MAX_EXPORT_CHARS = 32 * 1024 * 1024;
 
     private final LoadedWorlds worlds;
@@ -75,6 +76,7 @@ public final class ProtocolRouter implements MessageRouter {
     private final AtomicInteger admitted = new AtomicInteger();
     private final MessageRouter routed;
     private final Map<String, Integer> perAddress = new ConcurrentHashMap<>();
+    private final QueueBudget budget;
 
     ProtocolRouter(LoadedWorlds worlds, Limits limits, WorldAccess access, Clock clock, ScheduledExecutorService timer,
             MetricsListener metrics, UnaryOperator<MessageRouter> host) {
@@ -84,6 +86,7 @@ public final class ProtocolRouter implements MessageRouter {
         this.access = access;
         this.clock = clock;
         this.timer = timer;
+        this.budget = new QueueBudget(limits.maxTotalQueuedChars(), sessions);
         this.routed = Objects.requireNonNull(host.apply(this), "the host's message router");
     }
 
@@ -93,6 +96,10 @@ public final class ProtocolRouter implements MessageRouter {
 
     Limits limits() {
         return limits;
+    }
+
+    QueueBudget budget() {
+        return budget;
     }
 
     Connection open(Transport transport, Identity identity) {
@@ -155,10 +162,6 @@ public final class ProtocolRouter implements MessageRouter {
 
     int connectionCount() {
         return sessions.size();
-    }
-
-    List<ClientSession> sessions() {
-        return List.copyOf(sessions);
     }
 
     /** Closes every connection with a code (1001 when the server stops). */
@@ -444,6 +447,12 @@ public final class ProtocolRouter implements MessageRouter {
                         }
                         p.addProperty("markdown", markdown);
                         return s.sendLarge(ServerFrames.frame("world-exported", p, r.id(), 0));
+                    }).exceptionally(e -> {
+                        // A connection that closed before its export was sent has nobody to tell.
+                        if (s.isClosed()) {
+                            return null;
+                        }
+                        throw e instanceof CompletionException c ? c : new CompletionException(e);
                     });
                     reportFailure(s, r, sent, null);
                     // The connection's next request waits until the export is sent: one at a time.
