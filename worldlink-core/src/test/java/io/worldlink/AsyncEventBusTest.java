@@ -10,12 +10,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
-import com.google.gson.JsonParser;
+import io.worldlink.LoggedEvents.Logged;
 import io.worldlink.event.MessageLevel;
 import io.worldlink.event.WorldActionEvent;
 import io.worldlink.event.WorldEvent;
-import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -205,23 +203,8 @@ class AsyncEventBusTest {
         return c == null ? null : c.getAsString();
     }
 
-    /** An event of the log on disk. */
-    record Logged(long seq, String id, String chatId, String replyTo) {}
-
     List<Logged> log(String user) {
-        try {
-            List<Logged> events = new ArrayList<>();
-            for (String line : Files.readAllLines(root.resolve("users/" + user + "/worlds/" + WORLD + "/events.jsonl"))) {
-                JsonObject o = JsonParser.parseString(line).getAsJsonObject();
-                JsonElement chat = o.get("chatId");
-                JsonElement replyTo = o.getAsJsonObject("payload").get("replyToMessageId");
-                events.add(new Logged(o.get("seq").getAsLong(), o.get("id").getAsString(),
-                        chat == null ? null : chat.getAsString(), replyTo == null ? null : replyTo.getAsString()));
-            }
-            return events;
-        } catch (IOException e) {
-            throw new AssertionError(e);
-        }
+        return LoggedEvents.of(root, user, WORLD);
     }
 
     /** A connection that keeps every frame it was sent, in order. */

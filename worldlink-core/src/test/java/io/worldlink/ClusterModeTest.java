@@ -4,12 +4,8 @@ import static io.worldlink.FrameQueue.type;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import com.google.gson.JsonObject;
-import com.google.gson.JsonParser;
 import io.worldlink.AsyncEventBusTest.Client;
-import io.worldlink.AsyncEventBusTest.Logged;
-import java.io.IOException;
-import java.nio.file.Files;
+import io.worldlink.LoggedEvents.Logged;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -124,19 +120,6 @@ class ClusterModeTest {
     }
 
     List<Logged> log(String user) {
-        try {
-            List<Logged> events = new ArrayList<>();
-            for (String line : Files.readAllLines(root.resolve("users/" + user + "/worlds/" + AsyncEventBusTest.WORLD
-                    + "/events.jsonl"))) {
-                JsonObject o = JsonParser.parseString(line).getAsJsonObject();
-                var chat = o.get("chatId");
-                var replyTo = o.getAsJsonObject("payload").get("replyToMessageId");
-                events.add(new Logged(o.get("seq").getAsLong(), o.get("id").getAsString(),
-                        chat == null ? null : chat.getAsString(), replyTo == null ? null : replyTo.getAsString()));
-            }
-            return events;
-        } catch (IOException e) {
-            throw new AssertionError(e);
-        }
+        return LoggedEvents.of(root, user, AsyncEventBusTest.WORLD);
     }
 }

@@ -26,10 +26,14 @@ import java.util.List;
  *     {@link WorldLinkClient#selectWorld}, which starts afresh
  * @param chatId the chat of the world the client is in
  * @param chats the world's chats, newest first
+ * @param earliestSeq 0, unless the replay after a reconnect held more events than the server sends at once:
+ *     then the seq of the oldest event it holds; the world's events before it were left out (the agents and
+ *     chats above are as they are now), and the chat's can be fetched with
+ *     {@link WorldLinkClient#chatHistory}
  */
 public record Confirmation(String worldName, String templateName, String userId, String userPath, boolean persistent,
         String clientId, List<AgentInfo> agents, long lastSeq, String worldEpoch, boolean newLife, String chatId,
-        List<Chat> chats) {
+        List<Chat> chats, long earliestSeq) {
     /** Copies the agents and the chats. */
     public Confirmation {
         agents = List.copyOf(agents);

@@ -370,6 +370,27 @@ public final class WorldLinkClient implements AutoCloseable {
     }
 
     /**
+     * Fetches an earlier page of the history of the chat this client is in: its newest durable events
+     * before a seq. The history that follows {@link #selectChat} (or a replay) holds the newest events only
+     * when the chat has more than the server sends at once; this reads back the rest, a page at a time.
+     *
+     * @param beforeSeq the seq of the oldest event of the chat the caller has
+     * @param limit at most this many events, from 1 to 200
+     * @return the page, which says whether the chat has still older events
+     */
+    public CompletableFuture<ChatHistory> chatHistory(long beforeSeq, int limit) {
+        JsonObject p = new JsonObject();
+        p.addProperty("beforeSeq", beforeSeq);
+        p.addProperty("limit", limit);
+        return request("chat-history", p).thenApply(f -> {
+            JsonObject page = f.getAsJsonObject("payload");
+            List<WorldEvent> events = new ArrayList<>();
+            page.getAsJsonArray("events").forEach(e -> events.add(EventJson.fromJson(e.getAsJsonObject())));
+            return new ChatHistory(page.get("chatId").getAsString(), events, page.get("hasEarlier").getAsBoolean());
+        });
+    }
+
+    /**
      * {@return the chat as it now is}
      *
      * @param chatId the chat
@@ -784,7 +805,8 @@ public final class WorldLinkClient implements AutoCloseable {
         return new Confirmation(p.get("worldName").getAsString(), p.get("templateName").getAsString(),
                 p.get("userId").getAsString(), p.get("userPath").getAsString(), p.get("isPersistent").getAsBoolean(),
                 p.get("clientId").getAsString(), agents, p.get("lastSeq").getAsLong(), epoch(p), newLife,
-                chatId == null || chatId.isJsonNull() ? null : chatId.getAsString(), chats);
+                chatId == null || chatId.isJsonNull() ? null : chatId.getAsString(), chats,
+                p.has("earliestSeq") ? p.get("earliestSeq").getAsLong() : 0);
     }
 
     private static Chat chat(JsonObject c) {

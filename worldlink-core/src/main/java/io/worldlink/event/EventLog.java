@@ -2,7 +2,10 @@ package io.worldlink.event;
 
 import io.worldlink.ErrorCode;
 import io.worldlink.WorldLinkException;
+import java.util.ArrayDeque;
+import java.util.List;
 import java.util.function.Consumer;
+import java.util.function.Predicate;
 
 /**
  * The durable event log of one world ({@code events.jsonl}). Durable events get the world's next
@@ -44,6 +47,34 @@ public interface EventLog extends AutoCloseable {
      * @param action called with each later event
      */
     void forEachAfter(long afterSeq, Consumer<? super WorldEvent> action);
+
+    /**
+     * Reads back the newest events that match, between two seqs: a page of a chat's history, read from the
+     * end. An implementation should make it cost in proportion to the events it reads back, not to the
+     * whole log; the default reads the log once from {@code afterSeq} with {@link #forEachAfter}, holding
+     * at most {@code limit} events.
+     *
+     * @param afterSeq only events with a seq above it
+     * @param beforeSeq only events with a seq below it
+     * @param limit at most this many, the newest
+     * @param filter which events count
+     * @return the newest matching events in that range, at most {@code limit}, in seq order
+     */
+    default List<WorldEvent> newestBetween(long afterSeq, long beforeSeq, int limit,
+            Predicate<? super WorldEvent> filter) {
+        ArrayDeque<WorldEvent> newest = new ArrayDeque<>();
+        if (limit > 0) {
+            forEachAfter(afterSeq, e -> {
+                if (e.seq() < beforeSeq && filter.test(e)) {
+                    if (newest.size() == limit) {
+                        newest.removeFirst();
+                    }
+                    newest.addLast(e);
+                }
+            });
+        }
+        return List.copyOf(newest);
+    }
 
     /**
      * Makes what was appended since the last {@link #sync()} durable as {@code sync} does, and releases

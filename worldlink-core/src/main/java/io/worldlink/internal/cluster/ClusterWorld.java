@@ -386,15 +386,26 @@ public final class ClusterWorld implements LiveWorld {
     }
 
     @Override
-    public CompletableFuture<Chat> selectChat(String chatId, BiConsumer<WorldRuntime.View, List<WorldEvent>> onSelect) {
+    public CompletableFuture<Chat> selectChat(String chatId, WorldRuntime.PageLimit limit,
+            BiConsumer<WorldRuntime.View, WorldRuntime.Page> onSelect) {
         JsonObject r = request("selectChat");
         r.addProperty("chatId", chatId);
-        return run(w -> w.selectChat(chatId, onSelect), r, a -> {
+        WorldCalls.limit(r, limit);
+        return run(w -> w.selectChat(chatId, limit, onSelect), r, a -> {
             JsonObject o = a.getAsJsonObject();
             WorldRuntime.View view = WorldCalls.view(o.get("view"));
-            onSelect.accept(view, WorldCalls.events(o.get("events")));
+            onSelect.accept(view, WorldCalls.page(o.get("page")));
             return view.chats().stream().filter(c -> c.id().equals(view.chatId())).findFirst().orElseThrow();
         });
+    }
+
+    @Override
+    public CompletableFuture<WorldRuntime.Page> chatHistory(String chatId, long beforeSeq, WorldRuntime.PageLimit limit) {
+        JsonObject r = request("chatHistory");
+        r.addProperty("chatId", chatId);
+        r.addProperty("beforeSeq", beforeSeq);
+        WorldCalls.limit(r, limit);
+        return run(w -> w.chatHistory(chatId, beforeSeq, limit), r, WorldCalls::page);
     }
 
     @Override
@@ -407,15 +418,16 @@ public final class ClusterWorld implements LiveWorld {
 
     @Override
     public CompletableFuture<WorldRuntime.View> join(long afterSeq, String epoch, String chatId,
-            BiConsumer<WorldRuntime.View, List<WorldEvent>> onJoin) {
+            WorldRuntime.PageLimit limit, BiConsumer<WorldRuntime.View, WorldRuntime.Page> onJoin) {
         JsonObject r = request("join");
         r.addProperty("afterSeq", afterSeq);
         r.addProperty("epoch", epoch);
         r.addProperty("chatId", chatId);
-        return run(w -> w.join(afterSeq, epoch, chatId, onJoin), r, a -> {
+        WorldCalls.limit(r, limit);
+        return run(w -> w.join(afterSeq, epoch, chatId, limit, onJoin), r, a -> {
             JsonObject o = a.getAsJsonObject();
             WorldRuntime.View view = WorldCalls.view(o.get("view"));
-            onJoin.accept(view, WorldCalls.events(o.get("events")));
+            onJoin.accept(view, WorldCalls.page(o.get("page")));
             return view;
         });
     }

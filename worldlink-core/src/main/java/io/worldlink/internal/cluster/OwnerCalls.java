@@ -101,16 +101,18 @@ public final class OwnerCalls {
             case "deleteChat" -> w.deleteChat(eventId, chatId).thenApply(WorldCalls::chat);
             case "selectChat" -> {
                 AtomicReference<JsonElement> with = new AtomicReference<>();
-                yield w.selectChat(chatId, (view, events) -> with.set(WorldCalls.viewWith(view, events)))
+                yield w.selectChat(chatId, WorldCalls.limit(r), (view, page) -> with.set(WorldCalls.viewWith(view, page)))
                         .thenApply(c -> with.get());
             }
             case "notice" -> w.notice(WorldCalls.string(r, "content"), MessageLevel.valueOf(WorldCalls.string(r, "level")))
                     .thenApply(WorldCalls::event);
             case "join" -> {
                 AtomicReference<JsonElement> with = new AtomicReference<>();
-                yield w.join(r.get("afterSeq").getAsLong(), WorldCalls.string(r, "epoch"), chatId,
-                        (view, events) -> with.set(WorldCalls.viewWith(view, events))).thenApply(v -> with.get());
+                yield w.join(r.get("afterSeq").getAsLong(), WorldCalls.string(r, "epoch"), chatId, WorldCalls.limit(r),
+                        (view, page) -> with.set(WorldCalls.viewWith(view, page))).thenApply(v -> with.get());
             }
+            case "chatHistory" -> w.chatHistory(chatId, r.get("beforeSeq").getAsLong(), WorldCalls.limit(r))
+                    .thenApply(WorldCalls::page);
             case "export" -> w.export(chatId).thenApply(JsonPrimitive::new);
             case "snapshot" -> w.snapshot().thenApply(WorldCalls::snapshot);
             case "view" -> w.view().thenApply(WorldCalls::view);

@@ -214,11 +214,32 @@ final class WorldCalls {
                 string(o, "worldEpoch"), chats(o.get("chats")), string(o, "chatId"));
     }
 
+    static JsonElement page(WorldRuntime.Page page) {
+        JsonObject o = new JsonObject();
+        o.add("events", events(page.events()));
+        o.addProperty("earlier", page.earlier());
+        return o;
+    }
+
+    static WorldRuntime.Page page(JsonElement e) {
+        JsonObject o = e.getAsJsonObject();
+        return new WorldRuntime.Page(events(o.get("events")), o.get("earlier").getAsBoolean());
+    }
+
+    static void limit(JsonObject request, WorldRuntime.PageLimit limit) {
+        request.addProperty("limitEvents", limit.events());
+        request.addProperty("limitChars", limit.chars());
+    }
+
+    static WorldRuntime.PageLimit limit(JsonObject request) {
+        return new WorldRuntime.PageLimit(request.get("limitEvents").getAsInt(), request.get("limitChars").getAsLong());
+    }
+
     /** A view and the events that go with it (a join's replay, a chat's history). */
-    static JsonElement viewWith(WorldRuntime.View v, List<WorldEvent> events) {
+    static JsonElement viewWith(WorldRuntime.View v, WorldRuntime.Page page) {
         JsonObject o = new JsonObject();
         o.add("view", view(v));
-        o.add("events", events(events));
+        o.add("page", page(page));
         return o;
     }
 

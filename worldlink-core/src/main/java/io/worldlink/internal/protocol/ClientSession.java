@@ -27,6 +27,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.BiFunction;
 import java.util.function.Consumer;
 
 /**
@@ -239,13 +240,14 @@ final class ClientSession implements Connection {
     }
 
     /**
-     * Moves the session into a world: greets it, replays what it missed, then delivers live events.
+     * Moves the session into a world: greets it, replays what it missed (the newest page of it), then
+     * delivers live events.
      * Leaves the world it was in (it receives nothing of that world again).
      *
      * @return the world as the session joined it, once its greeting and replay are queued
      */
     CompletableFuture<WorldRuntime.View> enter(WorldHandle handle, LiveWorld runtime, long afterSeq, String epoch,
-            String chat, java.util.function.Function<WorldRuntime.View, String> greeting) {
+            String chat, BiFunction<WorldRuntime.View, WorldRuntime.Page, String> greeting) {
         synchronized (this) {
             leave();
             binding = new Binding(handle, runtime);
@@ -256,14 +258,15 @@ final class ClientSession implements Connection {
             deadline.cancel(false);
         }
         AtomicReference<CompletableFuture<Void>> admitted = new AtomicReference<>();
-        return runtime.join(afterSeq, epoch, chat, (view, replay) -> {
+        return runtime.join(afterSeq, epoch, chat, router.history(), (view, replay) -> {
             chatId = view.chatId();
             WorldHandle.Member member = handle.add(this);
             if (closed.get()) {
                 handle.remove(this);
             }
             // Posted before the world publishes anything more: every later event comes after it.
-            admitted.set(handle.admit(member, view.chatId(), true, view.lastSeq(), greeting.apply(view), replay));
+            admitted.set(handle.admit(member, view.chatId(), true, view.lastSeq(), greeting.apply(view, replay),
+                    replay.events()));
         }).thenCompose(view -> admitted.get().thenApply(x -> view)).whenComplete((view, error) -> {
             if (error != null || closed.get()) {
                 synchronized (this) {
@@ -300,7 +303,7 @@ final class ClientSession implements Connection {
 
     /**
      * Moves the session into another chat of its world: it is told so ({@code chat-selected}), gets the
-     * chat's history from the log, then the chat's live events.
+     * newest page of the chat's history from the log, then the chat's live events.
      *
      * @param runtime the session's world
      * @param chat the chat
@@ -314,7 +317,7 @@ final class ClientSession implements Connection {
     // from: for a move the world made (its chat was deleted), the chat the session must still be in.
     private CompletableFuture<Chat> selectChat(LiveWorld runtime, String chat, String replyTo, String from) {
         AtomicReference<CompletableFuture<Void>> admitted = new AtomicReference<>();
-        return runtime.selectChat(chat, (view, history) -> {
+        return runtime.selectChat(chat, router.history(), (view, history) -> {
             Binding b = binding;
             WorldHandle.Member member = b == null ? null : b.handle().memberOf(this);
             if (member == null || b.runtime() != runtime || (from != null && !from.equals(chatId))) {
@@ -323,7 +326,7 @@ final class ClientSession implements Connection {
             }
             chatId = view.chatId();
             admitted.set(b.handle().admit(member, view.chatId(), false, view.lastSeq(),
-                    router.chatSelected(view, replyTo), history));
+                    router.chatSelected(view, history, replyTo), history.events()));
         }).thenCompose(c -> {
             CompletableFuture<Void> queued = admitted.get();
             return queued == null ? CompletableFuture.completedFuture(c) : queued.thenApply(x -> c);

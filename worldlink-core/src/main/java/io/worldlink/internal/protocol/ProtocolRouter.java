@@ -20,6 +20,7 @@ import io.worldlink.WorldLinkException;
 import io.worldlink.WorldUpdate;
 import io.worldlink.event.EventType;
 import io.worldlink.internal.Durations;
+import io.worldlink.internal.EventJson;
 import io.worldlink.internal.Ids;
 import io.worldlink.internal.Json;
 import io.worldlink.internal.Names;
@@ -60,11 +61,13 @@ public final class ProtocolRouter implements MessageRouter {
     private static final List<String> TYPES = List.of("world-select", "chat-send", "agent-update", "world-reload",
             "event-subscribe", "world-export", "ping", "chat-stop", "world-create", "world-update", "world-delete",
             "world-list", "agent-create", "agent-delete", "chat-create", "chat-select", "chat-rename", "chat-delete",
-            "chat-list");
+            "chat-list", "chat-history");
     private static final long REFUSAL_GRACE_SECONDS = 5;
     // A world's export is one frame that does not count against the client's queue (only against the
     // server's budget): bounded here.
     private static final int MAX_EXPORT_CHARS = 32 * 1024 * 1024;
+    /** The most durable events a replay, a chat's history or one page of it holds. */
+    static final int MAX_HISTORY_EVENTS = 200;
 
     private final LoadedWorlds worlds;
     private final Limits limits;
@@ -183,6 +186,14 @@ public final class ProtocolRouter implements MessageRouter {
 
     MetricsListener metrics() {
         return metrics;
+    }
+
+    /**
+     * {@return how much of a chat's history (or of a replay) a client is sent at once: at most
+     * {@link #MAX_HISTORY_EVENTS} events, and about a quarter of what its queue may hold}
+     */
+    WorldRuntime.PageLimit history() {
+        return new WorldRuntime.PageLimit(MAX_HISTORY_EVENTS, Math.max(1, limits.maxQueuedChars() / 4));
     }
 
     String rateLimited(String frame) {
@@ -420,6 +431,38 @@ public final class ProtocolRouter implements MessageRouter {
                     reportFailure(s, r, deleted, eventId);
                     return deleted.handle((x, e) -> null);
                 }
+                case "chat-history" -> {
+                    String chatId = chatIdOr(s, r);
+                    Integer before = field(r, "beforeSeq", o -> Json.integer(o, "beforeSeq", 1));
+                    if (before == null) {
+                        throw new WorldLinkException(ErrorCode.INVALID_MESSAGE, "chat-history needs payload.beforeSeq, "
+                                + "the seq of the oldest event of the chat the client has (earliestSeq of "
+                                + "chat-selected or of the last chat-history).");
+                    }
+                    Integer limit = field(r, "limit", o -> Json.integer(o, "limit", 1));
+                    if (limit != null && limit > MAX_HISTORY_EVENTS) {
+                        throw new WorldLinkException(ErrorCode.INVALID_MESSAGE, "In chat-history, payload field "
+                                + "\"limit\" may be at most " + MAX_HISTORY_EVENTS + "; ask for the next page with the "
+                                + "earliestSeq of this one.");
+                    }
+                    WorldRuntime.PageLimit page = new WorldRuntime.PageLimit(limit == null ? MAX_HISTORY_EVENTS : limit,
+                            history().chars());
+                    CompletableFuture<WorldRuntime.Page> read = world.chatHistory(chatId, before, page)
+                            .thenApply(history -> {
+                                JsonObject p = new JsonObject();
+                                p.addProperty("worldName", b.handle().key.worldId());
+                                p.addProperty("chatId", chatId);
+                                JsonArray events = new JsonArray();
+                                history.events().forEach(e -> events.add(EventJson.toJson(e)));
+                                p.add("events", events);
+                                earlier(p, history);
+                                s.send(ServerFrames.frame("chat-history", p, r.id(), 0));
+                                return history;
+                            });
+                    reportFailure(s, r, read, null);
+                    // One page at a time per connection: the next request waits until this one is queued.
+                    return read.handle((x, e) -> null);
+                }
                 case "chat-list" -> {
                     CompletableFuture<List<Chat>> listed = world.chats().thenApply(chats -> {
                         JsonObject p = new JsonObject();
@@ -500,7 +543,7 @@ public final class ProtocolRouter implements MessageRouter {
                 }
                 // From here on the session owns the reference and the presence: leaving gives them back.
                 return s.enter(handle, runtime, lastSeq, epoch, chatId,
-                        view -> confirmed(s, handle.key, view, templateName, r.id()))
+                        (view, replay) -> confirmed(s, handle.key, view, replay, lastSeq >= 0, templateName, r.id()))
                         .handle((view, joinError) -> joinError);
             }).thenCompose(f -> f).thenAccept(error -> {
                 if (error != null) {
@@ -631,8 +674,8 @@ public final class ProtocolRouter implements MessageRouter {
         return ServerFrames.frame("world-deleted", p, replyTo, 0);
     }
 
-    private String confirmed(ClientSession s, WorldKey key, WorldRuntime.View view, String templateName,
-            String replyTo) {
+    private String confirmed(ClientSession s, WorldKey key, WorldRuntime.View view, WorldRuntime.Page replay,
+            boolean replayed, String templateName, String replyTo) {
         JsonObject p = new JsonObject();
         p.addProperty("worldName", key.worldId());
         String original = view.config().metadata().get("originalTemplate");
@@ -648,21 +691,35 @@ public final class ProtocolRouter implements MessageRouter {
         p.addProperty("worldEpoch", view.worldEpoch());
         p.addProperty("chatId", view.chatId());
         p.add("chats", Json.GSON.toJsonTree(ChatViews.of(view.chats())));
+        if (replayed) {
+            earlier(p, replay);
+        }
         return ServerFrames.frame("connection-confirmed", p, replyTo, 0);
+    }
+
+    // Whether the events sent leave older ones out, and from which seq a client pages back for them.
+    private static void earlier(JsonObject p, WorldRuntime.Page page) {
+        p.addProperty("hasEarlier", page.earlier());
+        if (page.earlier()) {
+            p.addProperty("earliestSeq", page.events().get(0).seq());
+        }
     }
 
     /**
      * @param view the world in the chat a connection is now in
+     * @param history the chat's history that follows the frame
      * @param replyTo the request it answers, or {@code null} when the connection was moved
-     * @return the {@code chat-selected} frame; the chat's history (its events up to {@code lastSeq}) follows it
+     * @return the {@code chat-selected} frame; the chat's history (its newest events up to {@code lastSeq})
+     *     follows it
      */
-    String chatSelected(WorldRuntime.View view, String replyTo) {
+    String chatSelected(WorldRuntime.View view, WorldRuntime.Page history, String replyTo) {
         JsonObject p = new JsonObject();
         p.addProperty("worldName", view.config().id());
         p.addProperty("chatId", view.chatId());
         view.chats().stream().filter(c -> c.id().equals(view.chatId())).findFirst()
                 .ifPresent(c -> p.add("chat", Json.GSON.toJsonTree(ChatViews.of(c))));
         p.addProperty("lastSeq", view.lastSeq());
+        earlier(p, history);
         return ServerFrames.frame("chat-selected", p, replyTo, 0);
     }
 

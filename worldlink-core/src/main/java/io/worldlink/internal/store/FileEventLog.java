@@ -20,16 +20,21 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayDeque;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Iterator;
+import java.util.List;
 import java.util.function.Consumer;
+import java.util.function.Predicate;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
  * {@code events.jsonl}: one event a line, each with its seq. Opening scans the file once, to find the
  * highest seq, to cut off a last line that a crash left half-written, and to build a sparse index of
- * (seq, offset); reading after a seq then seeks instead of rereading from the start. The newest events
- * are also kept in memory, which serves most reconnects without touching the disk.
+ * (seq, offset); reading after a seq then seeks instead of rereading from the start, and a page of
+ * history is read from the end, block by block between index entries. The newest events are also kept
+ * in memory, which serves most reconnects without touching the disk.
  *
  * <p>Appends are committed as a group: the first append after a sync opens the file, the appends of
  * the burst share it, and {@link #sync()} forces and closes it. An idle world therefore holds no file
@@ -338,6 +343,69 @@ final class FileEventLog implements EventLog {
                     action.accept(event);
                 }
             });
+        } catch (IOException e) {
+            throw failure("Could not read " + name + ".", e);
+        }
+    }
+
+    // From the newest: the events in memory, then the file's blocks between index entries, each read
+    // forward and taken from its end, until the page is full or the range's start is reached.
+    @Override
+    public List<WorldEvent> newestBetween(long afterSeq, long beforeSeq, int limit,
+            Predicate<? super WorldEvent> filter) {
+        ArrayDeque<WorldEvent> page = new ArrayDeque<>();
+        long below = Math.min(beforeSeq, lastSeq + 1);
+        if (limit <= 0 || below - 1 <= afterSeq) {
+            return List.of();
+        }
+        if (below - 1 > recentAfter) {
+            Iterator<WorldEvent> newestFirst = recent.descendingIterator();
+            while (newestFirst.hasNext() && page.size() < limit) {
+                WorldEvent e = newestFirst.next();
+                if (e.seq() < below && e.seq() > afterSeq && filter.test(e)) {
+                    page.addFirst(e);
+                }
+            }
+            below = recentAfter + 1;
+        }
+        if (page.size() < limit && below - 1 > afterSeq && indexSize > 0) {
+            readBackFromDisk(afterSeq, below, limit, filter, page);
+        }
+        return List.copyOf(page);
+    }
+
+    private void readBackFromDisk(long afterSeq, long below, int limit, Predicate<? super WorldEvent> filter,
+            ArrayDeque<WorldEvent> page) {
+        // The last block that starts below the range's end.
+        int i = Arrays.binarySearch(indexSeq, 0, indexSize, below);
+        int slot = (i >= 0 ? i : -i - 1) - 1;
+        if (slot < 0) {
+            return;
+        }
+        long end = slot + 1 < indexSize ? indexOffset[slot + 1] : size;
+        try (FileChannel channel = FileChannel.open(file, StandardOpenOption.READ, LinkOption.NOFOLLOW_LINKS)) {
+            for (; slot >= 0 && page.size() < limit; slot--) {
+                List<WorldEvent> block = new ArrayList<>(INDEX_EVERY);
+                long[] last = {0};
+                long top = slot + 1 < indexSize ? Math.min(below, indexSeq[slot + 1]) : below;
+                readLines(channel, indexOffset[slot], end, (line, length, lineStart) -> {
+                    WorldEvent event = parse(line, length).event();
+                    // The scan's rule: a line counts only when its seq rises above the one before it.
+                    if (event != null && event.seq() > last[0]) {
+                        last[0] = event.seq();
+                        if (event.seq() < top && event.seq() > afterSeq && filter.test(event)) {
+                            block.add(event);
+                        }
+                    }
+                });
+                for (int b = block.size() - 1; b >= 0 && page.size() < limit; b--) {
+                    page.addFirst(block.get(b));
+                }
+                if (indexSeq[slot] <= afterSeq + 1) {
+                    return;
+                }
+                end = indexOffset[slot];
+            }
         } catch (IOException e) {
             throw failure("Could not read " + name + ".", e);
         }

@@ -114,9 +114,20 @@ public interface LiveWorld {
      * {@return the chat} See {@link WorldRuntime#selectChat}.
      *
      * @param chatId the chat
-     * @param onSelect gets the world in that chat and the chat's history
+     * @param limit how much of the history goes with it
+     * @param onSelect gets the world in that chat and the newest page of the chat's history
      */
-    CompletableFuture<Chat> selectChat(String chatId, BiConsumer<WorldRuntime.View, List<WorldEvent>> onSelect);
+    CompletableFuture<Chat> selectChat(String chatId, WorldRuntime.PageLimit limit,
+            BiConsumer<WorldRuntime.View, WorldRuntime.Page> onSelect);
+
+    /**
+     * {@return a page of a chat's history} See {@link WorldRuntime#chatHistory}.
+     *
+     * @param chatId the chat
+     * @param beforeSeq only events with a seq below it
+     * @param limit how much the page may hold
+     */
+    CompletableFuture<WorldRuntime.Page> chatHistory(String chatId, long beforeSeq, WorldRuntime.PageLimit limit);
 
     /**
      * {@return the published event} See {@link WorldRuntime#notice}.
@@ -132,10 +143,11 @@ public interface LiveWorld {
      * @param afterSeq the last seq the client has, or -1 for no replay
      * @param epoch the world's epoch that {@code afterSeq} belongs to, or {@code null}
      * @param chatId the chat the client asks for, or {@code null}
+     * @param limit how much the replay may hold
      * @param onJoin gets the world as it is now and the events to replay
      */
-    CompletableFuture<WorldRuntime.View> join(long afterSeq, String epoch, String chatId,
-            BiConsumer<WorldRuntime.View, List<WorldEvent>> onJoin);
+    CompletableFuture<WorldRuntime.View> join(long afterSeq, String epoch, String chatId, WorldRuntime.PageLimit limit,
+            BiConsumer<WorldRuntime.View, WorldRuntime.Page> onJoin);
 
     /**
      * {@return the world as Markdown} See {@link WorldRuntime#export}.

@@ -27,6 +27,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -36,6 +37,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.function.BiConsumer;
+import java.util.function.Predicate;
 import java.util.function.Supplier;
 
 /**
@@ -116,6 +118,37 @@ public final class WorldRuntime implements LiveWorld {
     public record View(WorldConfig config, List<AgentView> agents, long lastSeq, String worldEpoch,
             List<Chat> chats, String chatId) {}
 
+    /**
+     * Durable events from the log for a client: a replay, or a page of a chat's history, the newest that fit.
+     *
+     * @param events the events, in seq order
+     * @param earlier whether events of the range it was read from, older than the first of them, were left out
+     */
+    public record Page(List<WorldEvent> events, boolean earlier) {
+        /** No events. */
+        public static final Page NONE = new Page(List.of(), false);
+
+        /** Copies the events. */
+        public Page {
+            events = List.copyOf(events);
+        }
+    }
+
+    /**
+     * How much one {@link Page} may hold.
+     *
+     * @param events at most this many events
+     * @param chars at most about this many characters of events (their JSON form), though always one event
+     */
+    public record PageLimit(int events, long chars) {
+        /** Checks the limits. */
+        public PageLimit {
+            if (events < 1 || chars < 1) {
+                throw new IllegalArgumentException("a page holds at least one event");
+            }
+        }
+    }
+
     /** The metadata field of a world's config that names its life (PROTOCOL.md, Replay). */
     public static final String EPOCH = "worldEpoch";
 
@@ -133,6 +166,9 @@ public final class WorldRuntime implements LiveWorld {
     private final ConversationRules rules;
     private final WorldEdits edits;
     private final WorldChats chats;
+    // Per chat, a seq at or below which it has no event (from when it was made, or learned as its history
+    // was read to its start): a page of a chat with few events stops there, not at the log's start.
+    private final Map<String, Long> chatFloors = new HashMap<>();
 
     private WorldRuntime(WorldKey key, Shared shared) {
         this.key = key;
@@ -317,7 +353,12 @@ public final class WorldRuntime implements LiveWorld {
      */
     @Override
     public CompletableFuture<Chat> createChat(String eventId, String name) {
-        return onWorld(() -> chats.create(EventOutbox.idOrNew(eventId), name));
+        return onWorld(() -> {
+            Chat chat = chats.create(EventOutbox.idOrNew(eventId), name);
+            // Its events all come after the event that made it.
+            chatFloors.put(chat.id(), outbox.lastSeq());
+            return chat;
+        });
     }
 
     /**
@@ -347,34 +388,43 @@ public final class WorldRuntime implements LiveWorld {
             replies.stopChat(chats.existing(chatId).id(), Ids.next());
             // Out of the memories (written at once) before the chat's file goes, so that no crash keeps them.
             saves.forgetChat(chatId);
+            chatFloors.remove(chatId);
             return chats.delete(EventOutbox.idOrNew(eventId), chatId);
         });
     }
 
     /**
      * Moves a client into a chat in one step of the world's executor: {@code onSelect} gets the world in
-     * that chat and the chat's history, every durable event of the chat in the log (seqs up to the view's
-     * {@code lastSeq}, in order). Nothing is published between the read and {@code onSelect}.
+     * that chat and the chat's history, its newest durable events in the log that fit in a page (seqs up to
+     * the view's {@code lastSeq}, in order). Nothing is published between the read and {@code onSelect}.
      *
      * @param chatId the chat
+     * @param limit how much of the history goes with it
      * @param onSelect switches the client and hands it the history
      * @return the chat
      */
     @Override
-    public CompletableFuture<Chat> selectChat(String chatId, BiConsumer<View, List<WorldEvent>> onSelect) {
+    public CompletableFuture<Chat> selectChat(String chatId, PageLimit limit, BiConsumer<View, Page> onSelect) {
         return onWorld(() -> {
             outbox.commit();
             Chat chat = chats.existing(chatId);
             View view = viewNow(chat.id());
-            List<WorldEvent> history = new ArrayList<>();
-            outbox.log().forEachAfter(0, e -> {
-                if (chat.id().equals(e.chatId())) {
-                    history.add(e);
-                }
-            });
-            onSelect.accept(view, history);
+            onSelect.accept(view, chatPage(chat.id(), view.lastSeq() + 1, limit));
             return chat;
         });
+    }
+
+    /**
+     * Reads a page of a chat's history back from the log, the newest events before a seq.
+     *
+     * @param chatId the chat
+     * @param beforeSeq only events with a seq below it (the oldest the client has)
+     * @param limit how much the page may hold
+     * @return the page; {@link Page#earlier()} says whether the chat has older events
+     */
+    @Override
+    public CompletableFuture<Page> chatHistory(String chatId, long beforeSeq, PageLimit limit) {
+        return onWorld(() -> chatPage(chats.existing(chatId).id(), beforeSeq, limit));
     }
 
     /**
@@ -390,7 +440,8 @@ public final class WorldRuntime implements LiveWorld {
     /**
      * Joins a client to the world in one step of the world's executor, so that nothing is published in
      * between: {@code onJoin} gets the world as it is now and the durable events after {@code afterSeq}
-     * to replay (seqs up to the view's {@code lastSeq}, in order).
+     * to replay (seqs up to the view's {@code lastSeq}, in order): the newest of them that fit in a page,
+     * and whether older ones were left out.
      *
      * <p>A client's seq counts in the life of the world it saw ({@code epoch}): when the world has had
      * another life since (deleted and created again), or the client claims a seq the world never
@@ -402,26 +453,24 @@ public final class WorldRuntime implements LiveWorld {
      * @param afterSeq the last seq the client has, or -1 for no replay
      * @param epoch the world's epoch that {@code afterSeq} belongs to, or {@code null} when not known
      * @param chatId the chat the client asks for, or {@code null} for the newest
+     * @param limit how much the replay may hold
      * @param onJoin greets the client and hands it the replay
      * @return the world as it was when the client joined
      */
     @Override
-    public CompletableFuture<View> join(long afterSeq, String epoch, String chatId,
-            BiConsumer<View, List<WorldEvent>> onJoin) {
+    public CompletableFuture<View> join(long afterSeq, String epoch, String chatId, PageLimit limit,
+            BiConsumer<View, Page> onJoin) {
         return onWorld(() -> {
             outbox.commit();
             View view = viewNow(chats.chosenOrNewest(chatId).id());
-            List<WorldEvent> replay = new ArrayList<>();
+            Page replay = Page.NONE;
             if (afterSeq >= 0) {
                 boolean otherLife = (epoch != null && !epoch.equals(view.worldEpoch())) || afterSeq > view.lastSeq();
                 long after = otherLife ? 0 : afterSeq;
                 // A client whose chat is gone lands in another it has not seen: that chat's history comes whole.
                 boolean movedChat = chatId != null && !chatId.equals(view.chatId());
-                outbox.log().forEachAfter(movedChat ? 0 : after, e -> {
-                    if (e.chatId() == null ? e.seq() > after : e.chatId().equals(view.chatId())) {
-                        replay.add(e);
-                    }
-                });
+                replay = page(movedChat ? 0 : after, view.lastSeq() + 1, limit,
+                        e -> e.chatId() == null ? e.seq() > after : e.chatId().equals(view.chatId()));
             }
             onJoin.accept(view, replay);
             return view;
@@ -578,6 +627,33 @@ public final class WorldRuntime implements LiveWorld {
             }
         });
         return result;
+    }
+
+    private Page chatPage(String chatId, long beforeSeq, PageLimit limit) {
+        Page page = page(chatFloors.getOrDefault(chatId, 0L), beforeSeq, limit, e -> chatId.equals(e.chatId()));
+        if (!page.earlier()) {
+            long below = page.events().isEmpty() ? Math.min(beforeSeq, outbox.lastSeq() + 1)
+                    : page.events().get(0).seq();
+            chatFloors.merge(chatId, below - 1, Math::max);
+        }
+        return page;
+    }
+
+    // The newest events of the range that fit: one more than the limit is read, to know whether it left some out.
+    private Page page(long afterSeq, long beforeSeq, PageLimit limit, Predicate<? super WorldEvent> filter) {
+        List<WorldEvent> newest = outbox.log().newestBetween(afterSeq, beforeSeq, limit.events() + 1, filter);
+        int first = Math.max(0, newest.size() - limit.events());
+        boolean earlier = first > 0;
+        long chars = 0;
+        for (int i = newest.size() - 1; i >= first; i--) {
+            chars += newest.get(i).toJson().length();
+            if (chars > limit.chars() && i < newest.size() - 1) {
+                first = i + 1;
+                earlier = true;
+                break;
+            }
+        }
+        return new Page(newest.subList(first, newest.size()), earlier);
     }
 
     private WorldSnapshot snapshotNow() {

@@ -26,6 +26,7 @@ import java.util.List;
 import java.util.Random;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.function.Predicate;
 import java.util.logging.Handler;
 import java.util.logging.LogRecord;
 import java.util.logging.Logger;
@@ -181,6 +182,86 @@ class FileEventLogTest {
         }
         try (EventLog reopened = FileEventLog.open(file(), "events.jsonl", true)) {
             assertEquals(LongStream.rangeClosed(101, count).boxed().toList(), seqsAfter(reopened, 100));
+        }
+    }
+
+    // What newestBetween must return, found the long way: every event read, the newest that match kept.
+    static List<Long> newestTheLongWay(EventLog log, long after, long before, int limit, Predicate<WorldEvent> filter) {
+        List<Long> all = new ArrayList<>();
+        log.forEachAfter(after, e -> {
+            if (e.seq() < before && filter.test(e)) {
+                all.add(e.seq());
+            }
+        });
+        return all.subList(Math.max(0, all.size() - limit), all.size());
+    }
+
+    // A log of a host's that reads back through forEachAfter only: EventLog's default newestBetween.
+    static EventLog withTheDefault(EventLog log) {
+        return new EventLog() {
+            @Override
+            public long lastSeq() {
+                return log.lastSeq();
+            }
+
+            @Override
+            public <E extends WorldEvent> E append(E event) {
+                return log.append(event);
+            }
+
+            @Override
+            public void sync() {
+                log.sync();
+            }
+
+            @Override
+            public void forEachAfter(long afterSeq, java.util.function.Consumer<? super WorldEvent> action) {
+                log.forEachAfter(afterSeq, action);
+            }
+
+            @Override
+            public void close() {
+                log.close();
+            }
+        };
+    }
+
+    @Test
+    void readsTheNewestEventsOfARangeBackFromTheEndAsAWholeReadWouldFindThem() throws IOException {
+        int count = 1500;
+        try (EventLog log = FileEventLog.open(file(), "events.jsonl", true)) {
+            for (int i = 1; i <= count; i++) {
+                // Three chats, unevenly: one of them only now and then.
+                String chat = i % 37 == 0 ? "rare" : i % 2 == 0 ? "even" : "odd";
+                log.append(new MessageEvent("m" + i, Instant.EPOCH, "HUMAN", SenderType.HUMAN, 0, "m" + i, null,
+                        false, false, false, chat));
+            }
+        }
+        // A damaged line in an early block, and one in the newest events.
+        List<byte[]> lines = lines();
+        lines.set(99, Arrays.copyOf(lines.get(99), 10));
+        lines.set(1400, Arrays.copyOf(lines.get(1400), 10));
+        writeLines(lines);
+        List<Predicate<WorldEvent>> filters = List.of(e -> true, e -> "even".equals(e.chatId()),
+                e -> "rare".equals(e.chatId()), e -> "none".equals(e.chatId()));
+        long[][] ranges = {{0, Long.MAX_VALUE}, {0, 1501}, {0, 1300}, {1200, 1300}, {0, 65}, {0, 64}, {63, 130},
+                {0, 1}, {5, 6}, {1450, 1490}, {0, 1401}, {0, 100}, {98, 102}, {2000, 3000}};
+        try (EventLog log = FileEventLog.open(file(), "events.jsonl", true)) {
+            log.append(new MessageEvent("late", Instant.EPOCH, "HUMAN", SenderType.HUMAN, 0, "late", null, false,
+                    false, false, "even"));
+            for (Predicate<WorldEvent> filter : filters) {
+                for (long[] range : ranges) {
+                    for (int limit : new int[] {1, 7, 64, 200, 5000}) {
+                        List<Long> got = log.newestBetween(range[0], range[1], limit, filter).stream()
+                                .map(WorldEvent::seq).toList();
+                        assertEquals(newestTheLongWay(log, range[0], range[1], limit, filter), got,
+                                Arrays.toString(range) + ", limit " + limit);
+                        assertEquals(got, withTheDefault(log).newestBetween(range[0], range[1], limit, filter)
+                                .stream().map(WorldEvent::seq).toList(), "the interface's own, for hosts' logs");
+                    }
+                }
+            }
+            assertEquals(List.of(), log.newestBetween(0, 10, 0, e -> true));
         }
     }
 

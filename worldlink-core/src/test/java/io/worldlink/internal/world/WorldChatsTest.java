@@ -196,7 +196,7 @@ class WorldChatsTest {
         assertFalse(Files.exists(root.resolve("users/ann/worlds/test/chats")), "loading writes nothing");
 
         List<WorldEvent> history = new java.util.concurrent.CopyOnWriteArrayList<>();
-        get(h.world.selectChat(Chat.FIRST_ID, (view, events) -> history.addAll(events)));
+        get(h.world.selectChat(Chat.FIRST_ID, WorldHarness.WHOLE, (view, page) -> history.addAll(page.events())));
         assertEquals(List.of("m1", "r1", "i1"), history.stream().map(WorldEvent::id).toList());
 
         assertEquals(List.of("ada"), replies(h.turn(h.world.chat(Chat.FIRST_ID, null, "More", null))));

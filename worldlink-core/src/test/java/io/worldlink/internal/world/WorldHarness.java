@@ -39,6 +39,8 @@ import java.util.function.Consumer;
 final class WorldHarness implements AutoCloseable {
     static final long WAIT_SECONDS = 10;
     static final Duration REPLY_TIMEOUT = Duration.ofMillis(300);
+    /** A page that holds as much as a test's world has. */
+    static final WorldRuntime.PageLimit WHOLE = new WorldRuntime.PageLimit(100_000, Long.MAX_VALUE);
 
     final UserStorage storage;
     final EventBus bus = EventBus.inProcess();
@@ -99,8 +101,8 @@ final class WorldHarness implements AutoCloseable {
      */
     Joined join(long afterSeq, Consumer<? super WorldEvent> listener) {
         Subscription[] subscription = new Subscription[1];
-        WorldRuntime.View view = get(world.join(afterSeq, null, null, (v, replay) -> {
-            replay.forEach(listener);
+        WorldRuntime.View view = get(world.join(afterSeq, null, null, WHOLE, (v, replay) -> {
+            replay.events().forEach(listener);
             subscription[0] = bus.subscribe(key, listener);
         }));
         return new Joined(view, subscription[0]);
