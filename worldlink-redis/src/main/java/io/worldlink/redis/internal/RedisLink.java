@@ -46,11 +46,13 @@ public final class RedisLink implements AutoCloseable {
     private final ClientResources resources;
     private final RedisClient client;
     private final String address;
+    private final Duration commandTimeout;
     private final StatefulRedisConnection<String, String> commands;
     private final StatefulRedisPubSubConnection<String, String> pubSub;
 
     private RedisLink(RedisURI uri, Duration commandTimeout) {
         this.address = uri.getHost() + ":" + uri.getPort();
+        this.commandTimeout = commandTimeout;
         this.resources = ClientResources.builder()
                 .ioThreadPoolSize(IO_THREADS)
                 .computationThreadPoolSize(WORK_THREADS)
@@ -138,6 +140,11 @@ public final class RedisLink implements AutoCloseable {
     /** @return the timer of command timeouts and reconnects, which also runs the link's short repeated tasks */
     Timer timer() {
         return resources.timer();
+    }
+
+    /** @return how long a command may wait for Redis's answer */
+    Duration commandTimeout() {
+        return commandTimeout;
     }
 
     /** @return host:port, for messages (never the password) */
