@@ -63,16 +63,6 @@ class PresenceTest {
         elsewhere(node, UserId.of("nobody"));
     }
 
-    /** {@return whether the node can reach Redis} */
-    static boolean reachesRedis(ClusterNode node) {
-        try {
-            settled(node);
-            return true;
-        } catch (Exception e) {
-            return false;
-        }
-    }
-
     @Test
     void aUserIsPresentElsewhereWhileAnotherNodeSaysSo() throws Exception {
         ClusterNode a = node("node-a");
@@ -149,7 +139,7 @@ class PresenceTest {
         settled(b);
 
         redis.cutOff("node-b");
-        eventually(() -> !reachesRedis(b), "node b sees that it is cut off");
+        eventually(() -> !RedisEventBusTest.reachesRedis(b), "node b sees that it is cut off");
         b.present(ann, true);
         b.present(bob, false);
         assertTrue(elsewhere(a, bob), "Redis missed that bob left");

@@ -61,8 +61,8 @@ public final class NodePresence {
         this.workers = link.work();
         this.nodeId = nodeId;
         this.leaseMillis = Long.toString(leaseTime.toMillis());
-        this.aliveKey = RedisKeys.alivePrefix() + RedisKeys.nodeName(nodeId);
-        this.usersKey = RedisKeys.usersPrefix() + RedisKeys.nodeName(nodeId);
+        this.aliveKey = RedisKeys.alive(nodeId);
+        this.usersKey = RedisKeys.users(nodeId);
         try {
             Scripts.START.run(commands, ScriptOutputType.INTEGER, new String[] {RedisKeys.nodes(), aliveKey, usersKey},
                     nodeId, run, leaseMillis).toCompletableFuture()
@@ -109,7 +109,7 @@ public final class NodePresence {
             return CompletableFuture.failedFuture(new IllegalStateException("This node is closed."));
         }
         return Scripts.PRESENT_ELSEWHERE.<Long>run(commands, ScriptOutputType.INTEGER, new String[] {RedisKeys.nodes()},
-                nodeId, user.value(), RedisKeys.alivePrefix(), RedisKeys.usersPrefix())
+                nodeId, user.value(), RedisKeys.ALIVE, RedisKeys.USERS)
                 .thenApplyAsync(found -> found == 1, workers);
     }
 

@@ -15,6 +15,10 @@ public final class RedisKeys {
     private static final String PREFIX = "worldlink:";
     static final String EVENTS = PREFIX + "events:";
     private static final String PRESENCE = PREFIX + "{presence}:";
+    /** The start of a node's liveness key, before its length and id (for the script that builds it). */
+    static final String ALIVE = PRESENCE + "alive:";
+    /** The start of the key of a node's users, before its length and id (for the script that builds it). */
+    static final String USERS = PRESENCE + "users:";
     private static final Pattern NODE_ID = Pattern.compile("[A-Za-z0-9._-]{1,64}");
 
     private RedisKeys() {}
@@ -44,26 +48,25 @@ public final class RedisKeys {
 
     /** @return the pub/sub channel that carries the requests to the node and the answers to its calls */
     static String node(String nodeId) {
-        return PREFIX + "node:" + nodeId.length() + ":" + nodeId;
+        return PREFIX + "node:" + nodeName(nodeId);
     }
 
-    /** @return the set of the ids of the nodes that said they are present, live or not yet seen to be dead */
+    /** @return the set of the ids of the nodes that are alive, or dead but not yet seen to be */
     static String nodes() {
         return PRESENCE + "nodes";
     }
 
-    /** @return the start of the key that exists while the node is alive, before its length-prefixed id */
-    static String alivePrefix() {
-        return PRESENCE + "alive:";
+    /** @return the key that exists, holding the token of the node's run, while the node is alive */
+    static String alive(String nodeId) {
+        return ALIVE + nodeName(nodeId);
     }
 
-    /** @return the start of the key of the set of users present on the node, before its length-prefixed id */
-    static String usersPrefix() {
-        return PRESENCE + "users:";
+    /** @return the key of the set of the users present on the node */
+    static String users(String nodeId) {
+        return USERS + nodeName(nodeId);
     }
 
-    /** @return the node's id after its length, as the names of its keys end */
-    static String nodeName(String nodeId) {
+    private static String nodeName(String nodeId) {
         return nodeId.length() + ":" + nodeId;
     }
 
