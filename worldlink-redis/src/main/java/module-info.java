@@ -1,11 +1,11 @@
 /**
- * Cluster mode's parts on Redis: an event bus between WorldLink nodes and world leases with fencing. Only
+ * Cluster mode on Redis: {@code ClusterNode}, the core's {@code io.worldlink.cluster.Cluster} on Redis. Only
  * {@code io.worldlink.redis} is exported; {@code io.worldlink.redis.internal} stays inside.
  */
 // Lettuce and Netty have no module descriptors; the names they give in their manifests are stable.
 @SuppressWarnings("requires-automatic")
 module io.worldlink.redis {
-    // In this module's API: RedisEventBus is an EventBus, WorldLeases wraps an EventLogStore.
+    // In this module's API: ClusterNode is an io.worldlink.cluster.Cluster.
     requires transitive io.worldlink;
 
     requires lettuce.core;

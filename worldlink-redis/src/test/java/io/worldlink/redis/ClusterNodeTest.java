@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.netty.util.concurrent.GlobalEventExecutor;
 import io.worldlink.WorldKey;
+import io.worldlink.cluster.Ownership;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.ServerSocket;
@@ -15,6 +16,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.AfterEach;
@@ -22,7 +24,7 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** What a node costs and how it is configured: a fixed set of threads and two connections. */
+/** What a node costs and how it is configured: a fixed set of threads and two connections, whatever it carries. */
 class ClusterNodeTest {
     @TempDir
     Path redisDir;
@@ -51,18 +53,23 @@ class ClusterNodeTest {
     }
 
     @Test
-    void aNodeUsesFiveNamedThreadsAndTwoConnectionsWhateverTheWorldsAndAllEndWithClose() throws Exception {
+    void aNodeUsesFiveNamedThreadsAndTwoConnectionsWhateverTheWorldsCallsAndUsersAndAllEndWithClose() throws Exception {
         Set<String> before = liveThreads();
         ClusterNode node = node("node-a").build();
+        node.serve(request -> CompletableFuture.completedFuture("answer to " + request));
         List<io.worldlink.Subscription> subscriptions = new ArrayList<>();
         for (int i = 0; i < 100; i++) {
             WorldKey world = WorldKey.of("user-" + i, "world");
             Recorder r = new Recorder();
-            subscriptions.add(node.eventBus().subscribe(world, r, r::caughtUp));
+            subscriptions.add(node.bus().subscribe(world, r, r::caughtUp));
             assertInstanceOf(Ownership.Acquired.class,
-                    node.leases().acquire(world).toCompletableFuture().get(10, TimeUnit.SECONDS));
-            node.eventBus().publish(world, Recorder.event(1, "hello"));
+                    node.claim(world).toCompletableFuture().get(10, TimeUnit.SECONDS));
+            node.bus().publish(world, Recorder.event(1, "hello"));
             assertEquals(1, r.next().seq());
+            node.present(world.userId(), true);
+            assertEquals("answer to " + i, node.call("node-a", Integer.toString(i)).toCompletableFuture()
+                    .get(10, TimeUnit.SECONDS), "a call goes through Redis, to the node's own channel");
+            assertEquals(false, node.presentElsewhere(world.userId()).toCompletableFuture().get(10, TimeUnit.SECONDS));
         }
 
         String clients = (String) redis.call("CLIENT", "LIST");
@@ -93,6 +100,9 @@ class ClusterNodeTest {
         }
         assertThrows(IllegalArgumentException.class, () -> ClusterNode.builder().leaseTime(Duration.ofMillis(999)));
         assertThrows(IllegalArgumentException.class, () -> ClusterNode.builder().leaseTime(Duration.ofMinutes(11)));
+        assertThrows(IllegalArgumentException.class, () -> ClusterNode.builder().callTimeout(Duration.ofMillis(99)));
+        assertThrows(IllegalArgumentException.class, () -> ClusterNode.builder().callTimeout(Duration.ofMinutes(11)));
+        assertThrows(IllegalArgumentException.class, () -> ClusterNode.builder().callTimeout(null));
         IllegalStateException missing = assertThrows(IllegalStateException.class,
                 () -> ClusterNode.builder().redis(redis.uri()).nodeId("node-a").build());
         assertTrue(missing.getMessage().contains("dataRoot"), missing.getMessage());

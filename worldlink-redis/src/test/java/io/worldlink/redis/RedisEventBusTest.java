@@ -5,6 +5,7 @@ import static io.worldlink.redis.Recorder.eventually;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.worldlink.EventBus;
 import io.worldlink.Subscription;
 import io.worldlink.WorldKey;
 import io.worldlink.event.SystemEvent;
@@ -53,7 +54,7 @@ class RedisEventBusTest {
     /** {@return whether the node's command connection answers} */
     static boolean reachesRedis(ClusterNode node) {
         try {
-            node.leases().acquire(WorldKey.of("probe", "probe")).toCompletableFuture().get(5, TimeUnit.SECONDS);
+            node.claim(WorldKey.of("probe", "probe")).toCompletableFuture().get(5, TimeUnit.SECONDS);
             return true;
         } catch (Exception e) {
             return false;
@@ -62,8 +63,8 @@ class RedisEventBusTest {
 
     @Test
     void twoNodesSeeEachOthersEventsOfAWorldInOrderOnTheirWorkers() throws Exception {
-        RedisEventBus a = node("node-a").eventBus();
-        RedisEventBus b = node("node-b").eventBus();
+        EventBus a = node("node-a").bus();
+        EventBus b = node("node-b").bus();
         WorldKey world = WorldKey.of("ann", "demo");
         Recorder onA = new Recorder();
         Recorder onB = new Recorder();
@@ -95,8 +96,8 @@ class RedisEventBusTest {
 
     @Test
     void aWorldHearsNothingOfAnotherEvenOfTheSameNameForAnotherUser() throws Exception {
-        RedisEventBus a = node("node-a").eventBus();
-        RedisEventBus b = node("node-b").eventBus();
+        EventBus a = node("node-a").bus();
+        EventBus b = node("node-b").bus();
         WorldKey annDemo = WorldKey.of("ann", "demo");
         WorldKey bobDemo = WorldKey.of("bob", "demo");
         WorldKey annOther = WorldKey.of("ann", "other");
@@ -120,27 +121,27 @@ class RedisEventBusTest {
 
     @Test
     void closingTheLastSubscriptionOfAWorldUnsubscribesInRedis() throws Exception {
-        RedisEventBus a = node("node-a").eventBus();
-        PubSubEventBus b = (PubSubEventBus) node("node-b").eventBus();
+        EventBus a = node("node-a").bus();
+        PubSubEventBus b = (PubSubEventBus) node("node-b").bus();
         WorldKey world = WorldKey.of("ann", "demo");
         Recorder first = new Recorder();
         Recorder second = new Recorder();
         Subscription s1 = b.subscribe(world, first, first::caughtUp);
         first.awaitCatchUp();
         Subscription s2 = b.subscribe(world, second);
-        assertEquals(List.of("worldlink:events:3:ann:demo"), redis.call("PUBSUB", "CHANNELS", "worldlink:*"));
+        assertEquals(List.of("worldlink:events:3:ann:demo"), redis.call("PUBSUB", "CHANNELS", "worldlink:events:*"));
 
         s1.close();
         a.publish(world, event(1, "one"));
         assertEquals(1, second.next().seq());
         // The listeners of a world are called in the order they subscribed: first would have had it by now.
         assertTrue(first.events.isEmpty(), "a closed subscription gets nothing");
-        assertEquals(List.of("worldlink:events:3:ann:demo"), redis.call("PUBSUB", "CHANNELS", "worldlink:*"),
+        assertEquals(List.of("worldlink:events:3:ann:demo"), redis.call("PUBSUB", "CHANNELS", "worldlink:events:*"),
                 "the world's channel stays while a subscriber is left");
 
         s2.close();
         s2.close();
-        eventually(() -> redis.call("PUBSUB", "CHANNELS", "worldlink:*").equals(List.of()),
+        eventually(() -> redis.call("PUBSUB", "CHANNELS", "worldlink:events:*").equals(List.of()),
                 "the last subscription's close unsubscribes the channel in Redis");
         assertEquals(0, b.worldCount());
 
@@ -157,8 +158,8 @@ class RedisEventBusTest {
     @Test
     void afterRedisCrashesAndRestartsDeliveryResumesAndSubscribersAreToldToCatchUp() throws Exception {
         ClusterNode nodeA = node("node-a");
-        RedisEventBus a = nodeA.eventBus();
-        RedisEventBus b = node("node-b").eventBus();
+        EventBus a = nodeA.bus();
+        EventBus b = node("node-b").bus();
         WorldKey world = WorldKey.of("ann", "demo");
         Recorder onA = new Recorder();
         Recorder onB = new Recorder();
@@ -193,8 +194,8 @@ class RedisEventBusTest {
     @Test
     void eventsANodeCouldNotPublishMakeTheOthersCatchUpOnceItIsBack() throws Exception {
         ClusterNode nodeA = node("node-a", redis.uriOfUser("node-a"));
-        RedisEventBus a = nodeA.eventBus();
-        RedisEventBus b = node("node-b").eventBus();
+        EventBus a = nodeA.bus();
+        EventBus b = node("node-b").bus();
         WorldKey world = WorldKey.of("ann", "demo");
         Recorder onB = new Recorder();
         b.subscribe(world, onB, onB::caughtUp);

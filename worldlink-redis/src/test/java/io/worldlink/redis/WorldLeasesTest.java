@@ -11,6 +11,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.worldlink.ErrorCode;
 import io.worldlink.WorldKey;
 import io.worldlink.WorldLinkException;
+import io.worldlink.cluster.Ownership;
+import io.worldlink.cluster.WorldLease;
 import io.worldlink.event.EventLog;
 import io.worldlink.event.EventLogStore;
 import io.worldlink.event.SseEvent;
@@ -65,7 +67,7 @@ class WorldLeasesTest {
     }
 
     static Ownership acquire(ClusterNode node, WorldKey world) throws Exception {
-        return node.leases().acquire(world).toCompletableFuture().get(10, TimeUnit.SECONDS);
+        return node.claim(world).toCompletableFuture().get(10, TimeUnit.SECONDS);
     }
 
     static WorldLease acquired(ClusterNode node, WorldKey world) throws Exception {
@@ -101,7 +103,7 @@ class WorldLeasesTest {
                 Thread racer = new Thread(() -> {
                     try {
                         go.await();
-                        n.leases().acquire(contested).whenComplete((o, e) -> {
+                        n.claim(contested).whenComplete((o, e) -> {
                             if (e != null) {
                                 result.completeExceptionally(e);
                             } else {
@@ -151,7 +153,7 @@ class WorldLeasesTest {
         ClusterNode a = node("node-a", redis.uriOfUser("node-a"), leaseTime);
         ClusterNode b = node("node-b", leaseTime);
         WorldLease onA = acquired(a, world);
-        EventLog logOnA = a.leases().fenced(EventLogStore.files(root)).open(world);
+        EventLog logOnA = a.fenced(EventLogStore.files(root)).open(world);
         appendAndSync(logOnA, event(0, "written by a"));
         assertEquals(1, logLines().size());
         assertEquals(onA.fence() + " node-a", fenceRecord());
@@ -175,7 +177,7 @@ class WorldLeasesTest {
             }
         }, "node b takes the world once Redis lets the lease go");
         assertTrue(onB[0].fence() > onA.fence(), "a new owner has a higher fence");
-        EventLog logOnB = b.leases().fenced(EventLogStore.files(root)).open(world);
+        EventLog logOnB = b.fenced(EventLogStore.files(root)).open(world);
         assertEquals(1, logOnB.lastSeq());
         appendAndSync(logOnB, event(0, "written by b"));
         assertEquals(2, logLines().size());
@@ -224,17 +226,17 @@ class WorldLeasesTest {
         ClusterNode a = node("node-a", Duration.ofSeconds(30));
         ClusterNode b = node("node-b", Duration.ofSeconds(30));
         acquired(a, world);
-        EventLog onA = a.leases().fenced(EventLogStore.files(root)).open(world);
+        EventLog onA = a.fenced(EventLogStore.files(root)).open(world);
         appendAndSync(onA, event(0, "one"));
         appendAndSync(onA, event(0, "two"));
 
-        EventLog onB = b.leases().fenced(EventLogStore.files(root)).open(world);
+        EventLog onB = b.fenced(EventLogStore.files(root)).open(world);
         List<Long> read = new ArrayList<>();
         onB.forEachAfter(0, e -> read.add(e.seq()));
         assertEquals(List.of(1L, 2L), read);
         assertEquals(ErrorCode.STORAGE_ERROR,
                 assertThrows(WorldLinkException.class, () -> onB.append(event(0, "three"))).code());
-        SseEvent chunk = new SseEvent("s", Instant.EPOCH, "Ada", SseEvent.Phase.CHUNK, "x", "m", null, null, false, null);
+        SseEvent chunk = new SseEvent("s", Instant.EPOCH, "Ada", SseEvent.Phase.CHUNK, "x", "m", null, null);
         assertThrows(IllegalArgumentException.class, () -> onA.append(chunk), "a chunk is never logged");
         assertEquals(2, logLines().size());
     }
@@ -243,7 +245,7 @@ class WorldLeasesTest {
     void aLogStopsWritingOnceAnOwnerWithAHigherFenceHasWrittenAndItsLeaseEnds() throws Exception {
         ClusterNode a = node("node-a", Duration.ofSeconds(30));
         WorldLease lease = acquired(a, world);
-        EventLog log = a.leases().fenced(EventLogStore.files(root)).open(world);
+        EventLog log = a.fenced(EventLogStore.files(root)).open(world);
         appendAndSync(log, event(0, "one"));
         // As if Redis had lost the lease and another node had taken the world and written.
         Files.writeString(root.resolve(world.relativePath()).resolve("lease-fence"), (lease.fence() + 5) + " node-x\n");
@@ -260,14 +262,14 @@ class WorldLeasesTest {
         ClusterNode a = node("node-a", Duration.ofSeconds(30));
         ClusterNode b = node("node-b", Duration.ofSeconds(30));
         WorldLease first = acquired(a, world);
-        appendAndSync(a.leases().fenced(EventLogStore.files(root)).open(world), event(0, "one"));
+        appendAndSync(a.fenced(EventLogStore.files(root)).open(world), event(0, "one"));
         first.close();
         eventually(() -> redis.call("GET", "worldlink:lease:{3:ann:demo}") == null, "the release reaches Redis");
         redis.call("FLUSHALL");
 
         WorldLease second = acquired(b, world);
         assertTrue(second.fence() > first.fence(), "above the fence recorded in the world's folder");
-        appendAndSync(b.leases().fenced(EventLogStore.files(root)).open(world), event(0, "two"));
+        appendAndSync(b.fenced(EventLogStore.files(root)).open(world), event(0, "two"));
         assertEquals(2, logLines().size());
     }
 

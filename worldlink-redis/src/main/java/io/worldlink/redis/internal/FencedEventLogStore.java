@@ -4,7 +4,7 @@ import io.worldlink.WorldKey;
 import io.worldlink.event.EventLog;
 import io.worldlink.event.EventLogStore;
 
-/** {@link io.worldlink.redis.WorldLeases#fenced}: each log is bound to the lease held when it was opened. */
+/** {@link RedisWorldLeases#fenced}: each log is bound to the lease held when it was opened. */
 final class FencedEventLogStore implements EventLogStore {
     private final EventLogStore logs;
     private final RedisWorldLeases leases;

@@ -5,10 +5,10 @@ import io.lettuce.core.RedisConnectionStateListener;
 import io.lettuce.core.api.async.RedisAsyncCommands;
 import io.lettuce.core.pubsub.RedisPubSubAdapter;
 import io.lettuce.core.pubsub.api.async.RedisPubSubAsyncCommands;
+import io.worldlink.EventBus;
 import io.worldlink.Subscription;
 import io.worldlink.WorldKey;
 import io.worldlink.event.WorldEvent;
-import io.worldlink.redis.RedisEventBus;
 import java.lang.System.Logger.Level;
 import java.net.SocketAddress;
 import java.util.ArrayList;
@@ -22,7 +22,22 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
 
 /**
- * {@link RedisEventBus} on a node's {@link RedisLink}.
+ * An {@link EventBus} between the nodes of a cluster, over Redis pub/sub on a node's {@link RedisLink}. A
+ * world's events travel on a channel of that world alone.
+ *
+ * <p>{@link #publish} returns at once: it hands the event to this node's own subscribers of the world and
+ * sends one {@code PUBLISH} for the other nodes, pipelined on the node's one command connection in the
+ * order of the calls. Delivery is asynchronous: each world's listeners are called on the node's Redis
+ * worker threads, never on the publisher's thread nor on a socket's, one event at a time per world, in the
+ * order this node received them (its own in the order of the calls, another node's in the order that node
+ * published them).
+ *
+ * <p>Delivery across nodes is at most once. An event can be missed: one published while Redis was out of
+ * reach, one published before a subscription took effect in Redis, or one that came while a world's
+ * listeners were too far behind. So every durable event is in the world's log before it is published, and
+ * a subscriber's {@code catchUp} action is called each time it may have missed some: when Redis confirms
+ * the subscription, after each reconnect to Redis, after another node could not publish for a while, and
+ * when events were dropped because the listeners fell too far behind.
  *
  * <p>Subscriptions: the first local listener of a world subscribes its channel on the one pub/sub
  * connection, the last one to leave unsubscribes it. Both happen inside the map's atomic update of that
@@ -36,7 +51,7 @@ import java.util.function.Consumer;
  * through, so that the other nodes read the lost events back from the log even when no later event
  * reveals the gap.
  */
-public final class PubSubEventBus implements RedisEventBus {
+public final class PubSubEventBus implements EventBus {
     private static final System.Logger LOG = System.getLogger(PubSubEventBus.class.getName());
     static final long RETRY_MILLIS = 500;
     // A SUBSCRIBE after a reconnect names at most this many channels.
@@ -68,7 +83,10 @@ public final class PubSubEventBus implements RedisEventBus {
         link.pubSub().addListener(new RedisPubSubAdapter<>() {
             @Override
             public void message(String channel, String message) {
-                received(channel, message);
+                // The link's pub/sub connection carries the nodes' own channels too.
+                if (channel.startsWith(RedisKeys.EVENTS)) {
+                    received(channel, message);
+                }
             }
         });
         link.pubSub().addListener(new RedisConnectionStateListener() {
@@ -77,7 +95,7 @@ public final class PubSubEventBus implements RedisEventBus {
                 resubscribe();
             }
         });
-        this.retries = Repeating.start(link.timer(), RETRY_MILLIS, this::sendCatchUps);
+        this.retries = Repeating.start(link, RETRY_MILLIS, this::sendCatchUps);
     }
 
     @Override

@@ -22,9 +22,9 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 
 /**
- * A node's two connections to Redis and the threads behind them: one connection for commands (publishes
- * and lease scripts, pipelined by every thread of the node), one for pub/sub (a connection that subscribes
- * can send nothing else). Their number does not grow with worlds or clients.
+ * A node's two connections to Redis and the threads behind them: one connection for commands (publishes,
+ * calls, and the scripts of leases and presence, pipelined by every thread of the node), one for pub/sub (a
+ * connection that subscribes can send nothing else). Their number does not grow with worlds, clients or calls.
  *
  * <p>Both reconnect by themselves, after 10 ms and then after up to a second. While a connection is down
  * its commands fail at once instead of piling up (Lettuce's {@code REJECT_COMMANDS}), and at most
@@ -32,8 +32,8 @@ import java.util.concurrent.TimeoutException;
  * caller; a command that Redis does not answer fails after the command timeout.
  *
  * <p>Threads: Netty's event loops ({@value #IO_THREADS}, one per connection), Lettuce's computation pool
- * ({@value #WORK_THREADS}, which delivers events to listeners) and one timer (command timeouts, reconnect
- * delays, lease renewals, publish retries): five in all, named by {@link RedisThreads}. Lettuce's latency
+ * ({@value #WORK_THREADS}, which delivers events to listeners and runs the handler of calls) and one timer
+ * (command and call timeouts, reconnect delays, renewals, publish retries): five in all, named by {@link RedisThreads}. Lettuce's latency
  * metrics are off, so nothing else runs on a schedule.
  */
 public final class RedisLink implements AutoCloseable {
@@ -46,11 +46,13 @@ public final class RedisLink implements AutoCloseable {
     private final ClientResources resources;
     private final RedisClient client;
     private final String address;
+    private final Duration commandTimeout;
     private final StatefulRedisConnection<String, String> commands;
     private final StatefulRedisPubSubConnection<String, String> pubSub;
 
     private RedisLink(RedisURI uri, Duration commandTimeout) {
         this.address = uri.getHost() + ":" + uri.getPort();
+        this.commandTimeout = commandTimeout;
         this.resources = ClientResources.builder()
                 .ioThreadPoolSize(IO_THREADS)
                 .computationThreadPoolSize(WORK_THREADS)
@@ -138,6 +140,11 @@ public final class RedisLink implements AutoCloseable {
     /** @return the timer of command timeouts and reconnects, which also runs the link's short repeated tasks */
     Timer timer() {
         return resources.timer();
+    }
+
+    /** @return how long a command may wait for Redis's answer */
+    Duration commandTimeout() {
+        return commandTimeout;
     }
 
     /** @return host:port, for messages (never the password) */

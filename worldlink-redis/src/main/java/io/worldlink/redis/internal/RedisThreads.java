@@ -11,7 +11,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 /**
  * Names the Redis client's threads {@code worldlink-redis-io-N} (Netty's event loops: the sockets),
  * {@code worldlink-redis-work-N} (Lettuce's computation pool: deliveries to listeners) and
- * {@code worldlink-redis-timer-N} (command timeouts, reconnects, lease renewals), all daemons,
+ * {@code worldlink-redis-timer-N} (timeouts, reconnects, renewals), all daemons,
  * and remembers them so that closing a node can wait until they have ended.
  */
 final class RedisThreads implements ThreadFactoryProvider {

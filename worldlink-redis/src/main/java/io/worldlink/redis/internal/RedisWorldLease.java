@@ -1,7 +1,7 @@
 package io.worldlink.redis.internal;
 
 import io.worldlink.WorldKey;
-import io.worldlink.redis.WorldLease;
+import io.worldlink.cluster.WorldLease;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.atomic.AtomicLong;

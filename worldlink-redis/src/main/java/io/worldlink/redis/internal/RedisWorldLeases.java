@@ -4,8 +4,7 @@ import io.lettuce.core.ScriptOutputType;
 import io.lettuce.core.api.async.RedisAsyncCommands;
 import io.worldlink.WorldKey;
 import io.worldlink.event.EventLogStore;
-import io.worldlink.redis.Ownership;
-import io.worldlink.redis.WorldLeases;
+import io.worldlink.cluster.Ownership;
 import java.lang.System.Logger.Level;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -23,13 +22,14 @@ import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
- * {@link WorldLeases} on a node's {@link RedisLink}. The leases this node holds are renewed together by
- * one task on the link's timer, a third of the lease time after the last round; a lease counts as valid until the start
+ * Who owns which world, on a node's {@link RedisLink}: at most one node at a time holds a world's lease, and
+ * only the owner may append to the world's log. The leases this node holds are renewed together by
+ * {@link #renewAll()}, which the node runs on the link's timer every third of the lease time; a lease counts as valid until the start
  * of its last successful renewal plus the lease time less a fifth of it (the margin for timers that run
  * late and clocks that run at slightly different rates). So a lease survives one or two lost renewals and
  * ends on its own after about 0.8 lease times without Redis, while Redis keeps it a full lease time.
  */
-public final class RedisWorldLeases implements WorldLeases {
+public final class RedisWorldLeases {
     private static final System.Logger LOG = System.getLogger(RedisWorldLeases.class.getName());
     /** How long a world's fence counter stays in Redis after its last owner took it. */
     static final Duration COUNTER_RETENTION = Duration.ofDays(30);
@@ -41,12 +41,11 @@ public final class RedisWorldLeases implements WorldLeases {
     private final String leaseMillis;
     private final long validNanos;
     private final Map<WorldKey, RedisWorldLease> held = new ConcurrentHashMap<>();
-    private final Repeating renewals;
     private final AtomicBoolean renewalsFailing = new AtomicBoolean();
     private volatile boolean closed;
 
     /**
-     * Starts renewing, on the link's workers, the leases this node will hold.
+     * Makes the leases of a node, which holds none yet.
      *
      * @param link the node's connections
      * @param nodeId this node's id
@@ -60,11 +59,16 @@ public final class RedisWorldLeases implements WorldLeases {
         this.dataRoot = dataRoot;
         this.leaseMillis = Long.toString(leaseTime.toMillis());
         this.validNanos = leaseTime.toNanos() - leaseTime.toNanos() / 5;
-        long every = leaseTime.toMillis() / 3;
-        this.renewals = Repeating.start(link.timer(), every, this::renewAll);
     }
 
-    @Override
+    /**
+     * Takes the world's lease if no node holds it, with the world's next fencing number. It reads the fence
+     * recorded in the world's folder on the calling thread (one small file), so that the new fence is above it.
+     *
+     * @param world the world
+     * @return a stage that completes, on the link's workers, with the lease (valid when Redis granted it) or
+     *     its holder; it fails when Redis cannot be reached or answers too late for the lease to be of use
+     */
     public CompletionStage<Ownership> acquire(WorldKey world) {
         Objects.requireNonNull(world, "world");
         if (closed) {
@@ -72,7 +76,7 @@ public final class RedisWorldLeases implements WorldLeases {
         }
         FenceRecord floor = FenceRecord.read(folder(world));
         long start = System.nanoTime();
-        return LeaseScripts.ACQUIRE.<List<Object>>run(commands, ScriptOutputType.MULTI,
+        return Scripts.ACQUIRE.<List<Object>>run(commands, ScriptOutputType.MULTI,
                 new String[] {RedisKeys.lease(world), RedisKeys.fence(world)}, nodeId, leaseMillis,
                 Long.toString(COUNTER_RETENTION.toMillis()), Long.toString(floor.fence()))
                 .thenApply(reply -> {
@@ -83,15 +87,19 @@ public final class RedisWorldLeases implements WorldLeases {
                     }
                     RedisWorldLease lease = new RedisWorldLease(this, world, nodeId,
                             Long.parseLong(value.substring(colon + 1)), start + validNanos);
+                    // Held at once: renewed from now on, and released by close() whatever comes next.
                     held.put(world, lease);
-                    if (closed || !lease.isValid()) {
-                        release(lease);
+                    return (Ownership) new Ownership.Acquired(lease);
+                })
+                .thenApplyAsync(ownership -> {
+                    if (ownership instanceof Ownership.Acquired acquired && (closed || !acquired.lease().isValid())) {
+                        release((RedisWorldLease) acquired.lease());
                         throw new CompletionException(new IllegalStateException(closed
                                 ? "The node's Redis link is closed."
                                 : "Redis granted the lease of " + world + " too late to use; it is released."));
                     }
-                    return new Ownership.Acquired(lease);
-                });
+                    return ownership;
+                }, link.work());
     }
 
     Path folder(WorldKey world) {
@@ -104,15 +112,15 @@ public final class RedisWorldLeases implements WorldLeases {
         return lease != null && lease.isValid() ? lease : null;
     }
 
-    // On the timer, every third of the lease time.
-    private void renewAll() {
+    /** Renews every lease this node holds, and ends those that ran out; on the timer, every third of the lease time. */
+    public void renewAll() {
         for (RedisWorldLease lease : held.values()) {
             if (!lease.isValid()) {
                 ranOut(lease);
                 continue;
             }
             long start = System.nanoTime();
-            LeaseScripts.RENEW.<Long>run(commands, ScriptOutputType.INTEGER, new String[] {RedisKeys.lease(lease.world())},
+            Scripts.RENEW.<Long>run(commands, ScriptOutputType.INTEGER, new String[] {RedisKeys.lease(lease.world())},
                     lease.value(), leaseMillis).whenComplete((renewed, e) -> {
                         if (e != null) {
                             if (renewalsFailing.compareAndSet(false, true)) {
@@ -163,11 +171,25 @@ public final class RedisWorldLeases implements WorldLeases {
     }
 
     private CompletionStage<?> releaseInRedis(RedisWorldLease lease) {
-        return LeaseScripts.RELEASE.run(commands, ScriptOutputType.INTEGER, new String[] {RedisKeys.lease(lease.world())},
+        return Scripts.RELEASE.run(commands, ScriptOutputType.INTEGER, new String[] {RedisKeys.lease(lease.world())},
                 lease.value());
     }
 
-    @Override
+    /**
+     * Wraps the event log store so that a log appends only while this node holds the world's lease. A log
+     * opened while this node holds a valid lease of the world may append as long as that very lease stays
+     * valid; one opened without it is read-only (it serves reading back, as a node that does not own a
+     * world does to fill gaps). A refused append throws {@link io.worldlink.WorldLinkException} with
+     * {@link io.worldlink.ErrorCode#STORAGE_ERROR}, as a failed write does, and writes nothing.
+     *
+     * <p>Before the first append of each burst (until the log's next sync) the log also reads the fence
+     * recorded in the world's folder (the file {@code lease-fence}) and records its own: a log whose fence
+     * is not above the one another owner recorded refuses, and its lease ends. {@link #acquire} gives a new
+     * owner a fence above the recorded one, so that fences keep rising even when Redis loses its counters.
+     *
+     * @param logs the store that keeps the logs
+     * @return the fenced store
+     */
     public EventLogStore fenced(EventLogStore logs) {
         return new FencedEventLogStore(Objects.requireNonNull(logs, "logs"), this);
     }
@@ -175,7 +197,6 @@ public final class RedisWorldLeases implements WorldLeases {
     /** Stops renewing and releases every lease this node holds, waiting a moment for Redis to take them. */
     public void close() {
         closed = true;
-        renewals.cancel();
         List<CompletableFuture<?>> releases = new ArrayList<>();
         for (RedisWorldLease lease : held.values()) {
             releases.add(release(lease).toCompletableFuture());

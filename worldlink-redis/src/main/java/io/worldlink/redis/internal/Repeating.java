@@ -8,10 +8,10 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * A short task that runs on the link's timer thread again and again, a fixed delay after each run. Lease
- * renewals and publish retries run there rather than on the workers, so that no backlog of deliveries to
+ * and liveness renewals and publish retries run there rather than on the workers, so that no backlog of deliveries to
  * listeners can hold them up (a late renewal can cost a lease). The timer's ticks are 100 ms long.
  */
-final class Repeating implements TimerTask {
+public final class Repeating implements TimerTask {
     private static final System.Logger LOG = System.getLogger(Repeating.class.getName());
 
     private final Timer timer;
@@ -27,13 +27,13 @@ final class Repeating implements TimerTask {
     }
 
     /**
-     * @param timer the link's timer
+     * @param link the link on whose timer it runs
      * @param delayMillis the delay before the first run and after each run
      * @param task what to run; it must return quickly
      * @return the repetition, started
      */
-    static Repeating start(Timer timer, long delayMillis, Runnable task) {
-        Repeating r = new Repeating(timer, delayMillis, task);
+    public static Repeating start(RedisLink link, long delayMillis, Runnable task) {
+        Repeating r = new Repeating(link.timer(), delayMillis, task);
         r.schedule();
         return r;
     }
@@ -64,7 +64,7 @@ final class Repeating implements TimerTask {
     }
 
     /** Stops the repetition; a run under way ends, and there is no other. */
-    void cancel() {
+    public void cancel() {
         cancelled = true;
         Timeout t = next;
         if (t != null) {

@@ -1,9 +1,12 @@
 package io.worldlink.redis.internal;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.worldlink.UserId;
 import io.worldlink.WorldKey;
+import java.util.Arrays;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
@@ -16,6 +19,19 @@ class RedisKeysTest {
         assertEquals("worldlink:events:3:ann:demo", RedisKeys.events(world));
         assertEquals("worldlink:lease:{3:ann:demo}", RedisKeys.lease(world));
         assertEquals("worldlink:fence:{3:ann:demo}", RedisKeys.fence(world));
+    }
+
+    @Test
+    void aNodesNamesSayWhereItsIdEndsAndPresenceKeysShareOneSlot() {
+        assertEquals("worldlink:node:6:node-a", RedisKeys.node("node-a"));
+        assertEquals("worldlink:{presence}:alive:6:node-a", RedisKeys.alive("node-a"));
+        assertEquals("worldlink:{presence}:users:6:node-a", RedisKeys.users("node-a"));
+        assertEquals("worldlink:{presence}:nodes", RedisKeys.nodes());
+        assertFalse(RedisKeys.node("node-a").startsWith(RedisKeys.EVENTS), "the bus passes over the nodes' channels");
+        assertTrue(RedisKeys.isNodeId("node-a.1_B"));
+        for (String notAnId : Arrays.asList(null, "", "a b", "a:b", "ü", "x".repeat(65))) {
+            assertFalse(RedisKeys.isNodeId(notAnId), notAnId);
+        }
     }
 
     @Test
