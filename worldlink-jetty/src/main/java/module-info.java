@@ -25,6 +25,8 @@ module io.worldlink.jetty {
     requires org.eclipse.jetty.util;
     requires org.eclipse.jetty.websocket.core.common;
     requires org.slf4j;
+    // The launcher's cluster mode (--redis); an embedding host that does not use it need not have it.
+    requires static io.worldlink.redis;
 
     exports io.worldlink.jetty;
 }

@@ -4,8 +4,11 @@ import io.worldlink.HmacTokens;
 import io.worldlink.WorldLink;
 import io.worldlink.jetty.internal.JettyModelTransport;
 import io.worldlink.jetty.internal.OriginPolicy;
+import io.worldlink.redis.ClusterNode;
 import java.io.IOException;
 import java.io.PrintStream;
+import java.net.InetAddress;
+import java.net.UnknownHostException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -60,11 +63,13 @@ public final class Launcher {
      * @param sync whether files are synced to disk
      * @param resume whether turns that a crash cut off are taken up again when their world loads
      * @param allowedModels the models clients may choose, by provider
+     * @param redis the Redis of the cluster this node is one of, or {@code null} for a single node
+     * @param nodeId this node's id in the cluster, or {@code null} for its host and port
      */
     record Options(String command, String help, Map<String, Integer> numbers, String host, String path, Path data,
             String provider, String authSecret, boolean insecure, boolean sync, boolean resume, String logLevel,
             String tokenUser,
-            Map<String, List<String>> allowedModels, List<String> allowedOrigins) {
+            Map<String, List<String>> allowedModels, List<String> allowedOrigins, String redis, String nodeId) {
         /**
          * {@return its value}
          *
@@ -214,7 +219,14 @@ public final class Launcher {
                     Setting.number("--max-prompt-chars", "WORLDLINK_MAX_PROMPT_CHARS", 16_384, 1, 10_000_000,
                             "the longest system prompt a client may give an agent"),
                     Setting.number("--max-tokens", "WORLDLINK_MAX_TOKENS", 8192, 1, 10_000_000,
-                            "the largest maxTokens a client may set"))));
+                            "the largest maxTokens a client may set"))),
+            new Section("Cluster (several nodes behind a load balancer, on one Redis and one shared --data):", List.of(
+                    Setting.text("--redis", "URI", "WORLDLINK_REDIS", null,
+                            "the cluster's Redis, such as redis://127.0.0.1:6379; each world runs on one node and "
+                            + "clients of every node reach it").shownAs("none: a single node"),
+                    Setting.text("--node-id", "ID", "WORLDLINK_NODE_ID", null,
+                            "this node's id, unique in the cluster and the same across its restarts")
+                            .shownAs("this machine's name and --port"))));
 
     private static final Map<String, Setting> SETTINGS = settingsByOption();
 
@@ -272,7 +284,7 @@ public final class Launcher {
         ParseResult sub = parsed.subcommand();
         if (parsed.isUsageHelpRequested() || (sub != null && sub.isUsageHelpRequested())) {
             return new Options("help", (sub == null ? line : mint).getUsageMessage(), Map.of(), null, null, null,
-                    null, null, false, true, true, null, null, Map.of(), List.of());
+                    null, null, false, true, true, null, null, Map.of(), List.of(), null, null);
         }
         String help = (sub == null ? line : mint).getUsageMessage();
         Values main = new Values(line.getCommandSpec(), parsed, env, help);
@@ -312,7 +324,8 @@ public final class Launcher {
                 main.required(SETTINGS.get("--provider")), secret, main.flag(SETTINGS.get("--insecure-trust-user-ids")),
                 !main.flag(SETTINGS.get("--no-sync")), !main.flag(SETTINGS.get("--no-resume")), level, tokenUser,
                 allowedModels(allowed, help),
-                origins(main.text(SETTINGS.get("--allowed-origins")), help));
+                origins(main.text(SETTINGS.get("--allowed-origins")), help), main.text(SETTINGS.get("--redis")),
+                main.text(SETTINGS.get("--node-id")));
     }
 
     /**
@@ -537,6 +550,23 @@ public final class Launcher {
         return b;
     }
 
+    // A node's id outlives its process: a restarted node finds the worlds it held as its own.
+    private static String nodeId(Options o) {
+        if (o.nodeId() != null) {
+            return o.nodeId();
+        }
+        if (o.port() == 0) {
+            throw new IllegalArgumentException("A node of a cluster on any free port (--port 0) needs --node-id.");
+        }
+        String host;
+        try {
+            host = InetAddress.getLocalHost().getHostName();
+        } catch (UnknownHostException e) {
+            host = o.host();
+        }
+        return host + ":" + o.port();
+    }
+
     private static void serve(Options o, PrintStream out) {
         System.setProperty("ROOT.LEVEL", o.logLevel());
         System.setProperty("io.worldlink.LEVEL", o.logLevel());
@@ -552,14 +582,25 @@ public final class Launcher {
             System.exit(1);
             return;
         }
+        ClusterNode node = null;
         WorldLink link;
         try {
-            link = worldLink(o).metrics(metrics).modelTransport(models).build();
-        } catch (IllegalArgumentException e) {
+            WorldLink.Builder b = worldLink(o).metrics(metrics).modelTransport(models);
+            if (o.redis() != null) {
+                node = ClusterNode.builder().redis(o.redis()).nodeId(nodeId(o)).dataRoot(o.data()).build();
+                b.cluster(node);
+            }
+            link = b.build();
+        } catch (IllegalArgumentException | IllegalStateException e) {
             System.err.println(e.getMessage());
+            if (node != null) {
+                node.close();
+            }
+            models.close();
             System.exit(2);
             return;
         }
+        ClusterNode cluster = node;
         Path worlds = o.data().resolve("worlds");
         List<String> copied = List.of();
         if (link.templates().isEmpty()) {
@@ -584,6 +625,9 @@ public final class Launcher {
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             server.close();
             link.close();
+            if (cluster != null) {
+                cluster.close();
+            }
             models.close();
             stopped.countDown();
         }, "worldlink-shutdown"));
