@@ -88,7 +88,8 @@ class NodeCallsTest {
             return CompletableFuture.completedFuture("b: " + request);
         });
 
-        assertEquals("a: héllo wörld ✓ 🌍 with spaces  and\nlines", answer(b.call("node-a", "héllo wörld ✓ 🌍 with spaces  and\nlines")));
+        String text = "héllo wörld ✓ 🌍 with spaces  and\nlines";
+        assertEquals("a: " + text, answer(b.call("node-a", text)));
         assertEquals("b: ", answer(a.call("node-b", "")), "an empty request and a short answer");
 
         List<CompletableFuture<String>> fromB = new ArrayList<>();

@@ -90,7 +90,8 @@ public final class NodeCalls {
                 }
             }
         });
-        // Lettuce's own subscribing again at a reconnect can be refused: the connection does not take commands yet.
+        // Lettuce subscribes again by itself at a reconnect, but passes over most failures of that; this does too (as
+        // the bus does for its channels), so that the node does not stay out of reach until its next reconnect.
         link.pubSub().addListener(new RedisConnectionStateListener() {
             @Override
             public void onRedisConnected(RedisChannelHandler<?, ?> connection, SocketAddress address) {

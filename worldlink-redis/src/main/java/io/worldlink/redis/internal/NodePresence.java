@@ -126,7 +126,8 @@ public final class NodePresence {
                     }
                     boolean ranOut = wasAlive == 0;
                     if (ranOut) {
-                        LOG.log(Level.INFO, "This node's liveness had run out in Redis; its users are written there again.");
+                        LOG.log(Level.INFO, "This node's liveness had run out in Redis; its users are written "
+                                + "there again.");
                     }
                     if ((unsure.getAndSet(false) || ranOut) && !closed) {
                         writeAll();

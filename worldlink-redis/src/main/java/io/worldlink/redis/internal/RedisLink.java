@@ -33,8 +33,8 @@ import java.util.concurrent.TimeoutException;
  *
  * <p>Threads: Netty's event loops ({@value #IO_THREADS}, one per connection), Lettuce's computation pool
  * ({@value #WORK_THREADS}, which delivers events to listeners and runs the handler of calls) and one timer
- * (command and call timeouts, reconnect delays, renewals, publish retries): five in all, named by {@link RedisThreads}. Lettuce's latency
- * metrics are off, so nothing else runs on a schedule.
+ * (command and call timeouts, reconnect delays, renewals, publish retries): five in all, named by
+ * {@link RedisThreads}. Lettuce's latency metrics are off, so nothing else runs on a schedule.
  */
 public final class RedisLink implements AutoCloseable {
     private static final System.Logger LOG = System.getLogger(RedisLink.class.getName());

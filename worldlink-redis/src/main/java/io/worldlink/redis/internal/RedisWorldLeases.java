@@ -24,10 +24,11 @@ import java.util.concurrent.atomic.AtomicBoolean;
 /**
  * Who owns which world, on a node's {@link RedisLink}: at most one node at a time holds a world's lease, and
  * only the owner may append to the world's log. The leases this node holds are renewed together by
- * {@link #renewAll()}, which the node runs on the link's timer every third of the lease time; a lease counts as valid until the start
- * of its last successful renewal plus the lease time less a fifth of it (the margin for timers that run
- * late and clocks that run at slightly different rates). So a lease survives one or two lost renewals and
- * ends on its own after about 0.8 lease times without Redis, while Redis keeps it a full lease time.
+ * {@link #renewAll()}, which the node runs on the link's timer every third of the lease time; a lease
+ * counts as valid until the start of its last successful renewal plus the lease time less a fifth of it (the
+ * margin for timers that run late and clocks that run at slightly different rates). So a lease survives one
+ * or two lost renewals and ends on its own after about 0.8 lease times without Redis, while Redis keeps it a
+ * full lease time.
  */
 public final class RedisWorldLeases {
     private static final System.Logger LOG = System.getLogger(RedisWorldLeases.class.getName());
