@@ -82,6 +82,11 @@ public final class Benchmark {
                 description = "connections and baseline: connections to open (default ${DEFAULT-VALUE})")
         int connections;
 
+        @Option(names = "--select-window", paramLabel = "W", defaultValue = "16",
+                description = "connections: world-selects under way at once, once every connection is open "
+                        + "(default ${DEFAULT-VALUE})")
+        int selectWindow;
+
         @Option(names = "--fanout-clients", paramLabel = "M", defaultValue = "1000",
                 description = "fanout: clients of the one world (default ${DEFAULT-VALUE})")
         int fanoutClients;
@@ -346,7 +351,8 @@ public final class Benchmark {
 
     /**
      * Opens n clients, each selecting a world, at most 256 opening at once, and returns them when all are
-     * in, client i at index i.
+     * in, client i at index i. With no select frame, a client is in once it is connected, and every frame
+     * goes to {@code onLaterFrame}.
      */
     private BenchClient[] openAll(ServerProcess s, int n, IntFunction<String> selectFrame,
             IntFunction<Consumer<String>> onLaterFrame, Samples selectLatency) throws Exception {
@@ -360,7 +366,7 @@ public final class Benchmark {
             int index = i;
             long[] sent = new long[1];
             Consumer<String> later = onLaterFrame.apply(index);
-            boolean[] confirmed = new boolean[1];
+            boolean[] confirmed = {selectFrame == null};
             BenchClient.open(ws, ws(s), f -> {
                 if (!confirmed[0] && (BenchClient.is(f, "connection-confirmed") || BenchClient.is(f, "connection-error"))) {
                     confirmed[0] = true;
@@ -377,6 +383,11 @@ public final class Benchmark {
                 }
             }).thenAccept(c -> {
                 clients[index] = c;
+                if (selectFrame == null) {
+                    window.release();
+                    in.countDown();
+                    return;
+                }
                 sent[0] = System.nanoTime();
                 c.send(selectFrame.apply(index));
             }).exceptionally(e -> {
@@ -418,33 +429,88 @@ public final class Benchmark {
 
     // ---- scenarios ----
 
+    /**
+     * N connections opened first (no world yet), then each selects a world of its own from a template (a new
+     * user each), W selects under way at once: world-selects per second and their latency are the select's
+     * alone, not the connection's; then what the server holds per connection, and the user folders the
+     * selects left on disk (a world that was only selected need not cost a file).
+     */
     private void connections() throws Exception {
         int n = options.connections;
-        System.out.println("connections: opening " + n + " connections, each in its own cloned world...");
+        int w = options.selectWindow;
+        System.out.println("connections: opening " + n + " connections, then each selects its own new world, " + w
+                + " selects at once...");
         try (ServerProcess s = worldLink(Map.of())) {
             long heap0 = s.heapAfterGc();
             long rss0 = s.rssBytes();
+            Semaphore window = new Semaphore(w);
+            long[] sentAt = new long[n];
             Samples latency = new Samples();
+            CountDownLatch selected = new CountDownLatch(n);
+            AtomicInteger failures = new AtomicInteger();
+            AtomicReference<String> firstFailure = new AtomicReference<>();
+            long connectStart = System.nanoTime();
+            BenchClient[] clients = openAll(s, n, null, i -> f -> {
+                if (BenchClient.is(f, "connection-confirmed") || BenchClient.is(f, "connection-error")) {
+                    if (BenchClient.is(f, "connection-error")) {
+                        failures.incrementAndGet();
+                        firstFailure.compareAndSet(null, f);
+                    } else {
+                        latency.add(System.nanoTime() - sentAt[i]);
+                    }
+                    window.release();
+                    selected.countDown();
+                }
+            }, null);
+            double connectSeconds = (System.nanoTime() - connectStart) / 1e9;
             long start = System.nanoTime();
-            BenchClient[] clients = openAll(s, n, i -> select("fast-world", "w", UUID.randomUUID().toString()),
-                    i -> f -> { }, latency);
+            for (int i = 0; i < n; i++) {
+                window.acquire();
+                if (clients[i] == null) {
+                    window.release();
+                    selected.countDown();
+                    continue;
+                }
+                sentAt[i] = System.nanoTime();
+                clients[i].send(select("fast-world", "w", UUID.randomUUID().toString()));
+            }
+            if (!selected.await(WAIT_MINUTES, TimeUnit.MINUTES)) {
+                throw new IllegalStateException("Not every client got into its world in time.");
+            }
             double seconds = (System.nanoTime() - start) / 1e9;
+            if (failures.get() > 0) {
+                System.out.println("  " + failures.get() + " of " + n + " selects failed; the first: " + firstFailure.get());
+            }
             long heap = s.heapAfterGc();
             long rss = s.rssBytes();
             JsonObject health = s.health();
+            Path users = dataRoots.get(s).resolve("users");
             Map<String, Object> r = result("connections");
             r.put("connections", n);
             r.put("failedToConnect", lastFailures);
-            r.put("worldSelectsPerSecond", round((n - lastFailures) / seconds));
+            r.put("connectionsPerSecond", round(n / connectSeconds));
+            r.put("selectsAtOnce", w);
+            r.put("failedToSelect", failures.get());
+            r.put("worldSelectsPerSecond", round((n - lastFailures - failures.get()) / seconds));
             r.put("selectLatencyP50Ms", round(latency.ms(0.5)));
             r.put("selectLatencyP99Ms", round(latency.ms(0.99)));
+            r.put("selectLatencyMaxMs", round(latency.ms(1.0)));
             r.put("loadedWorlds", health.get("loadedWorlds").getAsInt());
+            r.put("userFoldersAfterSelects", count(users));
             r.put("heapPerConnectionKiB", round((heap - heap0) / 1024.0 / n));
             r.put("rssPerConnectionKiB", round((rss - rss0) / 1024.0 / n));
             r.put("serverHeapAfterGcMiB", round(heap / 1048576.0));
             r.put("serverRssMiB", round(rss / 1048576.0));
             r.put("serverThreads", s.threads());
             closeAll(clients);
+            settle(s);
+            r.put("userFoldersAfterClose", count(users));
+        }
+    }
+
+    private static long count(Path folder) throws IOException {
+        try (Stream<Path> list = Files.exists(folder) ? Files.list(folder) : Stream.empty()) {
+            return list.count();
         }
     }
 
@@ -828,11 +894,7 @@ public final class Benchmark {
             double seconds = (System.nanoTime() - start) / 1e9;
             JsonObject health = settle(s);
             long heap = s.heapAfterGc();
-            Path users = dataRoots.get(s).resolve("users");
-            long folders;
-            try (Stream<Path> list = Files.exists(users) ? Files.list(users) : Stream.empty()) {
-                folders = list.count();
-            }
+            long folders = count(dataRoots.get(s).resolve("users"));
             Map<String, Object> r = result("churn");
             r.put("cycles", cycles);
             r.put("cyclesPerSecond", round(cycles / seconds));
