@@ -15,7 +15,7 @@ import java.util.List;
  *     public List<String> list() { return List.of("support"); }
  *     public WorldSnapshot read(String templateId) { return supportWorld(); }
  * };
- * WorldLink.builder().templates(mine).cloner(WorldCloner.fromTemplates(mine, storage)).storage(storage)...
+ * WorldLink.builder().templates(mine).cloner(WorldCloner.fromTemplates(mine)).storage(storage)...
  * }</pre>
  */
 public interface TemplateStore {

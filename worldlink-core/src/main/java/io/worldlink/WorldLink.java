@@ -119,7 +119,7 @@ public final class WorldLink implements AutoCloseable {
                 }
                 storage = files;
             }
-            WorldCloner cloner = b.cloner != null ? b.cloner : WorldCloner.fromTemplates(templates, storage);
+            WorldCloner cloner = b.cloner != null ? b.cloner : WorldCloner.fromTemplates(templates);
             Map<String, ChatModel> models = new LinkedHashMap<>(ModelRegistry.fromEnvironment(b.environment,
                     b.offlinePace, b.modelFirstByteTimeout, b.modelGapTimeout, ModelTimer.shared(timer), transport));
             models.putAll(b.models);
