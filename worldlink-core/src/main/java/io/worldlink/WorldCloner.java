@@ -7,8 +7,8 @@ import java.time.Clock;
  * Makes a user's world from a template: says what the new world is, and writes nothing. WorldLink writes it
  * ({@link UserStorage#createWorld}) at the world's first durable write: its first event, a change to it or
  * its agents, a chat or memory saved. Until then the world runs from the clone in memory, and a world that
- * was only selected leaves nothing behind when its last connection leaves. The template is read afresh each
- * time (no caching, so an edited template is used at once) and never written. The default clone has
+ * was only selected leaves nothing behind when its last connection leaves. The template is read as it is
+ * at each clone (an edited template is used at once) and never written. The default clone has
  * {@code isTemplate: false}, the name the user gave it, and {@code metadata {originalTemplate, clonedFor,
  * clonedAt, worldEpoch}}.
  *

@@ -200,7 +200,7 @@ public final class WorldLink implements AutoCloseable {
     }
 
     /**
-     * {@return the template, read afresh}
+     * {@return the template as it is now}
      *
      * @param templateName a template's name or id
      * @throws WorldLinkException {@link ErrorCode#TEMPLATE_NOT_FOUND} or {@link ErrorCode#INVALID_NAME}

@@ -16,7 +16,7 @@ import java.util.Set;
 import java.util.UUID;
 
 /**
- * The default {@link WorldCloner}: reads a template afresh on every clone, and writes nothing.
+ * The default {@link WorldCloner}: reads the template as it is at each clone, and writes nothing.
  * A clone gets no credentials: an agent's {@code apiKey} and {@code baseUrl} stay in the template, where
  * the runtime looks them up at call time, so that a user's world (which its user may read and change)
  * never holds them.

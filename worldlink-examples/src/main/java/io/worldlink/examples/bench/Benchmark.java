@@ -463,6 +463,7 @@ public final class Benchmark {
                 }
             }, null);
             double connectSeconds = (System.nanoTime() - connectStart) / 1e9;
+            long cpu0 = s.cpuNanos();
             long start = System.nanoTime();
             for (int i = 0; i < n; i++) {
                 window.acquire();
@@ -478,6 +479,7 @@ public final class Benchmark {
                 throw new IllegalStateException("Not every client got into its world in time.");
             }
             double seconds = (System.nanoTime() - start) / 1e9;
+            long cpu = s.cpuNanos() - cpu0;
             if (failures.get() > 0) {
                 System.out.println("  " + failures.get() + " of " + n + " selects failed; the first: " + firstFailure.get());
             }
@@ -495,6 +497,7 @@ public final class Benchmark {
             r.put("selectLatencyP50Ms", round(latency.ms(0.5)));
             r.put("selectLatencyP99Ms", round(latency.ms(0.99)));
             r.put("selectLatencyMaxMs", round(latency.ms(1.0)));
+            r.put("serverCpuMsPerSelect", round(cpu / 1e6 / n));
             r.put("loadedWorlds", health.get("loadedWorlds").getAsInt());
             r.put("userFoldersAfterSelects", count(users));
             r.put("heapPerConnectionKiB", round((heap - heap0) / 1024.0 / n));
