@@ -143,11 +143,11 @@ public final class WorldRuntime {
         this.settings = shared.settings();
         this.outbox = new EventOutbox(key, shared.bus(), shared.metrics(), settings.clock());
         this.exec = new SerialExecutor(shared.worldPool(), outbox::commit);
-        this.saves = new PendingSaves(key, storage, world, outbox, exec, shared.timer(), settings.memoryCap(),
-                settings.saveDelay());
-        this.templateAgents = new TemplateAgents(key, storage, shared.templates(), world);
         this.chats = new WorldChats(key, storage, outbox, settings.worldPolicy(), settings.clock());
         outbox.countMessages(chats::counted);
+        this.saves = new PendingSaves(key, storage, world, outbox, chats, exec, shared.timer(), settings.memoryCap(),
+                settings.saveDelay());
+        this.templateAgents = new TemplateAgents(key, storage, shared.templates(), world);
         this.replies = new RepliesInFlight(key, world, outbox, saves,
                 new ModelRequests(settings.memoryWindow(), templateAgents), shared.models(), shared.dispatcher(),
                 shared.timer(), exec, settings.replyTimeout(), settings.clock(), shared.metrics(),
@@ -208,7 +208,7 @@ public final class WorldRuntime {
                 runtime.ensureEpoch();
                 runtime.templateAgents.removeCredentials();
                 runtime.outbox.open(log.get());
-                runtime.chats.load();
+                runtime.chats.load(PendingSaves.snapshotSeq(runtime.world.config));
                 runtime.rules.replayLog(settings.resumeTurns(), settings.resumeWithin());
                 loaded.complete(runtime);
             } catch (RuntimeException e) {

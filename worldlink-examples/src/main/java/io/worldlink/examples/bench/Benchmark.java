@@ -18,6 +18,7 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicIntegerArray;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Consumer;
@@ -308,6 +309,8 @@ public final class Benchmark {
         env.put("WORLDLINK_MAX_CONNECTIONS", "1000000");
         env.put("WORLDLINK_MAX_CONNECTIONS_PER_ADDRESS", "1000000");
         env.put("WORLDLINK_MAX_LOADED_WORLDS", "1000000");
+        // The connections scenario opens every connection before the first select.
+        env.put("WORLDLINK_SELECT_TIMEOUT_SECONDS", "86400");
         env.put("WORLDLINK_SYNC", String.valueOf(sync));
         Path data = Files.createTempDirectory("worldlink-bench-");
         copyTree(options.templates, data.resolve("worlds"));
@@ -430,17 +433,23 @@ public final class Benchmark {
     // ---- scenarios ----
 
     /**
-     * N connections opened first (no world yet), then each selects a world of its own from a template (a new
-     * user each), W selects under way at once: world-selects per second and their latency are the select's
-     * alone, not the connection's; then what the server holds per connection, and the user folders the
-     * selects left on disk (a world that was only selected need not cost a file).
+     * After a warm-up of selects, N connections opened first (no world yet), then each selects a world of its
+     * own from a template (a new user each), W selects under way at once: world-selects per second, their
+     * latency and the server's CPU per select are the select's alone, not the connection's; then what the
+     * server holds per connection, and the user folders the selects left on disk (a world that was only
+     * selected need not cost a file).
      */
     private void connections() throws Exception {
         int n = options.connections;
         int w = options.selectWindow;
-        System.out.println("connections: opening " + n + " connections, then each selects its own new world, " + w
-                + " selects at once...");
+        int warm = Math.min(n, 2000);
+        System.out.println("connections: " + warm + " selects to warm up, then " + n + " connections opened, then each "
+                + "selects its own new world, " + w + " selects at once...");
         try (ServerProcess s = worldLink(Map.of())) {
+            // The JIT's first work on the select path is not the select's cost.
+            closeAll(openAll(s, warm, i -> select("fast-world", "w", UUID.randomUUID().toString()), i -> f -> { },
+                    null));
+            settle(s);
             long heap0 = s.heapAfterGc();
             long rss0 = s.rssBytes();
             Semaphore window = new Semaphore(w);
@@ -450,8 +459,11 @@ public final class Benchmark {
             AtomicInteger failures = new AtomicInteger();
             AtomicReference<String> firstFailure = new AtomicReference<>();
             long connectStart = System.nanoTime();
+            // Each select: 0 not sent, 1 under way, 2 answered (or its connection closed first).
+            AtomicIntegerArray state = new AtomicIntegerArray(n);
             BenchClient[] clients = openAll(s, n, null, i -> f -> {
-                if (BenchClient.is(f, "connection-confirmed") || BenchClient.is(f, "connection-error")) {
+                if ((BenchClient.is(f, "connection-confirmed") || BenchClient.is(f, "connection-error"))
+                        && state.compareAndSet(i, 1, 2)) {
                     if (BenchClient.is(f, "connection-error")) {
                         failures.incrementAndGet();
                         firstFailure.compareAndSet(null, f);
@@ -462,6 +474,20 @@ public final class Benchmark {
                     selected.countDown();
                 }
             }, null);
+            for (int i = 0; i < n; i++) {
+                int index = i;
+                if (clients[i] != null) {
+                    // A connection the server closed before it answered its select counts as a failure.
+                    clients[i].whenClosed().thenRun(() -> {
+                        if (state.compareAndSet(index, 1, 2)) {
+                            failures.incrementAndGet();
+                            firstFailure.compareAndSet(null, "closed by the server before its select was answered");
+                            window.release();
+                            selected.countDown();
+                        }
+                    });
+                }
+            }
             double connectSeconds = (System.nanoTime() - connectStart) / 1e9;
             long cpu0 = s.cpuNanos();
             long start = System.nanoTime();
@@ -473,6 +499,14 @@ public final class Benchmark {
                     continue;
                 }
                 sentAt[i] = System.nanoTime();
+                state.set(i, 1);
+                if (clients[i].whenClosed().isDone() && state.compareAndSet(i, 1, 2)) {
+                    failures.incrementAndGet();
+                    firstFailure.compareAndSet(null, "closed by the server before its select was sent");
+                    window.release();
+                    selected.countDown();
+                    continue;
+                }
                 clients[i].send(select("fast-world", "w", UUID.randomUUID().toString()));
             }
             if (!selected.await(WAIT_MINUTES, TimeUnit.MINUTES)) {
