@@ -308,6 +308,8 @@ public final class Benchmark {
         // The load comes from one address and opens far more than a production server allows one client.
         env.put("WORLDLINK_MAX_CONNECTIONS", "1000000");
         env.put("WORLDLINK_MAX_CONNECTIONS_PER_ADDRESS", "1000000");
+        // The fan-out's clients are one user in one world.
+        env.put("WORLDLINK_MAX_CONNECTIONS_PER_USER", "1000000");
         env.put("WORLDLINK_MAX_LOADED_WORLDS", "1000000");
         // The connections scenario opens every connection before the first select.
         env.put("WORLDLINK_SELECT_TIMEOUT_SECONDS", "86400");
@@ -551,48 +553,119 @@ public final class Benchmark {
         }
     }
 
+    /**
+     * M clients in one world, a reply of K chunks streamed to all of them, one every D ms (0: as fast as the
+     * model writes); then the same clients on a bare Jetty endpoint that broadcasts K frames of the same
+     * size at the same pace. Each runs once to warm up, then once measured, from the first chunk's writing
+     * until every client has the whole reply. Chunks per second count every chunk a client got (several in
+     * one frame when WorldLink merged a late client's queued chunks); the delay is from the chunk's writing
+     * to its arrival.
+     */
     private void fanout() throws Exception {
         int m = options.fanoutClients;
         int k = options.fanoutChunks;
         int pace = options.fanoutChunkDelayMs;
         System.out.println("fanout: " + m + " clients in one world, a reply of " + k + " chunks, one every " + pace
-                + " ms...");
+                + " ms; then a bare Jetty broadcast to as many clients...");
+        Map<String, Object> r = result("fanout");
+        r.put("clients", m);
+        r.put("chunks", k);
+        r.put("chunkEveryMs", pace);
+        AtomicReference<Broadcast> current = new AtomicReference<>();
         try (FakeModelServer model = new FakeModelServer(k, pace);
                 ServerProcess s = worldLink(Map.of("WORLDLINK_PROVIDER", "openai-compatible",
                         "OPENAI_COMPATIBLE_BASE_URL", model.baseUrl()))) {
             String user = UUID.randomUUID().toString();
-            Samples delay = new Samples();
-            CountDownLatch complete = new CountDownLatch(m);
-            AtomicLong delivered = new AtomicLong();
-            BenchClient[] clients = openAll(s, m, i -> select("fast-world", "fan", user), i -> f -> {
-                if (BenchClient.is(f, "chat-response")) {
-                    long now = System.nanoTime();
-                    if (f.contains("\"isComplete\":true")) {
-                        complete.countDown();
-                    } else {
-                        int at = f.indexOf("\"content\":\"w") + 12;
-                        int idx = Integer.parseInt(f.substring(at, f.indexOf(' ', at)));
-                        delay.add(now - model.lastEmit.get(idx));
-                        delivered.incrementAndGet();
+            BenchClient[] clients = openAll(s, m, i -> select("fast-world", "fan", user),
+                    i -> f -> current.get().frame(f), null);
+            for (String round : List.of("", "measured")) {
+                current.set(new Broadcast(m, k, f -> {
+                    // Chunk i reads "w<i> "; a merged frame holds a run of them.
+                    int from = f.indexOf("\"content\":\"") + 11;
+                    String[] words = f.substring(from, f.indexOf('"', from)).trim().split(" ");
+                    long[] at = new long[words.length];
+                    for (int i = 0; i < words.length; i++) {
+                        at[i] = model.lastEmit.get(Integer.parseInt(words[i].substring(1)));
                     }
-                }
-            }, null);
-            long start = System.nanoTime();
-            clients[0].send(chatFrame("Everyone, listen."));
+                    return at;
+                }));
+                clients[0].send(chatFrame("Everyone, listen."));
+                current.get().await(round.isEmpty() ? null : r, "");
+            }
+            closeAll(clients);
+        }
+        List<String> cmd = new ArrayList<>(jvm());
+        cmd.addAll(List.of("-cp", ownJar.toString(), EchoServer.class.getName()));
+        try (ServerProcess s = ServerProcess.start(cmd, Map.of(), ECHO_PORT)) {
+            BenchClient[] clients = openAll(s, m, i -> "{\"type\":\"connection-confirmed\"}",
+                    i -> f -> current.get().frame(f), null);
+            for (String round : List.of("", "measured")) {
+                // The broadcast's frames carry the nanoTime they were sent at.
+                current.set(new Broadcast(m, k, f -> {
+                    int from = f.indexOf("\"messageId\":\"t") + 14;
+                    return new long[] {Long.parseLong(f.substring(from, f.indexOf('"', from)))};
+                }));
+                clients[0].send("{\"type\":\"broadcast\",\"chunks\":" + k + ",\"delayMs\":" + pace + "}");
+                current.get().await(round.isEmpty() ? null : r, "bareJetty");
+            }
+            closeAll(clients);
+        }
+        r.put("ratioToBareJetty", round((double) r.get("chunksDeliveredPerSecond")
+                / (double) r.get("bareJettyChunksDeliveredPerSecond")));
+    }
+
+    /** What the clients of a fan-out get: chunks, frames, each chunk's delay, and when every client is done. */
+    private static final class Broadcast {
+        private final CountDownLatch complete;
+        private final java.util.function.Function<String, long[]> sentAt;
+        private final Samples delay = new Samples();
+        private final AtomicLong chunks = new AtomicLong();
+        private final AtomicLong frames = new AtomicLong();
+        private final AtomicLong firstWritten = new AtomicLong(Long.MAX_VALUE);
+        private final int expected;
+
+        Broadcast(int clients, int chunksEach, java.util.function.Function<String, long[]> sentAt) {
+            this.complete = new CountDownLatch(clients);
+            this.sentAt = sentAt;
+            this.expected = clients * chunksEach;
+        }
+
+        void frame(String f) {
+            if (!BenchClient.is(f, "chat-response")) {
+                return;
+            }
+            long now = System.nanoTime();
+            if (f.contains("\"isComplete\":true")) {
+                complete.countDown();
+                return;
+            }
+            frames.incrementAndGet();
+            for (long at : sentAt.apply(f)) {
+                delay.add(now - at);
+                chunks.incrementAndGet();
+                firstWritten.accumulateAndGet(at, Math::min);
+            }
+        }
+
+        /** Waits for every client's whole reply; puts the figures into r, unless r is null (a warm-up). */
+        void await(Map<String, Object> r, String prefix) throws InterruptedException {
             if (!complete.await(WAIT_MINUTES, TimeUnit.MINUTES)) {
                 throw new IllegalStateException("Not every client got the whole reply.");
             }
-            double seconds = (System.nanoTime() - start) / 1e9;
-            Map<String, Object> r = result("fanout");
-            r.put("clients", m);
-            r.put("chunks", k);
-            r.put("chunkEveryMs", pace);
-            r.put("chunksDelivered", delivered.get());
-            r.put("chunkDelayP50Ms", round(delay.ms(0.5)));
-            r.put("chunkDelayP99Ms", round(delay.ms(0.99)));
-            r.put("chunkDelayMaxMs", round(delay.ms(1.0)));
-            r.put("chunksDeliveredPerSecond", round(delivered.get() / seconds));
-            closeAll(clients);
+            double seconds = (System.nanoTime() - firstWritten.get()) / 1e9;
+            if (r == null) {
+                return;
+            }
+            r.put(name(prefix, "chunksDelivered"), chunks.get() + " of " + expected);
+            r.put(name(prefix, "framesDeliveredPerSecond"), round(frames.get() / seconds));
+            r.put(name(prefix, "chunksDeliveredPerSecond"), round(chunks.get() / seconds));
+            r.put(name(prefix, "chunkDelayP50Ms"), round(delay.ms(0.5)));
+            r.put(name(prefix, "chunkDelayP99Ms"), round(delay.ms(0.99)));
+            r.put(name(prefix, "chunkDelayMaxMs"), round(delay.ms(1.0)));
+        }
+
+        private static String name(String prefix, String figure) {
+            return prefix.isEmpty() ? figure : prefix + Character.toUpperCase(figure.charAt(0)) + figure.substring(1);
         }
     }
 
