@@ -6,7 +6,8 @@ import java.util.List;
 
 /**
  * Where the template worlds come from: read-only worlds that users' worlds are cloned from. The default
- * reads them afresh from {@code {dataRoot}/worlds/} each time (an edited template is used at once).
+ * reads them from {@code {dataRoot}/worlds/}, again whenever a file of theirs has changed (an edited
+ * template is used at once).
  * Implementations are thread-safe and never write a template.
  *
  * <p>A host that keeps its templates elsewhere (in a database, or in code) replaces this one:
@@ -15,7 +16,7 @@ import java.util.List;
  *     public List<String> list() { return List.of("support"); }
  *     public WorldSnapshot read(String templateId) { return supportWorld(); }
  * };
- * WorldLink.builder().templates(mine).cloner(WorldCloner.fromTemplates(mine, storage)).storage(storage)...
+ * WorldLink.builder().templates(mine).cloner(WorldCloner.fromTemplates(mine)).storage(storage)...
  * }</pre>
  */
 public interface TemplateStore {

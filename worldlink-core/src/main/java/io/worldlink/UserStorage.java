@@ -18,7 +18,7 @@ import java.util.List;
  * WorldLink link = WorldLink.builder()
  *         .storage(worlds)
  *         .eventLogs(new MyDatabaseLogs(db))
- *         .cloner(WorldCloner.fromTemplates(TemplateStore.files(Path.of("data")), worlds))
+ *         .cloner(WorldCloner.fromTemplates(TemplateStore.files(Path.of("data"))))
  *         .build();
  * }</pre>
  * {@code InMemoryUserStorage} in the examples is a complete one, worlds and logs in memory.

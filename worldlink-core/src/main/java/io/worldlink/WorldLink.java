@@ -129,7 +129,7 @@ public final class WorldLink implements AutoCloseable {
                 }
                 storage = files;
             }
-            WorldCloner cloner = b.cloner != null ? b.cloner : WorldCloner.fromTemplates(templates, storage);
+            WorldCloner cloner = b.cloner != null ? b.cloner : WorldCloner.fromTemplates(templates);
             Map<String, ChatModel> models = new LinkedHashMap<>(ModelRegistry.fromEnvironment(b.environment,
                     b.offlinePace, b.modelFirstByteTimeout, b.modelGapTimeout, ModelTimer.shared(timer), transport));
             models.putAll(b.models);
@@ -211,7 +211,7 @@ public final class WorldLink implements AutoCloseable {
     }
 
     /**
-     * {@return the template, read afresh}
+     * {@return the template as it is now}
      *
      * @param templateName a template's name or id
      * @throws WorldLinkException {@link ErrorCode#TEMPLATE_NOT_FOUND} or {@link ErrorCode#INVALID_NAME}

@@ -78,8 +78,7 @@ class HostApiTest {
 
     @Test
     void notifiesAWorldThatIsNotLoadedSoItsClientsSeeItWhenTheyCome() throws Exception {
-        TestClient first = in("ann", "quiet");
-        first.connection.closed();
+        link.createWorld(Identity.of("ann"), "ann", "quiet", "fast-world", null).get(5, TimeUnit.SECONDS);
         assertEquals(List.of(), link.loadedWorlds());
 
         link.notifyWorld("ann", "quiet", "Your report is ready", MessageLevel.WARNING).get(5, TimeUnit.SECONDS);

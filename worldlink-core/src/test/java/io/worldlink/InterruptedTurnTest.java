@@ -17,6 +17,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -31,9 +32,7 @@ class InterruptedTurnTest {
     void aWorldWhoseLogEndsInTheMiddleOfATurn() throws Exception {
         TestData.withShippedTemplates(root);
         try (WorldLink link = link(b -> { })) {
-            TestClient c = new TestClient(link);
-            c.request("world-select", payload("templateName", "default-world", "worldName", "w", "userId", "ann"));
-            c.expect("connection-confirmed");
+            link.createWorld(Identity.of("ann"), "ann", "w", "default-world", null).get(5, TimeUnit.SECONDS);
         }
         String line = EventJson.toJson(new MessageEvent("m-1", Instant.now().minusSeconds(90), "HUMAN",
                 SenderType.HUMAN, 1, "Are you there?", null, false)).toString();

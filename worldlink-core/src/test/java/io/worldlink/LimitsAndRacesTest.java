@@ -102,7 +102,7 @@ class LimitsAndRacesTest {
         CountDownLatch loading = new CountDownLatch(1);
         CountDownLatch go = new CountDownLatch(1);
         UserStorage gated = hooked(UserStorage.class, storage, (method, args, real) -> {
-            if (method.equals("loadWorld") && ((WorldKey) args[0]).worldId().equals("second")) {
+            if (method.equals("worldExists") && ((WorldKey) args[0]).worldId().equals("second")) {
                 loading.countDown();
                 assertTrue(go.await(10, TimeUnit.SECONDS));
             }
@@ -202,7 +202,11 @@ class LimitsAndRacesTest {
         String user = anon();
         TestClient c = new TestClient(link);
         assertEquals("connection-confirmed", type(select(c, "fast-world", "one", user)));
+        c.request("chat-send", payload("message", "written"));
+        c.untilIdle();
         assertEquals("connection-confirmed", type(select(c, "fast-world", "two", user)));
+        c.request("chat-send", payload("message", "written too"));
+        c.untilIdle();
         JsonObject third = select(c, "fast-world", "three", user);
         assertEquals("connection-error", type(third));
         assertEquals("QUOTA_EXCEEDED", code(third));

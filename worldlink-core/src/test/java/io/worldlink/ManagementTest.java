@@ -108,8 +108,11 @@ class ManagementTest {
         return root.resolve("users").resolve(user).resolve("worlds").resolve(world);
     }
 
-    // Every file under a folder with its content, to show that nothing there changed.
+    // Every file under a folder with its content, to show that nothing there changed (or was made).
     static String listing(Path dir) {
+        if (!Files.exists(dir)) {
+            return "(no folder)";
+        }
         StringBuilder sb = new StringBuilder();
         try (Stream<Path> s = Files.walk(dir)) {
             for (Path p : s.sorted().toList()) {
@@ -424,6 +427,8 @@ class ManagementTest {
         TestClient a = in(client("ann"), "fast-world", "w", "ann");
         TestClient b = in(client("ann"), "fast-world", "w", "ann");
         TestClient elsewhere = in(client("ann"), "fast-world", "other", "ann");
+        elsewhere.request("chat-send", payload("message", "written, so that it stays"));
+        elsewhere.untilIdle();
         a.request("chat-send", payload("message", "hello"));
         List<JsonObject> turn = a.untilIdle();
         b.untilIdle();

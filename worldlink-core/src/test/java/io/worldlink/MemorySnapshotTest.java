@@ -85,9 +85,20 @@ class MemorySnapshotTest {
         return dataRoot.resolve("users/ann/worlds/" + world);
     }
 
-    // Each agent's memory, then its archive, as "role sender chatId: content" lines.
+    // Each agent's memory, then its archive, as "role sender chatId: content" lines; and each chat's file.
     private Map<String, List<String>> memories(Path dataRoot, String world) throws IOException {
         Map<String, List<String>> out = new TreeMap<>();
+        Path chats = world(dataRoot, world).resolve("chats");
+        if (Files.isDirectory(chats)) {
+            try (Stream<Path> files = Files.list(chats)) {
+                for (Path f : files.sorted().toList()) {
+                    JsonObject chat = JsonParser.parseString(Files.readString(f)).getAsJsonObject();
+                    out.put("chat " + f.getFileName(), List.of(chat.get("name").getAsString(),
+                            chat.get("messageCount").getAsString(), chat.get("createdAt").getAsString(),
+                            chat.get("updatedAt").getAsString()));
+                }
+            }
+        }
         try (Stream<Path> agents = Files.list(world(dataRoot, world).resolve("agents"))) {
             for (Path agent : agents.sorted().toList()) {
                 String id = agent.getFileName().toString();
@@ -153,6 +164,8 @@ class MemorySnapshotTest {
         for (int i = 0; i < 3; i++) {
             turn(c, "second chat, message " + i);
         }
+        c.request("chat-rename", payload("chatId", second, "name", "Renamed after the snapshot"));
+        c.until(f -> type(f).equals("chat-updated"));
         TestClient first = inChat(link, "w", "chat-1");
         for (int i = 3; i < 6; i++) {
             turn(first, "first chat, message " + i);
@@ -162,7 +175,10 @@ class MemorySnapshotTest {
         Map<String, List<String>> rebuilt = afterACrash("w");
         link.close();
         Map<String, List<String>> live = memories(root, "w");
-        assertEquals(live, rebuilt, "the memory the log implies");
+        assertEquals(live, rebuilt, "the memory and the chats the log implies");
+        // Each turn is a person's message and two replies.
+        assertEquals(List.of("first chat, message 0", "18"), live.get("chat chat-1.json").subList(0, 2), live.toString());
+        assertEquals(List.of("Renamed after the snapshot", "9"), live.get("chat " + second + ".json").subList(0, 2));
         assertFalse(live.get("ada archive").isEmpty(), "the cap moved messages to the archive");
         assertTrue(live.get("ada").stream().anyMatch(m -> m.contains(" " + second + ": ")), "second chat remembered");
         assertTrue(live.get("ada").stream().anyMatch(m -> m.contains(" chat-1: ")), "first chat remembered");
@@ -200,16 +216,16 @@ class MemorySnapshotTest {
         WatchedStorage storage = new WatchedStorage(root);
         WorldLink link = link(root, storage, NEVER, 200);
         TestClient c = in(link, "w");
-        turn(c, "the first turn writes the world's first snapshot");
-        int afterFirst = storage.memoryWrites.get();
-        for (int i = 0; i < 3; i++) {
+        for (int i = 0; i < 4; i++) {
             turn(c, "turn " + i);
         }
-        assertEquals(afterFirst, storage.memoryWrites.get(), "no memory file was written by a turn");
+        assertEquals(0, storage.memoryWrites.get(), "no memory file was written by a turn");
+        assertEquals(0, storage.chatWrites.get(), "nor a chat's");
         link.close();
         Map<String, List<String>> memories = memories(root, "w");
         assertEquals(4 * 2, memories.get("ada").size(), "every turn is in the memory: " + memories.get("ada"));
         assertTrue(memorySeq(root, "w") > 0);
+        assertEquals(1, storage.chatWrites.get(), "the chat is written with the snapshot");
     }
 
     @Test
@@ -234,14 +250,13 @@ class MemorySnapshotTest {
     }
 
     @Test
-    void aWorldThatWasOnlySelectedLeavesNoFiles() throws IOException {
+    void aWorldThatWasOnlySelectedLeavesNoFiles() {
         TestData.withShippedTemplates(root);
         WorldLink link = link(root, UserStorage.files(root), Duration.ZERO, 200);
         in(link, "w");
-        Map<String, String> selected = files(world(root, "w"));
+        assertFalse(Files.exists(root.resolve("users")), "a select writes nothing");
         link.close();
-        assertEquals(selected, files(world(root, "w")), "closing wrote nothing");
-        assertFalse(selected.containsKey("events.jsonl"), "no event log: " + selected.keySet());
+        assertFalse(Files.exists(root.resolve("users")), "and closing nothing");
     }
 
     private static Map<String, String> files(Path dir) throws IOException {

@@ -90,7 +90,7 @@ class ProtocolTest {
                 "temperature", "maxTokens", "llmCallCount", "createdAt", "memorySize")) {
             assertTrue(ada.has(field), field);
         }
-        assertTrue(Files.isRegularFile(root.resolve("users/" + user + "/worlds/my-world/config.json")));
+        assertFalse(Files.exists(root.resolve("users/" + user)), "a world only selected is not written yet");
 
         // chat-send → the message back with replyTo → streamed chat-response from two agents → idle
         String chatId = c.request("chat-send", payload("message", "How do I learn Java?"));

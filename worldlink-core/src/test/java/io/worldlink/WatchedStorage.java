@@ -11,12 +11,13 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * The file storage, telling a test when a user's folder has been deleted (so it can wait for that), counting
- * memory writes and keeping each world config it writes.
+ * memory and chat writes and keeping each world config it writes.
  */
 public final class WatchedStorage implements UserStorage {
     private final UserStorage files;
     public final BlockingQueue<UserId> deleted = new LinkedBlockingQueue<>();
     public final AtomicInteger memoryWrites = new AtomicInteger();
+    public final AtomicInteger chatWrites = new AtomicInteger();
     public final BlockingQueue<WorldConfig> worldConfigs = new LinkedBlockingQueue<>();
 
     public WatchedStorage(Path root) {
@@ -110,6 +111,7 @@ public final class WatchedStorage implements UserStorage {
     @Override
     public void saveChat(WorldKey world, Chat chat) {
         files.saveChat(world, chat);
+        chatWrites.incrementAndGet();
     }
 
     @Override

@@ -37,7 +37,7 @@ public final class CustomStorageExample {
         String user = "demo-user";
         CountDownLatch answered = new CountDownLatch(1);
         try (WorldLink link = WorldLink.builder().dataRoot(dataRoot).storage(storage).eventLogs(storage)
-                .cloner(WorldCloner.fromTemplates(TemplateStore.files(dataRoot), storage)).offlinePace(Duration.ZERO)
+                .cloner(WorldCloner.fromTemplates(TemplateStore.files(dataRoot))).offlinePace(Duration.ZERO)
                 .trustClaimedUserIds(true).build();
                 WorldLinkServer server = WorldLinkServer.builder(link).port(0).build().start();
                 WorldLinkClient client = WorldLinkClient.builder(server.webSocketUri()).listener(new ClientListener() {

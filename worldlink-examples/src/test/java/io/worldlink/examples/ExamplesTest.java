@@ -93,7 +93,7 @@ class ExamplesTest {
         InMemoryUserStorage storage = new InMemoryUserStorage();
         WorldKey key = new WorldKey(UserId.of("ann"), "club");
         try (WorldLink link = WorldLink.builder().dataRoot(root).storage(storage).eventLogs(storage)
-                .cloner(WorldCloner.fromTemplates(TemplateStore.files(root), storage)).environment(Map.of()).trustClaimedUserIds(true)
+                .cloner(WorldCloner.fromTemplates(TemplateStore.files(root))).environment(Map.of()).trustClaimedUserIds(true)
                 .build()) {
             Identity ann = Identity.of("ann");
             link.createWorld(ann, "ann", "Club", "fast-world", null).get(10, TimeUnit.SECONDS);

@@ -160,6 +160,9 @@ class ChatPageManageBrowserTest extends PageBrowserTest {
         serve(offline(Duration.ofMillis(10)).maxWorldsPerUser(100, 2), b -> b);
         openPage();
         enterWorld("fast-world", "First");
+        // Written, so that it is still the user's world once the page has moved on.
+        send("hello");
+        awaitTurnOver();
 
         createWorld("first", "", "");
         wait.until(ExpectedConditions.attributeContains(By.id("create-note"), "class", "error"));

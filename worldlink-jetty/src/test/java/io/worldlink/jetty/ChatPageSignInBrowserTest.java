@@ -5,7 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.worldlink.HmacTokens;
-import io.worldlink.client.WorldLinkClient;
+import io.worldlink.Identity;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -32,9 +32,7 @@ class ChatPageSignInBrowserTest extends PageBrowserTest {
         serve(offline(Duration.ZERO).authenticator(tokens), b -> b);
         String token = tokens.mint("ann", Duration.ofHours(1));
         // Ann has a world already, made by another client.
-        try (WorldLinkClient client = WorldLinkClient.builder(server.webSocketUri()).token(token).build()) {
-            client.selectWorld("fast-world", "Garden", "ann").get(15, TimeUnit.SECONDS);
-        }
+        link.createWorld(Identity.of("ann"), "ann", "Garden", "fast-world", null).get(15, TimeUnit.SECONDS);
         openPage();
         String anonymous = field("user").getAttribute("value");
 

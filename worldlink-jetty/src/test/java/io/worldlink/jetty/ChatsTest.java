@@ -15,6 +15,7 @@ import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
 import io.worldlink.Chat;
 import io.worldlink.TestData;
+import io.worldlink.Identity;
 import io.worldlink.WorldLink;
 import io.worldlink.client.ClientListener;
 import io.worldlink.client.Confirmation;
@@ -327,7 +328,7 @@ class ChatsTest {
 
     @Test
     void restServesChatsTheirExportAndAChatStream() throws Exception {
-        in(null).close();
+        link.createWorld(Identity.of(user), user, "w", "fast-world", null).get(10, TimeUnit.SECONDS);
         String base = "/api/users/" + user + "/worlds/w/chats";
         HttpResponse<String> created = send("POST", base, "{\"name\": \"Over HTTP\"}");
         assertEquals(201, created.statusCode(), created.body());

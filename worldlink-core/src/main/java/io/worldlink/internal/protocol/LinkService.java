@@ -71,10 +71,10 @@ public final class LinkService {
     /**
      * @param identity what the caller proved
      * @param userId the user it asks about
-     * @return the ids of that user's worlds
+     * @return the ids of that user's worlds, those selected and not written yet among them
      */
     public List<String> worlds(Identity identity, String userId) {
-        return storage.listWorlds(access.authorize(identity, userId));
+        return worlds.list(access.authorize(identity, userId));
     }
 
     /**
@@ -82,7 +82,8 @@ public final class LinkService {
      * @param userId the world's owner
      * @param worldName the world's name
      * @return the world as it is now: the loaded world when it is loaded (its memories and call counts
-     *     are written as snapshots, so the stored ones may be behind), else as stored
+     *     are written as snapshots, so the stored ones may be behind; a world selected and not written yet
+     *     exists only there), else as stored
      */
     public WorldSnapshot world(Identity identity, String userId, String worldName) {
         WorldKey key = key(identity, userId, worldName);
@@ -231,7 +232,7 @@ public final class LinkService {
 
     // Runs an action on an existing world, loading it for the moment when no connection has it loaded.
     private <T> CompletableFuture<T> withWorld(WorldKey key, Function<LiveWorld, CompletableFuture<T>> action) {
-        if (!storage.worldExists(key)) {
+        if (!worlds.exists(key)) {
             return CompletableFuture.failedFuture(new WorldLinkException(ErrorCode.WORLD_NOT_FOUND,
                     "User " + key.userId() + " has no world \"" + key.worldId() + "\"."));
         }

@@ -19,9 +19,12 @@ import io.worldlink.internal.world.WorldRuntime;
 import java.lang.System.Logger.Level;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
@@ -38,6 +41,12 @@ import java.util.function.BiFunction;
  * of that world waits until the old one has saved everything. An anonymous user's folder is deleted
  * when their last connection has left and the grace period has passed, unless they came back. Each
  * map is updated per key, so worlds and users never contend with each other.
+ *
+ * <p>A world that {@code world-select} clones from a template is not written until something is written
+ * to it (see {@link WorldRuntime#loadUnwritten}): while it is loaded and unwritten it exists for every
+ * reader all the same (it is listed, REST reads and changes it, and it counts against its user's world
+ * quota, so that selecting many worlds and then writing to each cannot pass the quota: the select that
+ * would pass it is refused); once its last connection has left unwritten, it is gone without a trace.
  */
 final class LoadedWorlds {
     private static final System.Logger LOG = System.getLogger(LoadedWorlds.class.getName());
@@ -64,6 +73,8 @@ final class LoadedWorlds {
     private final Map<UserId, UserEntry> users = new ConcurrentHashMap<>();
     // Folders being deleted now: a new load of that user's world waits for its deletion to finish.
     private final Map<UserId, CompletableFuture<Void>> deletions = new ConcurrentHashMap<>();
+    // The ids of each user's loaded worlds that are cloned but not written yet (immutable sets).
+    private final Map<UserId, Set<String>> unwritten = new ConcurrentHashMap<>();
     private volatile boolean stopping;
 
     private static final class UserEntry {
@@ -158,38 +169,83 @@ final class LoadedWorlds {
     private CompletableFuture<WorldRuntime> loadHere(WorldKey key, String templateId, String worldName) {
         CompletableFuture<Void> before = CompletableFuture.allOf(
                 closing.getOrDefault(key, CompletableFuture.completedFuture(null)), deletionOf(key.userId()));
-        return before.thenRunAsync(() -> {
-            if (!storage.worldExists(key)) {
-                if (templateId == null) {
-                    throw new WorldLinkException(ErrorCode.TEMPLATE_NOT_FOUND, "User " + key.userId()
-                            + " has no world \"" + key.worldId() + "\" yet; give a templateName to create it from.");
-                }
-                cloneWithinQuota(key, templateId, worldName);
+        return before.thenApplyAsync(x -> {
+            if (storage.worldExists(key)) {
+                return null;
             }
-        }, worldPool).thenCompose(x -> WorldRuntime.load(key, shared));
+            if (templateId == null) {
+                throw new WorldLinkException(ErrorCode.TEMPLATE_NOT_FOUND, "User " + key.userId()
+                        + " has no world \"" + key.worldId() + "\" yet; give a templateName to create it from.");
+            }
+            return cloneWithinQuota(key, templateId, worldName);
+        }, worldPool)
+                .thenCompose(clone -> clone == null ? WorldRuntime.load(key, shared)
+                        : WorldRuntime.loadUnwritten(key, shared, clone, () -> forgetUnwritten(key)));
     }
 
     // One user's clones are counted and made one at a time, so that parallel selects cannot pass the
-    // quota together. Only world-select clones, and it has made the user present first.
-    private void cloneWithinQuota(WorldKey key, String templateId, String worldName) {
+    // quota together. Only world-select clones, and it has made the user present first. Returns the clone,
+    // counted as the user's unwritten world, or null when the cloner wrote the world itself.
+    private WorldSnapshot cloneWithinQuota(WorldKey key, String templateId, String worldName) {
         UserEntry entry = users.get(key.userId());
         if (entry == null) {
-            cloneIfUnderQuota(key, templateId, worldName);
-            return;
+            return cloneIfUnderQuota(key, templateId, worldName);
         }
         synchronized (entry) {
-            cloneIfUnderQuota(key, templateId, worldName);
+            return cloneIfUnderQuota(key, templateId, worldName);
         }
     }
 
-    private void cloneIfUnderQuota(WorldKey key, String templateId, String worldName) {
+    private WorldSnapshot cloneIfUnderQuota(WorldKey key, String templateId, String worldName) {
         underQuota(key.userId(), "select one of them");
-        cloner.cloneTemplate(templateId, key, worldName);
+        WorldSnapshot clone = cloned(templateId, key, worldName);
+        if (storage.worldExists(key)) {
+            return null;
+        }
+        unwritten.merge(key.userId(), Set.of(key.worldId()), LoadedWorlds::union);
+        return clone;
+    }
+
+    // The host's cloner decides what a clone is; it must be the world asked for.
+    private WorldSnapshot cloned(String templateId, WorldKey key, String worldName) {
+        WorldSnapshot clone = cloner.cloneTemplate(templateId, key, worldName);
+        if (clone == null || clone.config().isTemplate() || !clone.config().id().equals(key.worldId())) {
+            throw new IllegalStateException("The world cloner made " + (clone == null ? "nothing" : "world \""
+                    + clone.config().id() + "\"" + (clone.config().isTemplate() ? ", a template," : ""))
+                    + " for " + key + ": it must return the world of the target's id, not a template.");
+        }
+        return WorldRuntime.newLife(clone);
+    }
+
+    private static Set<String> union(Set<String> a, Set<String> b) {
+        Set<String> all = new HashSet<>(a);
+        all.addAll(b);
+        return Set.copyOf(all);
+    }
+
+    // Written, or closed or deleted unwritten: from now on only the storage says whether it exists.
+    private void forgetUnwritten(WorldKey key) {
+        unwritten.computeIfPresent(key.userId(), (u, ids) -> {
+            if (!ids.contains(key.worldId())) {
+                return ids;
+            }
+            Set<String> rest = new HashSet<>(ids);
+            rest.remove(key.worldId());
+            return rest.isEmpty() ? null : Set.copyOf(rest);
+        });
+    }
+
+    /**
+     * @param key a user's world
+     * @return whether it exists: stored, or loaded and not written yet
+     */
+    boolean exists(WorldKey key) {
+        return unwritten.getOrDefault(key.userId(), Set.of()).contains(key.worldId()) || storage.worldExists(key);
     }
 
     private void underQuota(UserId user, String advice) {
         int max = user.isAnonymous() ? limits.maxWorldsPerAnonymousUser() : limits.maxWorldsPerUser();
-        List<String> existing = storage.listWorlds(user);
+        List<String> existing = list(user);
         if (existing.size() >= max) {
             throw new WorldLinkException(ErrorCode.QUOTA_EXCEEDED, "User " + user + " already has "
                     + existing.size() + " worlds, the most " + (user.isAnonymous() ? "an anonymous" : "a")
@@ -223,7 +279,7 @@ final class LoadedWorlds {
         return CompletableFuture.allOf(closing.getOrDefault(key, CompletableFuture.completedFuture(null)),
                 deletionOf(user)).thenApplyAsync(x -> {
                     synchronized (users.get(user)) {
-                        if (storage.worldExists(key)) {
+                        if (exists(key)) {
                             throw new WorldLinkException(ErrorCode.INVALID_NAME, "User " + user + " has a world \""
                                     + key.worldId() + "\" already; choose another name, or select that world.");
                         }
@@ -231,12 +287,10 @@ final class LoadedWorlds {
                         if (templateId == null) {
                             storage.createWorld(key, new WorldSnapshot(emptyWorld(key, name, about), List.of()));
                         } else {
-                            cloner.cloneTemplate(templateId, key, name);
-                            if (about != null) {
-                                WorldConfig c = storage.loadWorld(key).config();
-                                storage.saveWorldConfig(key, new WorldConfig(c.id(), c.name(), about, c.turnLimit(),
-                                        false, c.metadata(), c.extra()));
-                            }
+                            WorldSnapshot clone = cloned(templateId, key, name);
+                            WorldConfig c = clone.config();
+                            storage.createWorld(key, about == null ? clone : new WorldSnapshot(new WorldConfig(c.id(),
+                                    c.name(), about, c.turnLimit(), false, c.metadata(), c.extra()), clone.agents()));
                         }
                         return storage.loadWorld(key);
                     }
@@ -289,7 +343,7 @@ final class LoadedWorlds {
                         return runtime.delete();
                     }
                     Runnable deleteStored = () -> {
-                        if (!storage.worldExists(key)) {
+                        if (!exists(key)) {
                             throw new WorldLinkException(ErrorCode.WORLD_NOT_FOUND, "User " + key.userId()
                                     + " has no world \"" + key.worldId() + "\".");
                         }
@@ -300,6 +354,7 @@ final class LoadedWorlds {
                             : ClusterWorld.deleteWhereItRuns(key, cluster, deleteStored, worldPool);
                 });
         return work.whenComplete((x, error) -> {
+            forgetUnwritten(key);
             closing.remove(key, deleted);
             deleted.complete(null);
             if (handle != null) {
@@ -313,13 +368,20 @@ final class LoadedWorlds {
     }
 
     /**
-     * Lists a user's worlds.
+     * Lists a user's worlds: those stored, and those loaded and not written yet.
      *
      * @param user the user, authorized
      * @return the ids of the user's worlds, sorted
      */
     List<String> list(UserId user) {
-        return storage.listWorlds(user);
+        Set<String> loaded = unwritten.getOrDefault(user, Set.of());
+        List<String> stored = storage.listWorlds(user);
+        if (loaded.isEmpty()) {
+            return stored;
+        }
+        Set<String> all = new TreeSet<>(stored);
+        all.addAll(loaded);
+        return List.copyOf(all);
     }
 
     private CompletableFuture<Void> deletionOf(UserId user) {
@@ -365,6 +427,7 @@ final class LoadedWorlds {
         }
         handle.unsubscribe();
         handle.runtime.thenCompose(LiveWorld::close).whenComplete((x, e) -> {
+            forgetUnwritten(handle.key);
             closing.remove(handle.key, handle.closed);
             handle.closed.complete(null);
         });

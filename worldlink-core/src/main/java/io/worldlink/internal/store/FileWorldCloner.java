@@ -3,7 +3,6 @@ package io.worldlink.internal.store;
 import io.worldlink.AgentConfig;
 import io.worldlink.AgentSnapshot;
 import io.worldlink.TemplateStore;
-import io.worldlink.UserStorage;
 import io.worldlink.WorldCloner;
 import io.worldlink.WorldConfig;
 import io.worldlink.WorldKey;
@@ -17,7 +16,7 @@ import java.util.Set;
 import java.util.UUID;
 
 /**
- * The default {@link WorldCloner}: reads a template folder under {@code worlds/} afresh on every clone.
+ * The default {@link WorldCloner}: reads the template as it is at each clone, and writes nothing.
  * A clone gets no credentials: an agent's {@code apiKey} and {@code baseUrl} stay in the template, where
  * the runtime looks them up at call time, so that a user's world (which its user may read and change)
  * never holds them.
@@ -26,17 +25,14 @@ public final class FileWorldCloner implements WorldCloner {
     private static final Set<String> TEMPLATE_ONLY = Set.of("apiKey", "baseUrl");
 
     private final TemplateStore templates;
-    private final UserStorage storage;
     private final Clock clock;
 
     /**
      * @param templates where templates are read
-     * @param storage where clones are written
      * @param clock the time written as {@code clonedAt}
      */
-    public FileWorldCloner(TemplateStore templates, UserStorage storage, Clock clock) {
+    public FileWorldCloner(TemplateStore templates, Clock clock) {
         this.templates = templates;
-        this.storage = storage;
         this.clock = clock;
     }
 
@@ -56,9 +52,7 @@ public final class FileWorldCloner implements WorldCloner {
         List<AgentSnapshot> agents = template.agents().stream()
                 .map(a -> new AgentSnapshot(withoutCredentials(a.config()), a.systemPrompt(), a.memory()))
                 .toList();
-        WorldSnapshot clone = new WorldSnapshot(config, agents);
-        storage.createWorld(target, clone);
-        return clone;
+        return new WorldSnapshot(config, agents);
     }
 
     // The template's agent as a fresh clone has it: no calls made yet, and no credentials.

@@ -3,6 +3,7 @@ package io.worldlink.internal.world;
 import io.worldlink.AgentConfig;
 import io.worldlink.AgentSnapshot;
 import io.worldlink.MemoryMessage;
+import io.worldlink.MemoryMessage;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -19,11 +20,36 @@ final class AgentState {
     final Set<String> limitNoticedIn = new HashSet<>();
     // Model calls since a person last spoke, per chat: the turn limit counts within a chat.
     private final Map<String, Integer> callsInChat = new HashMap<>();
+    // How many messages of each chat the memory holds, kept in step with it by PendingSaves.
+    private final Map<String, Integer> memoryInChat = new HashMap<>();
 
     AgentState(AgentSnapshot s) {
         this.config = s.config();
         this.systemPrompt = s.systemPrompt();
         this.memory = new ArrayList<>(s.memory());
+        for (MemoryMessage m : memory) {
+            rememberedIn(m.chatId(), 1);
+        }
+    }
+
+    /**
+     * @param chatId a chat (or {@code null} for messages of no chat)
+     * @param change how many of its messages the memory gained (or, negative, lost)
+     * @return how many of its messages the memory holds now
+     */
+    int rememberedIn(String chatId, int change) {
+        int count = memoryInChat.getOrDefault(chatId, 0) + change;
+        if (count <= 0) {
+            memoryInChat.remove(chatId);
+            return 0;
+        }
+        memoryInChat.put(chatId, count);
+        return count;
+    }
+
+    /** The memory was emptied. */
+    void forgetMemoryCounts() {
+        memoryInChat.clear();
     }
 
     /**
@@ -47,9 +73,10 @@ final class AgentState {
         config = config.withCalls(count, lastLLMCall, lastActive);
     }
 
-    /** @param chatId a chat that is gone */
+    /** @param chatId a chat that is gone, and whose messages have left the memory */
     void forgetChat(String chatId) {
         callsInChat.remove(chatId);
+        memoryInChat.remove(chatId);
         limitNoticedIn.remove(chatId);
     }
 

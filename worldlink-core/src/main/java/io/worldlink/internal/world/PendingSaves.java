@@ -20,13 +20,14 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 
 /**
- * The agents' memories and call counts as derived state: a turn changes them in memory only (the event
- * log holds what it said), and a snapshot of what changed is written when the world goes quiet, when the
- * log has grown by {@link #SNAPSHOT_EVERY} events since the last one, before an edit that the log alone
- * cannot replay, and when the world closes: the archive first, then each changed {@code memory.json} and
- * {@code config.json}, and last the seq of the log they reflect ({@link #MEMORY_SEQ} in the world's
- * config). Loading replays the log past that seq ({@link ConversationRules#replayLog}), so a crash loses
- * nothing the log holds. Used on the world's executor only.
+ * The agents' memories and call counts, and the chats' counts and names, as derived state: a turn changes
+ * them in memory only (the event log holds what it said), and a snapshot of what changed is written when the
+ * world goes quiet, when the log has grown by {@link #SNAPSHOT_EVERY} events since the last one, before an
+ * edit that the log alone cannot replay, and when the world closes: the archive first, then each changed
+ * {@code memory.json} and {@code config.json}, the changed chats' files, and last the seq of the log they
+ * reflect ({@link #MEMORY_SEQ} in the world's config). Loading replays the log past that seq
+ * ({@link ConversationRules#replayLog}, {@link WorldChats#load}), so a crash loses nothing the log holds.
+ * Used on the world's executor only.
  */
 final class PendingSaves {
     /** The metadata field of a world's config that holds the seq of the log that its memory files reflect. */
@@ -40,6 +41,7 @@ final class PendingSaves {
     private final UserStorage storage;
     private final WorldState world;
     private final EventOutbox outbox;
+    private final WorldChats chats;
     private final Executor exec;
     private final ScheduledExecutorService timer;
     private final int memoryCap;
@@ -54,18 +56,21 @@ final class PendingSaves {
 
     /**
      * @param outbox the world's events, whose log position a snapshot records
+     * @param chats the world's chats, whose changed files a snapshot writes
      * @param exec the world's executor, where the writes run
      * @param timer for the quiet period
      * @param memoryCap how many messages of one chat a memory holds before the oldest move to the archive
      * @param quietPeriod how long the world's memories must stay unchanged before their snapshot is
      *     written; zero writes it after each burst
      */
-    PendingSaves(WorldKey key, UserStorage storage, WorldState world, EventOutbox outbox, Executor exec,
-            ScheduledExecutorService timer, int memoryCap, Duration quietPeriod) {
+    PendingSaves(WorldKey key, UserStorage storage, WorldState world, EventOutbox outbox, WorldChats chats,
+            Executor exec, ScheduledExecutorService timer, int memoryCap, Duration quietPeriod) {
         this.key = key;
         this.storage = storage;
         this.world = world;
         this.outbox = outbox;
+        this.chats = chats;
+        chats.changesSavedBy(this::changed);
         this.exec = exec;
         this.timer = timer;
         this.memoryCap = memoryCap;
@@ -93,12 +98,7 @@ final class PendingSaves {
      */
     void remember(AgentState a, MemoryMessage message) {
         a.memory.add(message);
-        int inChat = 0;
-        for (MemoryMessage m : a.memory) {
-            if (Objects.equals(m.chatId(), message.chatId())) {
-                inChat++;
-            }
-        }
+        int inChat = a.rememberedIn(message.chatId(), 1);
         if (inChat > memoryCap) {
             // A batch at a time, so that a full memory does not archive one message per turn.
             int archive = inChat - (memoryCap - memoryCap / 4);
@@ -112,6 +112,7 @@ final class PendingSaves {
             Set<MemoryMessage> gone = Collections.newSetFromMap(new IdentityHashMap<>());
             gone.addAll(old);
             a.memory.removeIf(gone::contains);
+            a.rememberedIn(message.chatId(), -archive);
         }
         dirtyMemories.add(a.config.id());
         changed();
@@ -132,6 +133,7 @@ final class PendingSaves {
     void clearMemory(AgentState a) {
         toArchive.computeIfAbsent(a.config.id(), id -> new ArrayList<>()).addAll(a.memory);
         a.memory.clear();
+        a.forgetMemoryCounts();
         dirtyMemories.add(a.config.id());
         snapshot(true);
     }
@@ -214,7 +216,7 @@ final class PendingSaves {
     }
 
     private void snapshot(boolean atEdit) {
-        if (!atEdit && dirtyMemories.isEmpty() && dirtyConfigs.isEmpty() && toArchive.isEmpty()) {
+        if (!atEdit && dirtyMemories.isEmpty() && dirtyConfigs.isEmpty() && toArchive.isEmpty() && !chats.changed()) {
             return;
         }
         // What the snapshot reflects is synced first: a seq it records never goes back to another event.
@@ -243,6 +245,9 @@ final class PendingSaves {
             } else {
                 written = false;
             }
+        }
+        if (!save(chats::writeChanged)) {
+            written = false;
         }
         if (written && seq != snapshotSeq(world.config)) {
             Map<String, String> metadata = new LinkedHashMap<>(world.config.metadata());

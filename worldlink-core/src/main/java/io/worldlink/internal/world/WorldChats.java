@@ -8,14 +8,18 @@ import io.worldlink.WorldLinkException;
 import io.worldlink.event.MessageEvent;
 import io.worldlink.event.SenderType;
 import io.worldlink.event.WorldActionEvent;
+import io.worldlink.event.WorldEvent;
 import io.worldlink.internal.Ids;
+import io.worldlink.internal.Json;
 import io.worldlink.internal.Names;
+import io.worldlink.internal.SnapshotJson;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -24,8 +28,15 @@ import java.util.Set;
  * The chats of a loaded world: which exist, their names and message counts, and their files
  * ({@code chats/{id}.json}). A world always has at least one: a world stored without any (a fresh clone,
  * a world from before chats) gets its first chat, {@link Chat#FIRST_ID}, which holds what its memories and
- * log hold already; that chat is written only once something happens in it, so that selecting a world
- * costs no file. Used on the world's executor only.
+ * log hold already.
+ *
+ * <p>A chat's file is derived state, as memories are ({@link PendingSaves}): a message, a rename or a new
+ * chat changes the chat in memory, and the log holds the change (the message, or the {@code chat-create} and
+ * {@code chat-update} events, which carry the whole chat); the files of the chats changed since the last
+ * snapshot are written with the memories' snapshot, before the seq it reflects. Loading applies the log past
+ * that seq to the chats on disk (a world without chat files: the whole log, to its first chat), so a crash
+ * loses no count, time or name that the log holds. Only deleting a chat removes its file at once. Used on
+ * the world's executor only.
  */
 final class WorldChats {
     /** Chats newest first: the one spoken in last leads. */
@@ -40,10 +51,14 @@ final class WorldChats {
     private final WorldPolicy policy;
     private final Clock clock;
     private final Map<String, Chat> chats = new LinkedHashMap<>();
-    // Chats that exist only in memory so far (a world's first chat before anything is said in it).
+    // Chats that have no file (a world's first chat before anything is said in it, a new chat): written with
+    // the first snapshot that writes any chat, so that a world with chat files has all of its chats as files.
     private final Set<String> unstored = new HashSet<>();
-    // Chats spoken in since their file was last written; written, and announced, when their turn ends.
+    // Chats changed since the last snapshot wrote them.
+    private final Set<String> changed = new HashSet<>();
+    // Chats spoken in since their turn last ended there: announced when it ends.
     private final Set<String> spokenIn = new HashSet<>();
+    private Runnable onChange = () -> { };
 
     WorldChats(WorldKey key, UserStorage storage, EventOutbox outbox, WorldPolicy policy, Clock clock) {
         this.key = key;
@@ -53,34 +68,69 @@ final class WorldChats {
         this.clock = clock;
     }
 
+    /** @param saves told when a chat changes, so that a snapshot comes to write it */
+    void changesSavedBy(Runnable saves) {
+        this.onChange = saves;
+    }
+
     /**
-     * Reads the world's chats; a world without any gets its first chat, holding the conversation its log
-     * has already (messages logged before chats existed belong to it).
+     * Reads the world's chats and applies the log past the snapshot to them; a world without any gets its
+     * first chat, holding the conversation its log has already (messages logged before chats existed
+     * belong to it).
+     *
+     * @param snapshotSeq the seq of the log that the chat files reflect, or -1 when the world's config does
+     *     not say (files from before snapshots, written at the end of every turn)
      */
-    void load() {
+    void load(long snapshotSeq) {
         chats.clear();
         unstored.clear();
+        changed.clear();
         spokenIn.clear();
         for (Chat c : storage.loadChats(key)) {
             chats.put(c.id(), c);
         }
-        if (!chats.isEmpty()) {
-            return;
+        long from = snapshotSeq > outbox.log().lastSeq() ? -1 : snapshotSeq;
+        if (chats.isEmpty()) {
+            Instant now = clock.instant();
+            chats.put(Chat.FIRST_ID, new Chat(Chat.FIRST_ID, key.worldId(), Chat.NEW_NAME, "", now, now, 0));
+            unstored.add(Chat.FIRST_ID);
+            from = 0;
         }
-        Instant now = clock.instant();
-        int[] count = new int[1];
-        String[] title = new String[1];
-        outbox.log().forEachAfter(0, e -> {
-            if (e instanceof MessageEvent m && Chat.FIRST_ID.equals(m.chatId())) {
-                count[0]++;
-                if (title[0] == null && m.senderType() == SenderType.HUMAN) {
-                    title[0] = titleOf(m.content());
-                }
+        if (from >= 0) {
+            outbox.log().forEachAfter(from, this::replay);
+        }
+    }
+
+    // What the log says happened to the chats, applied as it happened.
+    private void replay(WorldEvent e) {
+        if (e instanceof MessageEvent m) {
+            String chatId = count(m);
+            if (chatId != null) {
+                changed.add(chatId);
             }
-        });
-        chats.put(Chat.FIRST_ID, new Chat(Chat.FIRST_ID, key.worldId(), title[0] == null ? Chat.NEW_NAME : title[0],
-                "", now, now, count[0]));
-        unstored.add(Chat.FIRST_ID);
+        } else if (e instanceof WorldActionEvent w) {
+            switch (w.action()) {
+                case WorldActionEvent.CHAT_CREATE, WorldActionEvent.CHAT_UPDATE -> {
+                    if (w.details().get("chat") instanceof Map<?, ?> view && view.get("id") instanceof String id
+                            && Names.isValidId(id)) {
+                        try {
+                            chats.put(id, SnapshotJson.chat(Json.GSON.toJsonTree(view).getAsJsonObject(), id,
+                                    key.worldId()));
+                            changed.add(id);
+                        } catch (Json.FieldException | IllegalArgumentException bad) {
+                            // An event this server did not write so (a field of the wrong type): the chat stays.
+                        }
+                    }
+                }
+                case WorldActionEvent.CHAT_DELETE -> {
+                    if (w.details().get("chatId") instanceof String id && chats.remove(id) != null) {
+                        changed.remove(id);
+                        unstored.remove(id);
+                    }
+                }
+                default -> { }
+            }
+        }
     }
 
     /** @return the chats, newest first */
@@ -134,12 +184,9 @@ final class WorldChats {
         String shown = name == null ? Chat.NEW_NAME : policy.displayName("chat name", name);
         Instant now = clock.instant();
         Chat chat = new Chat("chat-" + Ids.next(), key.worldId(), shown, "", now, now, 0);
-        // The first chat is written too: a world with a chat file has all of its chats as files.
-        for (String id : List.copyOf(unstored)) {
-            store(chats.get(id));
-        }
-        store(chat);
         chats.put(chat.id(), chat);
+        unstored.add(chat.id());
+        changed(chat.id());
         outbox.emit(new WorldActionEvent(eventId, now, 0, WorldActionEvent.CHAT_CREATE, null,
                 Map.of("chat", ChatViews.of(chat))));
         return chat;
@@ -178,6 +225,7 @@ final class WorldChats {
             storage.deleteChat(key, chatId);
         }
         chats.remove(chatId);
+        changed.remove(chatId);
         spokenIn.remove(chatId);
         Chat fallback = newestFirst().get(0);
         Map<String, Object> details = new LinkedHashMap<>();
@@ -189,9 +237,18 @@ final class WorldChats {
 
     /** Counts a message in its chat; a chat not yet named is named after its first message from a person. */
     void counted(MessageEvent m) {
+        String chatId = count(m);
+        if (chatId != null) {
+            spokenIn.add(chatId);
+            changed(chatId);
+        }
+    }
+
+    // Returns the chat it counted in, or null when its chat is gone.
+    private String count(MessageEvent m) {
         Chat c = m.chatId() == null ? null : chats.get(m.chatId());
         if (c == null) {
-            return;
+            return null;
         }
         Chat counted = new Chat(c.id(), c.worldId(), c.name(), c.description(), c.createdAt(), m.timestamp(),
                 c.messageCount() + 1);
@@ -202,10 +259,10 @@ final class WorldChats {
             }
         }
         chats.put(c.id(), counted);
-        spokenIn.add(c.id());
+        return c.id();
     }
 
-    /** A turn ended in a chat: what was said in it is written to its file and announced ({@code chat-update}). */
+    /** A turn ended in a chat: what was said in it is announced ({@code chat-update}). */
     void turnEnded(String chatId) {
         if (chatId != null && spokenIn.remove(chatId)) {
             Chat c = chats.get(chatId);
@@ -216,15 +273,51 @@ final class WorldChats {
     }
 
     private void changed(String eventId, Chat chat) {
-        store(chat);
         chats.put(chat.id(), chat);
+        changed(chat.id());
         outbox.emit(new WorldActionEvent(eventId, clock.instant(), 0, WorldActionEvent.CHAT_UPDATE, null,
                 Map.of("chat", ChatViews.of(chat))));
     }
 
-    private void store(Chat chat) {
-        storage.saveChat(key, chat);
-        unstored.remove(chat.id());
+    private void changed(String chatId) {
+        if (changed.add(chatId)) {
+            onChange.run();
+        }
+    }
+
+    /** @return whether a chat changed since the last snapshot wrote the chats */
+    boolean changed() {
+        return !changed.isEmpty();
+    }
+
+    /**
+     * Writes the files of the chats changed since the last time, with those of the chats that have none yet
+     * when any is written; a file that cannot be written stays to write.
+     *
+     * @throws RuntimeException the first failure, after trying them all
+     */
+    void writeChanged() {
+        if (changed.isEmpty()) {
+            return;
+        }
+        Set<String> toWrite = new LinkedHashSet<>(unstored);
+        toWrite.addAll(changed);
+        RuntimeException failed = null;
+        for (String id : toWrite) {
+            Chat c = chats.get(id);
+            try {
+                if (c != null) {
+                    storage.saveChat(key, c);
+                }
+                unstored.remove(id);
+                changed.remove(id);
+            } catch (RuntimeException e) {
+                failed = failed == null ? e : failed;
+            }
+        }
+        if (failed != null) {
+            throw failed;
+        }
     }
 
     private static void checkId(String chatId) {

@@ -15,6 +15,7 @@ import io.worldlink.WorldKey;
 import io.worldlink.WorldLinkException;
 import io.worldlink.WorldSnapshot;
 import io.worldlink.WorldUpdate;
+import io.worldlink.event.EventLog;
 import io.worldlink.event.EventLogStore;
 import io.worldlink.event.MessageEvent;
 import io.worldlink.event.MessageLevel;
@@ -170,18 +171,18 @@ public final class WorldRuntime implements LiveWorld {
     // was read to its start): a page of a chat with few events stops there, not at the log's start.
     private final Map<String, Long> chatFloors = new HashMap<>();
 
-    private WorldRuntime(WorldKey key, Shared shared) {
+    private WorldRuntime(WorldKey key, Shared shared, UserStorage storage) {
         this.key = key;
-        this.storage = shared.storage();
+        this.storage = storage;
         this.logs = shared.logs();
         this.settings = shared.settings();
         this.outbox = new EventOutbox(key, shared.bus(), shared.metrics(), settings.clock());
         this.exec = new SerialExecutor(shared.worldPool(), outbox::commit);
-        this.saves = new PendingSaves(key, storage, world, outbox, exec, shared.timer(), settings.memoryCap(),
-                settings.saveDelay());
-        this.templateAgents = new TemplateAgents(key, storage, shared.templates(), world);
         this.chats = new WorldChats(key, storage, outbox, settings.worldPolicy(), settings.clock());
         outbox.countMessages(chats::counted);
+        this.saves = new PendingSaves(key, storage, world, outbox, chats, exec, shared.timer(), settings.memoryCap(),
+                settings.saveDelay());
+        this.templateAgents = new TemplateAgents(key, storage, shared.templates(), world);
         this.replies = new RepliesInFlight(key, world, outbox, saves,
                 new ModelRequests(settings.memoryWindow(), templateAgents), shared.models(), shared.dispatcher(),
                 shared.timer(), exec, settings.replyTimeout(), settings.clock(), shared.metrics(),
@@ -199,8 +200,41 @@ public final class WorldRuntime implements LiveWorld {
      * @return the world, once loaded
      */
     public static CompletableFuture<WorldRuntime> load(WorldKey key, Shared shared) {
-        WorldRuntime runtime = new WorldRuntime(key, shared);
-        UserStorage storage = shared.storage();
+        return load(key, shared, shared.storage(), () -> shared.logs().open(key));
+    }
+
+    /**
+     * Runs a world cloned from a template that is not written yet: it runs from the clone in memory, and is
+     * written (the clone, through {@link UserStorage#createWorld}) at its first durable write, of whatever
+     * kind. A world that is closed or deleted before that is never written.
+     *
+     * @param key the world
+     * @param shared what worlds share
+     * @param clone the world as the cloner made it ({@link #newLife} applied)
+     * @param onWritten told, on the world's executor, once the world has been written
+     * @return the world, once loaded
+     */
+    public static CompletableFuture<WorldRuntime> loadUnwritten(WorldKey key, Shared shared, WorldSnapshot clone,
+            Runnable onWritten) {
+        LazyClone lazy = new LazyClone(key, shared.storage(), clone, onWritten);
+        return load(key, shared, lazy, () -> lazy.log(() -> shared.logs().open(key)));
+    }
+
+    /**
+     * @param clone a new world, as a cloner made it
+     * @return it as a new world starts: an epoch of its own (whatever the cloner copied), and memory files
+     *     that reflect its log, which is empty (so that its first memory snapshot waits for a quiet moment)
+     */
+    public static WorldSnapshot newLife(WorldSnapshot clone) {
+        Map<String, String> metadata = new LinkedHashMap<>(clone.config().metadata());
+        metadata.put(EPOCH, java.util.UUID.randomUUID().toString());
+        metadata.put(PendingSaves.MEMORY_SEQ, "0");
+        return new WorldSnapshot(clone.config().withTemplate(false, metadata), clone.agents());
+    }
+
+    private static CompletableFuture<WorldRuntime> load(WorldKey key, Shared shared, UserStorage storage,
+            Supplier<EventLog> log) {
+        WorldRuntime runtime = new WorldRuntime(key, shared, storage);
         Settings settings = shared.settings();
         CompletableFuture<WorldRuntime> loaded = new CompletableFuture<>();
         runtime.exec.execute(() -> {
@@ -208,8 +242,8 @@ public final class WorldRuntime implements LiveWorld {
                 runtime.world.install(storage.loadWorld(key));
                 runtime.ensureEpoch();
                 runtime.templateAgents.removeCredentials();
-                runtime.outbox.open(shared.logs().open(key));
-                runtime.chats.load();
+                runtime.outbox.open(log.get());
+                runtime.chats.load(PendingSaves.snapshotSeq(runtime.world.config));
                 runtime.rules.replayLog(settings.resumeTurns(), settings.resumeWithin());
                 loaded.complete(runtime);
             } catch (RuntimeException e) {

@@ -11,6 +11,7 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.google.gson.JsonObject;
+import io.worldlink.Identity;
 import io.worldlink.TestClient;
 import io.worldlink.TestData;
 import io.worldlink.WorldLink;
@@ -67,7 +68,11 @@ class ModelTrustTest {
         attacker.close();
     }
 
+    // In a world written to storage (a world only selected has no files yet).
     private TestClient enter(String user) {
+        if (!Files.exists(root.resolve("users/" + user + "/worlds/w"))) {
+            link.createWorld(Identity.of(user), user, "w", "fast-world", null).join();
+        }
         TestClient c = new TestClient(link);
         c.select("fast-world", "w", user);
         c.expect("connection-confirmed");

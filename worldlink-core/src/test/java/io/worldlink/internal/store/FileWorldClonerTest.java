@@ -49,13 +49,31 @@ class FileWorldClonerTest {
     void setUp() {
         TestData.withShippedTemplates(root);
         storage = UserStorage.files(root);
-        cloner = new FileWorldCloner(new FileTemplateStore(root), storage,
+        cloner = new FileWorldCloner(new FileTemplateStore(root),
                 Clock.fixed(Instant.parse("2026-11-22T08:30:00Z"), ZoneOffset.UTC));
+    }
+
+    // What WorldLink does with a clone at the world's first write.
+    private WorldSnapshot cloneAndWrite(String templateId, WorldKey target, String worldName) {
+        WorldSnapshot clone = cloner.cloneTemplate(templateId, target, worldName);
+        storage.createWorld(target, clone);
+        return clone;
+    }
+
+    @Test
+    void makesTheCloneWithoutWritingAnything() throws IOException {
+        String before = snapshotOf(root);
+
+        WorldSnapshot clone = cloner.cloneTemplate("default-world", key, "My World");
+
+        assertEquals(List.of("ada", "ben"), clone.agents().stream().map(a -> a.id()).toList());
+        assertEquals(before, snapshotOf(root), "no file or folder is made");
+        assertFalse(storage.worldExists(key));
     }
 
     @Test
     void clonesATemplateIntoTheUsersFolderMarkedAsNotATemplate() {
-        WorldSnapshot clone = cloner.cloneTemplate("default-world", key, "My World");
+        WorldSnapshot clone = cloneAndWrite("default-world", key, "My World");
 
         WorldSnapshot stored = storage.loadWorld(key);
         assertEquals(clone, stored);
@@ -73,7 +91,7 @@ class FileWorldClonerTest {
     void neverWritesTheTemplate() throws IOException {
         String before = snapshotOf(root.resolve("worlds"));
 
-        cloner.cloneTemplate("default-world", key, "My World");
+        cloneAndWrite("default-world", key, "My World");
         storage.saveSystemPrompt(key, "ada", "changed");
 
         assertEquals(before, snapshotOf(root.resolve("worlds")));
@@ -81,11 +99,11 @@ class FileWorldClonerTest {
 
     @Test
     void readsTheTemplateAfreshEveryTime() throws IOException {
-        cloner.cloneTemplate("fast-world", key, "first");
+        cloneAndWrite("fast-world", key, "first");
         Files.writeString(root.resolve("worlds/fast-world/agents/quick/system-prompt.md"), "Edited prompt.");
 
         WorldKey second = new WorldKey(UserId.of("ann"), "second");
-        cloner.cloneTemplate("fast-world", second, "second");
+        cloneAndWrite("fast-world", second, "second");
 
         assertEquals("Edited prompt.", storage.loadWorld(second).agents().get(0).systemPrompt());
     }
@@ -119,7 +137,7 @@ class FileWorldClonerTest {
             String template = templates.get(i % 2);
             results.add(pool.submit(() -> {
                 start.await();
-                return cloner.cloneTemplate(template, key, "contested");
+                return cloneAndWrite(template, key, "contested");
             }));
         }
         start.countDown();
@@ -160,7 +178,7 @@ class FileWorldClonerTest {
         agent.addProperty("favouriteColour", "teal");
         Files.writeString(agentFile, agent.toString());
 
-        WorldSnapshot clone = cloner.cloneTemplate("default-world", key, "My World");
+        WorldSnapshot clone = cloneAndWrite("default-world", key, "My World");
 
         AgentConfig stored = storage.loadWorld(key).agent("ada").orElseThrow().config();
         assertEquals(Set.of("favouriteColour"), stored.extra().keySet(), "other unknown fields are kept");
@@ -179,9 +197,9 @@ class FileWorldClonerTest {
         config.add("metadata", metadata);
         Files.writeString(configFile, config.toString());
 
-        cloner.cloneTemplate("default-world", key, "My World");
+        cloneAndWrite("default-world", key, "My World");
         String first = storage.loadWorld(key).config().metadata().get("worldEpoch");
-        cloner.cloneTemplate("default-world", key, "My World");
+        cloneAndWrite("default-world", key, "My World");
         String second = storage.loadWorld(key).config().metadata().get("worldEpoch");
 
         assertEquals(first, UUID.fromString(first).toString());

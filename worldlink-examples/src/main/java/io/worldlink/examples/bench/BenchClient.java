@@ -54,6 +54,11 @@ final class BenchClient implements FrameHandler {
         return closed;
     }
 
+    /** @return completed with the close code once the connection is closed, by either side */
+    CompletableFuture<Integer> whenClosed() {
+        return closed;
+    }
+
     void abort() {
         CoreSession s = session;
         if (s != null) {

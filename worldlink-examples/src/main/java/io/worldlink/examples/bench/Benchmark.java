@@ -18,6 +18,7 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicIntegerArray;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Consumer;
@@ -81,6 +82,11 @@ public final class Benchmark {
         @Option(names = "--connections", paramLabel = "N", defaultValue = "10000",
                 description = "connections and baseline: connections to open (default ${DEFAULT-VALUE})")
         int connections;
+
+        @Option(names = "--select-window", paramLabel = "W", defaultValue = "16",
+                description = "connections: world-selects under way at once, once every connection is open "
+                        + "(default ${DEFAULT-VALUE})")
+        int selectWindow;
 
         @Option(names = "--fanout-clients", paramLabel = "M", defaultValue = "1000",
                 description = "fanout: clients of the one world (default ${DEFAULT-VALUE})")
@@ -302,7 +308,11 @@ public final class Benchmark {
         // The load comes from one address and opens far more than a production server allows one client.
         env.put("WORLDLINK_MAX_CONNECTIONS", "1000000");
         env.put("WORLDLINK_MAX_CONNECTIONS_PER_ADDRESS", "1000000");
+        // The fan-out's clients are one user in one world.
+        env.put("WORLDLINK_MAX_CONNECTIONS_PER_USER", "1000000");
         env.put("WORLDLINK_MAX_LOADED_WORLDS", "1000000");
+        // The connections scenario opens every connection before the first select.
+        env.put("WORLDLINK_SELECT_TIMEOUT_SECONDS", "86400");
         env.put("WORLDLINK_SYNC", String.valueOf(sync));
         Path data = Files.createTempDirectory("worldlink-bench-");
         copyTree(options.templates, data.resolve("worlds"));
@@ -346,7 +356,8 @@ public final class Benchmark {
 
     /**
      * Opens n clients, each selecting a world, at most 256 opening at once, and returns them when all are
-     * in, client i at index i.
+     * in, client i at index i. With no select frame, a client is in once it is connected, and every frame
+     * goes to {@code onLaterFrame}.
      */
     private BenchClient[] openAll(ServerProcess s, int n, IntFunction<String> selectFrame,
             IntFunction<Consumer<String>> onLaterFrame, Samples selectLatency) throws Exception {
@@ -360,7 +371,7 @@ public final class Benchmark {
             int index = i;
             long[] sent = new long[1];
             Consumer<String> later = onLaterFrame.apply(index);
-            boolean[] confirmed = new boolean[1];
+            boolean[] confirmed = {selectFrame == null};
             BenchClient.open(ws, ws(s), f -> {
                 if (!confirmed[0] && (BenchClient.is(f, "connection-confirmed") || BenchClient.is(f, "connection-error"))) {
                     confirmed[0] = true;
@@ -377,6 +388,11 @@ public final class Benchmark {
                 }
             }).thenAccept(c -> {
                 clients[index] = c;
+                if (selectFrame == null) {
+                    window.release();
+                    in.countDown();
+                    return;
+                }
                 sent[0] = System.nanoTime();
                 c.send(selectFrame.apply(index));
             }).exceptionally(e -> {
@@ -418,78 +434,238 @@ public final class Benchmark {
 
     // ---- scenarios ----
 
+    /**
+     * After a warm-up of selects, N connections opened first (no world yet), then each selects a world of its
+     * own from a template (a new user each), W selects under way at once: world-selects per second, their
+     * latency and the server's CPU per select are the select's alone, not the connection's; then what the
+     * server holds per connection, and the user folders the selects left on disk (a world that was only
+     * selected need not cost a file).
+     */
     private void connections() throws Exception {
         int n = options.connections;
-        System.out.println("connections: opening " + n + " connections, each in its own cloned world...");
+        int w = options.selectWindow;
+        int warm = Math.min(n, 2000);
+        System.out.println("connections: " + warm + " selects to warm up, then " + n + " connections opened, then each "
+                + "selects its own new world, " + w + " selects at once...");
         try (ServerProcess s = worldLink(Map.of())) {
+            // The JIT's first work on the select path is not the select's cost.
+            closeAll(openAll(s, warm, i -> select("fast-world", "w", UUID.randomUUID().toString()), i -> f -> { },
+                    null));
+            settle(s);
             long heap0 = s.heapAfterGc();
             long rss0 = s.rssBytes();
+            Semaphore window = new Semaphore(w);
+            long[] sentAt = new long[n];
             Samples latency = new Samples();
+            CountDownLatch selected = new CountDownLatch(n);
+            AtomicInteger failures = new AtomicInteger();
+            AtomicReference<String> firstFailure = new AtomicReference<>();
+            long connectStart = System.nanoTime();
+            // Each select: 0 not sent, 1 under way, 2 answered (or its connection closed first).
+            AtomicIntegerArray state = new AtomicIntegerArray(n);
+            BenchClient[] clients = openAll(s, n, null, i -> f -> {
+                if ((BenchClient.is(f, "connection-confirmed") || BenchClient.is(f, "connection-error"))
+                        && state.compareAndSet(i, 1, 2)) {
+                    if (BenchClient.is(f, "connection-error")) {
+                        failures.incrementAndGet();
+                        firstFailure.compareAndSet(null, f);
+                    } else {
+                        latency.add(System.nanoTime() - sentAt[i]);
+                    }
+                    window.release();
+                    selected.countDown();
+                }
+            }, null);
+            for (int i = 0; i < n; i++) {
+                int index = i;
+                if (clients[i] != null) {
+                    // A connection the server closed before it answered its select counts as a failure.
+                    clients[i].whenClosed().thenRun(() -> {
+                        if (state.compareAndSet(index, 1, 2)) {
+                            failures.incrementAndGet();
+                            firstFailure.compareAndSet(null, "closed by the server before its select was answered");
+                            window.release();
+                            selected.countDown();
+                        }
+                    });
+                }
+            }
+            double connectSeconds = (System.nanoTime() - connectStart) / 1e9;
+            long cpu0 = s.cpuNanos();
             long start = System.nanoTime();
-            BenchClient[] clients = openAll(s, n, i -> select("fast-world", "w", UUID.randomUUID().toString()),
-                    i -> f -> { }, latency);
+            for (int i = 0; i < n; i++) {
+                window.acquire();
+                if (clients[i] == null) {
+                    window.release();
+                    selected.countDown();
+                    continue;
+                }
+                sentAt[i] = System.nanoTime();
+                state.set(i, 1);
+                if (clients[i].whenClosed().isDone() && state.compareAndSet(i, 1, 2)) {
+                    failures.incrementAndGet();
+                    firstFailure.compareAndSet(null, "closed by the server before its select was sent");
+                    window.release();
+                    selected.countDown();
+                    continue;
+                }
+                clients[i].send(select("fast-world", "w", UUID.randomUUID().toString()));
+            }
+            if (!selected.await(WAIT_MINUTES, TimeUnit.MINUTES)) {
+                throw new IllegalStateException("Not every client got into its world in time.");
+            }
             double seconds = (System.nanoTime() - start) / 1e9;
+            long cpu = s.cpuNanos() - cpu0;
+            if (failures.get() > 0) {
+                System.out.println("  " + failures.get() + " of " + n + " selects failed; the first: " + firstFailure.get());
+            }
             long heap = s.heapAfterGc();
             long rss = s.rssBytes();
             JsonObject health = s.health();
+            Path users = dataRoots.get(s).resolve("users");
             Map<String, Object> r = result("connections");
             r.put("connections", n);
             r.put("failedToConnect", lastFailures);
-            r.put("worldSelectsPerSecond", round((n - lastFailures) / seconds));
+            r.put("connectionsPerSecond", round(n / connectSeconds));
+            r.put("selectsAtOnce", w);
+            r.put("failedToSelect", failures.get());
+            r.put("worldSelectsPerSecond", round((n - lastFailures - failures.get()) / seconds));
             r.put("selectLatencyP50Ms", round(latency.ms(0.5)));
             r.put("selectLatencyP99Ms", round(latency.ms(0.99)));
+            r.put("selectLatencyMaxMs", round(latency.ms(1.0)));
+            r.put("serverCpuMsPerSelect", round(cpu / 1e6 / n));
             r.put("loadedWorlds", health.get("loadedWorlds").getAsInt());
+            r.put("userFoldersAfterSelects", count(users));
             r.put("heapPerConnectionKiB", round((heap - heap0) / 1024.0 / n));
             r.put("rssPerConnectionKiB", round((rss - rss0) / 1024.0 / n));
             r.put("serverHeapAfterGcMiB", round(heap / 1048576.0));
             r.put("serverRssMiB", round(rss / 1048576.0));
             r.put("serverThreads", s.threads());
             closeAll(clients);
+            settle(s);
+            r.put("userFoldersAfterClose", count(users));
         }
     }
 
+    private static long count(Path folder) throws IOException {
+        try (Stream<Path> list = Files.exists(folder) ? Files.list(folder) : Stream.empty()) {
+            return list.count();
+        }
+    }
+
+    /**
+     * M clients in one world, a reply of K chunks streamed to all of them, one every D ms (0: as fast as the
+     * model writes); then the same clients on a bare Jetty endpoint that broadcasts K frames of the same
+     * size at the same pace. Each runs once to warm up, then once measured, from the first chunk's writing
+     * until every client has the whole reply. Chunks per second count every chunk a client got (several in
+     * one frame when WorldLink merged a late client's queued chunks); the delay is from the chunk's writing
+     * to its arrival.
+     */
     private void fanout() throws Exception {
         int m = options.fanoutClients;
         int k = options.fanoutChunks;
         int pace = options.fanoutChunkDelayMs;
         System.out.println("fanout: " + m + " clients in one world, a reply of " + k + " chunks, one every " + pace
-                + " ms...");
+                + " ms; then a bare Jetty broadcast to as many clients...");
+        Map<String, Object> r = result("fanout");
+        r.put("clients", m);
+        r.put("chunks", k);
+        r.put("chunkEveryMs", pace);
+        AtomicReference<Broadcast> current = new AtomicReference<>();
         try (FakeModelServer model = new FakeModelServer(k, pace);
                 ServerProcess s = worldLink(Map.of("WORLDLINK_PROVIDER", "openai-compatible",
                         "OPENAI_COMPATIBLE_BASE_URL", model.baseUrl()))) {
             String user = UUID.randomUUID().toString();
-            Samples delay = new Samples();
-            CountDownLatch complete = new CountDownLatch(m);
-            AtomicLong delivered = new AtomicLong();
-            BenchClient[] clients = openAll(s, m, i -> select("fast-world", "fan", user), i -> f -> {
-                if (BenchClient.is(f, "chat-response")) {
-                    long now = System.nanoTime();
-                    if (f.contains("\"isComplete\":true")) {
-                        complete.countDown();
-                    } else {
-                        int at = f.indexOf("\"content\":\"w") + 12;
-                        int idx = Integer.parseInt(f.substring(at, f.indexOf(' ', at)));
-                        delay.add(now - model.lastEmit.get(idx));
-                        delivered.incrementAndGet();
+            BenchClient[] clients = openAll(s, m, i -> select("fast-world", "fan", user),
+                    i -> f -> current.get().frame(f), null);
+            for (String round : List.of("", "measured")) {
+                current.set(new Broadcast(m, k, f -> {
+                    // Chunk i reads "w<i> "; a merged frame holds a run of them.
+                    int from = f.indexOf("\"content\":\"") + 11;
+                    String[] words = f.substring(from, f.indexOf('"', from)).trim().split(" ");
+                    long[] at = new long[words.length];
+                    for (int i = 0; i < words.length; i++) {
+                        at[i] = model.lastEmit.get(Integer.parseInt(words[i].substring(1)));
                     }
-                }
-            }, null);
-            long start = System.nanoTime();
-            clients[0].send(chatFrame("Everyone, listen."));
+                    return at;
+                }));
+                clients[0].send(chatFrame("Everyone, listen."));
+                current.get().await(round.isEmpty() ? null : r, "");
+            }
+            closeAll(clients);
+        }
+        List<String> cmd = new ArrayList<>(jvm());
+        cmd.addAll(List.of("-cp", ownJar.toString(), EchoServer.class.getName()));
+        try (ServerProcess s = ServerProcess.start(cmd, Map.of(), ECHO_PORT)) {
+            BenchClient[] clients = openAll(s, m, i -> "{\"type\":\"connection-confirmed\"}",
+                    i -> f -> current.get().frame(f), null);
+            for (String round : List.of("", "measured")) {
+                // The broadcast's frames carry the nanoTime they were sent at.
+                current.set(new Broadcast(m, k, f -> {
+                    int from = f.indexOf("\"messageId\":\"t") + 14;
+                    return new long[] {Long.parseLong(f.substring(from, f.indexOf('"', from)))};
+                }));
+                clients[0].send("{\"type\":\"broadcast\",\"chunks\":" + k + ",\"delayMs\":" + pace + "}");
+                current.get().await(round.isEmpty() ? null : r, "bareJetty");
+            }
+            closeAll(clients);
+        }
+        r.put("ratioToBareJetty", round((double) r.get("chunksDeliveredPerSecond")
+                / (double) r.get("bareJettyChunksDeliveredPerSecond")));
+    }
+
+    /** What the clients of a fan-out get: chunks, frames, each chunk's delay, and when every client is done. */
+    private static final class Broadcast {
+        private final CountDownLatch complete;
+        private final java.util.function.Function<String, long[]> sentAt;
+        private final Samples delay = new Samples();
+        private final AtomicLong chunks = new AtomicLong();
+        private final AtomicLong frames = new AtomicLong();
+        private final AtomicLong firstWritten = new AtomicLong(Long.MAX_VALUE);
+        private final int expected;
+
+        Broadcast(int clients, int chunksEach, java.util.function.Function<String, long[]> sentAt) {
+            this.complete = new CountDownLatch(clients);
+            this.sentAt = sentAt;
+            this.expected = clients * chunksEach;
+        }
+
+        void frame(String f) {
+            if (!BenchClient.is(f, "chat-response")) {
+                return;
+            }
+            long now = System.nanoTime();
+            if (f.contains("\"isComplete\":true")) {
+                complete.countDown();
+                return;
+            }
+            frames.incrementAndGet();
+            for (long at : sentAt.apply(f)) {
+                delay.add(now - at);
+                chunks.incrementAndGet();
+                firstWritten.accumulateAndGet(at, Math::min);
+            }
+        }
+
+        /** Waits for every client's whole reply; puts the figures into r, unless r is null (a warm-up). */
+        void await(Map<String, Object> r, String prefix) throws InterruptedException {
             if (!complete.await(WAIT_MINUTES, TimeUnit.MINUTES)) {
                 throw new IllegalStateException("Not every client got the whole reply.");
             }
-            double seconds = (System.nanoTime() - start) / 1e9;
-            Map<String, Object> r = result("fanout");
-            r.put("clients", m);
-            r.put("chunks", k);
-            r.put("chunkEveryMs", pace);
-            r.put("chunksDelivered", delivered.get());
-            r.put("chunkDelayP50Ms", round(delay.ms(0.5)));
-            r.put("chunkDelayP99Ms", round(delay.ms(0.99)));
-            r.put("chunkDelayMaxMs", round(delay.ms(1.0)));
-            r.put("chunksDeliveredPerSecond", round(delivered.get() / seconds));
-            closeAll(clients);
+            double seconds = (System.nanoTime() - firstWritten.get()) / 1e9;
+            if (r == null) {
+                return;
+            }
+            r.put(name(prefix, "chunksDelivered"), chunks.get() + " of " + expected);
+            r.put(name(prefix, "framesDeliveredPerSecond"), round(frames.get() / seconds));
+            r.put(name(prefix, "chunksDeliveredPerSecond"), round(chunks.get() / seconds));
+            r.put(name(prefix, "chunkDelayP50Ms"), round(delay.ms(0.5)));
+            r.put(name(prefix, "chunkDelayP99Ms"), round(delay.ms(0.99)));
+            r.put(name(prefix, "chunkDelayMaxMs"), round(delay.ms(1.0)));
+        }
+
+        private static String name(String prefix, String figure) {
+            return prefix.isEmpty() ? figure : prefix + Character.toUpperCase(figure.charAt(0)) + figure.substring(1);
         }
     }
 
@@ -828,11 +1004,7 @@ public final class Benchmark {
             double seconds = (System.nanoTime() - start) / 1e9;
             JsonObject health = settle(s);
             long heap = s.heapAfterGc();
-            Path users = dataRoots.get(s).resolve("users");
-            long folders;
-            try (Stream<Path> list = Files.exists(users) ? Files.list(users) : Stream.empty()) {
-                folders = list.count();
-            }
+            long folders = count(dataRoots.get(s).resolve("users"));
             Map<String, Object> r = result("churn");
             r.put("cycles", cycles);
             r.put("cyclesPerSecond", round(cycles / seconds));

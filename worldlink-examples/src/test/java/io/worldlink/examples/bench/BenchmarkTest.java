@@ -32,7 +32,7 @@ class BenchmarkTest {
                 help);
         for (String option : List.of("--scenarios=NAME[,NAME...] which to run, of connections, fanout, chat, baseline, "
                 + "churn (default all)", "--connections=N", "(default 10000)", "--fanout-clients=M", "--fanout-chunks=K",
-                "--fanout-chunk-delay-ms=D", "--clients, --chat-clients=C", "--chat-seconds=S", "--chat-turns=N",
+                "--fanout-chunk-delay-ms=D", "--select-window=W", "--clients, --chat-clients=C", "--chat-seconds=S", "--chat-turns=N",
                 "--warmup-seconds=S",
                 "--model=MODEL", "offline, http (default offline)", "--chunks=N", "--chunk-delay-ms=D", "--sync=SYNC",
                 "on, off, both (default both)", "--churn-cycles=N", "--parallel=P", "--heap=SIZE", "--jvm-defaults",
