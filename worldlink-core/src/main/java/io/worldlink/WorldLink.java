@@ -67,8 +67,8 @@ public final class WorldLink implements AutoCloseable {
      * @param subscriptions event bus subscriptions this WorldLink holds open
      * @param trackedUsers users with a connection, or with a grace period running before their folder is deleted
      * @param activeModelCalls model calls under way
-     * @param queuedCharacters characters waiting to be sent to clients, over all connections (exports
-     *     included): what {@link Builder#maxTotalQueuedChars} bounds
+     * @param queuedCharacters characters held for clients over all connections: frames and exports waiting
+     *     to be sent, requests waiting their turn; what {@link Builder#maxTotalQueuedChars} bounds
      */
     public record Stats(int connections, int loadedWorlds, int subscriptions, int trackedUsers, int activeModelCalls,
             long queuedCharacters) {}
@@ -780,10 +780,11 @@ public final class WorldLink implements AutoCloseable {
         }
 
         /**
-         * Sets how much may wait to be sent over all connections: the server-wide budget that keeps clients
-         * that do not read from holding more memory than the host has, however many they are.
+         * Sets how much may be held for clients over all connections (frames and exports waiting to be sent,
+         * requests waiting their turn): the server-wide budget that keeps clients that do not read from holding
+         * more memory than the host has, however many they are.
          *
-         * <p>A connection is behind when more than 8 Ki characters wait for it. When the total passes the
+         * <p>A connection is behind when it holds more than 8 Ki characters. When the total passes the
          * budget, the connections that are behind are closed with 1013, those that hold the most first,
          * until the total is within it, and a world's export that it still cannot take is refused with
          * {@link ErrorCode#QUOTA_EXCEEDED}; a connection that keeps up is never closed for the others'

@@ -208,8 +208,9 @@ public final class Launcher {
                     Setting.number("--max-worlds-per-anonymous-user", "WORLDLINK_MAX_WORLDS_PER_ANONYMOUS_USER", 3, 1,
                             1_000_000, "worlds an anonymous user may have"),
                     Setting.number("--max-total-queued-chars", "WORLDLINK_MAX_TOTAL_QUEUED_CHARS", 64 * 1024 * 1024,
-                            256, 2_000_000_000, "characters waiting to be sent over all connections; past it a "
-                            + "client that is behind is closed (1013) and an export is refused"),
+                            256, 2_000_000_000, "characters held for clients over all connections (frames waiting "
+                            + "to be sent, requests waiting their turn); past it the clients holding the most are "
+                            + "closed (1013) and an export is refused"),
                     Setting.number("--select-timeout-seconds", "WORLDLINK_SELECT_TIMEOUT_SECONDS", 30, 1, 86_400,
                             "time to select a world after connecting"),
                     Setting.number("--rate-limit", "WORLDLINK_RATE_LIMIT", 20, 1, 1_000_000,

@@ -60,9 +60,11 @@ final class ClientSession implements Connection {
     /** A reply's chunk as every client of the world gets it, which may leave merged with the next ones. */
     private record Chunk(String frame, EventFrames frames) {}
 
-    // Characters of frames waiting (against the connection's cap), and of large frames (exports) waiting.
+    // Characters of frames waiting (against the connection's cap), of large frames (exports) waiting, and of
+    // requests waiting their turn.
     private final AtomicLong queuedChars = new AtomicLong();
     private final AtomicLong largeChars = new AtomicLong();
+    private final AtomicLong waitingChars = new AtomicLong();
     private final AtomicBoolean sending = new AtomicBoolean();
     private final AtomicBoolean closed = new AtomicBoolean();
     private final Map<String, String> pendingReplies = new ConcurrentHashMap<>();
@@ -158,18 +160,36 @@ final class ClientSession implements Connection {
         }
         CompletableFuture<Void> turn = new CompletableFuture<>();
         CompletableFuture<Void> previous;
+        int held;
         synchronized (this) {
             previous = requests;
-            requests = turn;
+            // One that waits its turn is held as a queued frame is: against the server's budget, until its turn.
+            held = previous.isDone() ? 0 : frame.length();
+            waitingChars.addAndGet(held);
+            if (held > 0 && !withinBudget(held)) {
+                waitingChars.addAndGet(-held);
+                previous = null;
+            } else {
+                requests = turn;
+            }
+        }
+        if (previous == null) {
+            waiting.decrementAndGet();
+            send(router.serverFull(request));
+            return;
         }
         // The router runs outside the lock: on this thread when nothing is ahead, else where the one ahead ended.
-        previous.whenComplete((x, e) -> router.dispatch(request).whenComplete((y, error) -> {
-            if (error != null) {
-                LOG.log(Level.ERROR, "A request of connection " + id + " failed", error);
-            }
-            waiting.decrementAndGet();
-            turn.complete(null);
-        }));
+        previous.whenComplete((x, e) -> {
+            waitingChars.addAndGet(-held);
+            router.budget().give(held);
+            router.dispatch(request).whenComplete((y, error) -> {
+                if (error != null) {
+                    LOG.log(Level.ERROR, "A request of connection " + id + " failed", error);
+                }
+                waiting.decrementAndGet();
+                turn.complete(null);
+            });
+        });
     }
 
     @Override
@@ -394,24 +414,15 @@ final class ClientSession implements Connection {
         }
         int size = frame.length();
         long cap = router.limits().maxQueuedChars();
-        long mine = queuedChars.addAndGet(size);
-        if (mine > cap) {
+        if (queuedChars.addAndGet(size) > cap) {
             queuedChars.addAndGet(-size);
             close(1013, "The client is not reading: more than " + cap + " characters are waiting to be sent.");
             return;
         }
-        QueueBudget budget = router.budget();
-        budget.take(size);
-        // The total is summed only for a connection that is behind: one that keeps up costs one striped add.
-        if (mine > QueueBudget.BEHIND_CHARS && budget.over()) {
-            // The connections that hold the most are closed first; this one too when that is not enough.
-            budget.relieve();
-            if (closed.get() || budget.over()) {
-                queuedChars.addAndGet(-size);
-                budget.give(size);
-                close(1013, budget.closeReason());
-                return;
-            }
+        if (!withinBudget(size)) {
+            queuedChars.addAndGet(-size);
+            close(1013, router.budget().closeReason());
+            return;
         }
         outbox.add(item);
         afterAdd();
@@ -420,8 +431,8 @@ final class ClientSession implements Connection {
     /**
      * Queues one large frame (a world's export) that does not count against the connection's cap, so that a
      * client that reads gets it whole; the caller sends one at a time and bounds its size. It counts against
-     * the server's budget: when the budget cannot take it, even after the connections that are behind are
-     * closed, it is not queued and the future fails with {@code QUOTA_EXCEEDED}.
+     * the server's budget: when the budget cannot take it, it is not queued and the future fails with
+     * {@code QUOTA_EXCEEDED}.
      *
      * @return done when the frame has been sent
      */
@@ -433,17 +444,9 @@ final class ClientSession implements Connection {
         }
         QueueBudget budget = router.budget();
         int size = frame.length();
-        boolean taken = budget.tryTake(size);
-        if (!taken) {
-            // Room is made as for any frame: the connections that are behind are closed, the ones that hold
-            // the most first.
-            budget.relieve();
-            taken = !closed.get() && budget.tryTake(size);
-        }
-        if (!taken) {
-            sent.completeExceptionally(new WorldLinkException(ErrorCode.QUOTA_EXCEEDED, "The server holds as much as "
-                    + "it may for its clients to read (" + budget.budget() + " characters), so this frame of "
-                    + size + " characters was not sent; try again in a moment."));
+        if (!budget.tryTake(size)) {
+            sent.completeExceptionally(new WorldLinkException(ErrorCode.QUOTA_EXCEEDED, budget.full() + ", so this "
+                    + "frame of " + size + " characters was not sent; try again in a moment."));
             return sent;
         }
         largeChars.addAndGet(size);
@@ -452,9 +455,26 @@ final class ClientSession implements Connection {
         return sent;
     }
 
-    /** {@return the characters waiting to be sent to this connection, large frames included} */
+    /** {@return what this connection holds: frames and exports waiting to be sent, requests waiting their turn} */
     long heldChars() {
-        return queuedChars.get() + largeChars.get();
+        return queuedChars.get() + largeChars.get() + waitingChars.get();
+    }
+
+    // Counts characters that this connection now holds (its own count has them already) against the server's
+    // budget. The total is summed only for a connection that is behind: one that keeps up costs one striped
+    // add. Past the budget, the connections that hold the most are closed first, this one among them; false
+    // when it is closed or the budget is still past, and the characters are not counted.
+    private boolean withinBudget(int size) {
+        QueueBudget budget = router.budget();
+        budget.take(size);
+        if (heldChars() > QueueBudget.BEHIND_CHARS && budget.over()) {
+            budget.relieve();
+            if (closed.get() || budget.over()) {
+                budget.give(size);
+                return false;
+            }
+        }
+        return true;
     }
 
     private void afterAdd() {

@@ -7,8 +7,9 @@ import java.time.Duration;
  *
  * @param maxFrameChars the largest text frame a client may send; a larger one closes it with 1009
  * @param maxQueuedChars how much may wait to be sent to a client before it is closed with 1013
- * @param maxTotalQueuedChars how much may wait to be sent over all connections (exports included) before
- *     a connection that is behind is closed with 1013 and an export is refused
+ * @param maxTotalQueuedChars how much may be held for clients over all connections (frames and exports
+ *     waiting to be sent, requests waiting their turn) before the connections that are behind are closed
+ *     with 1013 and an export is refused
  * @param requestsPerSecond the sustained request rate of one connection
  * @param requestBurst how many requests a connection may send at once
  * @param maxConnections connections open at once in all

@@ -302,7 +302,7 @@ public final class LinkService {
         return worlds.loadedCount();
     }
 
-    /** @return characters waiting to be sent to clients, over all connections, exports included */
+    /** @return characters held for clients over all connections: frames, exports and requests waiting */
     public long queuedCharacters() {
         return router.budget().total();
     }

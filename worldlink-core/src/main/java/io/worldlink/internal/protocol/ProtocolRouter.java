@@ -311,6 +311,12 @@ public final class ProtocolRouter implements MessageRouter {
                 r.id());
     }
 
+    String serverFull(Exchange r) {
+        metrics.requestRefused(ErrorCode.QUOTA_EXCEEDED);
+        return ServerFrames.error(ErrorCode.QUOTA_EXCEEDED, budget.full() + ", so this request, which would wait for "
+                + "the ones ahead of it, was dropped; try again in a moment.", r.id());
+    }
+
     /** The protocol's own handling of a request, as PROTOCOL.md says. */
     @Override
     public CompletionStage<Void> route(MessageRouter.Request request) {

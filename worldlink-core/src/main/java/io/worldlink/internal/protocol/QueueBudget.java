@@ -8,16 +8,18 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.LongAdder;
 
 /**
- * The characters waiting to be sent over all connections, and the server-wide budget they are held to.
+ * What the server holds for its clients: the characters waiting to be sent over all connections, and
+ * the requests waiting their turn, with the server-wide budget they are held to.
  *
  * <p>The count is striped ({@link LongAdder}): the frames of many connections add to it and take from it
  * without contending on one counter, and it is summed only where a decision needs the total: for a
- * connection that is behind (more than {@link #BEHIND_CHARS} wait for it) and for a large frame (an
- * export). When the total is past the budget, the connections that are behind are closed (1013), those
- * that hold the most first, until it is within; a connection that keeps up is never closed for it, and an
- * export that still does not fit is refused. Every frame that passes a connection's first
- * {@link #BEHIND_CHARS} is counted only when the total stays within the budget with it, so the total
- * stays under the budget plus {@link #BEHIND_CHARS} for each connection.
+ * connection that is behind (more than {@link #BEHIND_CHARS} wait for it), for a large frame (an export)
+ * and for a request that must wait for the ones ahead of it. When the total is past the budget, the
+ * connections that are behind are closed (1013), those that hold the most first, until it is within; a
+ * connection that keeps up is never closed for it. An export or a waiting request that the budget cannot
+ * take is refused. So everything past a connection's first {@link #BEHIND_CHARS} is counted only when the
+ * total stays within the budget with it, and the total stays under the budget plus {@link #BEHIND_CHARS}
+ * for each connection.
  */
 final class QueueBudget {
     /** A connection with more than this waiting for it is behind. */
@@ -96,6 +98,11 @@ final class QueueBudget {
         } finally {
             relieving.set(false);
         }
+    }
+
+    /** {@return what a refusal for the budget begins with} */
+    String full() {
+        return "The server holds as much as it may for its clients (" + budget + " characters)";
     }
 
     /** {@return what a connection closed for the budget is told} */

@@ -256,7 +256,7 @@ class QueueBudgetTest {
         JsonObject refused = writer.expect("system-message");
         assertEquals("QUOTA_EXCEEDED", code(refused));
         assertTrue(payloadOf(refused).get("content").getAsString().contains("holds as much as it may for its "
-                + "clients to read (250000 characters)"), refused.toString());
+                + "clients (250000 characters), so this frame"), refused.toString());
         assertFalse(writer.closed.isDone());
 
         // Once the first is sent, the budget takes the second.
@@ -273,6 +273,39 @@ class QueueBudgetTest {
         assertEquals(0, link.stats().queuedCharacters());
         slow.finish(null);
         assertEquals(0, link.stats().queuedCharacters());
+    }
+
+    @Test
+    void requestsThatWaitTheirTurnCountAgainstTheBudget() throws Exception {
+        WorldLink link = build(b -> b.maxTotalQueuedChars(200_000));
+        String user = anon();
+        Client slow = Client.held(link);
+        slow.select("fast-world", "w", user);
+        assertEquals("connection-confirmed", type(slow.nextSent()));
+        slow.finish(null);
+        Client other = Client.reading(link);
+        other.select("fast-world", "w", user);
+        other.expect("connection-confirmed");
+        // An export that is never read holds the connection's requests: each one after it waits its turn.
+        slow.request("world-export", new JsonObject());
+        String export = slow.nextRaw();
+        // The world is done with the export (its next task answers another client): what follows its end runs
+        // where it ends.
+        other.request("chat-list", new JsonObject());
+        other.expect("chat-listed");
+        String big = "w".repeat(60_000);
+        for (int i = 0; i < 3; i++) {
+            slow.request("chat-send", payload("message", big));
+        }
+        long held = link.stats().queuedCharacters();
+        assertTrue(held > export.length() + 3 * 60_000 && held <= 200_000, "three requests wait: " + held);
+
+        // The fourth takes the total past the budget: the connection holds the most, so it is closed.
+        slow.request("chat-send", payload("message", big));
+        TestClient.Closed closed = slow.closed.get(5, TimeUnit.SECONDS);
+        assertEquals(1013, closed.code());
+        assertTrue(closed.reason().contains("and this one is behind"), closed.reason());
+        assertEquals(0, link.stats().queuedCharacters(), "the requests that waited were given back");
     }
 
     @Test

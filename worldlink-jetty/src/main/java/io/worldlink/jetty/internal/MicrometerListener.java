@@ -90,8 +90,8 @@ public final class MicrometerListener implements MetricsListener {
         gauge(link, "worldlink.connections.open", "Open connections", s -> s.connections());
         gauge(link, "worldlink.worlds.loaded", "Worlds in memory", s -> s.loadedWorlds());
         gauge(link, "worldlink.model.calls.active", "Model calls under way", s -> s.activeModelCalls());
-        gauge(link, "worldlink.queued.characters", "Characters waiting to be sent to clients, over all connections",
-                s -> s.queuedCharacters());
+        gauge(link, "worldlink.queued.characters", "Characters held for clients over all connections: frames and "
+                + "exports waiting to be sent, requests waiting their turn", s -> s.queuedCharacters());
         gauge(link, "worldlink.subscriptions", "Open event bus subscriptions of this process",
                 s -> s.subscriptions());
         gauge(link, "worldlink.users.tracked", "Users with a connection, or whose folder waits to be deleted",
