@@ -4,6 +4,7 @@ import io.worldlink.MemoryMessage;
 import io.worldlink.event.MessageEvent;
 import io.worldlink.model.ChatMessage;
 import io.worldlink.model.ChatRequest;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
@@ -33,17 +34,25 @@ final class ModelRequests {
             messages.add(new ChatMessage("system", a.systemPrompt));
         }
         // What the agent remembered in the message's chat before it: the same context whenever it is asked,
-        // and nothing of the world's other chats.
-        List<MemoryMessage> history = new ArrayList<>(a.memory.size());
-        for (MemoryMessage mm : a.memory) {
-            if (m.id().equals(mm.messageId())) {
+        // and nothing of the world's other chats. Walked back from the newest message, so that it costs about
+        // the window, not the memory: a message id is in a memory once, and an agent remembers the message it
+        // answers just before it answers.
+        List<MemoryMessage> memory = a.memory;
+        int before = memory.size();
+        for (int i = memory.size() - 1; i >= 0; i--) {
+            if (m.id().equals(memory.get(i).messageId())) {
+                before = i;
                 break;
             }
+        }
+        ArrayDeque<MemoryMessage> window = new ArrayDeque<>(memoryWindow);
+        for (int i = before - 1; i >= 0 && window.size() < memoryWindow; i--) {
+            MemoryMessage mm = memory.get(i);
             if (Objects.equals(m.chatId(), mm.chatId())) {
-                history.add(mm);
+                window.addFirst(mm);
             }
         }
-        for (MemoryMessage mm : history.subList(Math.max(0, history.size() - memoryWindow), history.size())) {
+        for (MemoryMessage mm : window) {
             messages.add(new ChatMessage(mm.role(), modelText(mm.role(), mm.sender(), mm.content())));
         }
         messages.add(new ChatMessage("user", modelText("user", m.sender(), m.content())));

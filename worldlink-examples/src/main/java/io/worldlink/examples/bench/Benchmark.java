@@ -155,9 +155,10 @@ public final class Benchmark {
         boolean jvmDefaults;
 
         @Option(names = "--jfr", paramLabel = "FILE",
-                description = "chat: record a JFR profile (settings=profile) of the server over the measured "
-                        + "window into FILE; with several runs, each gets its own name (FILE-<run>.jfr). The "
-                        + "recording costs CPU: take the figures from a run without it")
+                description = "chat and connections: record a JFR profile (settings=profile) of the server over the "
+                        + "measured window into FILE; with several runs, each gets its own name (FILE-<run>.jfr; "
+                        + "FILE-connections.jfr for the selects). The recording costs CPU: take the figures from a "
+                        + "run without it")
         Path jfr;
 
         @Option(names = "--server-jvm-args", paramLabel = "ARGS",
@@ -491,6 +492,12 @@ public final class Benchmark {
                 }
             }
             double connectSeconds = (System.nanoTime() - connectStart) / 1e9;
+            Path jfr = options.jfr == null ? null : options.jfr.resolveSibling(options.jfr.getFileName().toString()
+                    .replaceFirst("(\\.jfr)?$", "-connections.jfr"));
+            if (jfr != null) {
+                s.jcmd("JFR.start", "name=window", "settings=profile");
+            }
+            Map<Long, ServerProcess.ThreadCpu> threads0 = s.cpuByThread();
             long cpu0 = s.cpuNanos();
             long start = System.nanoTime();
             for (int i = 0; i < n; i++) {
@@ -516,6 +523,10 @@ public final class Benchmark {
             }
             double seconds = (System.nanoTime() - start) / 1e9;
             long cpu = s.cpuNanos() - cpu0;
+            Map<Long, ServerProcess.ThreadCpu> threads1 = s.cpuByThread();
+            if (jfr != null) {
+                s.jcmd("JFR.stop", "name=window", "filename=" + jfr.toAbsolutePath());
+            }
             if (failures.get() > 0) {
                 System.out.println("  " + failures.get() + " of " + n + " selects failed; the first: " + firstFailure.get());
             }
@@ -534,6 +545,7 @@ public final class Benchmark {
             r.put("selectLatencyP99Ms", round(latency.ms(0.99)));
             r.put("selectLatencyMaxMs", round(latency.ms(1.0)));
             r.put("serverCpuMsPerSelect", round(cpu / 1e6 / n));
+            r.put("serverCpuMsPerSelectByThread", cpuByThreadGroup(threads0, threads1, cpu, n));
             r.put("loadedWorlds", health.get("loadedWorlds").getAsInt());
             r.put("userFoldersAfterSelects", count(users));
             r.put("heapPerConnectionKiB", round((heap - heap0) / 1024.0 / n));
@@ -883,7 +895,7 @@ public final class Benchmark {
     }
 
     /**
-     * The window's CPU by thread, in ms per turn, threads grouped by name with their numbers left out
+     * The window's CPU by thread, in ms per turn (or per select), threads grouped by name with their numbers left out
      * ({@code qtpN-N}, {@code GC Thread#N}; the C1 and C2 compilers apart), largest first; the CPU of threads that ended within the window
      * is what the process used beyond the threads still there.
      */
