@@ -2,10 +2,12 @@ package io.worldlink;
 
 import static io.worldlink.FrameQueue.type;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.worldlink.AsyncEventBusTest.Client;
 import io.worldlink.LoggedEvents.Logged;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -45,8 +47,12 @@ class ClusterModeTest {
     }
 
     WorldLink node(String id) {
+        return node(id, Duration.ofMinutes(1));
+    }
+
+    WorldLink node(String id, Duration grace) {
         WorldLink link = WorldLink.builder().dataRoot(root).environment(Map.of()).offlinePace(Duration.ofMillis(2))
-                .anonymousGracePeriod(Duration.ofMinutes(1)).cluster(cluster.node(id)).build();
+                .anonymousGracePeriod(grace).cluster(cluster.node(id)).build();
         nodes.add(link);
         return link;
     }
@@ -117,6 +123,28 @@ class ClusterModeTest {
         }
         onB.check(log);
         assertEquals(1, b.stats().loadedWorlds());
+    }
+
+    @Test
+    void noNodeDeletesAnAnonymousUserWhoseGracePeriodRunsOnAnother() throws Exception {
+        WorldLink a = node("a");
+        WorldLink b = node("b", Duration.ZERO);
+        String user = UUID.randomUUID().toString();
+        Client onA = new Client(a, user, null, -1);
+        Client onB = new Client(b, user, null, -1);
+        onA.idleOf(onA.send("hello"));
+        onA.client.connection.closed();
+        onB.client.connection.closed();
+
+        // Node b, with no grace period, deletes a user who left it unless another node still holds them;
+        // close waits until it has decided.
+        nodes.remove(b);
+        b.close();
+        Path folder = root.resolve("users/" + user);
+        assertTrue(Files.isDirectory(folder), "the user's grace period runs on node a");
+        nodes.remove(a);
+        a.close();
+        assertFalse(Files.exists(folder), "node a deletes the folder when it stops, as no node holds the user");
     }
 
     List<Logged> log(String user) {

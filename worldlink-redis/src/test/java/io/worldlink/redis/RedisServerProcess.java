@@ -25,9 +25,9 @@ import org.junit.jupiter.api.Assumptions;
  * own folder, appending every write to its file ({@code appendonly}, synced every second) and no snapshots.
  * It can be stopped (as an operator stops it: everything written is kept), killed and started again on the
  * same port and folder. Without redis-server the tests that use it are skipped, except in CI, where they
- * fail.
+ * fail. Shipped in this module's test-jar: the Jetty module's cluster tests start it too.
  */
-final class RedisServerProcess implements AutoCloseable {
+public final class RedisServerProcess implements AutoCloseable {
     private static final long READY_WITHIN_NANOS = TimeUnit.SECONDS.toNanos(10);
 
     private final Path binary;
@@ -50,7 +50,7 @@ final class RedisServerProcess implements AutoCloseable {
      * @param extraArguments more of redis-server's options, for example {@code "--requirepass", "secret"}
      * @return the server, answering PING
      */
-    static RedisServerProcess start(Path dir, String... extraArguments) {
+    public static RedisServerProcess start(Path dir, String... extraArguments) {
         Path binary = locate();
         RedisServerProcess server = new RedisServerProcess(binary, dir, freePort(), List.of(extraArguments));
         server.start();
@@ -82,7 +82,7 @@ final class RedisServerProcess implements AutoCloseable {
     }
 
     /** Starts the server (again) on its port and folder, and waits until it answers PING. */
-    void start() {
+    public void start() {
         if (process != null && process.isAlive()) {
             throw new IllegalStateException("already running");
         }
@@ -130,12 +130,12 @@ final class RedisServerProcess implements AutoCloseable {
     }
 
     /** Stops the server as an operator does (SIGTERM): it writes what it holds to its file first. */
-    void stop() {
+    public void stop() {
         end(false);
     }
 
     /** Kills the server (SIGKILL), as a crash does. */
-    void kill() {
+    public void kill() {
         end(true);
     }
 
@@ -158,7 +158,7 @@ final class RedisServerProcess implements AutoCloseable {
     }
 
     /** {@return the server's address, as a node is given it} */
-    String uri() {
+    public String uri() {
         return "redis://127.0.0.1:" + port;
     }
 
@@ -168,19 +168,19 @@ final class RedisServerProcess implements AutoCloseable {
      * @param user the user name
      * @return the server's address with that user's credentials
      */
-    String uriOfUser(String user) {
+    public String uriOfUser(String user) {
         call("ACL", "SETUSER", user, "on", ">secret-" + user, "~*", "&*", "+@all");
         return "redis://" + user + ":secret-" + user + "@127.0.0.1:" + port;
     }
 
     /** Cuts a user's connections and refuses its new ones, as a network partition of that node would. */
-    void cutOff(String user) {
+    public void cutOff(String user) {
         call("ACL", "SETUSER", user, "off");
         call("CLIENT", "KILL", "USER", user);
     }
 
     /** Lets a user that was cut off connect again. */
-    void letIn(String user) {
+    public void letIn(String user) {
         call("ACL", "SETUSER", user, "on");
     }
 
@@ -192,7 +192,7 @@ final class RedisServerProcess implements AutoCloseable {
      * @throws IOException when the server cannot be reached
      * @throws IllegalStateException with the server's error
      */
-    Object command(String... args) throws IOException {
+    public Object command(String... args) throws IOException {
         try (Socket s = new Socket()) {
             s.connect(new InetSocketAddress("127.0.0.1", port), 1000);
             s.setSoTimeout(5000);
@@ -212,7 +212,7 @@ final class RedisServerProcess implements AutoCloseable {
     }
 
     /** {@return the reply of a command that the test expects to succeed} */
-    Object call(String... args) {
+    public Object call(String... args) {
         try {
             return command(args);
         } catch (IOException e) {

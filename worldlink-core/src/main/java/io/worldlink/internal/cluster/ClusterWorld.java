@@ -191,7 +191,12 @@ public final class ClusterWorld implements LiveWorld {
 
     // Claims the world until it runs here or an owner answers, or the time is up.
     private CompletableFuture<Target> resolve(long deadline) {
-        return cluster.claim(key).toCompletableFuture().thenComposeAsync(ownership -> {
+        // A claim that fails (the cluster's store out of reach for a moment, as while Redis restarts) is made
+        // again, as one that finds the owner unreachable is.
+        return cluster.claim(key).toCompletableFuture().handle((found, error) -> found).thenComposeAsync(ownership -> {
+            if (ownership == null) {
+                return later(deadline);
+            }
             if (ownership instanceof Ownership.Acquired a) {
                 return loadHere(a.lease());
             }

@@ -469,12 +469,14 @@ final class LoadedWorlds {
             if (entry.sessions > 0) {
                 return entry;
             }
-            if (cluster != null) {
-                cluster.present(u, false);
-            }
             if (!u.isAnonymous()) {
+                if (cluster != null) {
+                    cluster.present(u, false);
+                }
                 return null;
             }
+            // An anonymous user stays present to the other nodes until this node deletes or lets go of them:
+            // no node deletes their folder while their grace period runs here or their worlds close here.
             scheduleDelete(u, entry, deleteNow);
             return entry;
         });
@@ -530,8 +532,9 @@ final class LoadedWorlds {
                 }
             });
             CompletableFuture<Void> deletion = CompletableFuture.allOf(closes.toArray(CompletableFuture[]::new))
-                    .thenCompose(x -> cluster == null ? CompletableFuture.completedFuture(false)
-                            : cluster.presentElsewhere(u))
+                    // On the pool: not under this map's lock, which this chain may be started under.
+                    .thenComposeAsync(x -> cluster == null ? CompletableFuture.completedFuture(false)
+                            : absentHere(u).presentElsewhere(u), worldPool)
                     .thenAcceptAsync(elsewhere -> {
                         // Another node serves the user now: its own last connection leaving deletes the folder.
                         if (!elsewhere) {
@@ -546,6 +549,18 @@ final class LoadedWorlds {
             deletion.whenComplete((x, e) -> deletions.remove(u, deletion));
             return null;
         });
+    }
+
+    // Tells the other nodes that this node no longer serves a user whose worlds here have closed, unless the
+    // user came back meanwhile.
+    private Cluster absentHere(UserId user) {
+        users.compute(user, (u, entry) -> {
+            if (entry == null) {
+                cluster.present(u, false);
+            }
+            return entry;
+        });
+        return cluster;
     }
 
     /** @return the worlds loaded now */

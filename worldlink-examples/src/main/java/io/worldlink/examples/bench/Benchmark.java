@@ -60,7 +60,7 @@ public final class Benchmark {
             "--chunk-delay-ms", "--chat-turns");
 
     /** A scenario the benchmark can run. */
-    enum Scenario { connections, fanout, chat, baseline, churn }
+    enum Scenario { connections, fanout, chat, baseline, churn, cluster }
 
     /** The chat scenario's model. */
     enum Model { offline, http }
@@ -76,7 +76,7 @@ public final class Benchmark {
             optionListHeading = "Options (each also written --name=value):%n")
     static final class Options {
         @Option(names = "--scenarios", split = ",", paramLabel = "NAME", defaultValue = "connections,fanout,chat,"
-                + "baseline,churn", description = "which to run, of ${COMPLETION-CANDIDATES} (default all)")
+                + "baseline,churn,cluster", description = "which to run, of ${COMPLETION-CANDIDATES} (default all)")
         List<Scenario> scenarios;
 
         @Option(names = "--connections", paramLabel = "N", defaultValue = "10000",
@@ -144,6 +144,16 @@ public final class Benchmark {
         @Option(names = "--parallel", paramLabel = "P", defaultValue = "50",
                 description = "churn: cycles under way at once (default ${DEFAULT-VALUE})")
         int parallel;
+
+        @Option(names = "--takeover-rounds", paramLabel = "N", defaultValue = "3",
+                description = "cluster: how many times a world's owner is killed (kill -9) and the world taken over "
+                        + "(default ${DEFAULT-VALUE})")
+        int takeoverRounds;
+
+        @Option(names = "--redis-server", paramLabel = "PROGRAM", defaultValue = "redis-server",
+                description = "cluster: the redis-server the nodes share, started for the scenario on a free port "
+                        + "(default ${DEFAULT-VALUE}, found on the PATH)")
+        String redisServer;
 
         @Option(names = "--heap", paramLabel = "SIZE", defaultValue = "4g",
                 description = "the server's -Xmx, with -Xms1g and G1 (default ${DEFAULT-VALUE})")
@@ -230,6 +240,7 @@ public final class Benchmark {
                 case chat -> b.chat();
                 case baseline -> b.baseline();
                 case churn -> b.churn();
+                case cluster -> new ClusterScenario(b, parsed.options()).run();
             }
         }
         b.report();
@@ -281,7 +292,7 @@ public final class Benchmark {
 
     // Each scenario's server worked in a data root of its own: remove them all (tens of thousands of files).
     private void deleteDataRoots() throws IOException {
-        for (Path root : dataRoots.values()) {
+        for (Path root : new java.util.LinkedHashSet<>(dataRoots.values())) {
             try (Stream<Path> s = Files.walk(root)) {
                 for (Path p : s.sorted(java.util.Comparator.reverseOrder()).toList()) {
                     Files.deleteIfExists(p);
@@ -290,11 +301,11 @@ public final class Benchmark {
         }
     }
 
-    private Map<String, Object> result(String scenario) {
+    Map<String, Object> result(String scenario) {
         return results.computeIfAbsent(scenario, k -> new LinkedHashMap<>());
     }
 
-    private static double round(double v) {
+    static double round(double v) {
         return Math.round(v * 100) / 100.0;
     }
 
@@ -305,6 +316,24 @@ public final class Benchmark {
     }
 
     private ServerProcess worldLink(Map<String, String> scenarioEnv, boolean sync) throws Exception {
+        return worldLink(scenarioEnv, sync, newDataRoot(), List.of());
+    }
+
+    /** @return a new data root with the templates, deleted at the end of the run */
+    Path newDataRoot() throws IOException {
+        Path data = Files.createTempDirectory("worldlink-bench-");
+        copyTree(options.templates, data.resolve("worlds"));
+        return data;
+    }
+
+    /**
+     * Starts a launcher.
+     *
+     * @param data its data root, which other launchers may share (the nodes of a cluster)
+     * @param more more of the launcher's options
+     */
+    ServerProcess worldLink(Map<String, String> scenarioEnv, boolean sync, Path data, List<String> more)
+            throws Exception {
         Map<String, String> env = new LinkedHashMap<>(scenarioEnv);
         // The load comes from one address and opens far more than a production server allows one client.
         env.put("WORLDLINK_MAX_CONNECTIONS", "1000000");
@@ -315,14 +344,13 @@ public final class Benchmark {
         // The connections scenario opens every connection before the first select.
         env.put("WORLDLINK_SELECT_TIMEOUT_SECONDS", "86400");
         env.put("WORLDLINK_SYNC", String.valueOf(sync));
-        Path data = Files.createTempDirectory("worldlink-bench-");
-        copyTree(options.templates, data.resolve("worlds"));
         List<String> cmd = new ArrayList<>(jvm());
         if (options.serverJvmArgs != null) {
             cmd.addAll(List.of(options.serverJvmArgs.split(" ")));
         }
         cmd.addAll(List.of("-jar", options.serverJar.toString(), "--port", "0", "--data", data.toString(),
                 "--offline-pace-ms", "0", "--grace-seconds", "0", "--rate-limit", "1000000", "--log-level", "WARN"));
+        cmd.addAll(more);
         ServerProcess s = ServerProcess.start(cmd, env, WORLDLINK_PORT);
         dataRoots.put(s, data);
         return s;
@@ -342,16 +370,16 @@ public final class Benchmark {
         return Path.of(System.getProperty("java.home"), "bin", "java").toString();
     }
 
-    private URI ws(ServerProcess s) {
+    static URI ws(ServerProcess s) {
         return URI.create("ws://127.0.0.1:" + s.port + "/ws");
     }
 
-    private static String select(String template, String world, String user) {
+    static String select(String template, String world, String user) {
         return "{\"type\":\"world-select\",\"payload\":{\"templateName\":\"" + template + "\",\"worldName\":\"" + world
                 + "\",\"userId\":\"" + user + "\"}}";
     }
 
-    private static String chatFrame(String text) {
+    static String chatFrame(String text) {
         return "{\"type\":\"chat-send\",\"payload\":{\"message\":\"" + text + "\"}}";
     }
 
@@ -361,6 +389,12 @@ public final class Benchmark {
      * goes to {@code onLaterFrame}.
      */
     private BenchClient[] openAll(ServerProcess s, int n, IntFunction<String> selectFrame,
+            IntFunction<Consumer<String>> onLaterFrame, Samples selectLatency) throws Exception {
+        return openAll(i -> ws(s), n, selectFrame, onLaterFrame, selectLatency);
+    }
+
+    /** Opens n clients as above, client i on the server {@code node.apply(i)}. */
+    BenchClient[] openAll(IntFunction<URI> node, int n, IntFunction<String> selectFrame,
             IntFunction<Consumer<String>> onLaterFrame, Samples selectLatency) throws Exception {
         BenchClient[] clients = new BenchClient[n];
         CountDownLatch in = new CountDownLatch(n);
@@ -373,7 +407,7 @@ public final class Benchmark {
             long[] sent = new long[1];
             Consumer<String> later = onLaterFrame.apply(index);
             boolean[] confirmed = {selectFrame == null};
-            BenchClient.open(ws, ws(s), f -> {
+            BenchClient.open(ws, node.apply(index), f -> {
                 if (!confirmed[0] && (BenchClient.is(f, "connection-confirmed") || BenchClient.is(f, "connection-error"))) {
                     confirmed[0] = true;
                     if (BenchClient.is(f, "connection-error")) {
@@ -415,7 +449,7 @@ public final class Benchmark {
         return clients;
     }
 
-    private static void closeAll(BenchClient[] clients) {
+    static void closeAll(BenchClient[] clients) {
         List<CompletableFuture<Integer>> closing = new ArrayList<>();
         for (BenchClient c : clients) {
             if (c != null) {

@@ -5,6 +5,8 @@ import com.google.gson.JsonParser;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
+import java.net.InetAddress;
+import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -22,6 +24,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.function.ToIntFunction;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -45,7 +48,34 @@ final class ServerProcess implements AutoCloseable {
         this.port = port;
     }
 
+    /**
+     * Starts a server that says its port.
+     *
+     * @param portLine the line that says the port, in its group 1
+     */
     static ServerProcess start(List<String> command, Map<String, String> env, Pattern portLine) throws Exception {
+        return start(command, env, portLine, m -> Integer.parseInt(m.group(1)));
+    }
+
+    /**
+     * Starts a redis-server on a free port of the loopback, in a folder of its own, appending every write to
+     * its file as ClusterNode's documentation asks; it is ready when it says so.
+     *
+     * @param binary the redis-server program
+     * @param dir an empty folder for its files
+     */
+    static ServerProcess redis(Path binary, Path dir) throws Exception {
+        int port;
+        try (ServerSocket free = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            port = free.getLocalPort();
+        }
+        return start(List.of(binary.toString(), "--port", String.valueOf(port), "--bind", "127.0.0.1", "--dir",
+                dir.toString(), "--save", "", "--appendonly", "yes", "--appendfsync", "everysec", "--daemonize", "no"),
+                Map.of(), Pattern.compile("Ready to accept connections"), m -> port);
+    }
+
+    private static ServerProcess start(List<String> command, Map<String, String> env, Pattern readyLine,
+            ToIntFunction<Matcher> portOf) throws Exception {
         ProcessBuilder pb = new ProcessBuilder(command).redirectErrorStream(true);
         pb.environment().putAll(env);
         Process p = pb.start();
@@ -61,9 +91,9 @@ final class ServerProcess implements AutoCloseable {
                             lines.removeFirst();
                         }
                     }
-                    Matcher m = portLine.matcher(line);
+                    Matcher m = readyLine.matcher(line);
                     if (m.find()) {
-                        port.complete(Integer.parseInt(m.group(1)));
+                        port.complete(portOf.applyAsInt(m));
                     }
                 }
             } catch (IOException e) {
@@ -198,6 +228,12 @@ final class ServerProcess implements AutoCloseable {
         HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/health"))
                 .build(), HttpResponse.BodyHandlers.ofString());
         return JsonParser.parseString(r.body()).getAsJsonObject();
+    }
+
+    /** Kills the server as a crash does ({@code kill -9}): nothing runs on its way out. */
+    void kill() throws InterruptedException {
+        process.destroyForcibly();
+        process.waitFor(60, TimeUnit.SECONDS);
     }
 
     @Override

@@ -31,11 +31,12 @@ class BenchmarkTest {
         assertTrue(help.startsWith("Usage: java -cp worldlink-examples.jar io.worldlink.examples.bench.Benchmark"),
                 help);
         for (String option : List.of("--scenarios=NAME[,NAME...] which to run, of connections, fanout, chat, baseline, "
-                + "churn (default all)", "--connections=N", "(default 10000)", "--fanout-clients=M", "--fanout-chunks=K",
+                + "churn, cluster (default all)", "--connections=N", "(default 10000)", "--fanout-clients=M", "--fanout-chunks=K",
                 "--fanout-chunk-delay-ms=D", "--select-window=W", "--clients, --chat-clients=C", "--chat-seconds=S", "--chat-turns=N",
                 "--warmup-seconds=S",
                 "--model=MODEL", "offline, http (default offline)", "--chunks=N", "--chunk-delay-ms=D", "--sync=SYNC",
-                "on, off, both (default both)", "--churn-cycles=N", "--parallel=P", "--heap=SIZE", "--jvm-defaults",
+                "on, off, both (default both)", "--churn-cycles=N", "--parallel=P", "--takeover-rounds=N", "(default 3)",
+                "--redis-server=PROGRAM", "(default redis-server, found on the PATH)", "--heap=SIZE", "--jvm-defaults",
                 "--jfr=FILE", "--server-jvm-args=ARGS",
                 "--json=FILE", "(default target/benchmark.json)", "--server-jar=JAR", "--templates=DIR", "-h, --help")) {
             assertTrue(help.contains(option), option + " is missing: " + help);
@@ -78,7 +79,7 @@ class BenchmarkTest {
         assertEquals("Unknown options: '--client', '5'.", problem("--client", "5"));
         assertEquals("--chunk-delay-ms must be 0 or more, not -5.", problem("--chunk-delay-ms=0,-5"));
         assertEquals("Invalid value for option '--scenarios' (NAME): expected one of [connections, fanout, chat, "
-                + "baseline, churn] (case-sensitive) but was 'chats'.", problem("--scenarios=chat,chats"));
+                + "baseline, churn, cluster] (case-sensitive) but was 'chats'.", problem("--scenarios=chat,chats"));
         assertEquals("--chat-clients must be 1 or more, not 0.", problem("--chat-clients=0"));
         assertEquals("Missing required parameter for option '--heap' (SIZE).", problem("--heap"));
     }
