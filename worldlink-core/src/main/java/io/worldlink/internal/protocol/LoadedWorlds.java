@@ -197,7 +197,7 @@ final class LoadedWorlds {
     }
 
     private WorldSnapshot cloneIfUnderQuota(WorldKey key, String templateId, String worldName) {
-        underQuota(key.userId(), "select one of them");
+        underQuota(key.userId(), "select one of them, or leave one that nothing was written to, which is then gone");
         WorldSnapshot clone = cloned(templateId, key, worldName);
         if (storage.worldExists(key)) {
             return null;
