@@ -552,7 +552,7 @@ public final class Launcher {
     }
 
     // A node's id outlives its process: a restarted node finds the worlds it held as its own.
-    private static String nodeId(Options o) {
+    static String nodeId(Options o) {
         if (o.nodeId() != null) {
             return o.nodeId();
         }
@@ -565,7 +565,8 @@ public final class Launcher {
         } catch (UnknownHostException e) {
             host = o.host();
         }
-        return host + ":" + o.port();
+        String id = (host + "-" + o.port()).replaceAll("[^A-Za-z0-9._-]", "-");
+        return id.length() <= 64 ? id : id.substring(id.length() - 64);
     }
 
     private static void serve(Options o, PrintStream out) {

@@ -291,4 +291,15 @@ class LauncherTest {
         return new Ran(p.exitValue(), Files.readString(out, StandardCharsets.UTF_8),
                 Files.readString(err, StandardCharsets.UTF_8));
     }
+
+    @Test
+    void aClusterNodesDefaultIdIsOneThatTheClusterAccepts() throws Exception {
+        String id = Launcher.nodeId(Launcher.parse(new String[] {"--redis", "redis://127.0.0.1:6379", "--port", "8081"},
+                Map.of()));
+        assertTrue(id.matches("[A-Za-z0-9._-]{1,64}") && id.endsWith("-8081"), id);
+        assertEquals("b", Launcher.nodeId(Launcher.parse(new String[] {"--redis", "redis://h:1", "--node-id", "b"},
+                Map.of())));
+        Launcher.Options anyPort = Launcher.parse(new String[] {"--redis", "redis://h:1", "--port", "0"}, Map.of());
+        assertThrows(IllegalArgumentException.class, () -> Launcher.nodeId(anyPort));
+    }
 }
