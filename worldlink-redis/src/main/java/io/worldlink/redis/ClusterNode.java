@@ -29,8 +29,10 @@ import java.util.function.Function;
  * <pre>{@code
  * ClusterNode node = ClusterNode.builder().redis("redis://localhost:6379").nodeId("node-a")
  *         .dataRoot(Path.of("data")).build();
- * WorldLink link = WorldLink.builder().dataRoot(Path.of("data")).eventBus(node.bus())
- *         .eventLogs(node.fenced(EventLogStore.files(Path.of("data"))))...
+ * WorldLink link = WorldLink.builder().dataRoot(Path.of("data")).cluster(node).build();
+ * // ... serve it; on the way out:
+ * link.close();
+ * node.close();
  * }</pre>
  */
 public final class ClusterNode implements Cluster {
