@@ -197,6 +197,9 @@ public final class Launcher {
             new Section("Limits (past one, a client is told QUOTA_EXCEEDED and nothing is created):", List.of(
                     Setting.number("--max-connections", "WORLDLINK_MAX_CONNECTIONS", 10_000, 1, 100_000_000,
                             "connections at once"),
+                    Setting.number("--max-network-connections", "WORLDLINK_MAX_NETWORK_CONNECTIONS", 11_000, 1,
+                            100_000_000, "sockets at once, requests and WebSockets (past it none is accepted "
+                            + "until one closes); keep it above --max-connections"),
                     Setting.number("--max-connections-per-address", "WORLDLINK_MAX_CONNECTIONS_PER_ADDRESS", 100, 1,
                             100_000_000, "connections from one address"),
                     Setting.number("--max-connections-per-user", "WORLDLINK_MAX_CONNECTIONS_PER_USER", 20, 1,
@@ -614,7 +617,7 @@ public final class Launcher {
             }
         }
         WorldLinkServer server = WorldLinkServer.builder(link).host(o.host()).port(o.port()).path(o.path())
-                .allowedOrigins(o.allowedOrigins()).metrics(metrics).dataRoot(o.data()).build();
+                .maxNetworkConnections(o.number("--max-network-connections")).allowedOrigins(o.allowedOrigins()).metrics(metrics).dataRoot(o.data()).build();
         try {
             server.start();
         } catch (Exception e) {

@@ -25,6 +25,7 @@ import org.eclipse.jetty.ee11.servlet.ServletHolder;
 import org.eclipse.jetty.server.HttpConfiguration;
 import org.eclipse.jetty.server.HttpConnectionFactory;
 import org.eclipse.jetty.server.Server;
+import org.eclipse.jetty.server.NetworkConnectionLimit;
 import org.eclipse.jetty.server.ServerConnector;
 import org.eclipse.jetty.util.thread.QueuedThreadPool;
 import org.slf4j.Logger;
@@ -80,6 +81,11 @@ public final class WorldLinkServer implements AutoCloseable {
         connector.setPort(b.port);
         connector.setIdleTimeout(b.idleTimeout.toMillis());
         server.addConnector(connector);
+        // WorldLink's own limits count connections once they are WebSockets; this one counts every socket,
+        // so that connections that never send a request (or never finish one) cannot pile up either. Past
+        // it the connector stops accepting, and new connections wait in the system's backlog until one
+        // closes (an idle one does after the idle timeout).
+        server.addBean(new NetworkConnectionLimit(b.maxNetworkConnections, connector));
         server.setStopTimeout(b.stopTimeout.toMillis());
         server.setErrorHandler(new ErrorPages());
 
@@ -191,6 +197,7 @@ public final class WorldLinkServer implements AutoCloseable {
         private Duration streamTimeout = Duration.ofMinutes(5);
         private List<String> allowedOrigins = List.of();
         private int threads = Math.max(16, 4 * Runtime.getRuntime().availableProcessors());
+        private int maxNetworkConnections = 11_000;
         private WorldLinkMetrics metrics;
         private Path dataRoot;
 
@@ -360,6 +367,25 @@ public final class WorldLinkServer implements AutoCloseable {
         // Tests make the pool smaller still, so that showing it is never exhausted is cheap.
         Builder threads(int threads) {
             this.threads = threads;
+            return this;
+        }
+
+        /**
+         * Sets the most network connections the server holds open at once: WebSockets, REST and page
+         * requests, and connections that have not sent a whole request yet. Past it the server accepts no
+         * more until one closes; they wait in the system's backlog. Keep it above WorldLink's own
+         * {@link WorldLink.Builder#maxConnections}, which counts WebSockets alone and answers a client past
+         * it with {@code QUOTA_EXCEEDED}.
+         *
+         * @param max at least 1; default 11,000 (WorldLink's default 10,000 WebSockets and room for REST)
+         * @return this
+         */
+        public Builder maxNetworkConnections(int max) {
+            if (max < 1) {
+                throw new IllegalArgumentException("The network connection limit must be at least 1, was " + max
+                        + ".");
+            }
+            this.maxNetworkConnections = max;
             return this;
         }
 

@@ -35,6 +35,7 @@ class LauncherTest {
             List.of("--memory-cap", "WORLDLINK_MEMORY_CAP", 200),
             List.of("--grace-seconds", "WORLDLINK_GRACE_SECONDS", 30),
             List.of("--max-connections", "WORLDLINK_MAX_CONNECTIONS", 10_000),
+            List.of("--max-network-connections", "WORLDLINK_MAX_NETWORK_CONNECTIONS", 11_000),
             List.of("--max-connections-per-address", "WORLDLINK_MAX_CONNECTIONS_PER_ADDRESS", 100),
             List.of("--max-connections-per-user", "WORLDLINK_MAX_CONNECTIONS_PER_USER", 20),
             List.of("--max-loaded-worlds", "WORLDLINK_MAX_LOADED_WORLDS", 10_000),
@@ -166,7 +167,7 @@ class LauncherTest {
         assertEquals("Unknown option: '--prot=1'. Did you mean --provider?", problem(Map.of(), "--prot=1"));
         assertEquals("Unknown option: '--verbose'.", problem(Map.of(), "--verbose"));
         assertEquals("Unknown option: '--max-connection=5'. Did you mean --max-connections, "
-                + "--max-connections-per-address or --max-connections-per-user?", problem(Map.of(),
+                + "--max-network-connections or --max-connections-per-address?", problem(Map.of(),
                 "--max-connection=5"));
         assertEquals("Unmatched argument at index 0: 'serve'.", problem(Map.of(), "serve"));
         assertEquals("Missing required parameter for option '--data' (DIR).", problem(Map.of(), "--data"));
