@@ -339,9 +339,6 @@ final class LoadedWorlds {
                         // Its subscription is made before its runtime completes: it exists by now.
                         handle.unsubscribe();
                     }
-                    if (runtime != null) {
-                        return runtime.delete();
-                    }
                     Runnable deleteStored = () -> {
                         if (!exists(key)) {
                             throw new WorldLinkException(ErrorCode.WORLD_NOT_FOUND, "User " + key.userId()
@@ -350,8 +347,15 @@ final class LoadedWorlds {
                         storage.deleteWorld(key);
                         shared.logs().delete(key);
                     };
-                    return cluster == null ? CompletableFuture.runAsync(deleteStored, worldPool)
-                            : ClusterWorld.deleteWhereItRuns(key, cluster, deleteStored, worldPool);
+                    if (runtime == null) {
+                        return cluster == null ? CompletableFuture.runAsync(deleteStored, worldPool)
+                                : ClusterWorld.deleteWhereItRuns(key, cluster, deleteStored, worldPool);
+                    }
+                    // In a cluster, a world whose owner was gone before it took the deletion is deleted where it
+                    // runs now.
+                    return cluster == null ? runtime.delete() : runtime.delete().exceptionallyCompose(e ->
+                            ClusterWorld.notTaken(e) ? ClusterWorld.deleteWhereItRuns(key, cluster, deleteStored,
+                                    worldPool) : CompletableFuture.failedFuture(e));
                 });
         return work.whenComplete((x, error) -> {
             forgetUnwritten(key);
