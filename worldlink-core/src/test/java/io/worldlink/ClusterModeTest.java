@@ -201,6 +201,28 @@ class ClusterModeTest {
     }
 
     @Test
+    void aWorldDeletedThroughOneNodeIsGoneAtOnceForTheClientsOfTheOther() {
+        WorldLink a = node("a");
+        WorldLink b = node("b");
+        String user = UUID.randomUUID().toString();
+        Client onA = new Client(a, user, null, -1);
+        Client onB = new Client(b, user, null, -1);
+        onB.idleOf(onA.send("hello"));
+
+        String delete = onA.request("world-delete", payload());
+        assertEquals("world-deleted", type(answerTo(onA, delete)));
+        // Node b's client sends nothing, and is told as node a's would be.
+        JsonObject told = onB.waitFor(f -> type(f).equals("world-deleted"));
+        assertEquals(AsyncEventBusTest.WORLD, payloadOf(told).get("worldName").getAsString());
+        assertEquals(user, payloadOf(told).get("userId").getAsString());
+        assertFalse(told.has("replyTo"), told.toString());
+        assertEquals(0, b.stats().loadedWorlds(), "node b let go of the world");
+        assertEquals("NO_WORLD_SELECTED", code(errorFor(onB, onB.request("chat-send", payload("message", "hello?")))),
+                "node b's client is in no world any more");
+        assertFalse(Files.exists(root.resolve("users/" + user + "/worlds/" + AsyncEventBusTest.WORLD)));
+    }
+
+    @Test
     void noNodeDeletesAnAnonymousUserWhoseGracePeriodRunsOnAnother() throws Exception {
         WorldLink a = node("a");
         WorldLink b = node("b", Duration.ZERO);

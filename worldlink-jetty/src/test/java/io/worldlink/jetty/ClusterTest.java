@@ -254,6 +254,27 @@ class ClusterTest {
     }
 
     @Test
+    void aWorldDeletedOnOneNodeIsGoneAtOnceForTheClientsOfTheOther() throws Exception {
+        Node a = node("node-a", redis.uri(), Duration.ofMinutes(1));
+        Node b = node("node-b", redis.uri(), Duration.ofMinutes(1));
+        String user = UUID.randomUUID().toString();
+        Member onA = enter(a.uri(), "default-world", user, "w", -1, null);
+        Member onB = enter(b.uri(), "default-world", user, "w", -1, null);
+        onB.idleOf(onA.send("hello"));
+
+        String delete = onA.ws.request("world-delete", payload());
+        assertEquals("world-deleted", type(onA.waitFor(f -> delete.equals(replyTo(f)))));
+        // The client on node b sends nothing, and is told as the one on node a is.
+        JsonObject told = onB.waitFor(f -> type(f).equals("world-deleted"));
+        assertEquals("w", payloadOf(told).get("worldName").getAsString());
+        assertFalse(told.has("replyTo"), told.toString());
+        String send = onB.ws.request("chat-send", payload("message", "anyone?"));
+        JsonObject refused = onB.waitFor(f -> send.equals(replyTo(f)));
+        assertEquals("NO_WORLD_SELECTED", FrameQueue.code(refused), "node b's client is in no world: " + refused);
+        assertEquals(0, b.link.stats().loadedWorlds(), "node b let go of the world");
+    }
+
+    @Test
     void anAnonymousUserKeepsTheirFolderWhileAnyNodeServesThemAndLosesItWhenNoneDoes() throws Exception {
         Node a = node("node-a", redis.uri(), Duration.ZERO);
         Node b = node("node-b", redis.uri(), Duration.ofMinutes(1));
@@ -469,6 +490,10 @@ class ClusterTest {
 
     static JsonObject event(JsonObject frame) {
         return payloadOf(frame).getAsJsonObject("event");
+    }
+
+    static String replyTo(JsonObject frame) {
+        return frame.has("replyTo") ? frame.get("replyTo").getAsString() : null;
     }
 
     /** An event as the world's log holds it. */

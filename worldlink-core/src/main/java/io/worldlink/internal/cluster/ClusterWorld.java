@@ -18,13 +18,17 @@ import io.worldlink.cluster.WorldLease;
 import io.worldlink.event.MessageEvent;
 import io.worldlink.event.MessageLevel;
 import io.worldlink.event.SystemEvent;
+import io.worldlink.event.WorldActionEvent;
 import io.worldlink.event.WorldEvent;
+import io.worldlink.internal.Ids;
 import io.worldlink.internal.world.AgentView;
 import io.worldlink.internal.world.LiveWorld;
 import io.worldlink.internal.world.WorldRuntime;
 import java.lang.System.Logger.Level;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.Executor;
@@ -120,7 +124,8 @@ public final class ClusterWorld implements LiveWorld {
             Executor pool) {
         return cluster.claim(key).toCompletableFuture().thenCompose(ownership -> {
             if (ownership instanceof Ownership.Acquired a) {
-                return CompletableFuture.runAsync(deleteStored, pool).whenComplete((x, e) -> a.lease().close());
+                return CompletableFuture.runAsync(deleteStored, pool).thenRun(() -> deleted(key, cluster))
+                        .whenComplete((x, e) -> a.lease().close());
             }
             String owner = ((Ownership.OwnedBy) ownership).nodeId();
             if (owner.equals(cluster.nodeId())) {
@@ -138,6 +143,13 @@ public final class ClusterWorld implements LiveWorld {
                                 + "nodes; try again in a few seconds.") : unanswered(key, owner, "delete", cause));
                     });
         });
+    }
+
+    // Tells the other nodes, which move their clients out of the world at once. Published while this node still
+    // holds the lease, so that it comes before anything of a world of the same name created after.
+    private static void deleted(WorldKey key, Cluster cluster) {
+        cluster.bus().publish(key, new WorldActionEvent(Ids.next(), Instant.now(), 0, WorldActionEvent.WORLD_DELETE,
+                null, Map.of()));
     }
 
     /** {@return whether the world runs in this process now} */
@@ -566,7 +578,8 @@ public final class ClusterWorld implements LiveWorld {
         }
         return t.thenCompose(target -> {
             if (target instanceof Local l) {
-                return l.runtime().delete().whenComplete((x, error) -> l.lease().close());
+                return l.runtime().delete().thenRun(() -> deleted(key, cluster))
+                        .whenComplete((x, error) -> l.lease().close());
             }
             String node = ((Remote) target).node();
             return call(node, request("delete")).<Void>thenApply(x -> null).exceptionallyCompose(e -> {

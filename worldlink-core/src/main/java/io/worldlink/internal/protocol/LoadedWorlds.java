@@ -160,7 +160,7 @@ final class LoadedWorlds {
             if (error != null) {
                 handle.runtime.completeExceptionally(error);
             } else {
-                handle.subscribe(bus, runtime);
+                handle.subscribe(bus, runtime, () -> deletedElsewhere(handle));
                 handle.runtime.complete(runtime);
             }
         });
@@ -369,6 +369,32 @@ final class LoadedWorlds {
                 }
             }
         });
+    }
+
+    // Another node of the cluster deleted the world: its connections here are moved out and told, as the
+    // deleting node's are, and what this node held of it is let go (a world run elsewhere has nothing to save).
+    private void deletedElsewhere(WorldHandle handle) {
+        boolean[] removed = new boolean[1];
+        handles.computeIfPresent(handle.key, (k, h) -> {
+            if (h != handle) {
+                return h;
+            }
+            removed[0] = true;
+            closing.put(k, handle.closed);
+            return null;
+        });
+        if (!removed[0]) {
+            return;
+        }
+        handle.unsubscribe();
+        handle.runtime.thenCompose(LiveWorld::close).whenComplete((x, e) -> {
+            closing.remove(handle.key, handle.closed);
+            handle.closed.complete(null);
+        });
+        String frame = ServerFrames.worldDeleted(handle.key, null, shared.settings().clock().instant());
+        for (ClientSession s : handle.sessions()) {
+            s.evicted(handle, frame);
+        }
     }
 
     /**
