@@ -6,6 +6,7 @@ import static io.worldlink.FrameQueue.payloadOf;
 import static io.worldlink.FrameQueue.type;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.worldlink.AsyncEventBusTest.Client;
@@ -21,6 +22,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import java.util.concurrent.CompletionException;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -220,6 +222,31 @@ class ClusterModeTest {
         assertEquals("NO_WORLD_SELECTED", code(errorFor(onB, onB.request("chat-send", payload("message", "hello?")))),
                 "node b's client is in no world any more");
         assertFalse(Files.exists(root.resolve("users/" + user + "/worlds/" + AsyncEventBusTest.WORLD)));
+    }
+
+    @Test
+    void aWorldSelectedOnOneNodeAndNotWrittenIsReadThroughTheOtherNodesApi() {
+        WorldLink a = node("a");
+        WorldLink b = node("b");
+        String user = UUID.randomUUID().toString();
+        new Client(a, user, null, -1);
+        assertFalse(Files.exists(root.resolve("users/" + user)), "only selected, the world is not written");
+
+        Identity anyone = Identity.refused("no token");
+        WorldSnapshot world = b.world(anyone, user, AsyncEventBusTest.WORLD);
+        assertEquals(AsyncEventBusTest.WORLD, world.config().id());
+        assertFalse(world.agents().isEmpty(), "node a's clone of the template, with its agents");
+        List<Chat> chats = b.chats(anyone, user, AsyncEventBusTest.WORLD).join();
+        assertEquals(1, chats.size(), chats.toString());
+        assertTrue(b.export(anyone, user, AsyncEventBusTest.WORLD).join().contains(world.config().name()));
+        assertEquals(0, b.stats().loadedWorlds(), "node b reached the world on node a and holds nothing of it");
+        assertFalse(Files.exists(root.resolve("users/" + user)), "reading it wrote nothing");
+
+        WorldLinkException none = assertThrows(WorldLinkException.class, () -> b.world(anyone, user, "nowhere"));
+        assertEquals(ErrorCode.WORLD_NOT_FOUND, none.code());
+        CompletionException notThere = assertThrows(CompletionException.class,
+                () -> b.chats(anyone, user, "nowhere").join());
+        assertEquals(ErrorCode.WORLD_NOT_FOUND, ((WorldLinkException) notThere.getCause()).code());
     }
 
     @Test

@@ -18,6 +18,9 @@ import io.worldlink.redis.RedisServerProcess;
 import jakarta.websocket.ContainerProvider;
 import jakarta.websocket.WebSocketContainer;
 import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -53,6 +56,7 @@ class ClusterTest {
 
     RedisServerProcess redis;
     WebSocketContainer container;
+    final HttpClient http = HttpClient.newHttpClient();
     final List<AutoCloseable> open = new ArrayList<>();
 
     @BeforeEach
@@ -275,6 +279,28 @@ class ClusterTest {
     }
 
     @Test
+    void restOnOneNodeReadsAWorldThatTheOtherHoldsSelectedAndNotWritten() throws Exception {
+        Node a = node("node-a", redis.uri(), Duration.ofMinutes(1));
+        Node b = node("node-b", redis.uri(), Duration.ofMinutes(1));
+        String user = UUID.randomUUID().toString();
+        enter(a.uri(), "default-world", user, "w", -1, null);
+        assertFalse(Files.exists(root.resolve("users/" + user)), "only selected on node a, the world is not written");
+
+        HttpResponse<String> world = b.get("/api/users/" + user + "/worlds/w");
+        assertEquals(200, world.statusCode(), world.body());
+        assertTrue(JsonParser.parseString(world.body()).getAsJsonObject().getAsJsonArray("agents").size() > 0,
+                world.body());
+        HttpResponse<String> chats = b.get("/api/users/" + user + "/worlds/w/chats");
+        assertEquals(200, chats.statusCode(), chats.body());
+        assertEquals(1, JsonParser.parseString(chats.body()).getAsJsonObject().getAsJsonArray("chats").size(),
+                chats.body());
+        HttpResponse<String> export = b.get("/api/users/" + user + "/worlds/w/export");
+        assertEquals(200, export.statusCode(), export.body());
+        assertEquals(404, b.get("/api/users/" + user + "/worlds/elsewhere").statusCode(), "no such world anywhere");
+        assertFalse(Files.exists(root.resolve("users/" + user)), "reading it wrote nothing");
+    }
+
+    @Test
     void anAnonymousUserKeepsTheirFolderWhileAnyNodeServesThemAndLosesItWhenNoneDoes() throws Exception {
         Node a = node("node-a", redis.uri(), Duration.ZERO);
         Node b = node("node-b", redis.uri(), Duration.ofMinutes(1));
@@ -326,6 +352,11 @@ class ClusterTest {
 
         URI uri() {
             return server.webSocketUri();
+        }
+
+        HttpResponse<String> get(String path) throws Exception {
+            return http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.port() + path)).build(),
+                    HttpResponse.BodyHandlers.ofString());
         }
 
         @Override
