@@ -21,8 +21,10 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
 import java.util.UUID;
 import java.util.concurrent.CompletionException;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -250,6 +252,28 @@ class ClusterModeTest {
     }
 
     @Test
+    void aNodeWhoseLeaseHasEndedWritesNothingMoreOfTheWorld() throws Exception {
+        // Memories and chats are written a minute after the world is quiet, or when it closes; a signed user's
+        // folder stays when the node stops.
+        WorldLink a = WorldLink.builder().dataRoot(root).environment(Map.of()).offlinePace(Duration.ofMillis(2))
+                .saveDelay(Duration.ofMinutes(1)).trustClaimedUserIds(true).cluster(cluster.node("a")).build();
+        nodes.add(a);
+        String user = "ann";
+        Client onA = new Client(a, user, null, -1);
+        onA.idleOf(onA.send("hello"));
+        Path folder = root.resolve("users/" + user + "/worlds/" + AsyncEventBusTest.WORLD);
+        Map<Path, String> before = files(folder);
+
+        cluster.endLease(new WorldKey(UserId.of(user), AsyncEventBusTest.WORLD));
+        JsonObject refused = errorFor(onA, onA.request("world-update", payload("description", "from a stale owner")));
+        assertEquals("STORAGE_ERROR", code(refused), refused.toString());
+        // Closing the world would write its memories and chats.
+        nodes.remove(a);
+        a.close();
+        assertEquals(before, files(folder), "node a wrote nothing of the world once its lease had ended");
+    }
+
+    @Test
     void noNodeDeletesAnAnonymousUserWhoseGracePeriodRunsOnAnother() throws Exception {
         WorldLink a = node("a");
         WorldLink b = node("b", Duration.ZERO);
@@ -273,6 +297,17 @@ class ClusterModeTest {
 
     List<Logged> log(String user) {
         return LoggedEvents.of(root, user, AsyncEventBusTest.WORLD);
+    }
+
+    /** {@return every file under a folder, with its text} */
+    static Map<Path, String> files(Path folder) throws IOException {
+        Map<Path, String> files = new TreeMap<>();
+        try (Stream<Path> all = Files.walk(folder)) {
+            for (Path p : all.filter(Files::isRegularFile).toList()) {
+                files.put(folder.relativize(p), Files.readString(p));
+            }
+        }
+        return files;
     }
 
     static JsonObject answerTo(Client client, String requestId) {

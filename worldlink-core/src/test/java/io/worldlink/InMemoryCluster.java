@@ -62,6 +62,17 @@ final class InMemoryCluster implements AutoCloseable {
 
     private record Unanswered(String request, boolean dies) {}
 
+    /**
+     * Ends a world's lease as one runs out while its node cannot reach the store: it is no longer valid and
+     * another node may take the world, but its node has not been told yet ({@link WorldLease#ended()} has
+     * not completed), so it still runs the world.
+     */
+    void endLease(WorldKey world) {
+        synchronized (this) {
+            leases.remove(world);
+        }
+    }
+
     /** Kills a node: what it held ends at once, and nothing it does reaches the others any more. */
     void kill(String id) {
         synchronized (this) {

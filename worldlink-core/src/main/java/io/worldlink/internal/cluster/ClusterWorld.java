@@ -124,7 +124,10 @@ public final class ClusterWorld implements LiveWorld {
             Executor pool) {
         return cluster.claim(key).toCompletableFuture().thenCompose(ownership -> {
             if (ownership instanceof Ownership.Acquired a) {
-                return CompletableFuture.runAsync(deleteStored, pool).thenRun(() -> deleted(key, cluster))
+                return CompletableFuture.runAsync(() -> {
+                    LeasedStorage.held(a.lease());
+                    deleteStored.run();
+                }, pool).thenRun(() -> deleted(key, cluster))
                         .whenComplete((x, e) -> a.lease().close());
             }
             String owner = ((Ownership.OwnedBy) ownership).nodeId();

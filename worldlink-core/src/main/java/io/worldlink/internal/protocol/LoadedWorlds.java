@@ -13,6 +13,7 @@ import io.worldlink.cluster.Cluster;
 import io.worldlink.internal.Json;
 import io.worldlink.internal.Names;
 import io.worldlink.internal.cluster.ClusterWorld;
+import io.worldlink.internal.cluster.LeasedStorage;
 import io.worldlink.internal.world.LiveWorld;
 import io.worldlink.internal.world.WorldPolicy;
 import io.worldlink.internal.world.WorldRuntime;
@@ -153,9 +154,10 @@ final class LoadedWorlds {
 
     private void load(WorldHandle handle, String templateId, String worldName) {
         WorldKey key = handle.key;
-        CompletableFuture<? extends LiveWorld> loading = cluster == null ? loadHere(key, templateId, worldName)
-                : ClusterWorld.open(key, cluster, lease -> loadHere(key, templateId, worldName), worldPool, timer,
-                        claimFor, handle::catchUp);
+        CompletableFuture<? extends LiveWorld> loading = cluster == null ? loadHere(key, templateId, worldName, shared)
+                : ClusterWorld.open(key, cluster, lease -> loadHere(key, templateId, worldName,
+                        shared.withStorage(new LeasedStorage(storage, lease))), worldPool, timer, claimFor,
+                        handle::catchUp);
         loading.whenComplete((runtime, error) -> {
             if (error != null) {
                 handle.runtime.completeExceptionally(error);
@@ -166,7 +168,9 @@ final class LoadedWorlds {
         });
     }
 
-    private CompletableFuture<WorldRuntime> loadHere(WorldKey key, String templateId, String worldName) {
+    // own: what the world shares with the others, its storage fenced by this node's lease in a cluster.
+    private CompletableFuture<WorldRuntime> loadHere(WorldKey key, String templateId, String worldName,
+            WorldRuntime.Shared own) {
         CompletableFuture<Void> before = CompletableFuture.allOf(
                 closing.getOrDefault(key, CompletableFuture.completedFuture(null)), deletionOf(key.userId()));
         return before.thenApplyAsync(x -> {
@@ -179,8 +183,8 @@ final class LoadedWorlds {
             }
             return cloneWithinQuota(key, templateId, worldName);
         }, worldPool)
-                .thenCompose(clone -> clone == null ? WorldRuntime.load(key, shared)
-                        : WorldRuntime.loadUnwritten(key, shared, clone, () -> forgetUnwritten(key)));
+                .thenCompose(clone -> clone == null ? WorldRuntime.load(key, own)
+                        : WorldRuntime.loadUnwritten(key, own, clone, () -> forgetUnwritten(key)));
     }
 
     // One user's clones are counted and made one at a time, so that parallel selects cannot pass the
