@@ -47,7 +47,8 @@ import java.util.function.BiFunction;
  * to it (see {@link WorldRuntime#loadUnwritten}): while it is loaded and unwritten it exists for every
  * reader all the same (it is listed, REST reads and changes it, and it counts against its user's world
  * quota, so that selecting many worlds and then writing to each cannot pass the quota: the select that
- * would pass it is refused); once its last connection has left unwritten, it is gone without a trace.
+ * would pass it is refused); once its last connection has left unwritten, it is gone without a trace. In a
+ * cluster, the REST of other nodes reaches it on the node that holds it; they neither list nor count it.
  */
 final class LoadedWorlds {
     private static final System.Logger LOG = System.getLogger(LoadedWorlds.class.getName());
