@@ -235,7 +235,8 @@ public final class WorldLink implements AutoCloseable {
 
     /**
      * {@return the world as it is now: as loaded when a connection has it loaded (its memories and call
-     * counts are stored as snapshots, which may be behind), else as stored}
+     * counts are stored as snapshots, which may be behind), else as stored; in a cluster, a world that another
+     * node holds selected and not written yet is read from that node}
      *
      * @param identity what the caller proved
      * @param userId the owner

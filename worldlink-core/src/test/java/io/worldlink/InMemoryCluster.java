@@ -1,6 +1,7 @@
 package io.worldlink;
 
 import io.worldlink.cluster.Cluster;
+import io.worldlink.cluster.NodeUnreachableException;
 import io.worldlink.cluster.Ownership;
 import io.worldlink.cluster.WorldLease;
 import io.worldlink.event.EventLog;
@@ -15,13 +16,17 @@ import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.function.Consumer;
 import java.util.function.Function;
 
 /**
  * The nodes of a cluster in one process, for the core's tests: leases, calls between nodes, presence and
  * one bus, kept in memory. A node can be killed: its calls and leases end at once, its publishes and
- * appends stop, as when its process dies. {@code worldlink-redis} tests the same with a real Redis.
+ * appends stop, as when its process dies. A call to a node that is not there fails with a
+ * {@link NodeUnreachableException}; a call whose request the node took and did not answer (see
+ * {@link #failAfterTaking}) fails with a {@link TimeoutException}, as over Redis. {@code worldlink-redis}
+ * tests the same with a real Redis.
  */
 final class InMemoryCluster implements AutoCloseable {
     private final EventBus shared = EventBus.inProcess();
@@ -41,6 +46,30 @@ final class InMemoryCluster implements AutoCloseable {
             Node n = new Node(id);
             nodes.put(id, n);
             return n;
+        }
+    }
+
+    /**
+     * Makes the next call to a node with a request of an op (a {@code WorldCalls} op: "chat", "chatHistory"...)
+     * reach the node, which does what it asks, and then fail as if its answer never came: the node is too slow,
+     * or (when {@code dies}) is killed once it has done it.
+     */
+    void failAfterTaking(String nodeId, String op, boolean dies) {
+        synchronized (this) {
+            nodes.get(nodeId).unanswered = new Unanswered("\"op\":\"" + op + "\"", dies);
+        }
+    }
+
+    private record Unanswered(String request, boolean dies) {}
+
+    /**
+     * Ends a world's lease as one runs out while its node cannot reach the store: it is no longer valid and
+     * another node may take the world, but its node has not been told yet ({@link WorldLease#ended()} has
+     * not completed), so it still runs the world.
+     */
+    void endLease(WorldKey world) {
+        synchronized (this) {
+            leases.remove(world);
         }
     }
 
@@ -107,6 +136,7 @@ final class InMemoryCluster implements AutoCloseable {
         volatile boolean dead;
         private volatile Function<String, CompletionStage<String>> handler;
         private final Set<UserId> present = new HashSet<>();
+        private Unanswered unanswered;
         int calls;
 
         Node(String id) {
@@ -207,14 +237,30 @@ final class InMemoryCluster implements AutoCloseable {
         @Override
         public CompletionStage<String> call(String nodeId, String request) {
             Node to;
+            Unanswered fails = null;
             synchronized (InMemoryCluster.this) {
                 to = nodes.get(nodeId);
                 calls++;
+                if (to != null && to.unanswered != null && request.contains(to.unanswered.request())) {
+                    fails = to.unanswered;
+                    to.unanswered = null;
+                }
             }
             if (dead || to == null || to.handler == null) {
-                return CompletableFuture.failedFuture(new IllegalStateException("node " + nodeId + " is not there"));
+                return CompletableFuture.failedFuture(new NodeUnreachableException("node " + nodeId + " is not there"));
             }
-            return to.handler.apply(request).thenApplyAsync(answer -> answer, wire);
+            CompletionStage<String> answer = to.handler.apply(request);
+            if (fails == null) {
+                return answer.thenApplyAsync(a -> a, wire);
+            }
+            boolean dies = fails.dies();
+            return answer.handle((a, e) -> {
+                if (dies) {
+                    kill(nodeId);
+                }
+                return a;
+            }).thenComposeAsync(a -> CompletableFuture.<String>failedFuture(new TimeoutException("node " + nodeId
+                    + " did not answer in time")), wire);
         }
 
         @Override

@@ -52,7 +52,11 @@ public interface Cluster extends AutoCloseable {
      *
      * @param nodeId the node
      * @param request the request, as the handler reads it
-     * @return the handler's answer; fails when the node is not there or does not answer in time
+     * @return the handler's answer; fails with a {@link NodeUnreachableException} when the request certainly
+     *     did not reach the node (no node of that id is there, or the request could not be sent), which the
+     *     caller may send again elsewhere without anything being done twice; fails with any other exception
+     *     when the node may have taken the request: no answer came in time (a slow node, or one that died
+     *     after taking it), the connection was lost with the request in flight, or the handler failed
      */
     CompletionStage<String> call(String nodeId, String request);
 

@@ -12,7 +12,8 @@ import java.util.Objects;
  * @param timestamp when it happened
  * @param seq its place in the event log, or 0
  * @param action what happened: {@link #AGENT_UPDATE}, {@link #AGENT_CREATE}, {@link #AGENT_DELETE},
- *     {@link #WORLD_UPDATE}, {@link #WORLD_RELOAD}, {@link #IDLE}, {@link #TURN_LIMIT}, or a host's own action
+ *     {@link #WORLD_UPDATE}, {@link #WORLD_RELOAD}, {@link #IDLE}, {@link #TURN_LIMIT}, {@link #WORLD_DELETE},
+ *     or a host's own action
  * @param agentName the agent it is about, or {@code null}
  * @param details more fields, per action; they are kept as plain values (maps, lists, strings, booleans, and
  *     numbers as {@code Long} or {@code Double}), so that the event read back from its JSON equals it
@@ -46,6 +47,12 @@ public record WorldActionEvent(String id, Instant timestamp, long seq, String ac
     public static final String IDLE = "idle";
     /** An agent reached the turn limit; details hold {@code llmCallCount} and {@code turnLimit}. */
     public static final String TURN_LIMIT = "turn-limit";
+    /**
+     * The world was deleted, in cluster mode: the node that deleted it publishes this on the bus (seq 0, never
+     * logged), and every other node moves its clients out of the world at once, telling each with
+     * {@code world-deleted} as the deleting node tells its own.
+     */
+    public static final String WORLD_DELETE = "world-delete";
 
     /** Checks the required fields and copies the details as plain values. */
     public WorldActionEvent {

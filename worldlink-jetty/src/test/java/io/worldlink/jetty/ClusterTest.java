@@ -18,6 +18,9 @@ import io.worldlink.redis.RedisServerProcess;
 import jakarta.websocket.ContainerProvider;
 import jakarta.websocket.WebSocketContainer;
 import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -53,6 +56,7 @@ class ClusterTest {
 
     RedisServerProcess redis;
     WebSocketContainer container;
+    final HttpClient http = HttpClient.newHttpClient();
     final List<AutoCloseable> open = new ArrayList<>();
 
     @BeforeEach
@@ -254,6 +258,49 @@ class ClusterTest {
     }
 
     @Test
+    void aWorldDeletedOnOneNodeIsGoneAtOnceForTheClientsOfTheOther() throws Exception {
+        Node a = node("node-a", redis.uri(), Duration.ofMinutes(1));
+        Node b = node("node-b", redis.uri(), Duration.ofMinutes(1));
+        String user = UUID.randomUUID().toString();
+        Member onA = enter(a.uri(), "default-world", user, "w", -1, null);
+        Member onB = enter(b.uri(), "default-world", user, "w", -1, null);
+        onB.idleOf(onA.send("hello"));
+
+        String delete = onA.ws.request("world-delete", payload());
+        assertEquals("world-deleted", type(onA.waitFor(f -> delete.equals(replyTo(f)))));
+        // The client on node b sends nothing, and is told as the one on node a is.
+        JsonObject told = onB.waitFor(f -> type(f).equals("world-deleted"));
+        assertEquals("w", payloadOf(told).get("worldName").getAsString());
+        assertFalse(told.has("replyTo"), told.toString());
+        String send = onB.ws.request("chat-send", payload("message", "anyone?"));
+        JsonObject refused = onB.waitFor(f -> send.equals(replyTo(f)));
+        assertEquals("NO_WORLD_SELECTED", FrameQueue.code(refused), "node b's client is in no world: " + refused);
+        assertEquals(0, b.link.stats().loadedWorlds(), "node b let go of the world");
+    }
+
+    @Test
+    void restOnOneNodeReadsAWorldThatTheOtherHoldsSelectedAndNotWritten() throws Exception {
+        Node a = node("node-a", redis.uri(), Duration.ofMinutes(1));
+        Node b = node("node-b", redis.uri(), Duration.ofMinutes(1));
+        String user = UUID.randomUUID().toString();
+        enter(a.uri(), "default-world", user, "w", -1, null);
+        assertFalse(Files.exists(root.resolve("users/" + user)), "only selected on node a, the world is not written");
+
+        HttpResponse<String> world = b.get("/api/users/" + user + "/worlds/w");
+        assertEquals(200, world.statusCode(), world.body());
+        assertTrue(JsonParser.parseString(world.body()).getAsJsonObject().getAsJsonArray("agents").size() > 0,
+                world.body());
+        HttpResponse<String> chats = b.get("/api/users/" + user + "/worlds/w/chats");
+        assertEquals(200, chats.statusCode(), chats.body());
+        assertEquals(1, JsonParser.parseString(chats.body()).getAsJsonObject().getAsJsonArray("chats").size(),
+                chats.body());
+        HttpResponse<String> export = b.get("/api/users/" + user + "/worlds/w/export");
+        assertEquals(200, export.statusCode(), export.body());
+        assertEquals(404, b.get("/api/users/" + user + "/worlds/elsewhere").statusCode(), "no such world anywhere");
+        assertFalse(Files.exists(root.resolve("users/" + user)), "reading it wrote nothing");
+    }
+
+    @Test
     void anAnonymousUserKeepsTheirFolderWhileAnyNodeServesThemAndLosesItWhenNoneDoes() throws Exception {
         Node a = node("node-a", redis.uri(), Duration.ZERO);
         Node b = node("node-b", redis.uri(), Duration.ofMinutes(1));
@@ -305,6 +352,11 @@ class ClusterTest {
 
         URI uri() {
             return server.webSocketUri();
+        }
+
+        HttpResponse<String> get(String path) throws Exception {
+            return http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.port() + path)).build(),
+                    HttpResponse.BodyHandlers.ofString());
         }
 
         @Override
@@ -469,6 +521,10 @@ class ClusterTest {
 
     static JsonObject event(JsonObject frame) {
         return payloadOf(frame).getAsJsonObject("event");
+    }
+
+    static String replyTo(JsonObject frame) {
+        return frame.has("replyTo") ? frame.get("replyTo").getAsString() : null;
     }
 
     /** An event as the world's log holds it. */

@@ -133,11 +133,14 @@ public final class ClusterNode implements Cluster {
      * @param nodeId the node
      * @param request the request, at most 16 MB of UTF-8
      * @return the handler's answer; it fails at once with an {@link IllegalArgumentException} when the request
-     *     is larger or the node id is not one, and with an {@link IllegalStateException} when no node of that
-     *     id is connected to Redis, when Redis is out of reach or when too many calls (4096) of this node wait
-     *     for an answer; it fails with an {@link IllegalStateException} carrying the handler's message when the
-     *     handler failed, and with a {@link java.util.concurrent.TimeoutException} when no answer came within
-     *     the {@link Builder#callTimeout call timeout}
+     *     is larger or the node id is not one, with an {@link io.worldlink.cluster.NodeUnreachableException}
+     *     when the request certainly did not reach the node (no node of that id is connected to Redis, or Redis
+     *     is out of reach so that the request could not be sent), and with an {@link IllegalStateException} when
+     *     too many calls (4096) of this node wait for an answer; it fails with an {@link IllegalStateException}
+     *     carrying the handler's message when the handler failed, or saying so when the connection to Redis was
+     *     lost with the request in flight (it may have reached the node), and with a
+     *     {@link java.util.concurrent.TimeoutException} when no answer came within the
+     *     {@link Builder#callTimeout call timeout} (the node may have done what it asked)
      */
     @Override
     public CompletionStage<String> call(String nodeId, String request) {

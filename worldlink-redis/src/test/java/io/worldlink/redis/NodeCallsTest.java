@@ -1,10 +1,12 @@
 package io.worldlink.redis;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.worldlink.cluster.NodeUnreachableException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -14,10 +16,12 @@ import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -118,7 +122,7 @@ class NodeCallsTest {
     void aCallToANodeThatIsNotThereFailsAtOnce() {
         ClusterNode a = node("node-a");
         Throwable e = failure(a.call("node-x", "hello"));
-        assertInstanceOf(IllegalStateException.class, e);
+        assertInstanceOf(NodeUnreachableException.class, e, "the request certainly did not reach a node");
         assertEquals("Node node-x is not there: no node of that id is connected to Redis.", e.getMessage());
         assertInstanceOf(IllegalArgumentException.class, failure(a.call("no such node!", "hello")));
     }
@@ -133,6 +137,7 @@ class NodeCallsTest {
         // As when the process is killed: its sockets close, and Redis drops its subscription at once.
         redis.cutOff("node-b");
         Throwable e = failure(a.call("node-b", "are you there?"));
+        assertInstanceOf(NodeUnreachableException.class, e);
         assertEquals("Node node-b is not there: no node of that id is connected to Redis.", e.getMessage());
 
         redis.letIn("node-b");
@@ -143,6 +148,37 @@ class NodeCallsTest {
                 return false;
             }
         }, "node b subscribes again to its channel once it reconnects");
+    }
+
+    @Test
+    void aCallFromANodeCutOffFromRedisFailsAsNeverSent() throws Exception {
+        ClusterNode a = node("node-a", redis.uriOfUser("node-a"), NEVER);
+        ClusterNode b = node("node-b");
+        List<String> served = new CopyOnWriteArrayList<>();
+        b.serve(request -> {
+            served.add(request);
+            return CompletableFuture.completedFuture("here");
+        });
+        assertEquals("here", answer(a.call("node-b", "before")));
+
+        // Once node a knows it has no connection, its requests are not sent: nothing reached node b.
+        redis.cutOff("node-a");
+        AtomicReference<Throwable> refused = new AtomicReference<>();
+        Recorder.eventually(() -> {
+            refused.set(failure(a.call("node-b", "while cut off")));
+            return refused.get() instanceof NodeUnreachableException;
+        }, "node a fails calls as never sent once it knows it has lost Redis");
+        assertTrue(refused.get().getMessage().startsWith("Could not send the request to node node-b: Redis at "),
+                refused.get().getMessage());
+        redis.letIn("node-a");
+        Recorder.eventually(() -> {
+            try {
+                return "here".equals(answer(a.call("node-b", "after")));
+            } catch (Exception notYet) {
+                return false;
+            }
+        }, "node a calls again once it has reconnected");
+        assertFalse(served.contains("while cut off"), "node b got none of the calls made while node a was cut off");
     }
 
     @Test

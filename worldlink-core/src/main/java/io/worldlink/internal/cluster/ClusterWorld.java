@@ -12,18 +12,23 @@ import io.worldlink.WorldLinkException;
 import io.worldlink.WorldSnapshot;
 import io.worldlink.WorldUpdate;
 import io.worldlink.cluster.Cluster;
+import io.worldlink.cluster.NodeUnreachableException;
 import io.worldlink.cluster.Ownership;
 import io.worldlink.cluster.WorldLease;
 import io.worldlink.event.MessageEvent;
 import io.worldlink.event.MessageLevel;
 import io.worldlink.event.SystemEvent;
+import io.worldlink.event.WorldActionEvent;
 import io.worldlink.event.WorldEvent;
+import io.worldlink.internal.Ids;
 import io.worldlink.internal.world.AgentView;
 import io.worldlink.internal.world.LiveWorld;
 import io.worldlink.internal.world.WorldRuntime;
 import java.lang.System.Logger.Level;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.Executor;
@@ -34,10 +39,13 @@ import java.util.function.Function;
 
 /**
  * A world in cluster mode, as one node sees it: run here, under this node's lease, or run by the node
- * that holds the lease and reached through the cluster. When the owner is gone (a call finds no node, or
- * the node no longer runs the world) or this node's lease ends, the world is claimed again: loaded here
- * when no live node holds it, else reached at its new owner, and the call that found out is made again
- * there once. Every method returns at once.
+ * that holds the lease and reached through the cluster. When the owner fails a call (it is gone, does not
+ * answer in time, or no longer runs the world) or this node's lease ends, the world is claimed again: loaded
+ * here when no live node holds it, else reached at its new owner. The call that found out is made again
+ * there once when it is a read, or a write that certainly never reached the old owner
+ * ({@link NodeUnreachableException}, or an answer that the owner does not run the world); a write that the
+ * old owner may have done (no answer in time) fails with an error that says so, and is never done twice.
+ * Every method returns at once.
  */
 public final class ClusterWorld implements LiveWorld {
     private static final System.Logger LOG = System.getLogger(ClusterWorld.class.getName());
@@ -116,7 +124,11 @@ public final class ClusterWorld implements LiveWorld {
             Executor pool) {
         return cluster.claim(key).toCompletableFuture().thenCompose(ownership -> {
             if (ownership instanceof Ownership.Acquired a) {
-                return CompletableFuture.runAsync(deleteStored, pool).whenComplete((x, e) -> a.lease().close());
+                return CompletableFuture.runAsync(() -> {
+                    LeasedStorage.held(a.lease());
+                    deleteStored.run();
+                }, pool).thenRun(() -> deleted(key, cluster))
+                        .whenComplete((x, e) -> a.lease().close());
             }
             String owner = ((Ownership.OwnedBy) ownership).nodeId();
             if (owner.equals(cluster.nodeId())) {
@@ -124,8 +136,23 @@ public final class ClusterWorld implements LiveWorld {
                         + key.worldId() + "\" is still held by an earlier run of this node; try again in a few seconds."));
             }
             return cluster.call(owner, WorldCalls.request("delete", key).toString()).toCompletableFuture()
-                    .thenAccept(WorldCalls::value);
+                    .thenAccept(WorldCalls::value).exceptionallyCompose(e -> {
+                        Throwable cause = cause(e);
+                        if (cause instanceof WorldLinkException) {
+                            return CompletableFuture.failedFuture(e);
+                        }
+                        return CompletableFuture.failedFuture(notTaken(cause) ? new WorldLinkException(
+                                ErrorCode.INTERNAL, "World \"" + key.worldId() + "\" is moving between the server's "
+                                + "nodes; try again in a few seconds.") : unanswered(key, owner, "delete", cause));
+                    });
         });
+    }
+
+    // Tells the other nodes, which move their clients out of the world at once. Published while this node still
+    // holds the lease, so that it comes before anything of a world of the same name created after.
+    private static void deleted(WorldKey key, Cluster cluster) {
+        cluster.bus().publish(key, new WorldActionEvent(Ids.next(), Instant.now(), 0, WorldActionEvent.WORLD_DELETE,
+                null, Map.of()));
     }
 
     /** {@return whether the world runs in this process now} */
@@ -267,22 +294,67 @@ public final class ClusterWorld implements LiveWorld {
         return cluster.call(node, request.toString()).toCompletableFuture().thenApply(WorldCalls::value);
     }
 
-    private static boolean unreachable(Throwable e) {
-        Throwable cause = e instanceof CompletionException && e.getCause() != null ? e.getCause() : e;
-        return !(cause instanceof WorldLinkException);
+    private static Throwable cause(Throwable e) {
+        return e instanceof CompletionException && e.getCause() != null ? e.getCause() : e;
     }
 
-    // Runs an operation where the world runs; an owner that is gone is replaced, and the operation made
-    // again at the new one, once.
-    private <T> CompletableFuture<T> run(Function<LiveWorld, CompletableFuture<T>> local, JsonObject request,
+    private static boolean unreachable(Throwable e) {
+        return !(cause(e) instanceof WorldLinkException);
+    }
+
+    /**
+     * @param failure why a request of a world failed
+     * @return whether it certainly did nothing: it never reached the node that ran the world, or that node
+     *     answered that it does not run the world
+     */
+    public static boolean notTaken(Throwable failure) {
+        Throwable cause = cause(failure);
+        return cause instanceof NodeUnreachableException || cause instanceof WorldCalls.NotHere;
+    }
+
+    private <T> CompletableFuture<T> read(Function<LiveWorld, CompletableFuture<T>> local, JsonObject request,
             Function<JsonElement, T> answer) {
+        return run(false, local, request, answer);
+    }
+
+    private <T> CompletableFuture<T> write(Function<LiveWorld, CompletableFuture<T>> local, JsonObject request,
+            Function<JsonElement, T> answer) {
+        return run(true, local, request, answer);
+    }
+
+    // Runs an operation where the world runs. When the owner fails to answer (it is gone, slow, or no longer
+    // runs the world), the world is claimed again; a read is then made again at the new owner, once, and so is
+    // a write that certainly did not reach the old one. A write that the old owner may have done is not made
+    // twice: it fails with an error that says so.
+    private <T> CompletableFuture<T> run(boolean write, Function<LiveWorld, CompletableFuture<T>> local,
+            JsonObject request, Function<JsonElement, T> answer) {
         CompletableFuture<Target> t = target;
         return t.thenCompose(target -> attempt(target, local, request, answer)).exceptionallyCompose(e -> {
-            if (!unreachable(e) || closed) {
+            Throwable cause = cause(e);
+            if (cause instanceof WorldLinkException || closed) {
                 return CompletableFuture.failedFuture(e);
             }
-            return failover(t).thenCompose(target -> attempt(target, local, request, answer));
+            Target failed = t.isCompletedExceptionally() ? null : t.join();
+            if (failed instanceof Local) {
+                // This node's own run of the world failed: a claim would find this node again.
+                return CompletableFuture.failedFuture(e);
+            }
+            CompletableFuture<Target> next = failover(t);
+            if (write && failed instanceof Remote r && !notTaken(cause)) {
+                return CompletableFuture.failedFuture(unanswered(key, r.node(), request.get("op").getAsString(),
+                        cause));
+            }
+            return next.thenCompose(target -> attempt(target, local, request, answer));
         });
+    }
+
+    // A write that the owner may have done: the client looks before sending it again.
+    private static WorldLinkException unanswered(WorldKey key, String node, String op, Throwable cause) {
+        LOG.log(Level.WARNING, "Node " + node + " did not answer " + op + " for world " + key + " (" + cause
+                + "); it is not made again, as it may have been done");
+        return new WorldLinkException(ErrorCode.INTERNAL, "The server's node that runs world \"" + key.worldId()
+                + "\" did not answer in time, so this request may or may not have been done. Look at the world "
+                + "(for a message, at its chat) before sending it again.");
     }
 
     private <T> CompletableFuture<T> attempt(Target target, Function<LiveWorld, CompletableFuture<T>> local,
@@ -309,7 +381,7 @@ public final class ClusterWorld implements LiveWorld {
         r.addProperty("messageId", messageId);
         r.addProperty("content", content);
         r.addProperty("sender", sender);
-        return run(w -> w.chat(chatId, messageId, content, sender), r, a -> (MessageEvent) WorldCalls.event(a));
+        return write(w -> w.chat(chatId, messageId, content, sender), r, a -> (MessageEvent) WorldCalls.event(a));
     }
 
     @Override
@@ -318,7 +390,7 @@ public final class ClusterWorld implements LiveWorld {
         r.addProperty("eventId", eventId);
         r.addProperty("agentName", agentName);
         r.add("update", WorldCalls.agentUpdate(update));
-        return run(w -> w.updateAgent(eventId, agentName, update), r, WorldCalls::agentView);
+        return write(w -> w.updateAgent(eventId, agentName, update), r, WorldCalls::agentView);
     }
 
     @Override
@@ -326,7 +398,7 @@ public final class ClusterWorld implements LiveWorld {
         JsonObject r = request("updateWorld");
         r.addProperty("eventId", eventId);
         r.add("update", WorldCalls.worldUpdate(update));
-        return run(w -> w.updateWorld(eventId, update), r, WorldCalls::config);
+        return write(w -> w.updateWorld(eventId, update), r, WorldCalls::config);
     }
 
     @Override
@@ -334,7 +406,7 @@ public final class ClusterWorld implements LiveWorld {
         JsonObject r = request("createAgent");
         r.addProperty("eventId", eventId);
         r.add("spec", WorldCalls.newAgent(spec));
-        return run(w -> w.createAgent(eventId, spec), r, WorldCalls::agent);
+        return write(w -> w.createAgent(eventId, spec), r, WorldCalls::agent);
     }
 
     @Override
@@ -342,14 +414,14 @@ public final class ClusterWorld implements LiveWorld {
         JsonObject r = request("deleteAgent");
         r.addProperty("eventId", eventId);
         r.addProperty("agentName", agentName);
-        return run(w -> w.deleteAgent(eventId, agentName), r, JsonElement::getAsString);
+        return write(w -> w.deleteAgent(eventId, agentName), r, JsonElement::getAsString);
     }
 
     @Override
     public CompletableFuture<Integer> reload(String eventId) {
         JsonObject r = request("reload");
         r.addProperty("eventId", eventId);
-        return run(w -> w.reload(eventId), r, JsonElement::getAsInt);
+        return write(w -> w.reload(eventId), r, JsonElement::getAsInt);
     }
 
     @Override
@@ -357,12 +429,12 @@ public final class ClusterWorld implements LiveWorld {
         JsonObject r = request("stop");
         r.addProperty("chatId", chatId);
         r.addProperty("eventId", eventId);
-        return run(w -> w.stop(chatId, eventId), r, JsonElement::getAsInt);
+        return write(w -> w.stop(chatId, eventId), r, JsonElement::getAsInt);
     }
 
     @Override
     public CompletableFuture<List<Chat>> chats() {
-        return run(LiveWorld::chats, request("chats"), WorldCalls::chats);
+        return read(LiveWorld::chats, request("chats"), WorldCalls::chats);
     }
 
     @Override
@@ -370,7 +442,7 @@ public final class ClusterWorld implements LiveWorld {
         JsonObject r = request("createChat");
         r.addProperty("eventId", eventId);
         r.addProperty("name", name);
-        return run(w -> w.createChat(eventId, name), r, WorldCalls::chat);
+        return write(w -> w.createChat(eventId, name), r, WorldCalls::chat);
     }
 
     @Override
@@ -379,7 +451,7 @@ public final class ClusterWorld implements LiveWorld {
         r.addProperty("eventId", eventId);
         r.addProperty("chatId", chatId);
         r.addProperty("name", name);
-        return run(w -> w.renameChat(eventId, chatId, name), r, WorldCalls::chat);
+        return write(w -> w.renameChat(eventId, chatId, name), r, WorldCalls::chat);
     }
 
     @Override
@@ -387,7 +459,7 @@ public final class ClusterWorld implements LiveWorld {
         JsonObject r = request("deleteChat");
         r.addProperty("eventId", eventId);
         r.addProperty("chatId", chatId);
-        return run(w -> w.deleteChat(eventId, chatId), r, WorldCalls::chat);
+        return write(w -> w.deleteChat(eventId, chatId), r, WorldCalls::chat);
     }
 
     @Override
@@ -396,7 +468,7 @@ public final class ClusterWorld implements LiveWorld {
         JsonObject r = request("selectChat");
         r.addProperty("chatId", chatId);
         WorldCalls.limit(r, limit);
-        return run(w -> w.selectChat(chatId, limit, onSelect), r, a -> {
+        return read(w -> w.selectChat(chatId, limit, onSelect), r, a -> {
             JsonObject o = a.getAsJsonObject();
             WorldRuntime.View view = WorldCalls.view(o.get("view"));
             onSelect.accept(view, WorldCalls.page(o.get("page")));
@@ -410,7 +482,7 @@ public final class ClusterWorld implements LiveWorld {
         r.addProperty("chatId", chatId);
         r.addProperty("beforeSeq", beforeSeq);
         WorldCalls.limit(r, limit);
-        return run(w -> w.chatHistory(chatId, beforeSeq, limit), r, WorldCalls::page);
+        return read(w -> w.chatHistory(chatId, beforeSeq, limit), r, WorldCalls::page);
     }
 
     @Override
@@ -418,7 +490,7 @@ public final class ClusterWorld implements LiveWorld {
         JsonObject r = request("notice");
         r.addProperty("content", content);
         r.addProperty("level", level.name());
-        return run(w -> w.notice(content, level), r, a -> (SystemEvent) WorldCalls.event(a));
+        return write(w -> w.notice(content, level), r, a -> (SystemEvent) WorldCalls.event(a));
     }
 
     @Override
@@ -429,7 +501,7 @@ public final class ClusterWorld implements LiveWorld {
         r.addProperty("epoch", epoch);
         r.addProperty("chatId", chatId);
         WorldCalls.limit(r, limit);
-        return run(w -> w.join(afterSeq, epoch, chatId, limit, onJoin), r, a -> {
+        return read(w -> w.join(afterSeq, epoch, chatId, limit, onJoin), r, a -> {
             JsonObject o = a.getAsJsonObject();
             WorldRuntime.View view = WorldCalls.view(o.get("view"));
             onJoin.accept(view, WorldCalls.page(o.get("page")));
@@ -441,17 +513,17 @@ public final class ClusterWorld implements LiveWorld {
     public CompletableFuture<String> export(String chatId) {
         JsonObject r = request("export");
         r.addProperty("chatId", chatId);
-        return run(w -> w.export(chatId), r, JsonElement::getAsString);
+        return read(w -> w.export(chatId), r, JsonElement::getAsString);
     }
 
     @Override
     public CompletableFuture<WorldSnapshot> snapshot() {
-        return run(LiveWorld::snapshot, request("snapshot"), WorldCalls::snapshot);
+        return read(LiveWorld::snapshot, request("snapshot"), WorldCalls::snapshot);
     }
 
     @Override
     public CompletableFuture<WorldRuntime.View> view() {
-        return run(LiveWorld::view, request("view"), WorldCalls::view);
+        return read(LiveWorld::view, request("view"), WorldCalls::view);
     }
 
     @Override
@@ -469,7 +541,7 @@ public final class ClusterWorld implements LiveWorld {
         r.addProperty("afterSeq", afterSeq);
         r.addProperty("throughSeq", throughSeq);
         r.addProperty("limit", limit);
-        return run(w -> w.logged(afterSeq, throughSeq, limit), r, WorldCalls::events);
+        return read(w -> w.logged(afterSeq, throughSeq, limit), r, WorldCalls::events);
     }
 
     @Override
@@ -495,7 +567,11 @@ public final class ClusterWorld implements LiveWorld {
         }).thenCompose(f -> f);
     }
 
-    /** Deletes the world for good where it runs: here under this node's lease, or by its owner. */
+    /**
+     * Deletes the world for good where it runs: here under this node's lease, or by its owner. Fails as
+     * {@link #notTaken} says when the owner certainly did not take the request (it is gone, or no longer runs
+     * the world): the world is then to be deleted where it runs now ({@link #deleteWhereItRuns}).
+     */
     @Override
     public CompletableFuture<Void> delete() {
         CompletableFuture<Target> t;
@@ -505,9 +581,15 @@ public final class ClusterWorld implements LiveWorld {
         }
         return t.thenCompose(target -> {
             if (target instanceof Local l) {
-                return l.runtime().delete().whenComplete((x, error) -> l.lease().close());
+                return l.runtime().delete().thenRun(() -> deleted(key, cluster))
+                        .whenComplete((x, error) -> l.lease().close());
             }
-            return call(((Remote) target).node(), request("delete")).thenApply(x -> (Void) null);
+            String node = ((Remote) target).node();
+            return call(node, request("delete")).<Void>thenApply(x -> null).exceptionallyCompose(e -> {
+                Throwable cause = cause(e);
+                return CompletableFuture.failedFuture(cause instanceof WorldLinkException || notTaken(cause) ? e
+                        : unanswered(key, node, "delete", cause));
+            });
         });
     }
 }

@@ -36,6 +36,7 @@ public final class LinkService {
     private final ProtocolRouter router;
     private final WorldAccess access;
     private final UserStorage storage;
+    private final boolean clustered;
 
     /**
      * @param shared what the worlds share (storage, bus, models, pools, settings)
@@ -49,6 +50,7 @@ public final class LinkService {
     public LinkService(WorldRuntime.Shared shared, WorldCloner cloner, Duration grace, Limits limits,
             boolean trustClaimedUserIds, UnaryOperator<MessageRouter> router, Cluster cluster) {
         this.storage = shared.storage();
+        this.clustered = cluster != null;
         this.access = new WorldAccess(trustClaimedUserIds);
         this.worlds = new LoadedWorlds(shared, cloner, grace, limits, cluster);
         this.router = new ProtocolRouter(worlds, limits, access, shared.settings().clock(), shared.timer(),
@@ -83,7 +85,7 @@ public final class LinkService {
      * @param worldName the world's name
      * @return the world as it is now: the loaded world when it is loaded (its memories and call counts
      *     are written as snapshots, so the stored ones may be behind; a world selected and not written yet
-     *     exists only there), else as stored
+     *     exists only there, which in a cluster may be another node), else as stored
      */
     public WorldSnapshot world(Identity identity, String userId, String worldName) {
         WorldKey key = key(identity, userId, worldName);
@@ -93,6 +95,13 @@ public final class LinkService {
                 return loaded.runtime.thenCompose(LiveWorld::snapshot).join();
             } catch (CompletionException e) {
                 // Closed meanwhile: what it had is stored, or being stored.
+            }
+        }
+        if (clustered && !worlds.exists(key)) {
+            try {
+                return withWorld(key, LiveWorld::snapshot).join();
+            } catch (CompletionException e) {
+                throw ProtocolRouter.unwrap(e);
             }
         }
         return storage.loadWorld(key);
@@ -230,11 +239,12 @@ public final class LinkService {
         return withWorld(key(identity, userId, worldName), rt -> rt.deleteAgent(null, agentName));
     }
 
-    // Runs an action on an existing world, loading it for the moment when no connection has it loaded.
+    // Runs an action on an existing world, loading it for the moment when no connection has it loaded. In a
+    // cluster, a world that another node runs may exist only there (selected and not written yet): the load
+    // reaches that node, or finds no world.
     private <T> CompletableFuture<T> withWorld(WorldKey key, Function<LiveWorld, CompletableFuture<T>> action) {
-        if (!worlds.exists(key)) {
-            return CompletableFuture.failedFuture(new WorldLinkException(ErrorCode.WORLD_NOT_FOUND,
-                    "User " + key.userId() + " has no world \"" + key.worldId() + "\"."));
+        if (!clustered && !worlds.exists(key)) {
+            return CompletableFuture.failedFuture(notFound(key));
         }
         worlds.userJoined(key.userId(), false);
         WorldHandle handle;
@@ -244,10 +254,19 @@ public final class LinkService {
             worlds.userLeft(key.userId());
             return CompletableFuture.failedFuture(e);
         }
-        return handle.runtime.thenCompose(action).whenComplete((x, e) -> {
-            worlds.release(handle);
-            worlds.userLeft(key.userId());
-        });
+        // A world loaded without a template that is not there is one the user does not have.
+        return handle.runtime.exceptionallyCompose(e -> CompletableFuture.failedFuture(
+                (e instanceof CompletionException c ? c.getCause() : e) instanceof WorldLinkException w
+                        && w.code() == ErrorCode.TEMPLATE_NOT_FOUND ? notFound(key) : e))
+                .thenCompose(action).whenComplete((x, e) -> {
+                    worlds.release(handle);
+                    worlds.userLeft(key.userId());
+                });
+    }
+
+    private static WorldLinkException notFound(WorldKey key) {
+        return new WorldLinkException(ErrorCode.WORLD_NOT_FOUND, "User " + key.userId() + " has no world \""
+                + key.worldId() + "\".");
     }
 
     private WorldKey key(Identity identity, String userId, String worldName) {

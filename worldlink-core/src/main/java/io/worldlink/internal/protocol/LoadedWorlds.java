@@ -13,6 +13,7 @@ import io.worldlink.cluster.Cluster;
 import io.worldlink.internal.Json;
 import io.worldlink.internal.Names;
 import io.worldlink.internal.cluster.ClusterWorld;
+import io.worldlink.internal.cluster.LeasedStorage;
 import io.worldlink.internal.world.LiveWorld;
 import io.worldlink.internal.world.WorldPolicy;
 import io.worldlink.internal.world.WorldRuntime;
@@ -46,7 +47,8 @@ import java.util.function.BiFunction;
  * to it (see {@link WorldRuntime#loadUnwritten}): while it is loaded and unwritten it exists for every
  * reader all the same (it is listed, REST reads and changes it, and it counts against its user's world
  * quota, so that selecting many worlds and then writing to each cannot pass the quota: the select that
- * would pass it is refused); once its last connection has left unwritten, it is gone without a trace.
+ * would pass it is refused); once its last connection has left unwritten, it is gone without a trace. In a
+ * cluster, the REST of other nodes reaches it on the node that holds it; they neither list nor count it.
  */
 final class LoadedWorlds {
     private static final System.Logger LOG = System.getLogger(LoadedWorlds.class.getName());
@@ -153,20 +155,23 @@ final class LoadedWorlds {
 
     private void load(WorldHandle handle, String templateId, String worldName) {
         WorldKey key = handle.key;
-        CompletableFuture<? extends LiveWorld> loading = cluster == null ? loadHere(key, templateId, worldName)
-                : ClusterWorld.open(key, cluster, lease -> loadHere(key, templateId, worldName), worldPool, timer,
-                        claimFor, handle::catchUp);
+        CompletableFuture<? extends LiveWorld> loading = cluster == null ? loadHere(key, templateId, worldName, shared)
+                : ClusterWorld.open(key, cluster, lease -> loadHere(key, templateId, worldName,
+                        shared.withStorage(new LeasedStorage(storage, lease))), worldPool, timer, claimFor,
+                        handle::catchUp);
         loading.whenComplete((runtime, error) -> {
             if (error != null) {
                 handle.runtime.completeExceptionally(error);
             } else {
-                handle.subscribe(bus, runtime);
+                handle.subscribe(bus, runtime, () -> deletedElsewhere(handle));
                 handle.runtime.complete(runtime);
             }
         });
     }
 
-    private CompletableFuture<WorldRuntime> loadHere(WorldKey key, String templateId, String worldName) {
+    // own: what the world shares with the others, its storage fenced by this node's lease in a cluster.
+    private CompletableFuture<WorldRuntime> loadHere(WorldKey key, String templateId, String worldName,
+            WorldRuntime.Shared own) {
         CompletableFuture<Void> before = CompletableFuture.allOf(
                 closing.getOrDefault(key, CompletableFuture.completedFuture(null)), deletionOf(key.userId()));
         return before.thenApplyAsync(x -> {
@@ -179,8 +184,8 @@ final class LoadedWorlds {
             }
             return cloneWithinQuota(key, templateId, worldName);
         }, worldPool)
-                .thenCompose(clone -> clone == null ? WorldRuntime.load(key, shared)
-                        : WorldRuntime.loadUnwritten(key, shared, clone, () -> forgetUnwritten(key)));
+                .thenCompose(clone -> clone == null ? WorldRuntime.load(key, own)
+                        : WorldRuntime.loadUnwritten(key, own, clone, () -> forgetUnwritten(key)));
     }
 
     // One user's clones are counted and made one at a time, so that parallel selects cannot pass the
@@ -339,9 +344,6 @@ final class LoadedWorlds {
                         // Its subscription is made before its runtime completes: it exists by now.
                         handle.unsubscribe();
                     }
-                    if (runtime != null) {
-                        return runtime.delete();
-                    }
                     Runnable deleteStored = () -> {
                         if (!exists(key)) {
                             throw new WorldLinkException(ErrorCode.WORLD_NOT_FOUND, "User " + key.userId()
@@ -350,8 +352,15 @@ final class LoadedWorlds {
                         storage.deleteWorld(key);
                         shared.logs().delete(key);
                     };
-                    return cluster == null ? CompletableFuture.runAsync(deleteStored, worldPool)
-                            : ClusterWorld.deleteWhereItRuns(key, cluster, deleteStored, worldPool);
+                    if (runtime == null) {
+                        return cluster == null ? CompletableFuture.runAsync(deleteStored, worldPool)
+                                : ClusterWorld.deleteWhereItRuns(key, cluster, deleteStored, worldPool);
+                    }
+                    // In a cluster, a world whose owner was gone before it took the deletion is deleted where it
+                    // runs now.
+                    return cluster == null ? runtime.delete() : runtime.delete().exceptionallyCompose(e ->
+                            ClusterWorld.notTaken(e) ? ClusterWorld.deleteWhereItRuns(key, cluster, deleteStored,
+                                    worldPool) : CompletableFuture.failedFuture(e));
                 });
         return work.whenComplete((x, error) -> {
             forgetUnwritten(key);
@@ -365,6 +374,32 @@ final class LoadedWorlds {
                 }
             }
         });
+    }
+
+    // Another node of the cluster deleted the world: its connections here are moved out and told, as the
+    // deleting node's are, and what this node held of it is let go (a world run elsewhere has nothing to save).
+    private void deletedElsewhere(WorldHandle handle) {
+        boolean[] removed = new boolean[1];
+        handles.computeIfPresent(handle.key, (k, h) -> {
+            if (h != handle) {
+                return h;
+            }
+            removed[0] = true;
+            closing.put(k, handle.closed);
+            return null;
+        });
+        if (!removed[0]) {
+            return;
+        }
+        handle.unsubscribe();
+        handle.runtime.thenCompose(LiveWorld::close).whenComplete((x, e) -> {
+            closing.remove(handle.key, handle.closed);
+            handle.closed.complete(null);
+        });
+        String frame = ServerFrames.worldDeleted(handle.key, null, shared.settings().clock().instant());
+        for (ClientSession s : handle.sessions()) {
+            s.evicted(handle, frame);
+        }
     }
 
     /**

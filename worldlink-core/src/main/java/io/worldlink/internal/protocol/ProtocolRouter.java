@@ -673,11 +673,7 @@ public final class ProtocolRouter implements MessageRouter {
                     + "not be deleted completely: " + error.getMessage() + " Select it again, or delete it again.",
                     replyTo);
         }
-        JsonObject p = new JsonObject();
-        p.addProperty("userId", key.userId().value());
-        p.addProperty("worldName", key.worldId());
-        p.addProperty("timestamp", Json.timestamp(clock.instant()));
-        return ServerFrames.frame("world-deleted", p, replyTo, 0);
+        return ServerFrames.worldDeleted(key, replyTo, clock.instant());
     }
 
     private String confirmed(ClientSession s, WorldKey key, WorldRuntime.View view, WorldRuntime.Page replay,

@@ -2,6 +2,7 @@ package io.worldlink.internal.protocol;
 
 import com.google.gson.JsonObject;
 import io.worldlink.ErrorCode;
+import io.worldlink.WorldKey;
 import io.worldlink.event.MessageLevel;
 import io.worldlink.internal.Json;
 import java.time.Instant;
@@ -32,6 +33,15 @@ final class ServerFrames {
             p.addProperty("code", code.name());
         }
         return p;
+    }
+
+    /** {@return the frame that tells a connection that a world was deleted} */
+    static String worldDeleted(WorldKey key, String replyTo, Instant timestamp) {
+        JsonObject p = new JsonObject();
+        p.addProperty("userId", key.userId().value());
+        p.addProperty("worldName", key.worldId());
+        p.addProperty("timestamp", Json.timestamp(timestamp));
+        return frame("world-deleted", p, replyTo, 0);
     }
 
     static String error(ErrorCode code, String message, String replyTo) {

@@ -4,6 +4,7 @@ import io.worldlink.EventBus;
 import io.worldlink.Subscription;
 import io.worldlink.WorldKey;
 import io.worldlink.event.SseEvent;
+import io.worldlink.event.WorldActionEvent;
 import io.worldlink.event.WorldEvent;
 import io.worldlink.internal.world.LiveWorld;
 import io.worldlink.internal.world.WorldRuntime;
@@ -57,6 +58,7 @@ final class WorldHandle {
     // Copied on change, read without a lock or an iterator for every event delivered.
     private volatile Member[] members = {};
     private volatile Subscription subscription;
+    private volatile Runnable deletedElsewhere;
     int refs;
 
     private final Queue<Object> queue = new ConcurrentLinkedQueue<>();
@@ -119,8 +121,11 @@ final class WorldHandle {
      *
      * @param bus the bus
      * @param world the world, loaded
+     * @param deletedElsewhere called, in order with the events, when another node of a cluster has deleted the
+     *     world ({@link WorldActionEvent#WORLD_DELETE})
      */
-    void subscribe(EventBus bus, LiveWorld world) {
+    void subscribe(EventBus bus, LiveWorld world, Runnable deletedElsewhere) {
+        this.deletedElsewhere = deletedElsewhere;
         // Read before subscribing: what is published later reaches the handle, or shows as a gap.
         post(new Start(world.publishedSeq()));
         subscription = bus.subscribe(key, this::deliver, this::catchUp);
@@ -245,7 +250,9 @@ final class WorldHandle {
 
     private void handle(Object item) {
         try {
-            if (item instanceof WorldEvent e) {
+            if (item instanceof WorldActionEvent w && w.action().equals(WorldActionEvent.WORLD_DELETE)) {
+                deletedElsewhere.run();
+            } else if (item instanceof WorldEvent e) {
                 onEvent(e);
             } else if (item instanceof Admission a) {
                 if (reading) {

@@ -94,7 +94,15 @@ public final class WorldRuntime implements LiveWorld {
      */
     public record Shared(UserStorage storage, EventLogStore logs, EventBus bus, ModelRegistry models,
             ModelDispatcher dispatcher, Executor worldPool, ScheduledExecutorService timer, TemplateStore templates,
-            Settings settings, MetricsListener metrics) {}
+            Settings settings, MetricsListener metrics) {
+        /**
+         * @param other the storage to use instead
+         * @return the same, with worlds stored through {@code other}
+         */
+        public Shared withStorage(UserStorage other) {
+            return new Shared(other, logs, bus, models, dispatcher, worldPool, timer, templates, settings, metrics);
+        }
+    }
 
     /**
      * A change to an agent, as {@code agent-update} carries it; {@code null} fields stay as they are.

@@ -1,10 +1,12 @@
 package io.worldlink.redis.internal;
 
 import io.lettuce.core.RedisChannelHandler;
+import io.lettuce.core.RedisFuture;
 import io.lettuce.core.RedisConnectionStateListener;
 import io.lettuce.core.api.async.RedisAsyncCommands;
 import io.lettuce.core.pubsub.RedisPubSubAdapter;
 import io.netty.util.Timeout;
+import io.worldlink.cluster.NodeUnreachableException;
 import java.lang.System.Logger.Level;
 import java.net.SocketAddress;
 import java.time.Duration;
@@ -130,8 +132,10 @@ public final class NodeCalls {
      * @param target the node's id
      * @param request the request
      * @return the answer; it fails with an {@link IllegalArgumentException} when the request is too large or
-     *     the node id is not one, with an {@link IllegalStateException} when the node is not there, too many
-     *     calls wait, Redis is out of reach or the handler failed (its message), and with a
+     *     the node id is not one, with a {@link NodeUnreachableException} when the request certainly did not
+     *     reach the node (no node of that id listens, or Redis could not be sent the request), with an
+     *     {@link IllegalStateException} when too many calls wait, this node is closed, the handler failed (its
+     *     message) or the connection to Redis was lost with the request in flight, and with a
      *     {@link TimeoutException} when no answer came in time
      */
     public CompletionStage<String> call(String target, String request) {
@@ -161,16 +165,24 @@ public final class NodeCalls {
             end(number, null, new IllegalStateException("This node is closed."));
             return w.answer;
         }
-        commands.publish(RedisKeys.node(target), CallMessage.request(callId(number), nodeId, request))
-                .whenComplete((receivers, e) -> {
-                    if (e != null) {
-                        end(number, null, new IllegalStateException("Could not reach Redis at " + link.address()
-                                + " to call node " + target + ": " + e.getMessage(), e));
-                    } else if (receivers == 0) {
-                        end(number, null, new IllegalStateException("Node " + target + " is not there: no node "
-                                + "of that id is connected to Redis."));
-                    }
-                });
+        RedisFuture<Long> published = commands.publish(RedisKeys.node(target),
+                CallMessage.request(callId(number), nodeId, request));
+        // Lettuce refuses a command it cannot send (not connected, too many commands waiting) by failing it
+        // before publish() returns, having written nothing; one that fails later was in flight (the connection
+        // dropped, or Redis did not answer in time) and may have reached Redis and the node.
+        boolean refused = published.isDone();
+        published.whenComplete((receivers, e) -> {
+            if (e != null && refused) {
+                end(number, null, new NodeUnreachableException("Could not send the request to node " + target
+                        + ": Redis at " + link.address() + " is out of reach (" + e.getMessage() + ").", e));
+            } else if (e != null) {
+                end(number, null, new IllegalStateException("Lost Redis at " + link.address() + " while calling node "
+                        + target + " (" + e.getMessage() + "); the request may have reached it.", e));
+            } else if (receivers == 0) {
+                end(number, null, new NodeUnreachableException("Node " + target + " is not there: no node of that "
+                        + "id is connected to Redis."));
+            }
+        });
         return w.answer;
     }
 
