@@ -62,7 +62,7 @@ public sealed interface WorldEvent permits MessageEvent, SseEvent, WorldActionEv
 
     /** {@return the event as PROTOCOL.md's {@code Event} JSON, as the event log and the wire carry it} */
     default String toJson() {
-        return EventJson.toJson(this).toString();
+        return EventJson.text(this);
     }
 
     /**

@@ -93,6 +93,56 @@ public final class EventJson {
     }
 
     /**
+     * The event's JSON form as text, exactly as {@code toJson(event).toString()} writes it. A reply's pieces,
+     * most of a world's events and each sent to the other nodes of a cluster, are written by hand, without a
+     * JSON tree.
+     *
+     * @param event an event
+     * @return its JSON form as text
+     */
+    public static String text(WorldEvent event) {
+        if (!(event instanceof SseEvent s)) {
+            return toJson(event).toString();
+        }
+        StringBuilder b = new StringBuilder(256 + (s.content() == null ? 0 : s.content().length()));
+        b.append("{\"id\":");
+        Json.quote(b, s.id());
+        b.append(",\"type\":\"").append(s.type().wireName()).append("\",\"timestamp\":\"")
+                .append(Json.timestamp(s.timestamp())).append("\",\"sender\":");
+        Json.quote(b, s.sender());
+        b.append(",\"senderType\":\"").append(s.senderType().wireName()).append('"');
+        if (s.chatId() != null) {
+            b.append(",\"chatId\":");
+            Json.quote(b, s.chatId());
+        }
+        if (s.afterSeq() > 0) {
+            b.append(",\"afterSeq\":").append(s.afterSeq());
+        }
+        b.append(",\"payload\":{\"agentName\":");
+        Json.quote(b, s.agentName());
+        b.append(",\"type\":\"").append(s.phase().wireName()).append('"');
+        if (s.content() != null) {
+            b.append(",\"content\":");
+            Json.quote(b, s.content());
+        }
+        b.append(",\"messageId\":");
+        Json.quote(b, s.messageId());
+        if (s.usage() != null) {
+            b.append(",\"usage\":{\"inputTokens\":").append(s.usage().inputTokens()).append(",\"outputTokens\":")
+                    .append(s.usage().outputTokens()).append(",\"totalTokens\":").append(s.usage().totalTokens())
+                    .append('}');
+        }
+        if (s.error() != null) {
+            b.append(",\"error\":");
+            Json.quote(b, s.error());
+        }
+        if (s.stopped()) {
+            b.append(",\"stopped\":true");
+        }
+        return b.append("}}").toString();
+    }
+
+    /**
      * @param usage token usage
      * @return {@code {inputTokens, outputTokens, totalTokens}}
      */

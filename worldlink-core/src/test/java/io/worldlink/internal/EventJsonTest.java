@@ -55,6 +55,26 @@ class EventJsonTest {
         assertEquals(event, WorldEvent.fromJson(event.toJson()));
     }
 
+    static List<WorldEvent> replyPieces() {
+        String hostile = "quote \" backslash \\ tab \t nl \n cr \r nul \u0000 del \u007f <b>&amp;='</b> "
+                + "\u2028 \u2029 é ✓ 🌍 \ud800 alone";
+        Instant withNanos = Instant.parse("2026-11-22T08:30:00.123456789Z");
+        return List.of(
+                new SseEvent("s1", T, "ada", SseEvent.Phase.START, null, "m1", null, null),
+                new SseEvent("s2", withNanos, "ada", SseEvent.Phase.CHUNK, hostile, "m1", null, null, false, "chat-1", 12),
+                new SseEvent("s3", T, hostile, SseEvent.Phase.CHUNK, "", hostile, null, null, false, hostile, 0),
+                new SseEvent("s4", T, "ada", SseEvent.Phase.END, "whole reply", "m1", new Usage(10, 5, 15), null, true,
+                        "chat-2", Long.MAX_VALUE),
+                new SseEvent("s5", T, "ada", SseEvent.Phase.ERROR, "partial", "m1", null, hostile, false, null, 3));
+    }
+
+    @ParameterizedTest
+    @MethodSource("replyPieces")
+    void aReplysPieceWrittenByHandIsTheTreesTextExactly(WorldEvent event) {
+        assertEquals(EventJson.toJson(event).toString(), EventJson.text(event));
+        assertEquals(event.toJson(), WorldEvent.fromJson(event.toJson()).toJson(), "read back as written");
+    }
+
     @Test
     void thePublicCodecRefusesWhatIsNotAnEvent() {
         assertThrows(IllegalArgumentException.class, () -> WorldEvent.fromJson("[1]"));
