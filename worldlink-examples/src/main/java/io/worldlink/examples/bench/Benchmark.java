@@ -940,7 +940,7 @@ public final class Benchmark {
      * ({@code qtpN-N}, {@code GC Thread#N}; the C1 and C2 compilers apart), largest first; the CPU of threads that ended within the window
      * is what the process used beyond the threads still there.
      */
-    private static Map<String, Double> cpuByThreadGroup(Map<Long, ServerProcess.ThreadCpu> before,
+    static Map<String, Double> cpuByThreadGroup(Map<Long, ServerProcess.ThreadCpu> before,
             Map<Long, ServerProcess.ThreadCpu> after, long processCpu, long turns) {
         Map<String, Long> groups = new java.util.HashMap<>();
         long live = 0;

@@ -9,6 +9,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -238,6 +239,7 @@ final class ClusterScenario {
             }
             TimeUnit.SECONDS.sleep(warmup);
             startProfiles(servers);
+            Map<Long, ServerProcess.ThreadCpu> threads0 = threads(servers);
             long cpu0 = cpu(servers);
             long redisCpu0 = redis.cpuNanos();
             long t0 = System.nanoTime();
@@ -245,6 +247,7 @@ final class ClusterScenario {
             TimeUnit.SECONDS.sleep(seconds);
             measuring.set(2);
             long cpu = cpu(servers) - cpu0;
+            Map<Long, ServerProcess.ThreadCpu> threads1 = threads(servers);
             long redisCpu = redis.cpuNanos() - redisCpu0;
             double window = (System.nanoTime() - t0) / 1e9;
             stopProfiles(name, servers);
@@ -262,11 +265,21 @@ final class ClusterScenario {
             r.put("turnLatencyP99Ms", Benchmark.round(latency.ms(0.99)));
             r.put("nodesCpuMsPerTurn", Benchmark.round(cpu / 1e6 / n));
             r.put("redisCpuMsPerTurn", Benchmark.round(redisCpu / 1e6 / n));
+            r.put("nodesCpuMsPerTurnByThread", Benchmark.cpuByThreadGroup(threads0, threads1, cpu, n));
             Benchmark.closeAll(chatters);
             Benchmark.closeAll(watchers);
         } finally {
             servers.forEach(ServerProcess::close);
         }
+    }
+
+    // The nodes' threads together: a thread's id is unique on the machine.
+    private static Map<Long, ServerProcess.ThreadCpu> threads(List<ServerProcess> servers) throws IOException {
+        Map<Long, ServerProcess.ThreadCpu> all = new HashMap<>();
+        for (ServerProcess s : servers) {
+            all.putAll(s.cpuByThread());
+        }
+        return all;
     }
 
     private static long cpu(List<ServerProcess> servers) throws IOException {
