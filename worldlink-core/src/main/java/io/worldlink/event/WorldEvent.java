@@ -74,6 +74,10 @@ public sealed interface WorldEvent permits MessageEvent, SseEvent, WorldActionEv
      * @throws IllegalArgumentException when the text is not an event's JSON
      */
     static WorldEvent fromJson(String json) {
+        WorldEvent piece = EventJson.readPiece(json);
+        if (piece != null) {
+            return piece;
+        }
         try {
             JsonElement e = JsonParser.parseString(json);
             if (!e.isJsonObject()) {

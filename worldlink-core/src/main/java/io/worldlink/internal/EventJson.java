@@ -9,6 +9,8 @@ import static io.worldlink.internal.Json.string;
 import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
 import com.google.gson.JsonPrimitive;
+import com.google.gson.stream.JsonReader;
+import com.google.gson.stream.JsonToken;
 import io.worldlink.event.EventType;
 import io.worldlink.event.MessageEvent;
 import io.worldlink.event.MessageLevel;
@@ -18,6 +20,8 @@ import io.worldlink.event.SystemEvent;
 import io.worldlink.event.WorldActionEvent;
 import io.worldlink.event.WorldEvent;
 import io.worldlink.model.Usage;
+import java.io.IOException;
+import java.io.StringReader;
 import java.math.BigDecimal;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -140,6 +144,110 @@ public final class EventJson {
             b.append(",\"stopped\":true");
         }
         return b.append("}}").toString();
+    }
+
+    /**
+     * Reads the JSON text of a reply's start or chunk, as {@link #text} writes it, without a JSON tree: most
+     * of the events that come from another node of a cluster. Its fields may come in any order; anything
+     * else (another event, a field this reader does not take, a {@code null}, a field twice, text that is
+     * not strict JSON) is left to {@link #fromJson}, which reads it or says what is wrong with it.
+     *
+     * @param json an event's JSON text
+     * @return the event, or {@code null} when the text is not such a piece
+     */
+    public static SseEvent readPiece(String json) {
+        try (JsonReader r = new JsonReader(new StringReader(json))) {
+            String id = null;
+            String type = null;
+            String timestamp = null;
+            String chatId = null;
+            long afterSeq = 0;
+            String agentName = null;
+            String phase = null;
+            String content = null;
+            String messageId = null;
+            int seen = 0;
+            r.beginObject();
+            while (r.hasNext()) {
+                String name = r.nextName();
+                int bit = switch (name) {
+                    case "id" -> 1;
+                    case "type" -> 2;
+                    case "timestamp" -> 4;
+                    case "sender" -> 8;
+                    case "senderType" -> 16;
+                    case "chatId" -> 32;
+                    case "afterSeq" -> 64;
+                    case "payload" -> 128;
+                    default -> 0;
+                };
+                if (bit == 0 || (seen & bit) != 0) {
+                    return null;
+                }
+                seen |= bit;
+                switch (name) {
+                    case "id" -> id = pieceString(r);
+                    case "type" -> type = pieceString(r);
+                    case "timestamp" -> timestamp = pieceString(r);
+                    case "chatId" -> chatId = pieceString(r);
+                    case "afterSeq" -> {
+                        if (r.peek() != JsonToken.NUMBER) {
+                            return null;
+                        }
+                        afterSeq = r.nextLong();
+                    }
+                    case "payload" -> {
+                        int inPayload = 0;
+                        r.beginObject();
+                        while (r.hasNext()) {
+                            String field = r.nextName();
+                            int b = switch (field) {
+                                case "agentName" -> 1;
+                                case "type" -> 2;
+                                case "content" -> 4;
+                                case "messageId" -> 8;
+                                default -> 0;
+                            };
+                            if (b == 0 || (inPayload & b) != 0) {
+                                return null;
+                            }
+                            inPayload |= b;
+                            String value = pieceString(r);
+                            switch (field) {
+                                case "agentName" -> agentName = value;
+                                case "type" -> phase = value;
+                                case "content" -> content = value;
+                                default -> messageId = value;
+                            }
+                        }
+                        r.endObject();
+                    }
+                    default -> pieceString(r); // sender and senderType: an SSE event's are its agent's
+                }
+            }
+            r.endObject();
+            if (r.peek() != JsonToken.END_DOCUMENT || id == null || !EventType.SSE.wireName().equals(type)
+                    || timestamp == null || agentName == null || messageId == null) {
+                return null;
+            }
+            Instant at = Json.readTimestamp(timestamp);
+            SseEvent.Phase p = SseEvent.Phase.START.wireName().equals(phase) ? SseEvent.Phase.START
+                    : SseEvent.Phase.CHUNK.wireName().equals(phase) ? SseEvent.Phase.CHUNK : null;
+            if (at == null || p == null) {
+                return null;
+            }
+            return new SseEvent(id, at, agentName, p, content, messageId, null, null, false, chatId, afterSeq);
+        } catch (IOException | IllegalStateException | NumberFormatException e) {
+            return null;
+        }
+    }
+
+    // A string value; anything else ends the reading of a piece (a null, a number where a string belongs).
+    private static String pieceString(JsonReader r) throws IOException {
+        if (r.peek() != JsonToken.STRING) {
+            throw new IllegalStateException("not a string");
+        }
+        return r.nextString();
     }
 
     /**
