@@ -84,7 +84,7 @@ public final class PubSubEventBus implements EventBus {
     // The worlds with a PUBLISH in flight, and the events gathered behind it.
     private final Map<WorldKey, Outgoing> outgoing = new ConcurrentHashMap<>();
     private final AtomicInteger gathered = new AtomicInteger();
-    // Worlds whose events did not reach Redis, with the count of failures when last seen.
+    // Worlds whose events did not reach Redis, with the count of such events of the node when last seen.
     private final Map<WorldKey, Long> unsent = new ConcurrentHashMap<>();
     private final AtomicLong failures = new AtomicLong();
     private final AtomicBoolean failing = new AtomicBoolean();
@@ -163,7 +163,7 @@ public final class PubSubEventBus implements EventBus {
                 if (inFlight) {
                     if (gathered.incrementAndGet() > MAX_GATHERED) {
                         gathered.decrementAndGet();
-                        unsent(world, new IllegalStateException(MAX_GATHERED + " events wait for Redis already"));
+                        unsent(world, new IllegalStateException(MAX_GATHERED + " events wait for Redis already"), 1);
                     } else {
                         waiting.add(json);
                     }
@@ -178,7 +178,7 @@ public final class PubSubEventBus implements EventBus {
         // One PUBLISH at a time: the next one is sent only once Redis has answered this one.
         private void send(List<byte[]> events) {
             if (closed) {
-                next(true);
+                next(null, 0);
                 return;
             }
             CompletionStage<Long> sent;
@@ -187,19 +187,17 @@ public final class PubSubEventBus implements EventBus {
             } catch (RuntimeException e) {
                 sent = CompletableFuture.failedFuture(e);
             }
-            sent.whenComplete((receivers, e) -> {
-                if (e != null && !closed) {
-                    unsent(world, e);
-                }
-                next(e != null);
-            });
+            sent.whenComplete((receivers, e) -> next(e, events.size()));
         }
 
-        private void next(boolean failed) {
+        // After a failure, what gathered behind it is not sent either: it would most likely fail too.
+        private void next(Throwable failure, int sent) {
             List<byte[]> events = new ArrayList<>();
             synchronized (this) {
-                if (failed) {
-                    // Sent after a failure they would most likely fail too: they are unsent with it.
+                if (failure != null || closed) {
+                    if (failure != null && !closed) {
+                        unsent(world, failure, sent + waiting.size());
+                    }
                     gathered.addAndGet(-waiting.size());
                     waiting.clear();
                 }
@@ -222,8 +220,8 @@ public final class PubSubEventBus implements EventBus {
         }
     }
 
-    private void unsent(WorldKey world, Throwable e) {
-        unsent.put(world, failures.incrementAndGet());
+    private void unsent(WorldKey world, Throwable e, int events) {
+        unsent.put(world, failures.addAndGet(events));
         if (failing.compareAndSet(false, true)) {
             LOG.log(Level.WARNING, "Could not publish events to Redis at " + link.address() + " (" + e.getMessage()
                     + "); other nodes will read them back from the worlds' logs once Redis is reachable again.");
