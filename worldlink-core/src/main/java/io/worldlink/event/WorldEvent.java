@@ -62,7 +62,7 @@ public sealed interface WorldEvent permits MessageEvent, SseEvent, WorldActionEv
 
     /** {@return the event as PROTOCOL.md's {@code Event} JSON, as the event log and the wire carry it} */
     default String toJson() {
-        return EventJson.toJson(this).toString();
+        return EventJson.text(this);
     }
 
     /**
@@ -74,6 +74,10 @@ public sealed interface WorldEvent permits MessageEvent, SseEvent, WorldActionEv
      * @throws IllegalArgumentException when the text is not an event's JSON
      */
     static WorldEvent fromJson(String json) {
+        WorldEvent piece = EventJson.readPiece(json);
+        if (piece != null) {
+            return piece;
+        }
         try {
             JsonElement e = JsonParser.parseString(json);
             if (!e.isJsonObject()) {

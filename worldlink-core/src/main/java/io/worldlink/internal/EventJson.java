@@ -9,6 +9,8 @@ import static io.worldlink.internal.Json.string;
 import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
 import com.google.gson.JsonPrimitive;
+import com.google.gson.stream.JsonReader;
+import com.google.gson.stream.JsonToken;
 import io.worldlink.event.EventType;
 import io.worldlink.event.MessageEvent;
 import io.worldlink.event.MessageLevel;
@@ -18,6 +20,8 @@ import io.worldlink.event.SystemEvent;
 import io.worldlink.event.WorldActionEvent;
 import io.worldlink.event.WorldEvent;
 import io.worldlink.model.Usage;
+import java.io.IOException;
+import java.io.StringReader;
 import java.math.BigDecimal;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -90,6 +94,160 @@ public final class EventJson {
         }
         o.add("payload", p);
         return o;
+    }
+
+    /**
+     * The event's JSON form as text, exactly as {@code toJson(event).toString()} writes it. A reply's pieces,
+     * most of a world's events and each sent to the other nodes of a cluster, are written by hand, without a
+     * JSON tree.
+     *
+     * @param event an event
+     * @return its JSON form as text
+     */
+    public static String text(WorldEvent event) {
+        if (!(event instanceof SseEvent s)) {
+            return toJson(event).toString();
+        }
+        StringBuilder b = new StringBuilder(256 + (s.content() == null ? 0 : s.content().length()));
+        b.append("{\"id\":");
+        Json.quote(b, s.id());
+        b.append(",\"type\":\"").append(s.type().wireName()).append("\",\"timestamp\":\"")
+                .append(Json.timestamp(s.timestamp())).append("\",\"sender\":");
+        Json.quote(b, s.sender());
+        b.append(",\"senderType\":\"").append(s.senderType().wireName()).append('"');
+        if (s.chatId() != null) {
+            b.append(",\"chatId\":");
+            Json.quote(b, s.chatId());
+        }
+        if (s.afterSeq() > 0) {
+            b.append(",\"afterSeq\":").append(s.afterSeq());
+        }
+        b.append(",\"payload\":{\"agentName\":");
+        Json.quote(b, s.agentName());
+        b.append(",\"type\":\"").append(s.phase().wireName()).append('"');
+        if (s.content() != null) {
+            b.append(",\"content\":");
+            Json.quote(b, s.content());
+        }
+        b.append(",\"messageId\":");
+        Json.quote(b, s.messageId());
+        if (s.usage() != null) {
+            b.append(",\"usage\":{\"inputTokens\":").append(s.usage().inputTokens()).append(",\"outputTokens\":")
+                    .append(s.usage().outputTokens()).append(",\"totalTokens\":").append(s.usage().totalTokens())
+                    .append('}');
+        }
+        if (s.error() != null) {
+            b.append(",\"error\":");
+            Json.quote(b, s.error());
+        }
+        if (s.stopped()) {
+            b.append(",\"stopped\":true");
+        }
+        return b.append("}}").toString();
+    }
+
+    /**
+     * Reads the JSON text of a reply's start or chunk, as {@link #text} writes it, without a JSON tree: most
+     * of the events that come from another node of a cluster. Its fields may come in any order; anything
+     * else (another event, a field this reader does not take, a {@code null}, a field twice, text that is
+     * not strict JSON) is left to {@link #fromJson}, which reads it or says what is wrong with it.
+     *
+     * @param json an event's JSON text
+     * @return the event, or {@code null} when the text is not such a piece
+     */
+    public static SseEvent readPiece(String json) {
+        try (JsonReader r = new JsonReader(new StringReader(json))) {
+            String id = null;
+            String type = null;
+            String timestamp = null;
+            String chatId = null;
+            long afterSeq = 0;
+            String agentName = null;
+            String phase = null;
+            String content = null;
+            String messageId = null;
+            int seen = 0;
+            r.beginObject();
+            while (r.hasNext()) {
+                String name = r.nextName();
+                int bit = switch (name) {
+                    case "id" -> 1;
+                    case "type" -> 2;
+                    case "timestamp" -> 4;
+                    case "sender" -> 8;
+                    case "senderType" -> 16;
+                    case "chatId" -> 32;
+                    case "afterSeq" -> 64;
+                    case "payload" -> 128;
+                    default -> 0;
+                };
+                if (bit == 0 || (seen & bit) != 0) {
+                    return null;
+                }
+                seen |= bit;
+                switch (name) {
+                    case "id" -> id = pieceString(r);
+                    case "type" -> type = pieceString(r);
+                    case "timestamp" -> timestamp = pieceString(r);
+                    case "chatId" -> chatId = pieceString(r);
+                    case "afterSeq" -> {
+                        if (r.peek() != JsonToken.NUMBER) {
+                            return null;
+                        }
+                        afterSeq = r.nextLong();
+                    }
+                    case "payload" -> {
+                        int inPayload = 0;
+                        r.beginObject();
+                        while (r.hasNext()) {
+                            String field = r.nextName();
+                            int b = switch (field) {
+                                case "agentName" -> 1;
+                                case "type" -> 2;
+                                case "content" -> 4;
+                                case "messageId" -> 8;
+                                default -> 0;
+                            };
+                            if (b == 0 || (inPayload & b) != 0) {
+                                return null;
+                            }
+                            inPayload |= b;
+                            String value = pieceString(r);
+                            switch (field) {
+                                case "agentName" -> agentName = value;
+                                case "type" -> phase = value;
+                                case "content" -> content = value;
+                                default -> messageId = value;
+                            }
+                        }
+                        r.endObject();
+                    }
+                    default -> pieceString(r); // sender and senderType: an SSE event's are its agent's
+                }
+            }
+            r.endObject();
+            if (r.peek() != JsonToken.END_DOCUMENT || id == null || !EventType.SSE.wireName().equals(type)
+                    || timestamp == null || agentName == null || messageId == null) {
+                return null;
+            }
+            Instant at = Json.readTimestamp(timestamp);
+            SseEvent.Phase p = SseEvent.Phase.START.wireName().equals(phase) ? SseEvent.Phase.START
+                    : SseEvent.Phase.CHUNK.wireName().equals(phase) ? SseEvent.Phase.CHUNK : null;
+            if (at == null || p == null) {
+                return null;
+            }
+            return new SseEvent(id, at, agentName, p, content, messageId, null, null, false, chatId, afterSeq);
+        } catch (IOException | IllegalStateException | NumberFormatException e) {
+            return null;
+        }
+    }
+
+    // A string value; anything else ends the reading of a piece (a null, a number where a string belongs).
+    private static String pieceString(JsonReader r) throws IOException {
+        if (r.peek() != JsonToken.STRING) {
+            throw new IllegalStateException("not a string");
+        }
+        return r.nextString();
     }
 
     /**

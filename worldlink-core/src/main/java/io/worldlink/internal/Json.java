@@ -90,6 +90,48 @@ public final class Json {
     }
 
     /**
+     * Reads a timestamp in the form {@link #timestamp} writes, by hand: every event that comes from another
+     * node is read, and {@link Instant#parse} took most of that.
+     *
+     * @param s a text
+     * @return the instant, or {@code null} when the text is not a valid timestamp of that form (then
+     *     {@link Instant#parse} decides)
+     */
+    static Instant readTimestamp(String s) {
+        if (s.length() != 24 || s.charAt(4) != '-' || s.charAt(7) != '-' || s.charAt(10) != 'T' || s.charAt(13) != ':'
+                || s.charAt(16) != ':' || s.charAt(19) != '.' || s.charAt(23) != 'Z') {
+            return null;
+        }
+        int year = readDigits(s, 0, 4);
+        int month = readDigits(s, 5, 2);
+        int day = readDigits(s, 8, 2);
+        int hour = readDigits(s, 11, 2);
+        int minute = readDigits(s, 14, 2);
+        int second = readDigits(s, 17, 2);
+        int milli = readDigits(s, 20, 3);
+        if (year < 0 || month < 1 || month > 12 || day < 1 || day > 31 || hour < 0 || hour > 23 || minute < 0
+                || minute > 59 || second < 0 || second > 59 || milli < 0
+                || day > LocalDate.of(year, month, 1).lengthOfMonth()) {
+            return null;
+        }
+        long epochDay = LocalDate.of(year, month, day).toEpochDay();
+        return Instant.ofEpochSecond(epochDay * 86_400 + hour * 3600 + minute * 60 + second, milli * 1_000_000L);
+    }
+
+    // The number the digits at [at, at + width) spell, or -1 when one is not a digit.
+    private static int readDigits(String s, int at, int width) {
+        int v = 0;
+        for (int i = at; i < at + width; i++) {
+            char c = s.charAt(i);
+            if (c < '0' || c > '9') {
+                return -1;
+            }
+            v = v * 10 + (c - '0');
+        }
+        return v;
+    }
+
+    /**
      * Appends a JSON string literal, escaped as Gson escapes it (without HTML escaping).
      *
      * @param sb where to append
@@ -225,6 +267,10 @@ public final class Json {
         String s = string(o, field);
         if (s == null) {
             return null;
+        }
+        Instant written = readTimestamp(s);
+        if (written != null) {
+            return written;
         }
         try {
             return Instant.parse(s);

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
@@ -53,6 +54,91 @@ class EventJsonTest {
     @MethodSource("events")
     void thePublicCodecReadsBackAnEqualEvent(WorldEvent event) {
         assertEquals(event, WorldEvent.fromJson(event.toJson()));
+    }
+
+    static List<WorldEvent> replyPieces() {
+        String hostile = "quote \" backslash \\ tab \t nl \n cr \r nul \u0000 del \u007f <b>&amp;='</b> "
+                + "\u2028 \u2029 é ✓ 🌍 \ud800 alone";
+        Instant withNanos = Instant.parse("2026-11-22T08:30:00.123456789Z");
+        return List.of(
+                new SseEvent("s1", T, "ada", SseEvent.Phase.START, null, "m1", null, null),
+                new SseEvent("s2", withNanos, "ada", SseEvent.Phase.CHUNK, hostile, "m1", null, null, false, "chat-1", 12),
+                new SseEvent("s3", T, hostile, SseEvent.Phase.CHUNK, "", hostile, null, null, false, hostile, 0),
+                new SseEvent("s4", T, "ada", SseEvent.Phase.END, "whole reply", "m1", new Usage(10, 5, 15), null, true,
+                        "chat-2", Long.MAX_VALUE),
+                new SseEvent("s5", T, "ada", SseEvent.Phase.ERROR, "partial", "m1", null, hostile, false, null, 3));
+    }
+
+    @ParameterizedTest
+    @MethodSource("replyPieces")
+    void aReplysPieceWrittenByHandIsTheTreesTextExactly(WorldEvent event) {
+        assertEquals(EventJson.toJson(event).toString(), EventJson.text(event));
+        assertEquals(event.toJson(), WorldEvent.fromJson(event.toJson()).toJson(), "read back as written");
+    }
+
+    static WorldEvent readThroughTheTree(String json) {
+        return EventJson.fromJson(JsonParser.parseString(json).getAsJsonObject());
+    }
+
+    @ParameterizedTest
+    @MethodSource("replyPieces")
+    void aStartOrAChunkIsReadWithoutATreeAsTheTreeReadsIt(SseEvent event) {
+        String json = event.toJson();
+        SseEvent read = EventJson.readPiece(json);
+        if (event.phase() == SseEvent.Phase.START || event.phase() == SseEvent.Phase.CHUNK) {
+            assertEquals(readThroughTheTree(json), read);
+        } else {
+            assertNull(read, "an end or an error is left to the tree");
+        }
+    }
+
+    @Test
+    void aPieceWithItsFieldsInAnotherOrderReadsTheSame() {
+        String json = "{\"payload\":{\"messageId\":\"m1\",\"content\":\"hi\",\"type\":\"chunk\",\"agentName\":\"ada\"},"
+                + "\"afterSeq\":4,\"chatId\":\"chat-1\",\"senderType\":\"agent\",\"sender\":\"ada\","
+                + "\"timestamp\":\"2026-11-22T08:30:00.000Z\",\"type\":\"sse\",\"id\":\"s1\"}";
+        assertEquals(new SseEvent("s1", T, "ada", SseEvent.Phase.CHUNK, "hi", "m1", null, null, false, "chat-1", 4),
+                EventJson.readPiece(json));
+        assertEquals(readThroughTheTree(json), EventJson.readPiece(json));
+    }
+
+    @Test
+    void whatIsNotExactlyAPieceIsLeftToTheTreeWhichReadsOrRefusesItAsBefore() {
+        String piece = new SseEvent("s1", T, "ada", SseEvent.Phase.CHUNK, "hi", "m1", null, null, false, "chat-1", 4)
+                .toJson();
+        List<String> others = List.of(
+                events().get(0).toJson(),
+                piece.replace("\"content\":\"hi\"", "\"content\":null"),
+                piece.replace("\"chatId\":\"chat-1\"", "\"chatId\":null"),
+                piece.replace("\"content\":\"hi\"", "\"content\":\"hi\",\"extra\":1"),
+                piece.replace("\"id\":\"s1\"", "\"id\":\"s1\",\"more\":\"x\""),
+                piece.replace("\"id\":\"s1\"", "\"id\":\"s1\",\"id\":\"s2\""),
+                piece.replace("\"content\":\"hi\"", "\"content\":\"hi\",\"content\":\"ho\""),
+                piece.replace("\"afterSeq\":4", "\"afterSeq\":\"4\""),
+                piece.replace("\"afterSeq\":4", "\"afterSeq\":4.5"),
+                piece.replace("\"type\":\"chunk\"", "\"type\":\"CHUNK\""),
+                piece.replace("\"type\":\"chunk\"", "\"type\":\"end\""),
+                piece.replace("\"type\":\"sse\"", "\"type\":\"message\""),
+                piece.replace("2026-11-22T08:30:00.000Z", "2026-11-22T08:30:00Z"),
+                piece.replace("\"messageId\":\"m1\"", "\"messageId\":7"),
+                piece.replace(",\"messageId\":\"m1\"", ""),
+                piece.replace("\"id\":\"s1\"", "'id':'s1'"),
+                piece + " {}",
+                piece.substring(0, piece.length() - 1),
+                "[" + piece + "]",
+                "");
+        for (String json : others) {
+            assertTrue(!json.equals(piece), "each is changed");
+            assertNull(EventJson.readPiece(json), json);
+            WorldEvent expected;
+            try {
+                expected = readThroughTheTree(json);
+            } catch (RuntimeException e) {
+                assertThrows(IllegalArgumentException.class, () -> WorldEvent.fromJson(json), json);
+                continue;
+            }
+            assertEquals(expected, WorldEvent.fromJson(json), json);
+        }
     }
 
     @Test

@@ -65,6 +65,11 @@ class LazyCloneServerTest {
         return c;
     }
 
+    static WsClient confirmed(WsClient c) throws Exception {
+        c.expect("connection-confirmed");
+        return c;
+    }
+
     HttpResponse<String> get(String path) throws Exception {
         return http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.port() + path)).build(),
                 HttpResponse.BodyHandlers.ofString());
@@ -105,14 +110,10 @@ class LazyCloneServerTest {
     @Test
     void theSelectThatWouldPassTheQuotaIsRefusedThoughNothingIsWritten() throws Exception {
         String user = UUID.randomUUID().toString();
-        try (WsClient one = select("one", user); WsClient two = select("two", user)) {
-            one.expect("connection-confirmed");
-            two.expect("connection-confirmed");
-            // Selected once both are in: on connections of their own, selects sent at once may come in any order.
-            JsonObject refused;
-            try (WsClient three = select("three", user)) {
-                refused = three.next();
-            }
+        // One after the other: selects on separate connections may be served in any order.
+        try (WsClient one = confirmed(select("one", user)); WsClient two = confirmed(select("two", user));
+                WsClient three = select("three", user)) {
+            JsonObject refused = three.next();
             assertEquals("connection-error", type(refused));
             assertEquals("QUOTA_EXCEEDED", code(refused));
             assertFalse(Files.exists(root.resolve("users")));

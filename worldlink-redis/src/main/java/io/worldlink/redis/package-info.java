@@ -41,8 +41,11 @@
  *
  * <h2>Events</h2>
  * A publish hands the event to the node's own subscribers of the world (they do not depend on Redis) and
- * sends a {@code PUBLISH} of its JSON ({@link io.worldlink.event.WorldEvent#toJson()}) in the order of the
- * calls; every other node subscribed to the world delivers it, the publishing node skips its own echo. The
+ * sends its JSON ({@link io.worldlink.event.WorldEvent#toJson()}) to the other nodes with a {@code PUBLISH},
+ * in the order of the calls. A world has one {@code PUBLISH} in flight at a time: the events published
+ * meanwhile gather and go as one message when Redis has answered it, so that a burst (a turn's chunks, say)
+ * costs a command, and each other node one message to read, instead of one per event. Every other node
+ * subscribed to the world delivers them, the publishing node skips its own echo. The
  * first local listener of a world subscribes its channel, the last one to leave unsubscribes it. Listeners
  * run on the node's workers, never on a socket's thread, one event at a time per world in the order the
  * node received them. Across nodes delivery is at most once: while Redis is out of reach a publish fails at

@@ -15,6 +15,8 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -91,6 +93,92 @@ class RedisEventBusTest {
             assertTrue(r.threads.stream().allMatch(t -> t.startsWith("worldlink-redis-work-")),
                     "listeners run on the workers, not on a socket's thread: " + r.threads);
             assertTrue(!r.threads.contains(publisher.getName()));
+        }
+    }
+
+    /** {@return how many PUBLISH commands Redis has run so far} */
+    long publishes() {
+        Matcher m = Pattern.compile("cmdstat_publish:calls=(\\d+)").matcher((String) redis.call("INFO", "commandstats"));
+        return m.find() ? Long.parseLong(m.group(1)) : 0;
+    }
+
+    @Test
+    void eventsPublishedWhileTheWorldsPublishIsInFlightGoTogetherInOrder() throws Exception {
+        EventBus a = node("node-a").bus();
+        EventBus b = node("node-b").bus();
+        WorldKey world = WorldKey.of("ann", "demo");
+        WorldKey other = WorldKey.of("bob", "demo");
+        Recorder onA = new Recorder();
+        Recorder onB = new Recorder();
+        Recorder otherOnB = new Recorder();
+        a.subscribe(world, onA, onA::caughtUp);
+        b.subscribe(world, onB, onB::caughtUp);
+        b.subscribe(other, otherOnB, otherOnB::caughtUp);
+        onA.awaitCatchUp();
+        onB.awaitCatchUp();
+        otherOnB.awaitCatchUp();
+        long before = publishes();
+
+        // Redis holds every PUBLISH until it is unpaused: the world's first one stays in flight meanwhile.
+        redis.call("CLIENT", "PAUSE", "60000", "WRITE");
+        int n = 1 + 2 * PubSubEventBus.MESSAGE_EVENTS + 10;
+        for (int i = 1; i <= n; i++) {
+            a.publish(world, event(i, "from a " + i));
+        }
+        a.publish(other, event(1, "another world's first"));
+        assertEquals(1, onA.next().seq(), "the node's own subscribers do not wait for Redis");
+        redis.call("CLIENT", "UNPAUSE");
+
+        assertEquals(event(1, "another world's first"), otherOnB.next(), "each world has its own PUBLISH in flight");
+        for (int i = 1; i <= n; i++) {
+            assertEquals(event(i, "from a " + i), onB.next(), "in order, whatever message carried them");
+        }
+        for (int i = 2; i <= n; i++) {
+            assertEquals(i, onA.next().seq());
+        }
+        // The first event alone, then the rest in messages of at most MESSAGE_EVENTS; the other world's one.
+        assertEquals(1 + 3 + 1, publishes() - before);
+        assertTrue(onA.events.isEmpty() && onB.events.isEmpty() && otherOnB.events.isEmpty(), "each event once");
+        assertTrue(onB.catchUps.isEmpty(), "nothing was missed");
+
+        // A world that has gone quiet sends its next event at once again.
+        a.publish(world, event(n + 1, "later"));
+        assertEquals(n + 1, onB.next().seq());
+    }
+
+    @Test
+    void eventsGatheredBehindAPublishThatRedisTookDownWithItAreCaughtUpAndTheWorldPublishesAgain()
+            throws Exception {
+        ClusterNode nodeA = node("node-a");
+        EventBus a = nodeA.bus();
+        EventBus b = node("node-b").bus();
+        WorldKey world = WorldKey.of("ann", "demo");
+        Recorder onA = new Recorder();
+        Recorder onB = new Recorder();
+        a.subscribe(world, onA, onA::caughtUp);
+        b.subscribe(world, onB, onB::caughtUp);
+        onA.awaitCatchUp();
+        onB.awaitCatchUp();
+
+        redis.call("CLIENT", "PAUSE", "60000", "WRITE");
+        for (int i = 1; i <= 50; i++) {
+            a.publish(world, event(i, "in flight or gathered " + i));
+        }
+        redis.kill();
+        redis.start();
+        onB.awaitCatchUp();
+        eventually(() -> reachesRedis(nodeA), "node a reconnects");
+        // Sent only once the PUBLISH in flight at the crash has ended, by an answer or a failure.
+        a.publish(world, event(51, "after"));
+        long last = 0;
+        WorldEvent seen;
+        do {
+            seen = onB.next();
+            assertTrue(seen.seq() > last, "in order, each once: " + seen.seq() + " after " + last);
+            last = seen.seq();
+        } while (seen.seq() != 51);
+        for (int i = 1; i <= 51; i++) {
+            assertEquals(i, onA.next().seq(), "the node's own subscribers get every event");
         }
     }
 

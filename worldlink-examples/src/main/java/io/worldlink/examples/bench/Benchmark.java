@@ -62,6 +62,9 @@ public final class Benchmark {
     /** A scenario the benchmark can run. */
     enum Scenario { connections, fanout, chat, baseline, churn, cluster }
 
+    /** A part of the cluster scenario. */
+    enum ClusterPart { fanout, chat, takeover }
+
     /** The chat scenario's model. */
     enum Model { offline, http }
 
@@ -150,6 +153,10 @@ public final class Benchmark {
                         + "(default ${DEFAULT-VALUE})")
         int takeoverRounds;
 
+        @Option(names = "--cluster-parts", split = ",", paramLabel = "PART", defaultValue = "fanout,chat,takeover",
+                description = "cluster: which parts to run, of ${COMPLETION-CANDIDATES} (default all)")
+        List<ClusterPart> clusterParts;
+
         @Option(names = "--redis-server", paramLabel = "PROGRAM", defaultValue = "redis-server",
                 description = "cluster: the redis-server the nodes share, started for the scenario on a free port "
                         + "(default ${DEFAULT-VALUE}, found on the PATH)")
@@ -165,10 +172,10 @@ public final class Benchmark {
         boolean jvmDefaults;
 
         @Option(names = "--jfr", paramLabel = "FILE",
-                description = "chat and connections: record a JFR profile (settings=profile) of the server over the "
-                        + "measured window into FILE; with several runs, each gets its own name (FILE-<run>.jfr; "
-                        + "FILE-connections.jfr for the selects). The recording costs CPU: take the figures from a "
-                        + "run without it")
+                description = "chat, connections and cluster: record a JFR profile (settings=profile) of the server "
+                        + "over the measured window into FILE; with several runs, each gets its own name (FILE-<run>.jfr; "
+                        + "FILE-connections.jfr for the selects; FILE-<run>-<node>.jfr for each node of the cluster's "
+                        + "fan-out and chat). The recording costs CPU: take the figures from a run without it")
         Path jfr;
 
         @Option(names = "--server-jvm-args", paramLabel = "ARGS",
@@ -933,7 +940,7 @@ public final class Benchmark {
      * ({@code qtpN-N}, {@code GC Thread#N}; the C1 and C2 compilers apart), largest first; the CPU of threads that ended within the window
      * is what the process used beyond the threads still there.
      */
-    private static Map<String, Double> cpuByThreadGroup(Map<Long, ServerProcess.ThreadCpu> before,
+    static Map<String, Double> cpuByThreadGroup(Map<Long, ServerProcess.ThreadCpu> before,
             Map<Long, ServerProcess.ThreadCpu> after, long processCpu, long turns) {
         Map<String, Long> groups = new java.util.HashMap<>();
         long live = 0;

@@ -9,6 +9,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -47,10 +48,17 @@ final class ClusterScenario {
         Path binary = locate(options.redisServer);
         Path redisDir = Files.createTempDirectory("worldlink-bench-redis-");
         try (ServerProcess redis = ServerProcess.redis(binary, redisDir)) {
-            fanout(redis);
-            chat(redis, 1);
-            chat(redis, 2);
-            takeover(redis);
+            List<Benchmark.ClusterPart> parts = options.clusterParts;
+            if (parts.contains(Benchmark.ClusterPart.fanout)) {
+                fanout(redis);
+            }
+            if (parts.contains(Benchmark.ClusterPart.chat)) {
+                chat(redis, 1);
+                chat(redis, 2);
+            }
+            if (parts.contains(Benchmark.ClusterPart.takeover)) {
+                takeover(redis);
+            }
         } finally {
             try (Stream<Path> s = Files.walk(redisDir)) {
                 for (Path p : s.sorted(Comparator.reverseOrder()).toList()) {
@@ -78,6 +86,28 @@ final class ClusterScenario {
         List<String> args = new ArrayList<>(List.of("--redis", "redis://127.0.0.1:" + redis.port, "--node-id", id));
         args.addAll(List.of(more));
         return args;
+    }
+
+    // A JFR profile of each node over a measured window, when --jfr asks for one.
+    private void startProfiles(List<ServerProcess> nodes) throws Exception {
+        if (options.jfr != null) {
+            for (ServerProcess s : nodes) {
+                s.jcmd("JFR.start", "name=window", "settings=profile");
+            }
+        }
+    }
+
+    private void stopProfiles(String run, List<ServerProcess> nodes) throws Exception {
+        if (options.jfr == null) {
+            return;
+        }
+        for (int n = 0; n < nodes.size(); n++) {
+            Path file = options.jfr.toAbsolutePath().resolveSibling(options.jfr.getFileName().toString()
+                    .replaceFirst("(\\.jfr)?$", "-" + run + "-node-" + (char) ('a' + n) + ".jfr"));
+            Files.createDirectories(file.getParent());
+            nodes.get(n).jcmd("JFR.stop", "name=window", "filename=" + file);
+            System.out.println("  profile of node " + (char) ('a' + n) + ": " + file);
+        }
     }
 
     // ---- (i) fan-out across nodes ----
@@ -123,10 +153,12 @@ final class ClusterScenario {
                 if (!warm.await(WAIT_SECONDS, TimeUnit.SECONDS)) {
                     throw new IllegalStateException("Not every client got the whole first reply.");
                 }
+                startProfiles(List.of(a, b));
                 first[0].send(Benchmark.chatFrame("Everyone, listen."));
                 if (!complete.await(WAIT_SECONDS, TimeUnit.SECONDS)) {
                     throw new IllegalStateException("Not every client got the whole reply.");
                 }
+                stopProfiles("cluster-fanout", List.of(a, b));
                 Map<String, Object> r = bench.result("cluster-fanout");
                 r.put("clients", m);
                 r.put("clientsOnOwnerNode", (m + 1) / 2);
@@ -206,6 +238,8 @@ final class ClusterScenario {
                 chatters[i].send(Benchmark.chatFrame("first turn"));
             }
             TimeUnit.SECONDS.sleep(warmup);
+            startProfiles(servers);
+            Map<Long, ServerProcess.ThreadCpu> threads0 = threads(servers);
             long cpu0 = cpu(servers);
             long redisCpu0 = redis.cpuNanos();
             long t0 = System.nanoTime();
@@ -213,8 +247,10 @@ final class ClusterScenario {
             TimeUnit.SECONDS.sleep(seconds);
             measuring.set(2);
             long cpu = cpu(servers) - cpu0;
+            Map<Long, ServerProcess.ThreadCpu> threads1 = threads(servers);
             long redisCpu = redis.cpuNanos() - redisCpu0;
             double window = (System.nanoTime() - t0) / 1e9;
+            stopProfiles(name, servers);
             if (!stopped.await(1, TimeUnit.MINUTES)) {
                 System.out.println("  " + stopped.getCount() + " clients did not end their last turn in a minute");
             }
@@ -229,11 +265,21 @@ final class ClusterScenario {
             r.put("turnLatencyP99Ms", Benchmark.round(latency.ms(0.99)));
             r.put("nodesCpuMsPerTurn", Benchmark.round(cpu / 1e6 / n));
             r.put("redisCpuMsPerTurn", Benchmark.round(redisCpu / 1e6 / n));
+            r.put("nodesCpuMsPerTurnByThread", Benchmark.cpuByThreadGroup(threads0, threads1, cpu, n));
             Benchmark.closeAll(chatters);
             Benchmark.closeAll(watchers);
         } finally {
             servers.forEach(ServerProcess::close);
         }
+    }
+
+    // The nodes' threads together: a thread's id is unique on the machine.
+    private static Map<Long, ServerProcess.ThreadCpu> threads(List<ServerProcess> servers) throws IOException {
+        Map<Long, ServerProcess.ThreadCpu> all = new HashMap<>();
+        for (ServerProcess s : servers) {
+            all.putAll(s.cpuByThread());
+        }
+        return all;
     }
 
     private static long cpu(List<ServerProcess> servers) throws IOException {

@@ -36,6 +36,7 @@ class BenchmarkTest {
                 "--warmup-seconds=S",
                 "--model=MODEL", "offline, http (default offline)", "--chunks=N", "--chunk-delay-ms=D", "--sync=SYNC",
                 "on, off, both (default both)", "--churn-cycles=N", "--parallel=P", "--takeover-rounds=N", "(default 3)",
+                "--cluster-parts=PART[,PART...] cluster: which parts to run, of fanout, chat, takeover (default all)",
                 "--redis-server=PROGRAM", "(default redis-server, found on the PATH)", "--heap=SIZE", "--jvm-defaults",
                 "--jfr=FILE", "--server-jvm-args=ARGS",
                 "--json=FILE", "(default target/benchmark.json)", "--server-jar=JAR", "--templates=DIR", "-h, --help")) {

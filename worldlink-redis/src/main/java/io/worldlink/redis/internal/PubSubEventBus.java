@@ -11,13 +11,18 @@ import io.worldlink.WorldKey;
 import io.worldlink.event.WorldEvent;
 import java.lang.System.Logger.Level;
 import java.net.SocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executor;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
 
@@ -26,8 +31,14 @@ import java.util.function.Consumer;
  * world's events travel on a channel of that world alone.
  *
  * <p>{@link #publish} returns at once: it hands the event to this node's own subscribers of the world and
- * sends one {@code PUBLISH} for the other nodes, pipelined on the node's one command connection in the
- * order of the calls. Delivery is asynchronous: each world's listeners are called on the node's Redis
+ * sends it to the other nodes with a {@code PUBLISH} on the node's one command connection. A world has at
+ * most one {@code PUBLISH} in flight: the first event of a quiet world goes at once, and the events published
+ * while it is in flight gather and go together, in the order of the calls, as one message once Redis has
+ * answered it (at most {@value #MESSAGE_EVENTS} events or {@value #MESSAGE_BYTES} bytes a message; more go
+ * in the messages that follow, one at a time). So a burst of events costs one command, one message to each
+ * subscriber and one read there, and the batches grow by themselves when Redis or the network is slow. At
+ * most {@value #MAX_GATHERED} events of the node wait so; beyond that an event is not sent, as when a
+ * publish fails. Delivery is asynchronous: each world's listeners are called on the node's Redis
  * worker threads, never on the publisher's thread nor on a socket's, one event at a time per world, in the
  * order this node received them (its own in the order of the calls, another node's in the order that node
  * published them).
@@ -46,7 +57,8 @@ import java.util.function.Consumer;
  * channels Redis had confirmed), and a message on a channel that has no listener any more (an UNSUBSCRIBE
  * lost while Redis was away) unsubscribes it.
  *
- * <p>Publishes that fail (Redis out of reach, or too many commands waiting) are counted per world; a task
+ * <p>Publishes that fail (Redis out of reach, or too many commands or events waiting) are counted per world; with a
+ * failed {@code PUBLISH} the events gathered behind it are not sent either (they would fail too); a task
  * on the timer every {@value #RETRY_MILLIS} ms then sends a catch-up message on those worlds' channels until one gets
  * through, so that the other nodes read the lost events back from the log even when no later event
  * reveals the gap.
@@ -56,6 +68,12 @@ public final class PubSubEventBus implements EventBus {
     static final long RETRY_MILLIS = 500;
     // A SUBSCRIBE after a reconnect names at most this many channels.
     private static final int CHANNELS_PER_COMMAND = 512;
+    /** The most events in one message. */
+    public static final int MESSAGE_EVENTS = 256;
+    /** The most bytes of events' JSON in one message, unless a single event is larger. */
+    static final int MESSAGE_BYTES = 1024 * 1024;
+    /** The most events of the node that wait for their world's PUBLISH in flight (the link's command queue). */
+    static final int MAX_GATHERED = RedisLink.QUEUE;
 
     private final RedisLink link;
     private final RedisAsyncCommands<String, String> commands;
@@ -63,7 +81,10 @@ public final class PubSubEventBus implements EventBus {
     private final Executor workers;
     private final String origin = Envelope.newOrigin();
     private final Map<String, WorldTopic> topics = new ConcurrentHashMap<>();
-    // Worlds whose events did not reach Redis, with the count of failures when last seen.
+    // The worlds with a PUBLISH in flight, and the events gathered behind it.
+    private final Map<WorldKey, Outgoing> outgoing = new ConcurrentHashMap<>();
+    private final AtomicInteger gathered = new AtomicInteger();
+    // Worlds whose events did not reach Redis, with the count of such events of the node when last seen.
     private final Map<WorldKey, Long> unsent = new ConcurrentHashMap<>();
     private final AtomicLong failures = new AtomicLong();
     private final AtomicBoolean failing = new AtomicBoolean();
@@ -109,15 +130,98 @@ public final class PubSubEventBus implements EventBus {
         if (closed) {
             return;
         }
-        commands.publish(channel, Envelope.event(origin, event)).whenComplete((receivers, e) -> {
-            if (e != null) {
-                unsent(world, e);
-            }
-        });
+        // On the publisher's thread: the socket's thread only joins the events' bytes.
+        byte[] json = event.toJson().getBytes(StandardCharsets.UTF_8);
+        while (!outgoing.computeIfAbsent(world, w -> new Outgoing(w, channel)).offer(json)) {
+            // It had just sent its last message and left the map: a new one takes the event.
+        }
     }
 
-    private void unsent(WorldKey world, Throwable e) {
-        unsent.put(world, failures.incrementAndGet());
+    /**
+     * A world's events on their way to Redis: one PUBLISH in flight at a time, and the events published
+     * meanwhile, which go as the next message once it is answered. It leaves the map once nothing is in
+     * flight, and takes no event after that.
+     */
+    private final class Outgoing {
+        private final WorldKey world;
+        private final byte[] channel;
+        private final ArrayDeque<byte[]> waiting = new ArrayDeque<>();
+        private boolean inFlight;
+        private boolean done;
+
+        Outgoing(WorldKey world, String channel) {
+            this.world = world;
+            this.channel = channel.getBytes(StandardCharsets.UTF_8);
+        }
+
+        /** @return whether the event was taken: sent, gathered or, past the node's limit, counted as unsent */
+        boolean offer(byte[] json) {
+            synchronized (this) {
+                if (done) {
+                    return false;
+                }
+                if (inFlight) {
+                    if (gathered.incrementAndGet() > MAX_GATHERED) {
+                        gathered.decrementAndGet();
+                        unsent(world, new IllegalStateException(MAX_GATHERED + " events wait for Redis already"), 1);
+                    } else {
+                        waiting.add(json);
+                    }
+                    return true;
+                }
+                inFlight = true;
+            }
+            send(List.of(json));
+            return true;
+        }
+
+        // One PUBLISH at a time: the next one is sent only once Redis has answered this one.
+        private void send(List<byte[]> events) {
+            if (closed) {
+                next(null, 0);
+                return;
+            }
+            CompletionStage<Long> sent;
+            try {
+                sent = link.publish(channel, Envelope.events(origin, events));
+            } catch (RuntimeException e) {
+                sent = CompletableFuture.failedFuture(e);
+            }
+            sent.whenComplete((receivers, e) -> next(e, events.size()));
+        }
+
+        // After a failure, what gathered behind it is not sent either: it would most likely fail too.
+        private void next(Throwable failure, int sent) {
+            List<byte[]> events = new ArrayList<>();
+            synchronized (this) {
+                if (failure != null || closed) {
+                    if (failure != null && !closed) {
+                        unsent(world, failure, sent + waiting.size());
+                    }
+                    gathered.addAndGet(-waiting.size());
+                    waiting.clear();
+                }
+                int bytes = 0;
+                byte[] e;
+                while (events.size() < MESSAGE_EVENTS && (e = waiting.peek()) != null
+                        && (events.isEmpty() || bytes + e.length <= MESSAGE_BYTES)) {
+                    events.add(waiting.poll());
+                    bytes += e.length + 1;
+                }
+                if (events.isEmpty()) {
+                    inFlight = false;
+                    done = true;
+                    outgoing.remove(world, this);
+                    return;
+                }
+            }
+            gathered.addAndGet(-events.size());
+            send(events);
+        }
+    }
+
+    private void unsent(WorldKey world, Throwable e, int events) {
+        unsent.put(world, failures.addAndGet(events));
         if (failing.compareAndSet(false, true)) {
             LOG.log(Level.WARNING, "Could not publish events to Redis at " + link.address() + " (" + e.getMessage()
                     + "); other nodes will read them back from the worlds' logs once Redis is reachable again.");

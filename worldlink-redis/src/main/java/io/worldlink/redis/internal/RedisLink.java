@@ -2,14 +2,19 @@ package io.worldlink.redis.internal;
 
 import io.lettuce.core.ClientOptions;
 import io.lettuce.core.RedisClient;
+import io.lettuce.core.RedisFuture;
 import io.lettuce.core.RedisException;
 import io.lettuce.core.RedisURI;
 import io.lettuce.core.SocketOptions;
 import io.lettuce.core.TimeoutOptions;
 import io.lettuce.core.api.StatefulRedisConnection;
 import io.lettuce.core.api.async.RedisAsyncCommands;
+import io.lettuce.core.codec.StringCodec;
 import io.lettuce.core.event.DefaultEventPublisherOptions;
 import io.lettuce.core.metrics.CommandLatencyRecorder;
+import io.lettuce.core.output.IntegerOutput;
+import io.lettuce.core.protocol.CommandArgs;
+import io.lettuce.core.protocol.CommandType;
 import io.lettuce.core.pubsub.StatefulRedisPubSubConnection;
 import io.lettuce.core.resource.ClientResources;
 import io.lettuce.core.resource.Delay;
@@ -120,6 +125,19 @@ public final class RedisLink implements AutoCloseable {
     /** @return the asynchronous commands of the command connection; every thread may use them */
     RedisAsyncCommands<String, String> commands() {
         return commands.async();
+    }
+
+    /**
+     * Publishes bytes as they are on the command connection, which Lettuce's String codec would write out
+     * character by character on the socket's thread.
+     *
+     * @param channel the channel's name in UTF-8
+     * @param message the message in UTF-8
+     * @return how many subscribers Redis gave it to
+     */
+    RedisFuture<Long> publish(byte[] channel, byte[] message) {
+        return commands.async().dispatch(CommandType.PUBLISH, new IntegerOutput<>(StringCodec.UTF8),
+                new CommandArgs<>(StringCodec.UTF8).add(channel).add(message));
     }
 
     /** @return the pub/sub connection */

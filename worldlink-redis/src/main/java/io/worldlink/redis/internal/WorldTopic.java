@@ -17,8 +17,9 @@ import java.util.function.Consumer;
  * One world's local listeners and the events on their way to them. Whoever hands an event over (a
  * publisher of this node, or the pub/sub socket's thread) only queues it; one task at a time on the shared
  * workers drains the queue, so that a world's listeners are called one event at a time and in the order
- * the events arrived, and a slow world delays no socket and no other world. At most {@value #MAX_PENDING}
- * items wait: beyond that, new events are dropped and the listeners are told to catch up from the log.
+ * the events arrived, and a slow world delays no socket and no other world. Another node's message is read
+ * there once, whatever the number of listeners, and may carry several events. At most {@value #MAX_PENDING}
+ * events wait: beyond that, new events are dropped and the listeners are told to catch up from the log.
  */
 final class WorldTopic {
     private static final System.Logger LOG = System.getLogger(WorldTopic.class.getName());
@@ -30,10 +31,13 @@ final class WorldTopic {
     /** A subscription's two callbacks. */
     record Listener(Consumer<? super WorldEvent> events, Runnable catchUp) {}
 
+    /** Another node's message as {@link Envelope} wrote it, and how many events it carries. */
+    private record Remote(String message, int events) {}
+
     private final WorldKey world;
     private final Executor workers;
     private final List<Listener> listeners = new CopyOnWriteArrayList<>();
-    // A WorldEvent of this node, a String (another node's message, read on the worker) or CATCH_UP.
+    // A WorldEvent of this node, a Remote (another node's message, read on the worker) or CATCH_UP.
     private final Queue<Object> inbox = new ConcurrentLinkedQueue<>();
     private final AtomicInteger pending = new AtomicInteger();
     private final AtomicBoolean draining = new AtomicBoolean();
@@ -56,22 +60,23 @@ final class WorldTopic {
 
     /** Queues an event that this node published. */
     void offerLocal(WorldEvent event) {
-        offer(event);
+        offer(event, 1);
     }
 
-    /** Queues another node's message, as {@link Envelope} wrote it. */
+    /** Queues another node's events, as {@link Envelope} wrote them. */
     void offerRemote(String message) {
-        offer(message);
+        Remote remote = new Remote(message, Envelope.eventCount(message));
+        offer(remote, remote.events());
     }
 
     /** Queues a call to every listener's catch-up action. */
     void offerCatchUp() {
-        offer(CATCH_UP);
+        offer(CATCH_UP, 1);
     }
 
-    private void offer(Object item) {
-        if (pending.incrementAndGet() > MAX_PENDING) {
-            pending.decrementAndGet();
+    private void offer(Object item, int count) {
+        if (pending.addAndGet(count) > MAX_PENDING) {
+            pending.addAndGet(-count);
             if (dropped.compareAndSet(false, true)) {
                 LOG.log(Level.WARNING, "The listeners of world " + world + " are " + MAX_PENDING
                         + " events behind; events are dropped until they catch up from the log.");
@@ -96,8 +101,10 @@ final class WorldTopic {
     private void drain() {
         try {
             Object item;
-            for (int n = 0; n < BATCH && (item = inbox.poll()) != null; n++) {
-                pending.decrementAndGet();
+            for (int n = 0; n < BATCH && (item = inbox.poll()) != null; ) {
+                int count = item instanceof Remote r ? r.events() : 1;
+                pending.addAndGet(-count);
+                n += count;
                 deliver(item);
             }
             // The log holds what was dropped; what is still queued then comes twice, and seqs tell.
@@ -118,19 +125,18 @@ final class WorldTopic {
             catchUp();
             return;
         }
-        WorldEvent event;
-        if (item instanceof WorldEvent local) {
-            event = local;
-        } else {
-            try {
-                event = Envelope.event((String) item);
-            } catch (IllegalArgumentException e) {
+        if (item instanceof Remote remote) {
+            Envelope.events(remote.message(), this::deliver, e -> {
                 LOG.log(Level.WARNING, "An unreadable event of world " + world + " came from Redis (" + e.getMessage()
                         + "); its listeners catch up from the log.");
                 catchUp();
-                return;
-            }
+            });
+        } else {
+            deliver((WorldEvent) item);
         }
+    }
+
+    private void deliver(WorldEvent event) {
         for (Listener l : listeners) {
             try {
                 l.events().accept(event);
