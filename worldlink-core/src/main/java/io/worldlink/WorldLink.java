@@ -140,7 +140,8 @@ public final class WorldLink implements AutoCloseable {
             this.dispatcher = new ModelDispatcher(modelPool, b.maxConcurrentModelCalls);
             this.service = new LinkService(new WorldRuntime.Shared(storage, logs, bus, registry, dispatcher, worldPool,
                     timer, templates,
-                    new WorldRuntime.Settings(b.memoryWindow, b.memoryCap, b.saveDelay, b.replyTimeout, b.clock,
+                    new WorldRuntime.Settings(b.memoryWindow, b.memoryCap, b.maxMemoryChars, b.saveDelay, b.replyTimeout,
+                            b.clock,
                             new ModelPolicy(b.maxTokensCap, b.allowedModels), new WorldPolicy(b.maxAgentsPerWorld,
                             b.maxSystemPromptChars, b.maxNameChars, b.maxDescriptionChars, b.maxTurnLimit, b.maxChatsPerWorld),
                             b.resumeTurns, b.resumeWithin), b.metrics),
@@ -555,6 +556,7 @@ public final class WorldLink implements AutoCloseable {
         private int maxConcurrentModelCalls = 256;
         private int memoryWindow = 10;
         private int memoryCap = 200;
+        private int maxMemoryChars = 64 * 1024;
         private Duration saveDelay = Duration.ofSeconds(5);
         private Duration replyTimeout = Duration.ofMinutes(2);
         private Clock clock = Clock.systemUTC();
@@ -883,6 +885,29 @@ public final class WorldLink implements AutoCloseable {
         public Builder memory(int window, int cap) {
             this.memoryWindow = atLeast(0, window, "the memory window");
             this.memoryCap = atLeast(4, cap, "the memory cap");
+            return this;
+        }
+
+        /**
+         * Sets how many characters an agent's memory holds over all its chats: past it, the oldest of its
+         * messages, of any chat, move to the archive beside it ({@code archive/}), down to three quarters of the
+         * cap, as the per-chat cap of {@link #memory} moves them. The message just remembered always stays,
+         * however long. Persisted memory follows the same rule: {@code memory.json} is written from the capped
+         * memory, and the log's replay after a crash caps it the same way.
+         *
+         * <p>Without it, a memory is bounded only by the per-chat cap times the chats (200 messages of up to
+         * a frame each, in up to 100 chats). The default, 64 Ki characters, still holds a model's window of 10
+         * messages of 6.5 Ki characters each (a long reply), and makes an agent's memory at most 64 KiB of
+         * Latin text (128 KiB in other scripts): a world of the templates' 2 or 3 agents at most 192 KiB, so
+         * 1,000 worlds at their fullest take about half the launcher's 384 MB heap, and the 100 connections
+         * one address may have, each holding a world of 16 agents, 100 MiB. A host that expects many full
+         * worlds at once (the loaded-world quota allows 10,000) sizes its heap, or lowers this cap.
+         *
+         * @param chars the cap, at least 1,024 characters; default 65,536
+         * @return this
+         */
+        public Builder maxMemoryChars(int chars) {
+            this.maxMemoryChars = atLeast(1024, chars, "the memory's character cap");
             return this;
         }
 

@@ -179,6 +179,9 @@ public final class Launcher {
                             "how many of an agent's latest remembered messages its model is sent"),
                     Setting.number("--memory-cap", "WORLDLINK_MEMORY_CAP", 200, 4, 1_000_000,
                             "how many messages an agent's memory holds before the oldest move to its archive"),
+                    Setting.number("--memory-cap-chars", "WORLDLINK_MEMORY_CAP_CHARS", 64 * 1024, 1024, 2_000_000_000,
+                            "how many characters an agent's memory holds over all its chats before the oldest "
+                            + "messages move to its archive"),
                     Setting.flag("--no-resume", "WORLDLINK_RESUME", "false",
                             "end a turn that a crash cut off with a notice, instead of taking it up again when its "
                             + "world loads"),
@@ -528,6 +531,7 @@ public final class Launcher {
                         Duration.ofSeconds(o.number("--model-gap-timeout-seconds")))
                 .replyTimeout(Duration.ofSeconds(o.number("--reply-timeout-seconds")))
                 .memory(o.number("--memory-window"), o.number("--memory-cap"))
+                .maxMemoryChars(o.number("--memory-cap-chars"))
                 .interruptedTurns(o.resume(), Duration.ofMinutes(o.number("--resume-within-minutes")))
                 .anonymousGracePeriod(Duration.ofSeconds(o.number("--grace-seconds")))
                 .rateLimit(o.number("--rate-limit"), 2 * o.number("--rate-limit"))

@@ -33,6 +33,7 @@ class LauncherTest {
             List.of("--reply-timeout-seconds", "WORLDLINK_REPLY_TIMEOUT_SECONDS", 120),
             List.of("--memory-window", "WORLDLINK_MEMORY_WINDOW", 10),
             List.of("--memory-cap", "WORLDLINK_MEMORY_CAP", 200),
+            List.of("--memory-cap-chars", "WORLDLINK_MEMORY_CAP_CHARS", 64 * 1024),
             List.of("--grace-seconds", "WORLDLINK_GRACE_SECONDS", 30),
             List.of("--max-connections", "WORLDLINK_MAX_CONNECTIONS", 10_000),
             List.of("--max-connections-per-address", "WORLDLINK_MAX_CONNECTIONS_PER_ADDRESS", 100),

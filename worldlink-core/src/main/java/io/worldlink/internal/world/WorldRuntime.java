@@ -56,6 +56,8 @@ public final class WorldRuntime implements LiveWorld {
     /**
      * @param memoryWindow how many recent memory messages a model is sent (default 10)
      * @param memoryCap how many messages a memory holds before the oldest move to the archive (default 200)
+     * @param memoryChars how many characters of text a memory holds over all its chats before the oldest
+     *     messages move to the archive
      * @param saveDelay how long a world's memories and call counts must stay unchanged before their
      *     snapshot is written (they are rebuilt from the event log past it after a crash); zero writes it
      *     after each burst of events
@@ -66,14 +68,14 @@ public final class WorldRuntime implements LiveWorld {
      * @param resumeTurns whether a turn that a crash cut off is taken up again when its world loads
      * @param resumeWithin how old such a turn may be to be taken up again; an older one is ended
      */
-    public record Settings(int memoryWindow, int memoryCap, Duration saveDelay, Duration replyTimeout, Clock clock,
-            ModelPolicy modelPolicy, WorldPolicy worldPolicy, boolean resumeTurns, Duration resumeWithin) {
+    public record Settings(int memoryWindow, int memoryCap, int memoryChars, Duration saveDelay, Duration replyTimeout,
+            Clock clock, ModelPolicy modelPolicy, WorldPolicy worldPolicy, boolean resumeTurns, Duration resumeWithin) {
         /** Checks the limits. */
         public Settings {
-            if (memoryWindow < 0 || memoryCap < 4 || saveDelay.isNegative() || replyTimeout.isNegative()
-                    || replyTimeout.isZero()) {
+            if (memoryWindow < 0 || memoryCap < 4 || memoryChars < 1 || saveDelay.isNegative()
+                    || replyTimeout.isNegative() || replyTimeout.isZero()) {
                 throw new IllegalArgumentException(
-                        "memoryWindow must be >= 0, memoryCap >= 4, saveDelay >= 0, replyTimeout > 0");
+                        "memoryWindow must be >= 0, memoryCap >= 4, memoryChars >= 1, saveDelay >= 0, replyTimeout > 0");
             }
         }
     }
@@ -181,7 +183,7 @@ public final class WorldRuntime implements LiveWorld {
         this.chats = new WorldChats(key, storage, outbox, settings.worldPolicy(), settings.clock());
         outbox.countMessages(chats::counted);
         this.saves = new PendingSaves(key, storage, world, outbox, chats, exec, shared.timer(), settings.memoryCap(),
-                settings.saveDelay());
+                settings.memoryChars(), settings.saveDelay());
         this.templateAgents = new TemplateAgents(key, storage, shared.templates(), world);
         this.replies = new RepliesInFlight(key, world, outbox, saves,
                 new ModelRequests(settings.memoryWindow(), templateAgents), shared.models(), shared.dispatcher(),
