@@ -137,7 +137,7 @@ public final class WorldLink implements AutoCloseable {
                     : ModelRegistry.defaultProvider(b.environment);
             ModelRegistry registry = new ModelRegistry(models, defaultProvider);
             this.authenticator = b.authenticator != null ? b.authenticator : Authenticator.none();
-            this.dispatcher = new ModelDispatcher(modelPool, b.maxConcurrentModelCalls);
+            this.dispatcher = new ModelDispatcher(modelPool, b.maxConcurrentModelCalls, b.maxWaitingModelCalls);
             this.service = new LinkService(new WorldRuntime.Shared(storage, logs, bus, registry, dispatcher, worldPool,
                     timer, templates,
                     new WorldRuntime.Settings(b.memoryWindow, b.memoryCap, b.maxMemoryChars, b.saveDelay, b.replyTimeout,
@@ -554,6 +554,7 @@ public final class WorldLink implements AutoCloseable {
         private ExecutorService worldExecutor;
         private ExecutorService modelExecutor;
         private int maxConcurrentModelCalls = 256;
+        private int maxWaitingModelCalls = 1024;
         private int memoryWindow = 10;
         private int memoryCap = 200;
         private int maxMemoryChars = 64 * 1024;
@@ -871,6 +872,26 @@ public final class WorldLink implements AutoCloseable {
          */
         public Builder maxConcurrentModelCalls(int limit) {
             this.maxConcurrentModelCalls = atLeast(1, limit, "the model call limit");
+            return this;
+        }
+
+        /**
+         * Sets how many model calls may wait, over all worlds, while {@link #maxConcurrentModelCalls} run. A call
+         * past it is not made: that agent's reply ends at once with a {@code MODEL_ERROR} that its clients see,
+         * as a failed call's does, and the turn goes on (with {@code idle} when it was the last reply);
+         * nothing else is lost. Without it the queue was bounded only by the worlds times their chats times
+         * their agents.
+         *
+         * <p>Each waiting call holds its request: the system prompt, the memory's window and the message. The
+         * default, 1,024, is four times the calls that run at once by default: at about 10 s a call of an HTTP
+         * model, the last of them starts within 40 s, well inside the 2-minute reply timeout, which a deeper
+         * queue would mostly fill with calls that time out before they start.
+         *
+         * @param calls the calls that may wait, at least 1; default 1,024
+         * @return this
+         */
+        public Builder maxWaitingModelCalls(int calls) {
+            this.maxWaitingModelCalls = atLeast(1, calls, "the model calls that may wait");
             return this;
         }
 

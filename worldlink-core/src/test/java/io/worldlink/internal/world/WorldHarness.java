@@ -46,7 +46,7 @@ final class WorldHarness implements AutoCloseable {
     final EventBus bus = EventBus.inProcess();
     final ScriptedModel model = new ScriptedModel();
     final ExecutorService pool = Executors.newFixedThreadPool(4);
-    final ModelDispatcher dispatcher = new ModelDispatcher(pool, 8);
+    final ModelDispatcher dispatcher = new ModelDispatcher(pool, 8, 64);
     final ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor();
     final WorldKey key = new WorldKey(UserId.of("ann"), "test");
     final BlockingQueue<WorldEvent> events = new LinkedBlockingQueue<>();
