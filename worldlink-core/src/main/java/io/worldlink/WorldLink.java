@@ -143,7 +143,8 @@ public final class WorldLink implements AutoCloseable {
                     new WorldRuntime.Settings(b.memoryWindow, b.memoryCap, b.maxMemoryChars, b.saveDelay, b.replyTimeout,
                             b.clock,
                             new ModelPolicy(b.maxTokensCap, b.allowedModels), new WorldPolicy(b.maxAgentsPerWorld,
-                            b.maxSystemPromptChars, b.maxNameChars, b.maxDescriptionChars, b.maxTurnLimit, b.maxChatsPerWorld),
+                            b.maxSystemPromptChars, b.maxNameChars, b.maxDescriptionChars, b.maxTurnLimit, b.maxChatsPerWorld,
+                            b.maxLogBytes),
                             b.resumeTurns, b.resumeWithin), b.metrics),
                     cloner,
                     b.anonymousGracePeriod, new Limits(b.maxFrameChars, b.maxQueuedChars, b.maxTotalQueuedChars,
@@ -583,6 +584,7 @@ public final class WorldLink implements AutoCloseable {
         private int maxDescriptionChars = 2000;
         private int maxTurnLimit = 50;
         private int maxChatsPerWorld = 100;
+        private long maxLogBytes = 64L * 1024 * 1024;
 
         private Builder() {}
 
@@ -1179,6 +1181,34 @@ public final class WorldLink implements AutoCloseable {
          */
         public Builder maxChatsPerWorld(int max) {
             this.maxChatsPerWorld = atLeast(1, max, "chats per world");
+            return this;
+        }
+
+        /**
+         * Sets how large a world's event log may grow by what clients add to it. Once the log holds as many
+         * bytes, each request that would add to it what a client chose (a chat message, a chat created,
+         * renamed or deleted, an agent created or changed, the world changed or reloaded) is refused with
+         * {@link ErrorCode#QUOTA_EXCEEDED} and a message that says what to do: export the world, then delete it
+         * and start again from its template, or go on in another world. Reading, exporting, stopping a turn,
+         * deleting an agent and deleting the world still work, and the turn under way finishes: its replies,
+         * errors and {@code idle} are never refused, so a log may pass the limit by one turn. The check reads
+         * the size that the log keeps as it appends ({@link io.worldlink.event.EventLog#size()}).
+         *
+         * <p>The default, 64 MiB, holds about 95,000 messages of 500 characters (an event of about 700 bytes), or
+         * 1,000 of the largest a client may send: a year or more of a person's daily use. It is not larger
+         * because a world's log is read whole when the world loads, to find its last seq and index it: on a
+         * loaded 2-core machine that took 0.6-1.8 s at 64 MiB and 2-5.6 s at 256 MiB, on a world thread, for
+         * every select of a world that is not loaded; and because each of a signed user's 100 worlds may hold
+         * that much on the disk.
+         *
+         * @param bytes the limit, at least 1; default 64 MiB
+         * @return this
+         */
+        public Builder maxLogBytes(long bytes) {
+            if (bytes < 1) {
+                throw new IllegalArgumentException("the log size limit must be at least 1 byte, was " + bytes);
+            }
+            this.maxLogBytes = bytes;
             return this;
         }
 

@@ -222,6 +222,9 @@ public final class Launcher {
                             "agents one world may have (users add their own)"),
                     Setting.number("--max-prompt-chars", "WORLDLINK_MAX_PROMPT_CHARS", 16_384, 1, 10_000_000,
                             "the longest system prompt a client may give an agent"),
+                    Setting.number("--max-log-mib", "WORLDLINK_MAX_LOG_MIB", 64, 1, 1_048_576,
+                            "MiB a world's event log may hold; past it a client's message or change to the world is "
+                            + "refused (QUOTA_EXCEEDED) and the turn under way still ends"),
                     Setting.number("--max-tokens", "WORLDLINK_MAX_TOKENS", 8192, 1, 10_000_000,
                             "the largest maxTokens a client may set"))),
             new Section("Cluster (several nodes behind a load balancer, on one Redis and one shared --data):", List.of(
@@ -547,6 +550,7 @@ public final class Launcher {
                 .maxTokensCap(o.number("--max-tokens"))
                 .maxAgentsPerWorld(o.number("--max-agents-per-world"))
                 .maxSystemPromptChars(o.number("--max-prompt-chars"))
+                .maxLogBytes(o.number("--max-log-mib") * 1024L * 1024)
                 .maxConcurrentModelCalls(MODEL_CALLS);
         o.allowedModels().forEach((provider, models) -> b.allowModels(provider, models.toArray(String[]::new)));
         if (o.authSecret() != null) {

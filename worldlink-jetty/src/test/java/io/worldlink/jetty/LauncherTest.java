@@ -44,7 +44,8 @@ class LauncherTest {
             List.of("--max-worlds-per-anonymous-user", "WORLDLINK_MAX_WORLDS_PER_ANONYMOUS_USER", 3),
             List.of("--select-timeout-seconds", "WORLDLINK_SELECT_TIMEOUT_SECONDS", 30),
             List.of("--rate-limit", "WORLDLINK_RATE_LIMIT", 20),
-            List.of("--max-tokens", "WORLDLINK_MAX_TOKENS", 8192));
+            List.of("--max-tokens", "WORLDLINK_MAX_TOKENS", 8192),
+            List.of("--max-log-mib", "WORLDLINK_MAX_LOG_MIB", 64));
 
     @TempDir
     Path work;

@@ -277,7 +277,7 @@ public final class WorldRuntime implements LiveWorld {
      */
     @Override
     public CompletableFuture<MessageEvent> chat(String chatId, String messageId, String content, String sender) {
-        return onWorld(() -> {
+        return withRoomInLog(() -> {
             chats.existing(chatId);
             String s = Routing.senderName(sender);
             if (s.equalsIgnoreCase("system") || s.equalsIgnoreCase("world") || world.agentNamed(s) != null) {
@@ -296,7 +296,7 @@ public final class WorldRuntime implements LiveWorld {
      */
     @Override
     public CompletableFuture<AgentView> updateAgent(String eventId, String agentName, AgentUpdate update) {
-        return onWorld(() -> edits.updateAgent(eventId, agentName, update));
+        return withRoomInLog(() -> edits.updateAgent(eventId, agentName, update));
     }
 
     /**
@@ -308,7 +308,7 @@ public final class WorldRuntime implements LiveWorld {
      */
     @Override
     public CompletableFuture<WorldConfig> updateWorld(String eventId, WorldUpdate update) {
-        return onWorld(() -> edits.updateWorld(eventId, update));
+        return withRoomInLog(() -> edits.updateWorld(eventId, update));
     }
 
     /**
@@ -322,7 +322,7 @@ public final class WorldRuntime implements LiveWorld {
      */
     @Override
     public CompletableFuture<AgentSnapshot> createAgent(String eventId, NewAgent spec) {
-        return onWorld(() -> edits.createAgent(eventId, spec));
+        return withRoomInLog(() -> edits.createAgent(eventId, spec));
     }
 
     /**
@@ -346,7 +346,7 @@ public final class WorldRuntime implements LiveWorld {
      */
     @Override
     public CompletableFuture<Integer> reload(String eventId) {
-        return onWorld(() -> {
+        return withRoomInLog(() -> {
             saves.snapshot();
             world.install(storage.loadWorld(key));
             templateAgents.removeCredentials();
@@ -389,7 +389,7 @@ public final class WorldRuntime implements LiveWorld {
      */
     @Override
     public CompletableFuture<Chat> createChat(String eventId, String name) {
-        return onWorld(() -> {
+        return withRoomInLog(() -> {
             Chat chat = chats.create(EventOutbox.idOrNew(eventId), name);
             // Its events all come after the event that made it.
             chatFloors.put(chat.id(), outbox.lastSeq());
@@ -407,7 +407,7 @@ public final class WorldRuntime implements LiveWorld {
      */
     @Override
     public CompletableFuture<Chat> renameChat(String eventId, String chatId, String name) {
-        return onWorld(() -> chats.rename(EventOutbox.idOrNew(eventId), chatId, name));
+        return withRoomInLog(() -> chats.rename(EventOutbox.idOrNew(eventId), chatId, name));
     }
 
     /**
@@ -420,7 +420,7 @@ public final class WorldRuntime implements LiveWorld {
      */
     @Override
     public CompletableFuture<Chat> deleteChat(String eventId, String chatId) {
-        return onWorld(() -> {
+        return withRoomInLog(() -> {
             replies.stopChat(chats.existing(chatId).id(), Ids.next());
             // Out of the memories (written at once) before the chat's file goes, so that no crash keeps them.
             saves.forgetChat(chatId);
@@ -663,6 +663,15 @@ public final class WorldRuntime implements LiveWorld {
             }
         });
         return result;
+    }
+
+    // A change whose event holds what a client chose, or that a client may repeat without end (deleting the last
+    // chat makes a new one): refused once the log is full. Stopping, deleting an agent and reading are not.
+    private <T> CompletableFuture<T> withRoomInLog(Supplier<T> change) {
+        return onWorld(() -> {
+            settings.worldPolicy().roomInLog(outbox.log().size());
+            return change.get();
+        });
     }
 
     private Page chatPage(String chatId, long beforeSeq, PageLimit limit) {

@@ -81,7 +81,7 @@ final class WorldHarness implements AutoCloseable {
         world = get(WorldRuntime.load(key, new WorldRuntime.Shared(storage, EventLogStore.files(root), bus, models, dispatcher, pool, timer,
                 new FileTemplateStore(root), new WorldRuntime.Settings(memoryWindow, memoryCap, 64 * 1024, Duration.ZERO,
                         REPLY_TIMEOUT, Clock.systemUTC(), new ModelPolicy(8192, Map.of()),
-                        new WorldPolicy(16, 16 * 1024, 100, 2000, 50, 5), true, Duration.ofMinutes(10)),
+                        new WorldPolicy(16, 16 * 1024, 100, 2000, 50, 5, 1L << 30), true, Duration.ofMinutes(10)),
                 io.worldlink.MetricsListener.NONE)));
         // From the first event, so that what the world did as it loaded (a turn it took up) is seen too.
         subscription = join(0, events::add).subscription();
