@@ -140,8 +140,8 @@ public final class WorldLink implements AutoCloseable {
             this.dispatcher = new ModelDispatcher(modelPool, b.maxConcurrentModelCalls, b.maxWaitingModelCalls);
             this.service = new LinkService(new WorldRuntime.Shared(storage, logs, bus, registry, dispatcher, worldPool,
                     timer, templates,
-                    new WorldRuntime.Settings(b.memoryWindow, b.memoryCap, b.maxMemoryChars, b.saveDelay, b.replyTimeout,
-                            b.clock,
+                    new WorldRuntime.Settings(b.memoryWindow, b.memoryCap, b.maxMemoryChars, b.saveDelay,
+                            b.replyTimeout, b.clock,
                             new ModelPolicy(b.maxTokensCap, b.allowedModels), new WorldPolicy(b.maxAgentsPerWorld,
                             b.maxSystemPromptChars, b.maxNameChars, b.maxDescriptionChars, b.maxTurnLimit, b.maxChatsPerWorld,
                             b.maxLogBytes),

@@ -48,7 +48,8 @@ class MemorySnapshotTest {
 
     private WorldLink link(Path dataRoot, UserStorage storage, Duration quiet, int cap) {
         WorldLink link = WorldLink.builder().dataRoot(dataRoot).storage(storage).environment(Map.of())
-                .offlinePace(Duration.ZERO).trustClaimedUserIds(true).saveDelay(quiet).memory(10, cap).maxMemoryChars(memoryChars).build();
+                .offlinePace(Duration.ZERO).trustClaimedUserIds(true).saveDelay(quiet).memory(10, cap)
+                .maxMemoryChars(memoryChars).build();
         links.add(link);
         return link;
     }

@@ -74,8 +74,8 @@ public final class WorldRuntime implements LiveWorld {
         public Settings {
             if (memoryWindow < 0 || memoryCap < 4 || memoryChars < 1 || saveDelay.isNegative()
                     || replyTimeout.isNegative() || replyTimeout.isZero()) {
-                throw new IllegalArgumentException(
-                        "memoryWindow must be >= 0, memoryCap >= 4, memoryChars >= 1, saveDelay >= 0, replyTimeout > 0");
+                throw new IllegalArgumentException("memoryWindow must be >= 0, memoryCap >= 4, memoryChars >= 1, "
+                        + "saveDelay >= 0, replyTimeout > 0");
             }
         }
     }
