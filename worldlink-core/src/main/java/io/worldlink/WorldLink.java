@@ -137,12 +137,14 @@ public final class WorldLink implements AutoCloseable {
                     : ModelRegistry.defaultProvider(b.environment);
             ModelRegistry registry = new ModelRegistry(models, defaultProvider);
             this.authenticator = b.authenticator != null ? b.authenticator : Authenticator.none();
-            this.dispatcher = new ModelDispatcher(modelPool, b.maxConcurrentModelCalls);
+            this.dispatcher = new ModelDispatcher(modelPool, b.maxConcurrentModelCalls, b.maxWaitingModelCalls);
             this.service = new LinkService(new WorldRuntime.Shared(storage, logs, bus, registry, dispatcher, worldPool,
                     timer, templates,
-                    new WorldRuntime.Settings(b.memoryWindow, b.memoryCap, b.saveDelay, b.replyTimeout, b.clock,
+                    new WorldRuntime.Settings(b.memoryWindow, b.memoryCap, b.maxMemoryChars, b.saveDelay,
+                            b.replyTimeout, b.clock,
                             new ModelPolicy(b.maxTokensCap, b.allowedModels), new WorldPolicy(b.maxAgentsPerWorld,
-                            b.maxSystemPromptChars, b.maxNameChars, b.maxDescriptionChars, b.maxTurnLimit, b.maxChatsPerWorld),
+                            b.maxSystemPromptChars, b.maxNameChars, b.maxDescriptionChars, b.maxTurnLimit, b.maxChatsPerWorld,
+                            b.maxLogBytes),
                             b.resumeTurns, b.resumeWithin), b.metrics),
                     cloner,
                     b.anonymousGracePeriod, new Limits(b.maxFrameChars, b.maxQueuedChars, b.maxTotalQueuedChars,
@@ -554,8 +556,10 @@ public final class WorldLink implements AutoCloseable {
         private ExecutorService worldExecutor;
         private ExecutorService modelExecutor;
         private int maxConcurrentModelCalls = 256;
+        private int maxWaitingModelCalls = 1024;
         private int memoryWindow = 10;
         private int memoryCap = 200;
+        private int maxMemoryChars = 64 * 1024;
         private Duration saveDelay = Duration.ofSeconds(5);
         private Duration replyTimeout = Duration.ofMinutes(2);
         private Clock clock = Clock.systemUTC();
@@ -581,6 +585,7 @@ public final class WorldLink implements AutoCloseable {
         private int maxDescriptionChars = 2000;
         private int maxTurnLimit = 50;
         private int maxChatsPerWorld = 100;
+        private long maxLogBytes = 64L * 1024 * 1024;
 
         private Builder() {}
 
@@ -874,6 +879,26 @@ public final class WorldLink implements AutoCloseable {
         }
 
         /**
+         * Sets how many model calls may wait, over all worlds, while {@link #maxConcurrentModelCalls} run. A call
+         * past it is not made: that agent's reply ends at once with a {@code MODEL_ERROR} that its clients see,
+         * as a failed call's does, and the turn goes on (with {@code idle} when it was the last reply);
+         * nothing else is lost. Without it the queue was bounded only by the worlds times their chats times
+         * their agents.
+         *
+         * <p>Each waiting call holds its request: the system prompt, the memory's window and the message. The
+         * default, 1,024, is four times the calls that run at once by default: at about 10 s a call of an HTTP
+         * model, the last of them starts within 40 s, well inside the 2-minute reply timeout, which a deeper
+         * queue would mostly fill with calls that time out before they start.
+         *
+         * @param calls the calls that may wait, at least 1; default 1,024
+         * @return this
+         */
+        public Builder maxWaitingModelCalls(int calls) {
+            this.maxWaitingModelCalls = atLeast(1, calls, "the model calls that may wait");
+            return this;
+        }
+
+        /**
          * Sets how much of an agent's memory a model is sent, and how much a memory holds.
          *
          * @param window how many recent memory messages a model is sent (default 10), zero or more
@@ -884,6 +909,29 @@ public final class WorldLink implements AutoCloseable {
         public Builder memory(int window, int cap) {
             this.memoryWindow = atLeast(0, window, "the memory window");
             this.memoryCap = atLeast(4, cap, "the memory cap");
+            return this;
+        }
+
+        /**
+         * Sets how many characters an agent's memory holds over all its chats: past it, the oldest of its
+         * messages, of any chat, move to the archive beside it ({@code archive/}), down to three quarters of the
+         * cap, as the per-chat cap of {@link #memory} moves them. The message just remembered always stays,
+         * however long. Persisted memory follows the same rule: {@code memory.json} is written from the capped
+         * memory, and the log's replay after a crash caps it the same way.
+         *
+         * <p>Without it, a memory is bounded only by the per-chat cap times the chats (200 messages of up to
+         * a frame each, in up to 100 chats). The default, 64 Ki characters, still holds a model's window of 10
+         * messages of 6.5 Ki characters each (a long reply), and makes an agent's memory at most 64 KiB of
+         * Latin text (128 KiB in other scripts): a world of the templates' 2 or 3 agents at most 192 KiB, so
+         * 1,000 worlds at their fullest take about half the launcher's 384 MB heap, and the 100 connections
+         * one address may have, each holding a world of 16 agents, 100 MiB. A host that expects many full
+         * worlds at once (the loaded-world quota allows 10,000) sizes its heap, or lowers this cap.
+         *
+         * @param chars the cap, at least 1,024 characters; default 65,536
+         * @return this
+         */
+        public Builder maxMemoryChars(int chars) {
+            this.maxMemoryChars = atLeast(1024, chars, "the memory's character cap");
             return this;
         }
 
@@ -1134,6 +1182,34 @@ public final class WorldLink implements AutoCloseable {
          */
         public Builder maxChatsPerWorld(int max) {
             this.maxChatsPerWorld = atLeast(1, max, "chats per world");
+            return this;
+        }
+
+        /**
+         * Sets how large a world's event log may grow by what clients add to it. Once the log holds as many
+         * bytes, each request that would add to it what a client chose (a chat message, a chat created,
+         * renamed or deleted, an agent created or changed, the world changed or reloaded) is refused with
+         * {@link ErrorCode#QUOTA_EXCEEDED} and a message that says what to do: export the world, then delete it
+         * and start again from its template, or go on in another world. Reading, exporting, stopping a turn,
+         * deleting an agent and deleting the world still work, and the turn under way finishes: its replies,
+         * errors and {@code idle} are never refused, so a log may pass the limit by one turn. The check reads
+         * the size that the log keeps as it appends ({@link io.worldlink.event.EventLog#size()}).
+         *
+         * <p>The default, 64 MiB, holds about 95,000 messages of 500 characters (an event of about 700 bytes), or
+         * 1,000 of the largest a client may send: a year or more of a person's daily use. It is not larger
+         * because a world's log is read whole when the world loads, to find its last seq and index it: on a
+         * loaded 2-core machine that took 0.6-1.8 s at 64 MiB and 2-5.6 s at 256 MiB, on a world thread, for
+         * every select of a world that is not loaded; and because each of a signed user's 100 worlds may hold
+         * that much on the disk.
+         *
+         * @param bytes the limit, at least 1; default 64 MiB
+         * @return this
+         */
+        public Builder maxLogBytes(long bytes) {
+            if (bytes < 1) {
+                throw new IllegalArgumentException("the log size limit must be at least 1 byte, was " + bytes);
+            }
+            this.maxLogBytes = bytes;
             return this;
         }
 

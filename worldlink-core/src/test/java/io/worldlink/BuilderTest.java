@@ -33,7 +33,10 @@ class BuilderTest {
         refused("request burst must be at least 1", () -> b.rateLimit(1, 0));
         refused("memory window must be at least 0, was -1", () -> b.memory(-1, 200));
         refused("memory cap must be at least 4, was 2", () -> b.memory(10, 2));
+        refused("memory's character cap must be at least 1024, was 1000", () -> b.maxMemoryChars(1000));
         refused("model call limit must be at least 1, was 0", () -> b.maxConcurrentModelCalls(0));
+        refused("model calls that may wait must be at least 1, was 0", () -> b.maxWaitingModelCalls(0));
+        refused("log size limit must be at least 1 byte, was 0", () -> b.maxLogBytes(0));
         refused("offline pace must not be negative", () -> b.offlinePace(Duration.ofMillis(-1)));
         NullPointerException npe = assertThrows(NullPointerException.class, () -> b.modelTimeouts(null,
                 Duration.ofSeconds(1)));

@@ -39,6 +39,7 @@ class MemorySnapshotTest {
     @TempDir
     Path crashed;
     private final List<WorldLink> links = new ArrayList<>();
+    private int memoryChars = 64 * 1024;
 
     @AfterEach
     void closeLinks() {
@@ -47,7 +48,8 @@ class MemorySnapshotTest {
 
     private WorldLink link(Path dataRoot, UserStorage storage, Duration quiet, int cap) {
         WorldLink link = WorldLink.builder().dataRoot(dataRoot).storage(storage).environment(Map.of())
-                .offlinePace(Duration.ZERO).trustClaimedUserIds(true).saveDelay(quiet).memory(10, cap).build();
+                .offlinePace(Duration.ZERO).trustClaimedUserIds(true).saveDelay(quiet).memory(10, cap)
+                .maxMemoryChars(memoryChars).build();
         links.add(link);
         return link;
     }
@@ -182,6 +184,42 @@ class MemorySnapshotTest {
         assertFalse(live.get("ada archive").isEmpty(), "the cap moved messages to the archive");
         assertTrue(live.get("ada").stream().anyMatch(m -> m.contains(" " + second + ": ")), "second chat remembered");
         assertTrue(live.get("ada").stream().anyMatch(m -> m.contains(" chat-1: ")), "first chat remembered");
+    }
+
+    @Test
+    void memoryCappedInCharactersAcrossChatsIsTheMemoryTheLogImpliesAfterACrash() throws IOException {
+        TestData.withShippedTemplates(root);
+        memoryChars = 2048;
+        WorldLink link = link(root, UserStorage.files(root), NEVER, 8);
+        TestClient c = in(link, "w");
+        // Four turns of 600 characters in each of two chats: within the cap of 8 messages a chat, and past
+        // 2,048 characters over both.
+        for (int i = 0; i < 4; i++) {
+            turn(c, "first chat " + i + " " + "a".repeat(600));
+        }
+        c.request("world-update", payload("name", "Renamed"));
+        c.until(f -> type(f).equals("world-updated"));
+        String second = createChat(c);
+        for (int i = 0; i < 4; i++) {
+            turn(c, "second chat " + i + " " + "b".repeat(600));
+        }
+
+        Map<String, List<String>> rebuilt = afterACrash("w");
+        link.close();
+        Map<String, List<String>> live = memories(root, "w");
+        assertEquals(live, rebuilt, "the memory the log implies, capped the same way");
+        for (String agent : List.of("ada", "ben")) {
+            long chars = 0;
+            for (String m : live.get(agent)) {
+                chars += m.substring(m.indexOf(": ") + 2).length();
+            }
+            assertTrue(chars <= 2048, agent + " remembers " + chars + " characters in " + live.get(agent).size()
+                    + " messages");
+            assertTrue(live.get(agent).get(live.get(agent).size() - 1).startsWith("assistant " + agent + " " + second),
+                    "the newest message stays: " + live.get(agent));
+            assertTrue(live.get(agent + " archive").get(0).contains("first chat 0 "),
+                    "the oldest message is archived, not lost: " + live.get(agent + " archive"));
+        }
     }
 
     @Test

@@ -19,6 +19,15 @@ public interface EventLog extends AutoCloseable {
     long lastSeq();
 
     /**
+     * {@return how many bytes the log holds, what the world's log size limit is checked against before a
+     * client's change is taken: it must cost no more than reading a field. The default, 0, is for a log that
+     * does not count them, which is never at the limit}
+     */
+    default long size() {
+        return 0;
+    }
+
+    /**
      * Gives the event the next seq and writes it, before anyone else sees it.
      *
      * @param event a durable event (its own seq is ignored)

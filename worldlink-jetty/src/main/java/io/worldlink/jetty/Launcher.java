@@ -179,6 +179,9 @@ public final class Launcher {
                             "how many of an agent's latest remembered messages its model is sent"),
                     Setting.number("--memory-cap", "WORLDLINK_MEMORY_CAP", 200, 4, 1_000_000,
                             "how many messages an agent's memory holds before the oldest move to its archive"),
+                    Setting.number("--memory-cap-chars", "WORLDLINK_MEMORY_CAP_CHARS", 64 * 1024, 1024, 2_000_000_000,
+                            "how many characters an agent's memory holds over all its chats before the oldest "
+                            + "messages move to its archive"),
                     Setting.flag("--no-resume", "WORLDLINK_RESUME", "false",
                             "end a turn that a crash cut off with a notice, instead of taking it up again when its "
                             + "world loads"),
@@ -222,6 +225,9 @@ public final class Launcher {
                             "agents one world may have (users add their own)"),
                     Setting.number("--max-prompt-chars", "WORLDLINK_MAX_PROMPT_CHARS", 16_384, 1, 10_000_000,
                             "the longest system prompt a client may give an agent"),
+                    Setting.number("--max-log-mib", "WORLDLINK_MAX_LOG_MIB", 64, 1, 1_048_576,
+                            "MiB a world's event log may hold; past it a client's message or change to the world is "
+                            + "refused (QUOTA_EXCEEDED) and the turn under way still ends"),
                     Setting.number("--max-tokens", "WORLDLINK_MAX_TOKENS", 8192, 1, 10_000_000,
                             "the largest maxTokens a client may set"))),
             new Section("Cluster (several nodes behind a load balancer, on one Redis and one shared --data):", List.of(
@@ -531,6 +537,7 @@ public final class Launcher {
                         Duration.ofSeconds(o.number("--model-gap-timeout-seconds")))
                 .replyTimeout(Duration.ofSeconds(o.number("--reply-timeout-seconds")))
                 .memory(o.number("--memory-window"), o.number("--memory-cap"))
+                .maxMemoryChars(o.number("--memory-cap-chars"))
                 .interruptedTurns(o.resume(), Duration.ofMinutes(o.number("--resume-within-minutes")))
                 .anonymousGracePeriod(Duration.ofSeconds(o.number("--grace-seconds")))
                 .rateLimit(o.number("--rate-limit"), 2 * o.number("--rate-limit"))
@@ -546,6 +553,7 @@ public final class Launcher {
                 .maxTokensCap(o.number("--max-tokens"))
                 .maxAgentsPerWorld(o.number("--max-agents-per-world"))
                 .maxSystemPromptChars(o.number("--max-prompt-chars"))
+                .maxLogBytes(o.number("--max-log-mib") * 1024L * 1024)
                 .maxConcurrentModelCalls(MODEL_CALLS);
         o.allowedModels().forEach((provider, models) -> b.allowModels(provider, models.toArray(String[]::new)));
         if (o.authSecret() != null) {

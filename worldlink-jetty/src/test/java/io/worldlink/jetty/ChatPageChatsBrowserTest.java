@@ -52,8 +52,12 @@ class ChatPageChatsBrowserTest extends PageBrowserTest {
         new WebDriverWait(browser, Duration.ofSeconds(15))
                 .withMessage(() -> "the page is in " + current() + " showing " + humanMessages() + " and "
                         + completeReplies().size() + " replies; expected " + chatId + " with " + human + " and " + replies)
-                .until(d -> current() != null && current().id().equals(chatId) && humanMessages().equals(human)
-                        && completeReplies().size() == replies);
+                .until(d -> {
+                    // Read once: the list is redrawn meanwhile, and may have no current chat for a moment.
+                    Row current = current();
+                    return current != null && current.id().equals(chatId) && humanMessages().equals(human)
+                            && completeReplies().size() == replies;
+                });
     }
 
     void chatAndWait(String text, List<String> shown, int replies) {

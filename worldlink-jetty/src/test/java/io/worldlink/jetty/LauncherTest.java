@@ -33,6 +33,7 @@ class LauncherTest {
             List.of("--reply-timeout-seconds", "WORLDLINK_REPLY_TIMEOUT_SECONDS", 120),
             List.of("--memory-window", "WORLDLINK_MEMORY_WINDOW", 10),
             List.of("--memory-cap", "WORLDLINK_MEMORY_CAP", 200),
+            List.of("--memory-cap-chars", "WORLDLINK_MEMORY_CAP_CHARS", 64 * 1024),
             List.of("--grace-seconds", "WORLDLINK_GRACE_SECONDS", 30),
             List.of("--max-connections", "WORLDLINK_MAX_CONNECTIONS", 10_000),
             List.of("--max-network-connections", "WORLDLINK_MAX_NETWORK_CONNECTIONS", 11_000),
@@ -44,7 +45,8 @@ class LauncherTest {
             List.of("--max-worlds-per-anonymous-user", "WORLDLINK_MAX_WORLDS_PER_ANONYMOUS_USER", 3),
             List.of("--select-timeout-seconds", "WORLDLINK_SELECT_TIMEOUT_SECONDS", 30),
             List.of("--rate-limit", "WORLDLINK_RATE_LIMIT", 20),
-            List.of("--max-tokens", "WORLDLINK_MAX_TOKENS", 8192));
+            List.of("--max-tokens", "WORLDLINK_MAX_TOKENS", 8192),
+            List.of("--max-log-mib", "WORLDLINK_MAX_LOG_MIB", 64));
 
     @TempDir
     Path work;

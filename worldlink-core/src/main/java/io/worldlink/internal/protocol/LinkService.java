@@ -297,9 +297,8 @@ public final class LinkService {
      */
     public CompletableFuture<Integer> notifyLoaded(UserId user, String content, MessageLevel level) {
         List<CompletableFuture<?>> sent = new ArrayList<>();
-        for (WorldHandle h : worlds.loaded()) {
-            if ((user == null || h.key.userId().equals(user)) && h.runtime.isDone()
-                    && !h.runtime.isCompletedExceptionally()) {
+        for (WorldHandle h : user == null ? worlds.loaded() : worlds.loaded(user)) {
+            if (h.runtime.isDone() && !h.runtime.isCompletedExceptionally()) {
                 sent.add(h.runtime.join().notice(content, level).exceptionally(e -> null));
             }
         }

@@ -77,6 +77,10 @@ final class LoadedWorlds {
     private final Map<UserId, CompletableFuture<Void>> deletions = new ConcurrentHashMap<>();
     // The ids of each user's loaded worlds that are cloned but not written yet (immutable sets).
     private final Map<UserId, Set<String>> unwritten = new ConcurrentHashMap<>();
+    // Each user's keys in handles or closing (immutable sets), so that what concerns one user costs that user's
+    // worlds, not every loaded world. Changed only under the handles lock of the key, where handles and closing
+    // change, so that a key is here exactly while one of them holds it.
+    private final Map<UserId, Set<WorldKey>> byUser = new ConcurrentHashMap<>();
     private volatile boolean stopping;
 
     private static final class UserEntry {
@@ -147,6 +151,7 @@ final class LoadedWorlds {
                 }
                 handle = new WorldHandle(k);
                 load(handle, templateId, worldName);
+                indexed(k);
             }
             handle.refs++;
             return handle;
@@ -222,8 +227,8 @@ final class LoadedWorlds {
         return WorldRuntime.newLife(clone);
     }
 
-    private static Set<String> union(Set<String> a, Set<String> b) {
-        Set<String> all = new HashSet<>(a);
+    private static <T> Set<T> union(Set<T> a, Set<T> b) {
+        Set<T> all = new HashSet<>(a);
         all.addAll(b);
         return Set.copyOf(all);
     }
@@ -333,6 +338,7 @@ final class LoadedWorlds {
             taken[0] = h;
             before.add(closing.getOrDefault(k, CompletableFuture.completedFuture(null)));
             closing.put(k, deleted);
+            indexed(k);
             return null;
         });
         WorldHandle handle = taken[0];
@@ -364,7 +370,7 @@ final class LoadedWorlds {
                 });
         return work.whenComplete((x, error) -> {
             forgetUnwritten(key);
-            closing.remove(key, deleted);
+            closed(key, deleted);
             deleted.complete(null);
             if (handle != null) {
                 handle.closed.complete(null);
@@ -463,8 +469,28 @@ final class LoadedWorlds {
         handle.unsubscribe();
         handle.runtime.thenCompose(LiveWorld::close).whenComplete((x, e) -> {
             forgetUnwritten(handle.key);
-            closing.remove(handle.key, handle.closed);
+            closed(handle.key, handle.closed);
             handle.closed.complete(null);
+        });
+    }
+
+    // Under the handles lock of the key: it enters handles or closing.
+    private void indexed(WorldKey key) {
+        byUser.compute(key.userId(), (u, keys) -> keys == null ? Set.of(key) : keys.contains(key) ? keys
+                : union(keys, Set.of(key)));
+    }
+
+    // A close or deletion is over: its key leaves closing, and the index when handles does not hold it either.
+    private void closed(WorldKey key, CompletableFuture<Void> done) {
+        handles.compute(key, (k, h) -> {
+            if (closing.remove(k, done) && h == null && !closing.containsKey(k)) {
+                byUser.computeIfPresent(k.userId(), (u, keys) -> {
+                    Set<WorldKey> rest = new HashSet<>(keys);
+                    rest.remove(k);
+                    return rest.isEmpty() ? null : Set.copyOf(rest);
+                });
+            }
+            return h;
         });
     }
 
@@ -556,16 +582,16 @@ final class LoadedWorlds {
                 return entry;
             }
             List<CompletableFuture<Void>> closes = new ArrayList<>();
-            closing.forEach((k, f) -> {
-                if (k.userId().equals(u)) {
+            for (WorldKey k : worldsOf(u)) {
+                CompletableFuture<Void> f = closing.get(k);
+                if (f != null) {
                     closes.add(f);
                 }
-            });
-            handles.forEach((k, h) -> {
-                if (k.userId().equals(u)) {
+                WorldHandle h = handles.get(k);
+                if (h != null) {
                     closes.add(h.closed);
                 }
-            });
+            }
             CompletableFuture<Void> deletion = CompletableFuture.allOf(closes.toArray(CompletableFuture[]::new))
                     // On the pool: not under this map's lock, which this chain may be started under.
                     .thenComposeAsync(x -> cluster == null ? CompletableFuture.completedFuture(false)
@@ -601,6 +627,30 @@ final class LoadedWorlds {
     /** @return the worlds loaded now */
     List<WorldHandle> loaded() {
         return List.copyOf(handles.values());
+    }
+
+    /**
+     * @param user a user
+     * @return the user's worlds that are loaded, loading, closing or being deleted now: what the deletion of
+     *     an anonymous user's folder waits for
+     */
+    Set<WorldKey> worldsOf(UserId user) {
+        return byUser.getOrDefault(user, Set.of());
+    }
+
+    /**
+     * @param user a user
+     * @return the user's worlds loaded now, found without looking at other users' worlds
+     */
+    List<WorldHandle> loaded(UserId user) {
+        List<WorldHandle> loaded = new ArrayList<>();
+        for (WorldKey k : worldsOf(user)) {
+            WorldHandle h = handles.get(k);
+            if (h != null) {
+                loaded.add(h);
+            }
+        }
+        return loaded;
     }
 
     /**

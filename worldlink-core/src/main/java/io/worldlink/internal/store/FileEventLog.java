@@ -235,6 +235,11 @@ final class FileEventLog implements EventLog {
     }
 
     @Override
+    public long size() {
+        return size;
+    }
+
+    @Override
     @SuppressWarnings("unchecked")
     public <E extends WorldEvent> E append(E event) {
         if (!event.isDurable()) {

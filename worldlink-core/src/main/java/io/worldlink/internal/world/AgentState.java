@@ -3,7 +3,6 @@ package io.worldlink.internal.world;
 import io.worldlink.AgentConfig;
 import io.worldlink.AgentSnapshot;
 import io.worldlink.MemoryMessage;
-import io.worldlink.MemoryMessage;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -20,36 +19,47 @@ final class AgentState {
     final Set<String> limitNoticedIn = new HashSet<>();
     // Model calls since a person last spoke, per chat: the turn limit counts within a chat.
     private final Map<String, Integer> callsInChat = new HashMap<>();
-    // How many messages of each chat the memory holds, kept in step with it by PendingSaves.
+    // How many messages of each chat the memory holds, and the characters of all their texts, kept in step
+    // with it by PendingSaves.
     private final Map<String, Integer> memoryInChat = new HashMap<>();
+    private long memoryChars;
 
     AgentState(AgentSnapshot s) {
         this.config = s.config();
         this.systemPrompt = s.systemPrompt();
         this.memory = new ArrayList<>(s.memory());
         for (MemoryMessage m : memory) {
-            rememberedIn(m.chatId(), 1);
+            counted(m, 1);
         }
     }
 
     /**
-     * @param chatId a chat (or {@code null} for messages of no chat)
-     * @param change how many of its messages the memory gained (or, negative, lost)
-     * @return how many of its messages the memory holds now
+     * Counts a message that joined the memory, or left it.
+     *
+     * @param m the message
+     * @param change 1 when it joined, -1 when it left
+     * @return how many messages of its chat the memory holds now
      */
-    int rememberedIn(String chatId, int change) {
-        int count = memoryInChat.getOrDefault(chatId, 0) + change;
+    int counted(MemoryMessage m, int change) {
+        memoryChars += change * (long) m.content().length();
+        int count = memoryInChat.getOrDefault(m.chatId(), 0) + change;
         if (count <= 0) {
-            memoryInChat.remove(chatId);
+            memoryInChat.remove(m.chatId());
             return 0;
         }
-        memoryInChat.put(chatId, count);
+        memoryInChat.put(m.chatId(), count);
         return count;
+    }
+
+    /** @return the characters of the texts of the memory's messages */
+    long memoryChars() {
+        return memoryChars;
     }
 
     /** The memory was emptied. */
     void forgetMemoryCounts() {
         memoryInChat.clear();
+        memoryChars = 0;
     }
 
     /**
@@ -76,7 +86,6 @@ final class AgentState {
     /** @param chatId a chat that is gone, and whose messages have left the memory */
     void forgetChat(String chatId) {
         callsInChat.remove(chatId);
-        memoryInChat.remove(chatId);
         limitNoticedIn.remove(chatId);
     }
 

@@ -57,6 +57,11 @@ final class LazyClone implements UserStorage {
             }
 
             @Override
+            public long size() {
+                return log == null ? 0 : log.size();
+            }
+
+            @Override
             public <E extends WorldEvent> E append(E event) {
                 if (log == null) {
                     written(key);

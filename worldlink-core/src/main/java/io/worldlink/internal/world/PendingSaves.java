@@ -18,6 +18,7 @@ import java.util.Set;
 import java.util.concurrent.Executor;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Predicate;
 
 /**
  * The agents' memories and call counts, and the chats' counts and names, as derived state: a turn changes
@@ -45,6 +46,7 @@ final class PendingSaves {
     private final Executor exec;
     private final ScheduledExecutorService timer;
     private final int memoryCap;
+    private final long memoryChars;
     private final long quietNanos;
     private final Set<String> dirtyConfigs = new LinkedHashSet<>();
     private final Set<String> dirtyMemories = new LinkedHashSet<>();
@@ -60,11 +62,13 @@ final class PendingSaves {
      * @param exec the world's executor, where the writes run
      * @param timer for the quiet period
      * @param memoryCap how many messages of one chat a memory holds before the oldest move to the archive
+     * @param memoryChars how many characters of text a memory holds, over all its chats, before the oldest
+     *     messages move to the archive
      * @param quietPeriod how long the world's memories must stay unchanged before their snapshot is
      *     written; zero writes it after each burst
      */
     PendingSaves(WorldKey key, UserStorage storage, WorldState world, EventOutbox outbox, WorldChats chats,
-            Executor exec, ScheduledExecutorService timer, int memoryCap, Duration quietPeriod) {
+            Executor exec, ScheduledExecutorService timer, int memoryCap, long memoryChars, Duration quietPeriod) {
         this.key = key;
         this.storage = storage;
         this.world = world;
@@ -74,6 +78,7 @@ final class PendingSaves {
         this.exec = exec;
         this.timer = timer;
         this.memoryCap = memoryCap;
+        this.memoryChars = memoryChars;
         this.quietNanos = quietPeriod.toNanos();
     }
 
@@ -92,30 +97,41 @@ final class PendingSaves {
     }
 
     /**
-     * Adds a message to an agent's memory; when the agent remembers more than the cap of that chat, the
-     * oldest of the chat leave it for the archive. The same messages in the same order always leave the
-     * same memory, whenever snapshots are written, so that the log's replay rebuilds it exactly.
+     * Adds a message to an agent's memory. When the agent remembers more messages of that chat than the cap,
+     * the oldest of the chat leave it for the archive; when the texts of its whole memory pass the character
+     * cap, the oldest of any chat do, though never the message just added. Each leaves in a batch (down to
+     * three quarters of its cap), so that a full memory does not archive a message every turn. The same
+     * messages in the same order always leave the same memory, whenever snapshots are written, so that the
+     * log's replay rebuilds it exactly.
      */
     void remember(AgentState a, MemoryMessage message) {
         a.memory.add(message);
-        int inChat = a.rememberedIn(message.chatId(), 1);
+        int inChat = a.counted(message, 1);
         if (inChat > memoryCap) {
-            // A batch at a time, so that a full memory does not archive one message per turn.
-            int archive = inChat - (memoryCap - memoryCap / 4);
-            List<MemoryMessage> old = new ArrayList<>(archive);
-            for (MemoryMessage m : a.memory) {
-                if (old.size() < archive && Objects.equals(m.chatId(), message.chatId())) {
-                    old.add(m);
-                }
-            }
-            toArchive.computeIfAbsent(a.config.id(), id -> new ArrayList<>()).addAll(old);
-            Set<MemoryMessage> gone = Collections.newSetFromMap(new IdentityHashMap<>());
-            gone.addAll(old);
-            a.memory.removeIf(gone::contains);
-            a.rememberedIn(message.chatId(), -archive);
+            int[] leaving = {inChat - (memoryCap - memoryCap / 4)};
+            archiveOldest(a, m -> Objects.equals(m.chatId(), message.chatId()) && leaving[0]-- > 0);
+        }
+        if (a.memoryChars() > memoryChars) {
+            long keep = memoryChars - memoryChars / 4;
+            archiveOldest(a, m -> m != message && a.memoryChars() > keep);
         }
         dirtyMemories.add(a.config.id());
         changed();
+    }
+
+    // Moves the messages that leave, tried oldest first and counted out as each leaves, to the archive.
+    private void archiveOldest(AgentState a, Predicate<MemoryMessage> leaves) {
+        List<MemoryMessage> old = new ArrayList<>();
+        for (MemoryMessage m : a.memory) {
+            if (leaves.test(m)) {
+                old.add(m);
+                a.counted(m, -1);
+            }
+        }
+        toArchive.computeIfAbsent(a.config.id(), id -> new ArrayList<>()).addAll(old);
+        Set<MemoryMessage> gone = Collections.newSetFromMap(new IdentityHashMap<>());
+        gone.addAll(old);
+        a.memory.removeIf(gone::contains);
     }
 
     /** Marks an agent's config (its call counts) as changed. */
@@ -141,7 +157,14 @@ final class PendingSaves {
     /** Takes a deleted chat's messages out of every agent's memory, and writes the snapshot at once. */
     void forgetChat(String chatId) {
         for (AgentState a : world.agents.values()) {
-            if (a.memory.removeIf(m -> chatId.equals(m.chatId()))) {
+            boolean removed = a.memory.removeIf(m -> {
+                boolean inChat = chatId.equals(m.chatId());
+                if (inChat) {
+                    a.counted(m, -1);
+                }
+                return inChat;
+            });
+            if (removed) {
                 dirtyMemories.add(a.config.id());
             }
             a.forgetChat(chatId);

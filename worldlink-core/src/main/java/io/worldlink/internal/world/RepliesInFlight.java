@@ -110,10 +110,10 @@ final class RepliesInFlight {
         try {
             model = models.resolve(a.config.provider());
         } catch (WorldLinkException e) {
-            dispatcher.submit(() -> reply.onError(e));
+            submit(reply, () -> reply.onError(e));
             return;
         }
-        dispatcher.submit(() -> {
+        boolean taken = submit(reply, () -> {
             if (reply.cancelled) {
                 reply.end();
                 return;
@@ -130,7 +130,21 @@ final class RepliesInFlight {
                 reply.onError(e);
             }
         });
-        watch(reply, replyTimeout.toNanos());
+        if (taken) {
+            watch(reply, replyTimeout.toNanos());
+        }
+    }
+
+    // A call that the dispatcher cannot take, as many waiting as may, ends its reply with the error: the
+    // client sees it as any failed reply, and the turn goes on.
+    private boolean submit(ReplyInFlight reply, Runnable start) {
+        try {
+            dispatcher.submit(start);
+            return true;
+        } catch (WorldLinkException e) {
+            reply.refused(e);
+            return false;
+        }
     }
 
     // Whatever the model, a reply that hears nothing for the reply timeout is stopped, so the turn ends.

@@ -84,6 +84,13 @@ final class ReplyInFlight implements ChatListener {
         return answering.chatId();
     }
 
+    /** Ends the reply with an error before its call had a slot, so with none to give back. */
+    void refused(Throwable error) {
+        if (ended.compareAndSet(false, true)) {
+            exec.execute(() -> replies.fail(this, error, MetricsListener.CallOutcome.ERROR));
+        }
+    }
+
     /** @return whether this call ended the reply (and so gave its slot back) */
     boolean end() {
         if (ended.compareAndSet(false, true)) {

@@ -19,9 +19,10 @@ import java.util.Set;
  * @param maxDescriptionChars the longest world description
  * @param maxTurnLimit the highest turn limit a client may give a world
  * @param maxChatsPerWorld chats one world may have
+ * @param maxLogBytes how large a world's event log may grow by what clients add to it
  */
 public record WorldPolicy(int maxAgentsPerWorld, int maxSystemPromptChars, int maxNameChars, int maxDescriptionChars,
-        int maxTurnLimit, int maxChatsPerWorld) {
+        int maxTurnLimit, int maxChatsPerWorld, long maxLogBytes) {
     /**
      * Names that ROUTING.md gives to people, the system and the world: an agent of that name would be
      * taken for one of them.
@@ -31,7 +32,7 @@ public record WorldPolicy(int maxAgentsPerWorld, int maxSystemPromptChars, int m
     /** Checks that every limit is at least 1. */
     public WorldPolicy {
         if (maxAgentsPerWorld < 1 || maxSystemPromptChars < 1 || maxNameChars < 1 || maxDescriptionChars < 1
-                || maxTurnLimit < 1 || maxChatsPerWorld < 1) {
+                || maxTurnLimit < 1 || maxChatsPerWorld < 1 || maxLogBytes < 1) {
             throw new IllegalArgumentException("world and agent limits must be at least 1");
         }
     }
@@ -156,6 +157,23 @@ public record WorldPolicy(int maxAgentsPerWorld, int maxSystemPromptChars, int m
         if (chats >= maxChatsPerWorld) {
             throw new WorldLinkException(ErrorCode.QUOTA_EXCEEDED, "The world has " + chats + " chats, the most "
                     + "a world may have; delete one first. Nothing was changed.");
+        }
+    }
+
+    /**
+     * Checks that a world's event log has room for what a client adds to it. The turn that a change starts
+     * may still take the log past the limit: the replies, the errors and the {@code idle} that finish it are
+     * never refused.
+     *
+     * @param logBytes how many bytes the world's log holds
+     * @throws WorldLinkException {@link ErrorCode#QUOTA_EXCEEDED} when it holds as many as a world's log may
+     */
+    public void roomInLog(long logBytes) {
+        if (logBytes >= maxLogBytes) {
+            throw new WorldLinkException(ErrorCode.QUOTA_EXCEEDED, "The world's history is full: its event log "
+                    + "holds " + logBytes + " bytes, and a world's log may hold " + maxLogBytes + ". Nothing was "
+                    + "changed. Export the world to keep its conversation, then delete it and select it again "
+                    + "with its template to start afresh, or go on in another world.");
         }
     }
 

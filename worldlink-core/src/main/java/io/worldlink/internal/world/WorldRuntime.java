@@ -56,6 +56,8 @@ public final class WorldRuntime implements LiveWorld {
     /**
      * @param memoryWindow how many recent memory messages a model is sent (default 10)
      * @param memoryCap how many messages a memory holds before the oldest move to the archive (default 200)
+     * @param memoryChars how many characters of text a memory holds over all its chats before the oldest
+     *     messages move to the archive
      * @param saveDelay how long a world's memories and call counts must stay unchanged before their
      *     snapshot is written (they are rebuilt from the event log past it after a crash); zero writes it
      *     after each burst of events
@@ -66,14 +68,14 @@ public final class WorldRuntime implements LiveWorld {
      * @param resumeTurns whether a turn that a crash cut off is taken up again when its world loads
      * @param resumeWithin how old such a turn may be to be taken up again; an older one is ended
      */
-    public record Settings(int memoryWindow, int memoryCap, Duration saveDelay, Duration replyTimeout, Clock clock,
-            ModelPolicy modelPolicy, WorldPolicy worldPolicy, boolean resumeTurns, Duration resumeWithin) {
+    public record Settings(int memoryWindow, int memoryCap, int memoryChars, Duration saveDelay, Duration replyTimeout,
+            Clock clock, ModelPolicy modelPolicy, WorldPolicy worldPolicy, boolean resumeTurns, Duration resumeWithin) {
         /** Checks the limits. */
         public Settings {
-            if (memoryWindow < 0 || memoryCap < 4 || saveDelay.isNegative() || replyTimeout.isNegative()
-                    || replyTimeout.isZero()) {
-                throw new IllegalArgumentException(
-                        "memoryWindow must be >= 0, memoryCap >= 4, saveDelay >= 0, replyTimeout > 0");
+            if (memoryWindow < 0 || memoryCap < 4 || memoryChars < 1 || saveDelay.isNegative()
+                    || replyTimeout.isNegative() || replyTimeout.isZero()) {
+                throw new IllegalArgumentException("memoryWindow must be >= 0, memoryCap >= 4, memoryChars >= 1, "
+                        + "saveDelay >= 0, replyTimeout > 0");
             }
         }
     }
@@ -189,7 +191,7 @@ public final class WorldRuntime implements LiveWorld {
         this.chats = new WorldChats(key, storage, outbox, settings.worldPolicy(), settings.clock());
         outbox.countMessages(chats::counted);
         this.saves = new PendingSaves(key, storage, world, outbox, chats, exec, shared.timer(), settings.memoryCap(),
-                settings.saveDelay());
+                settings.memoryChars(), settings.saveDelay());
         this.templateAgents = new TemplateAgents(key, storage, shared.templates(), world);
         this.replies = new RepliesInFlight(key, world, outbox, saves,
                 new ModelRequests(settings.memoryWindow(), templateAgents), shared.models(), shared.dispatcher(),
@@ -283,7 +285,7 @@ public final class WorldRuntime implements LiveWorld {
      */
     @Override
     public CompletableFuture<MessageEvent> chat(String chatId, String messageId, String content, String sender) {
-        return onWorld(() -> {
+        return withRoomInLog(() -> {
             chats.existing(chatId);
             String s = Routing.senderName(sender);
             if (s.equalsIgnoreCase("system") || s.equalsIgnoreCase("world") || world.agentNamed(s) != null) {
@@ -302,7 +304,7 @@ public final class WorldRuntime implements LiveWorld {
      */
     @Override
     public CompletableFuture<AgentView> updateAgent(String eventId, String agentName, AgentUpdate update) {
-        return onWorld(() -> edits.updateAgent(eventId, agentName, update));
+        return withRoomInLog(() -> edits.updateAgent(eventId, agentName, update));
     }
 
     /**
@@ -314,7 +316,7 @@ public final class WorldRuntime implements LiveWorld {
      */
     @Override
     public CompletableFuture<WorldConfig> updateWorld(String eventId, WorldUpdate update) {
-        return onWorld(() -> edits.updateWorld(eventId, update));
+        return withRoomInLog(() -> edits.updateWorld(eventId, update));
     }
 
     /**
@@ -328,7 +330,7 @@ public final class WorldRuntime implements LiveWorld {
      */
     @Override
     public CompletableFuture<AgentSnapshot> createAgent(String eventId, NewAgent spec) {
-        return onWorld(() -> edits.createAgent(eventId, spec));
+        return withRoomInLog(() -> edits.createAgent(eventId, spec));
     }
 
     /**
@@ -352,7 +354,7 @@ public final class WorldRuntime implements LiveWorld {
      */
     @Override
     public CompletableFuture<Integer> reload(String eventId) {
-        return onWorld(() -> {
+        return withRoomInLog(() -> {
             saves.snapshot();
             world.install(storage.loadWorld(key));
             templateAgents.removeCredentials();
@@ -395,7 +397,7 @@ public final class WorldRuntime implements LiveWorld {
      */
     @Override
     public CompletableFuture<Chat> createChat(String eventId, String name) {
-        return onWorld(() -> {
+        return withRoomInLog(() -> {
             Chat chat = chats.create(EventOutbox.idOrNew(eventId), name);
             // Its events all come after the event that made it.
             chatFloors.put(chat.id(), outbox.lastSeq());
@@ -413,7 +415,7 @@ public final class WorldRuntime implements LiveWorld {
      */
     @Override
     public CompletableFuture<Chat> renameChat(String eventId, String chatId, String name) {
-        return onWorld(() -> chats.rename(EventOutbox.idOrNew(eventId), chatId, name));
+        return withRoomInLog(() -> chats.rename(EventOutbox.idOrNew(eventId), chatId, name));
     }
 
     /**
@@ -426,7 +428,7 @@ public final class WorldRuntime implements LiveWorld {
      */
     @Override
     public CompletableFuture<Chat> deleteChat(String eventId, String chatId) {
-        return onWorld(() -> {
+        return withRoomInLog(() -> {
             replies.stopChat(chats.existing(chatId).id(), Ids.next());
             // Out of the memories (written at once) before the chat's file goes, so that no crash keeps them.
             saves.forgetChat(chatId);
@@ -669,6 +671,15 @@ public final class WorldRuntime implements LiveWorld {
             }
         });
         return result;
+    }
+
+    // A change whose event holds what a client chose, or that a client may repeat without end (deleting the last
+    // chat makes a new one): refused once the log is full. Stopping, deleting an agent and reading are not.
+    private <T> CompletableFuture<T> withRoomInLog(Supplier<T> change) {
+        return onWorld(() -> {
+            settings.worldPolicy().roomInLog(outbox.log().size());
+            return change.get();
+        });
     }
 
     private Page chatPage(String chatId, long beforeSeq, PageLimit limit) {

@@ -124,6 +124,23 @@ class FileEventLogTest {
     }
 
     @Test
+    void itsSizeIsTheFileSizeAsItAppendsAndWhenItIsOpenedAgainAfterACrashCutALine() throws IOException {
+        try (EventLog log = FileEventLog.open(file(), "events.jsonl", true)) {
+            assertEquals(0, log.size(), "no file yet");
+            log.append(message("first"));
+            log.append(message("second, longer"));
+            assertEquals(Files.size(file()), log.size(), "counted as it appends, before the sync");
+        }
+        long whole = Files.size(file());
+        Files.writeString(file(), "{\"type\":\"message\",\"seq\":3", StandardOpenOption.APPEND);
+        try (EventLog log = FileEventLog.open(file(), "events.jsonl", true)) {
+            assertEquals(whole, log.size(), "the torn last line is cut");
+            log.append(message("third"));
+            assertEquals(Files.size(file()), log.size());
+        }
+    }
+
+    @Test
     void givesEachDurableEventTheNextSeqAndWritesItBeforeReturning() throws IOException {
         try (EventLog log = FileEventLog.open(file(), "events.jsonl", true)) {
             assertEquals(0, log.lastSeq());

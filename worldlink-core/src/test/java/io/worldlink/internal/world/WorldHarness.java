@@ -46,7 +46,7 @@ final class WorldHarness implements AutoCloseable {
     final EventBus bus = EventBus.inProcess();
     final ScriptedModel model = new ScriptedModel();
     final ExecutorService pool = Executors.newFixedThreadPool(4);
-    final ModelDispatcher dispatcher = new ModelDispatcher(pool, 8);
+    final ModelDispatcher dispatcher = new ModelDispatcher(pool, 8, 64);
     final ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor();
     final WorldKey key = new WorldKey(UserId.of("ann"), "test");
     final BlockingQueue<WorldEvent> events = new LinkedBlockingQueue<>();
@@ -79,9 +79,9 @@ final class WorldHarness implements AutoCloseable {
         }
         ModelRegistry models = new ModelRegistry(Map.of("script", chatModel == null ? model : chatModel), "script");
         world = get(WorldRuntime.load(key, new WorldRuntime.Shared(storage, EventLogStore.files(root), bus, models, dispatcher, pool, timer,
-                new FileTemplateStore(root), new WorldRuntime.Settings(memoryWindow, memoryCap, Duration.ZERO, REPLY_TIMEOUT,
-                        Clock.systemUTC(), new ModelPolicy(8192, Map.of()),
-                        new WorldPolicy(16, 16 * 1024, 100, 2000, 50, 5), true, Duration.ofMinutes(10)),
+                new FileTemplateStore(root), new WorldRuntime.Settings(memoryWindow, memoryCap, 64 * 1024, Duration.ZERO,
+                        REPLY_TIMEOUT, Clock.systemUTC(), new ModelPolicy(8192, Map.of()),
+                        new WorldPolicy(16, 16 * 1024, 100, 2000, 50, 5, 1L << 30), true, Duration.ofMinutes(10)),
                 io.worldlink.MetricsListener.NONE)));
         // From the first event, so that what the world did as it loaded (a turn it took up) is seen too.
         subscription = join(0, events::add).subscription();

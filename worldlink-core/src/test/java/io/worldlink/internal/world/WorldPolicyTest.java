@@ -10,7 +10,7 @@ import org.junit.jupiter.api.Test;
 
 /** Names that clients give worlds and agents cannot pass for someone else's. */
 class WorldPolicyTest {
-    final WorldPolicy policy = new WorldPolicy(16, 16_384, 100, 2_000, 50, 100);
+    final WorldPolicy policy = new WorldPolicy(16, 16_384, 100, 2_000, 50, 100, 256L << 20);
 
     @Test
     void aNameThatLooksLikeAReservedOneIsThatOneOrRefused() {

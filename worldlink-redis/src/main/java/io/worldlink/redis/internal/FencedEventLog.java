@@ -39,6 +39,11 @@ final class FencedEventLog implements EventLog {
     }
 
     @Override
+    public long size() {
+        return log.size();
+    }
+
+    @Override
     public <E extends WorldEvent> E append(E event) {
         if (!event.isDurable()) {
             throw new IllegalArgumentException("only durable events are logged: " + event.type());
