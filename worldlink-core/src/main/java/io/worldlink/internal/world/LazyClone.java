@@ -1,16 +1,12 @@
 package io.worldlink.internal.world;
 
-import io.worldlink.AgentConfig;
-import io.worldlink.AgentSnapshot;
 import io.worldlink.Chat;
-import io.worldlink.MemoryMessage;
-import io.worldlink.UserId;
 import io.worldlink.UserStorage;
-import io.worldlink.WorldConfig;
 import io.worldlink.WorldKey;
 import io.worldlink.WorldSnapshot;
 import io.worldlink.event.EventLog;
 import io.worldlink.event.WorldEvent;
+import io.worldlink.internal.store.GuardedStorage;
 import java.util.List;
 import java.util.function.Consumer;
 import java.util.function.Supplier;
@@ -24,9 +20,8 @@ import java.util.function.Supplier;
  * that follows (a memory changes only with a logged message, whose append comes first). A world deleted
  * while unwritten is never written. Used on the world's executor only.
  */
-final class LazyClone implements UserStorage {
+final class LazyClone extends GuardedStorage {
     private final WorldKey key;
-    private final UserStorage storage;
     private final Runnable onWritten;
     private WorldSnapshot clone;
 
@@ -37,8 +32,8 @@ final class LazyClone implements UserStorage {
      * @param onWritten told once, just after the clone is written
      */
     LazyClone(WorldKey key, UserStorage storage, WorldSnapshot clone, Runnable onWritten) {
+        super(storage);
         this.key = key;
-        this.storage = storage;
         this.clone = clone;
         this.onWritten = onWritten;
     }
@@ -64,7 +59,7 @@ final class LazyClone implements UserStorage {
             @Override
             public <E extends WorldEvent> E append(E event) {
                 if (log == null) {
-                    written(key);
+                    beforeWrite(key);
                     log = open.get();
                 }
                 return log.append(event);
@@ -94,7 +89,8 @@ final class LazyClone implements UserStorage {
     }
 
     // Before the first write to the world, the world itself.
-    private void written(WorldKey world) {
+    @Override
+    protected void beforeWrite(WorldKey world) {
         if (clone != null && world.equals(key)) {
             storage.createWorld(key, clone);
             clone = null;
@@ -112,16 +108,6 @@ final class LazyClone implements UserStorage {
     }
 
     @Override
-    public List<UserId> listUsers() {
-        return storage.listUsers();
-    }
-
-    @Override
-    public List<String> listWorlds(UserId user) {
-        return storage.listWorlds(user);
-    }
-
-    @Override
     public WorldSnapshot loadWorld(WorldKey world) {
         return unwritten(world) ? clone : storage.loadWorld(world);
     }
@@ -135,44 +121,8 @@ final class LazyClone implements UserStorage {
     }
 
     @Override
-    public void saveWorldConfig(WorldKey world, WorldConfig config) {
-        written(world);
-        storage.saveWorldConfig(world, config);
-    }
-
-    @Override
-    public void saveAgentConfig(WorldKey world, AgentConfig config) {
-        written(world);
-        storage.saveAgentConfig(world, config);
-    }
-
-    @Override
-    public void saveSystemPrompt(WorldKey world, String agentId, String systemPrompt) {
-        written(world);
-        storage.saveSystemPrompt(world, agentId, systemPrompt);
-    }
-
-    @Override
-    public void saveMemory(WorldKey world, String agentId, List<MemoryMessage> memory) {
-        written(world);
-        storage.saveMemory(world, agentId, memory);
-    }
-
-    @Override
-    public void archiveMemory(WorldKey world, String agentId, List<MemoryMessage> archived) {
-        written(world);
-        storage.archiveMemory(world, agentId, archived);
-    }
-
-    @Override
     public List<Chat> loadChats(WorldKey world) {
         return unwritten(world) ? List.of() : storage.loadChats(world);
-    }
-
-    @Override
-    public void saveChat(WorldKey world, Chat chat) {
-        written(world);
-        storage.saveChat(world, chat);
     }
 
     @Override
@@ -183,32 +133,10 @@ final class LazyClone implements UserStorage {
     }
 
     @Override
-    public void createAgent(WorldKey world, AgentSnapshot agent) {
-        written(world);
-        storage.createAgent(world, agent);
-    }
-
-    @Override
-    public void deleteAgent(WorldKey world, String agentId) {
-        written(world);
-        storage.deleteAgent(world, agentId);
-    }
-
-    @Override
     public void deleteWorld(WorldKey world) {
         if (world.equals(key)) {
             clone = null;
         }
         storage.deleteWorld(world);
-    }
-
-    @Override
-    public void deleteUser(UserId user) {
-        storage.deleteUser(user);
-    }
-
-    @Override
-    public boolean userExists(UserId user) {
-        return storage.userExists(user);
     }
 }
